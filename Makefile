@@ -1,0 +1,43 @@
+# Beian Desk: two commands on a fresh machine — `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install install-test translations migrate serve-dev clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed translations
+
+install-test: $(VENV)/.installed-test translations
+
+translations:
+	$(BIN)/pybabel compile --use-fuzzy -q -d translations
+
+migrate: install
+	$(FLASK) db upgrade
+
+## make run: venv, install, migrate the SQLite database, load demo data once, serve on 127.0.0.1:5000
+run: migrate
+	$(FLASK) seed-demo --if-empty
+	BEIAN_DEMO_MODE=true $(FLASK) run --host $(HOST) --port $(PORT)
+
+## make test: install test dependencies, run the whole suite (SQLite, PostgreSQL where reachable, Chromium)
+test: install-test
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,119 @@
+"""Beian Desk: the application factory. `flask --app app run` serves it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask, g, render_template, request, session
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+from blueprints import register_blueprints
+from config import Config, database_url_from_env, load_secret_key
+from extensions import babel, csrf, db, login_manager, migrate
+from models import User
+
+ROOT = Path(__file__).resolve().parent
+
+
+def create_app(config: Mapping | None = None) -> Flask:
+    """Build the app: config in layers, extensions, blueprints, CLI, error pages."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(Config)
+    app.config.from_prefixed_env("BEIAN")
+    app.config.update(config or {})
+    _finish_config(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.user_loader(lambda user_id: db.session.get(User, int(user_id)))
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Shanghai")
+
+    register_blueprints(app)
+    _register_template_helpers(app)
+    _register_error_pages(app)
+    from cli import register_cli
+
+    register_cli(app)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def _finish_config(app: Flask) -> None:
+    """Fill what depends on the instance folder or the environment."""
+    instance = Path(app.instance_path)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        env_url = database_url_from_env()
+        if env_url:
+            app.config["SQLALCHEMY_DATABASE_URI"] = env_url
+        else:
+            instance.mkdir(parents=True, exist_ok=True)
+            app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'beian.sqlite3'}"
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_secret_key(instance)
+    if not app.config.get("UPLOAD_FOLDER"):
+        app.config["UPLOAD_FOLDER"] = str(instance / "uploads")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # SQLite: wait for a writer instead of failing at once (foreign keys: extensions.py).
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
+
+
+def select_locale() -> str:
+    """The user's explicit choice, else Chinese; the JSON API also honours Accept-Language."""
+    chosen = session.get("lang") or request.cookies.get("lang")
+    if chosen in ("zh_Hans_CN", "en"):
+        return chosen
+    if request.path.startswith("/api/") and request.accept_languages:
+        best = request.accept_languages.best_match(["zh", "zh_Hans_CN", "en"])
+        return "en" if best == "en" else "zh_Hans_CN"
+    return "zh_Hans_CN"
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from blueprints.ui import register_filters
+
+    register_filters(app)
+
+    @app.context_processor
+    def inject_globals():
+        from flask_babel import get_locale
+
+        return {
+            "provider_name": app.config["PROVIDER_NAME"],
+            "current_locale": str(get_locale()),
+        }
+
+    @app.after_request
+    def vary_on_htmx(response):
+        response.vary.add("HX-Request")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+
+def _register_error_pages(app: Flask) -> None:
+    def page(code: int, title: str, message: str):
+        g.error_title = title
+        return render_template("errors/error.html", code=code, title=title, message=message), code
+
+    app.register_error_handler(
+        403, lambda e: page(403, _("无权访问"), _("您没有权限访问此页面。"))
+    )
+    app.register_error_handler(
+        404, lambda e: page(404, _("页面不存在"), _("您访问的页面不存在或已被删除。"))
+    )
+    app.register_error_handler(
+        CSRFError,
+        lambda e: page(400, _("请求已失效"), _("表单已过期或缺少安全令牌，请刷新页面后重试。")),
+    )
+    app.register_error_handler(
+        500, lambda e: page(500, _("服务器错误"), _("服务器出现错误，请稍后重试。"))
+    )

@@ -1,0 +1,10 @@
+"""Blueprints: site (home, language), auth, applicant, reviewer, admin."""
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from blueprints import admin, applicant, auth, reviewer, site
+
+    for module in (site, auth, applicant, reviewer, admin):
+        app.register_blueprint(module.bp)

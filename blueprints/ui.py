@@ -1,0 +1,23 @@
+"""Template filters: Shanghai time, masking, translated labels."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask
+from flask_babel import gettext
+
+from domain.masking import mask_certificate, mask_phone
+from domain.workdays import SHANGHAI
+
+
+def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """An aware datetime shown in Asia/Shanghai."""
+    return value.astimezone(SHANGHAI).strftime(fmt) if value else ""
+
+
+def register_filters(app: Flask) -> None:
+    app.add_template_filter(local_time, "local_time")
+    app.add_template_filter(mask_certificate, "mask_cert")
+    app.add_template_filter(mask_phone, "mask_phone")
+    app.add_template_filter(lambda enum_member: gettext(enum_member.label), "label")

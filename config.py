@@ -1,0 +1,64 @@
+"""Configuration in layers: the defaults below, then BEIAN_* environment variables, then a test mapping.
+
+Every key is documented in README.md (section "Configuration").
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+class Config:
+    """Code defaults. Nothing here is a secret; SECRET_KEY comes from the environment or instance/."""
+
+    PROVIDER_CODE = "BEIANDESK"
+    PROVIDER_NAME = "示例云"
+    SQLALCHEMY_DATABASE_URI = ""  # empty: SQLite file instance/beian.sqlite3
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    UPLOAD_FOLDER = ""  # empty: instance/uploads
+    BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh_Hans_CN", "en")
+    WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    PASSWORD_HASH_METHOD = "scrypt"
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+    INITIAL_REVIEW_WORKDAYS = 1
+    RE_REVIEW_WORKDAYS = 1
+    BUREAU_SUBMIT_WORKDAYS = 1
+    SMS_VALID_HOURS = 24
+    DEMO_MODE = False
+
+
+def database_url_from_env() -> str | None:
+    """DATABASE_URL (the usual name) or BEIAN_DATABASE_URL, with the psycopg 3 driver made explicit."""
+    url = os.environ.get("BEIAN_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    return normalise_database_url(url) if url else None
+
+
+def normalise_database_url(url: str) -> str:
+    """postgres:// and postgresql:// mean PostgreSQL through psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_secret_key(instance_path: Path) -> str:
+    """Return BEIAN_SECRET_KEY, else the key generated once into instance/secret_key."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker wrote it first: use theirs
+        return key_file.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

@@ -1,0 +1,1 @@
+"""Pure domain logic: states, the workflow, rules and working days. No Flask imports."""

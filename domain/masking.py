@@ -1,0 +1,45 @@
+"""Masking of identity and phone numbers for lists and logs (issue: PII rules)."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+# An 18-character resident ID / USCC, or an 11-digit mainland mobile, inside free text.
+_CERTIFICATE = re.compile(r"(?<![0-9A-Z])([0-9A-Z]{6})[0-9A-Z]{8}([0-9A-Z]{4})(?![0-9A-Z])")
+_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+
+
+def mask_certificate(number: str | None) -> str:
+    """First 6 and last 4 characters shown, the rest starred: 330106********1234."""
+    if not number:
+        return ""
+    if len(number) <= 10:
+        return number[:2] + "*" * max(len(number) - 2, 0)
+    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+
+
+def mask_phone(number: str | None) -> str:
+    """Mainland mobile with the middle four starred: 138****8000."""
+    if not number:
+        return ""
+    if len(number) < 8:
+        return "*" * len(number)
+    return number[:3] + "*" * (len(number) - 7) + number[-4:]
+
+
+def mask_text(text: str) -> str:
+    """Mask every certificate number and mobile number found inside free text."""
+    text = _CERTIFICATE.sub(lambda m: m.group(1) + "********" + m.group(2), text)
+    return _MOBILE.sub(lambda m: m.group(1) + "****" + m.group(2), text)
+
+
+class PiiLogFilter(logging.Filter):
+    """A last line of defence: rewrites log records so that no full ID or phone reaches a log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_text(message)
+        if masked != message:
+            record.msg, record.args = masked, ()
+        return True

@@ -1,0 +1,1 @@
+"""WTForms forms. Field markup lives in templates/macros/forms.html only."""

@@ -1,0 +1,35 @@
+"""Sign-up and login forms. Every message names the field and the rule."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
+
+from domain.accounts import check_password_strength
+from forms.validators import translated
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("邮箱"), [InputRequired(_l("必填")), Length(max=254)])
+    password = PasswordField(_l("密码"), [InputRequired(_l("必填")), Length(max=128)])
+
+
+class SignupForm(FlaskForm):
+    display_name = StringField(
+        _l("姓名或称呼"), [Length(max=64, message=_l("最多 64 个字符"))]
+    )
+    email = EmailField(
+        _l("邮箱"),
+        [InputRequired(_l("必填")), Length(max=254, message=_l("最多 254 个字符"))],
+    )
+    password = PasswordField(_l("密码"), [InputRequired(_l("必填"))])
+    confirm = PasswordField(
+        _l("确认密码"),
+        [InputRequired(_l("必填")), EqualTo("password", _l("与密码不一致"))],
+    )
+    agree = BooleanField(_l("我已阅读并同意服务条款"), [InputRequired(_l("须勾选后才能注册"))])
+
+    def validate_password(self, field):
+        problem = check_password_strength(field.data or "", self.email.data or "")
+        if problem:
+            raise ValidationError(translated(problem))

@@ -1,0 +1,437 @@
+"""Persistence only: the tables of Beian Desk as SQLAlchemy 2.0 typed models.
+
+Times are stored in UTC (see UTCDateTime) and shown in Asia/Shanghai. Business rules live in
+domain/; the one writer of Filing.state is domain.workflow.apply().
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from domain.states import FilingState, FilingType, Role, event_label
+from extensions import db
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite (which keeps no zone) and PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def enum_column(enum_cls, name: str):
+    """A string column constrained to the enum's values (a CHECK constraint on every backend)."""
+    return Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda cls: [member.value for member in cls],
+        validate_strings=True,
+    )
+
+
+# --- accounts -------------------------------------------------------------------------------
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(64), default="")
+    role: Mapped[Role] = mapped_column(enum_column(Role, "user_role"), default=Role.applicant)
+    is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (CheckConstraint("role <> 'system'", name="no_system_login"),)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: a disabled account cannot log in
+        return self.is_enabled
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.reviewer, Role.admin)
+
+
+# --- what an applicant files ----------------------------------------------------------------
+
+
+class Person(db.Model):
+    """A responsible person (主体负责人 or 网站负责人)."""
+
+    __tablename__ = "persons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), default="")
+    id_type: Mapped[str] = mapped_column(String(16), default="resident_id")
+    id_number: Mapped[str] = mapped_column(String(32), default="")
+    mobile: Mapped[str] = mapped_column(String(20), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+
+
+class Subject(db.Model):
+    """The subject (主体) as filed in one filing; the registry holds the MIIT copy."""
+
+    __tablename__ = "subjects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), default="enterprise")
+    name: Mapped[str] = mapped_column(String(128), default="")
+    certificate_type: Mapped[str] = mapped_column(String(16), default="uscc")
+    certificate_number: Mapped[str] = mapped_column(String(32), default="", index=True)
+    province: Mapped[str] = mapped_column(String(2), default="")
+    certificate_address: Mapped[str] = mapped_column(String(255), default="")
+    mailing_address: Mapped[str] = mapped_column(String(255), default="")
+    icp_number: Mapped[str] = mapped_column(String(32), default="")
+    responsible_person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
+
+    responsible_person: Mapped[Person | None] = relationship()
+
+
+class Filing(db.Model):
+    """An access-filing order: one subject, one or more websites, one state."""
+
+    __tablename__ = "filings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    filing_type: Mapped[FilingType | None] = mapped_column(enum_column(FilingType, "filing_type"))
+    state: Mapped[FilingState] = mapped_column(
+        enum_column(FilingState, "filing_state"), default=FilingState.draft, index=True
+    )
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), unique=True)
+    province: Mapped[str] = mapped_column(String(2), default="", index=True)
+    registry_subject_number: Mapped[str] = mapped_column(String(32), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    state_entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    account: Mapped[User] = relationship(foreign_keys=[account_id])
+    claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
+    subject: Mapped[Subject] = relationship()
+    websites: Mapped[list[Website]] = relationship(
+        back_populates="filing", order_by="Website.position", cascade="all, delete-orphan"
+    )
+    events: Mapped[list[AuditEvent]] = relationship(
+        back_populates="filing", order_by="AuditEvent.id", viewonly=True
+    )
+
+    # Optimistic locking: every UPDATE says "WHERE version = <the version I read>" and bumps it,
+    # so of two reviewers acting on the same read exactly one succeeds (StaleDataError for the other).
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        CheckConstraint(
+            "(state IN ('approved', 'withdrawn')) = (finished_at IS NOT NULL)",
+            name="finished_iff_final",
+        ),
+        CheckConstraint(
+            "(state = 'approved') = (approved_at IS NOT NULL)", name="approved_iff_approved_at"
+        ),
+        CheckConstraint(
+            "state IN ('draft', 'withdrawn') OR submitted_at IS NOT NULL",
+            name="submitted_has_time",
+        ),
+        Index("ix_filings_state_due", "state", "due_at"),
+    )
+
+
+class Website(db.Model):
+    __tablename__ = "websites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filing_id: Mapped[int] = mapped_column(ForeignKey("filings.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(128), default="")
+    icp_number: Mapped[str] = mapped_column(String(40), default="")
+    service_types: Mapped[list] = mapped_column(JSON, default=list)
+    languages: Mapped[list] = mapped_column(JSON, default=list)
+    pre_approvals: Mapped[list] = mapped_column(JSON, default=list)
+    responsible_person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
+
+    filing: Mapped[Filing] = relationship(back_populates="websites")
+    responsible_person: Mapped[Person | None] = relationship()
+    domains: Mapped[list[WebsiteDomain]] = relationship(
+        order_by="WebsiteDomain.id", cascade="all, delete-orphan"
+    )
+    ips: Mapped[list[WebsiteIP]] = relationship(
+        order_by="WebsiteIP.id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (UniqueConstraint("filing_id", "position"),)
+
+
+class WebsiteDomain(db.Model):
+    __tablename__ = "website_domains"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    website_id: Mapped[int] = mapped_column(ForeignKey("websites.id", ondelete="CASCADE"))
+    domain: Mapped[str] = mapped_column(String(253), index=True)  # ASCII (punycode) form
+
+    __table_args__ = (UniqueConstraint("website_id", "domain"),)
+
+
+class WebsiteIP(db.Model):
+    __tablename__ = "website_ips"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    website_id: Mapped[int] = mapped_column(ForeignKey("websites.id", ondelete="CASCADE"))
+    address: Mapped[str] = mapped_column(String(45))
+
+    __table_args__ = (UniqueConstraint("website_id", "address"),)
+
+
+class Material(db.Model):
+    """An uploaded document image, stored outside static/ under an opaque key."""
+
+    __tablename__ = "materials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filing_id: Mapped[int] = mapped_column(ForeignKey("filings.id", ondelete="CASCADE"), index=True)
+    website_id: Mapped[int | None] = mapped_column(ForeignKey("websites.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    original_name: Mapped[str] = mapped_column(String(255), default="")
+    storage_key: Mapped[str] = mapped_column(String(128), unique=True)
+    content_type: Mapped[str] = mapped_column(String(32))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("size_bytes > 0", name="not_empty"),
+        CheckConstraint("content_type IN ('image/jpeg', 'image/png')", name="image_only"),
+    )
+
+
+# --- the provider's own data ----------------------------------------------------------------
+
+
+class ProviderIP(db.Model):
+    """A public IP of this provider; product verification needs one assigned to the account."""
+
+    __tablename__ = "provider_ips"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address: Mapped[str] = mapped_column(String(45), unique=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str] = mapped_column(String(255), default="")
+
+    account: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("(account_id IS NULL) = (assigned_at IS NULL)", name="assigned_has_time"),
+    )
+
+
+class ProvinceRule(db.Model):
+    """Per-province rules (DOMAIN.md A1), editable by the admin."""
+
+    __tablename__ = "province_rules"
+
+    code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    name: Mapped[str] = mapped_column(String(16), unique=True)
+    abbr: Mapped[str] = mapped_column(String(2), unique=True)
+    sms_required: Mapped[bool] = mapped_column(Boolean, default=True)
+    mail_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    copyright_footer: Mapped[bool] = mapped_column(Boolean, default=False)
+    local_mobile_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    min_age: Mapped[int] = mapped_column(Integer, default=18)
+    bureau_review_workdays: Mapped[int] = mapped_column(Integer, default=20)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("min_age BETWEEN 0 AND 100", name="sane_age"),
+        CheckConstraint("bureau_review_workdays BETWEEN 1 AND 90", name="sane_days"),
+    )
+
+
+class DomainSuffix(db.Model):
+    """The approved-suffix table (R-D-1); approved=False rows are the never-approved list."""
+
+    __tablename__ = "domain_suffixes"
+
+    suffix: Mapped[str] = mapped_column(String(63), primary_key=True)  # Unicode form, no dot
+    approved: Mapped[bool] = mapped_column(Boolean)
+
+
+class DenyWord(db.Model):
+    """Words refused in website names: list 'sensitive' (R-N-4) or 'personal' (R-N-7)."""
+
+    __tablename__ = "deny_words"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_name: Mapped[str] = mapped_column(String(16))
+    word: Mapped[str] = mapped_column(String(32))
+
+    __table_args__ = (
+        UniqueConstraint("list_name", "word"),
+        CheckConstraint("list_name IN ('sensitive', 'personal')", name="known_list"),
+    )
+
+
+class CalendarDay(db.Model):
+    """An override of the working-day calendar for a date the calendar package does not know."""
+
+    __tablename__ = "calendar_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    is_workday: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(String(64), default="")
+
+
+# --- the national registry (DOMAIN.md A5) ---------------------------------------------------
+
+
+class RegistrySubject(db.Model):
+    __tablename__ = "registry_subjects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_number: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(32))
+    certificate_type: Mapped[str] = mapped_column(String(16))
+    certificate_number: Mapped[str] = mapped_column(String(32))
+    province: Mapped[str] = mapped_column(String(2))
+    filing_password_hash: Mapped[str] = mapped_column(String(255))
+
+    websites: Mapped[list[RegistryWebsite]] = relationship(
+        back_populates="subject", order_by="RegistryWebsite.id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (UniqueConstraint("certificate_type", "certificate_number"),)
+
+
+class RegistryWebsite(db.Model):
+    __tablename__ = "registry_websites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("registry_subjects.id", ondelete="CASCADE"))
+    website_number: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    responsible_mobile: Mapped[str] = mapped_column(String(20))
+    access_providers: Mapped[str] = mapped_column(String(255), default="")  # ';'-separated
+    change_in_progress: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    subject: Mapped[RegistrySubject] = relationship(back_populates="websites")
+    domains: Mapped[list[RegistryDomain]] = relationship(
+        order_by="RegistryDomain.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def provider_codes(self) -> list[str]:
+        return [code for code in self.access_providers.split(";") if code]
+
+
+class RegistryDomain(db.Model):
+    __tablename__ = "registry_domains"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    website_id: Mapped[int] = mapped_column(ForeignKey("registry_websites.id", ondelete="CASCADE"))
+    domain: Mapped[str] = mapped_column(String(253), unique=True)  # ASCII (punycode) form
+    expires_on: Mapped[date] = mapped_column(Date)
+
+
+# --- audit and notifications ----------------------------------------------------------------
+
+
+class AuditEvent(db.Model):
+    """One thing that happened: a transition, a login failure, an upload, a claim."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filing_id: Mapped[int | None] = mapped_column(ForeignKey("filings.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_role: Mapped[Role] = mapped_column(enum_column(Role, "actor_role"))
+    action: Mapped[str] = mapped_column(String(48), index=True)
+    from_state: Mapped[str | None] = mapped_column(String(32))
+    to_state: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text, default="")
+    internal: Mapped[bool] = mapped_column(Boolean, default=False)  # hidden from the applicant
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    filing: Mapped[Filing | None] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+    @property
+    def action_label(self) -> str:
+        return event_label(self.action)
+
+
+class OutboxMessage(db.Model):
+    """An SMS or e-mail to send, written in the same transaction as what caused it."""
+
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filing_id: Mapped[int | None] = mapped_column(ForeignKey("filings.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(8))
+    recipient: Mapped[str] = mapped_column(String(254))
+    template: Mapped[str] = mapped_column(String(64))
+    context: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(8), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        CheckConstraint("channel IN ('sms', 'email')", name="known_channel"),
+        CheckConstraint("status IN ('pending', 'sent', 'failed')", name="known_status"),
+        CheckConstraint("(status = 'sent') = (sent_at IS NOT NULL)", name="sent_has_time"),
+    )
