@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFError
 
 from blueprints import register_blueprints
 from config import Config, database_url_from_env, load_secret_key
+from domain.masking import PiiLogFilter
 from extensions import babel, csrf, db, login_manager, migrate
 from models import User
 
@@ -41,9 +42,18 @@ def create_app(config: Mapping | None = None) -> Flask:
     from cli import register_cli
 
     register_cli(app)
-    if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO)
+    _configure_logging(app)
     return app
+
+
+def _configure_logging(app: Flask) -> None:
+    """INFO to stderr, and every handler masks ID and phone numbers before they reach a log."""
+    if not app.testing:
+        logging.basicConfig(level=logging.INFO)
+    pii_filter = PiiLogFilter()
+    for handler in [*logging.getLogger().handlers, *app.logger.handlers]:
+        if not any(isinstance(f, PiiLogFilter) for f in handler.filters):
+            handler.addFilter(pii_filter)
 
 
 def _finish_config(app: Flask) -> None:
@@ -89,6 +99,14 @@ def _register_template_helpers(app: Flask) -> None:
             "provider_name": app.config["PROVIDER_NAME"],
             "current_locale": str(get_locale()),
         }
+
+    @app.before_request
+    def fresh_locale_per_request():
+        # Flask-Babel caches the locale on the app context, which outlives a request when one is
+        # already pushed (tests, CLI): decide the language anew for every request.
+        from flask_babel import refresh
+
+        refresh()
 
     @app.after_request
     def vary_on_htmx(response):

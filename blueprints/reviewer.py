@@ -49,7 +49,7 @@ def queue():
     ).all()
     return render_page_or_block(
         "reviewer/queue.html",
-        "queue_table",
+        "queue_panel",
         stages=QUEUE_STAGES,
         stage=stage,
         counts=counts,

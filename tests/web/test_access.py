@@ -1,0 +1,125 @@
+"""Role checks, owner-only loading, the per-role pages, htmx fragments and the language switch."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.states import FilingState, Role
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/filings/", {Role.applicant}),
+        ("/review/", {Role.reviewer, Role.admin}),
+        ("/admin/", {Role.admin}),
+    ],
+)
+def test_each_page_is_open_to_its_roles_only(client, make_user, login, path, allowed):
+    assert client.get(path).status_code == 302  # anonymous: to the login page
+    for role in (Role.applicant, Role.reviewer, Role.admin):
+        login(make_user(role))
+        expected = 200 if role in allowed else 403
+        assert client.get(path).status_code == expected, (role, path)
+        client.post("/auth/logout")
+
+
+def test_anonymous_is_sent_to_login_with_next(client):
+    response = client.get("/filings/")
+    assert response.headers["Location"].startswith("/auth/login?next=")
+
+
+def test_applicant_sees_own_filing_and_404_for_anothers(client, make_user, make_filing, login):
+    owner, other = make_user(), make_user()
+    mine = make_filing(FilingState.submitted, owner=owner)
+    theirs = make_filing(FilingState.submitted, owner=other)
+    login(owner)
+    page = client.get(f"/filings/{mine.id}")
+    assert page.status_code == 200 and "待初审" in page.get_data(as_text=True)
+    assert client.get(f"/filings/{theirs.id}").status_code == 404
+    assert client.get("/filings/999999").status_code == 404
+    listing = client.get("/filings/").get_data(as_text=True)
+    assert f"#{mine.id}" in listing and f"#{theirs.id}" not in listing
+
+
+def test_applicant_timeline_hides_internal_events(client, make_user, make_filing, login):
+    from domain import workflow
+    from domain.states import Action
+    from extensions import db
+
+    owner = make_user()
+    filing = make_filing(FilingState.submitted, owner=owner)
+    workflow.apply(filing, Action.initial_reject, make_user(Role.reviewer), note="内部备注：疑似冒用", internal=True)
+    db.session.commit()
+    login(owner)
+    page = client.get(f"/filings/{filing.id}").get_data(as_text=True)
+    assert "初审驳回" in page and "内部备注" not in page
+
+
+def test_reviewer_queue_lists_the_stage_with_counts_and_masks_numbers(client, make_user, make_filing, login):
+    filing = make_filing(FilingState.submitted)
+    make_filing(FilingState.re_review)
+    login(make_user(Role.reviewer))
+    page = client.get("/review/").get_data(as_text=True)
+    assert f'id="filing-{filing.id}"' in page
+    assert "91330106MA2B3C4D5E" not in page and "913301********4D5E" in page
+    assert '<span class="count">1</span>' in page
+
+
+def test_reviewer_queue_answers_htmx_with_the_table_only(client, make_user, make_filing, login):
+    make_filing(FilingState.re_review)
+    login(make_user(Role.reviewer))
+    response = client.get("/review/?stage=re_review", headers={"HX-Request": "true"})
+    body = response.get_data(as_text=True)
+    assert body.lstrip().startswith('<section id="queue">')
+    assert 'aria-current="page" class="active"' in body.split("待复审")[0].rsplit("<a", 1)[1]
+    assert "<html" not in body and "待复审" in body
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_unknown_queue_stage_is_404(client, make_user, login):
+    login(make_user(Role.reviewer))
+    assert client.get("/review/?stage=approved").status_code == 404
+    assert client.get("/review/?stage=nonsense").status_code == 404
+
+
+def test_demo_reviewer_lands_on_an_empty_queue(client, make_user, login):
+    response = login(make_user(Role.reviewer))
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "该阶段暂无待处理的备案" in page
+
+
+def test_admin_dashboard_counts(client, make_user, login):
+    login(make_user(Role.admin))
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "省份规则" in page
+    assert "<strong>31</strong>" in page  # the 31 province rules seeded
+
+
+def test_ui_is_chinese_by_default_even_for_an_english_browser(client):
+    page = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(as_text=True)
+    assert '<html lang="zh-CN">' in page and "ICP 接入备案" in page
+
+
+def test_language_switch_to_english_and_back(client):
+    client.get("/lang/en", headers={"Referer": "http://localhost/"})
+    page = client.get("/").get_data(as_text=True)
+    assert '<html lang="en">' in page and "ICP access filing" in page
+    client.get("/lang/zh_Hans_CN")
+    assert "ICP 接入备案" in client.get("/").get_data(as_text=True)
+
+
+def test_language_switch_does_not_redirect_off_site(client):
+    response = client.get("/lang/en", headers={"Referer": "https://evil.example/"})
+    assert response.headers["Location"] == "/"
+
+
+def test_error_pages_are_localised(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404 and "页面不存在" in response.get_data(as_text=True)
+
+
+def test_security_headers(client):
+    response = client.get("/")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
