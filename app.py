@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping
 from pathlib import Path
 
-from flask import Flask, g, render_template, request, session
+from flask import Flask, g, has_request_context, render_template, request, session
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
@@ -77,6 +77,8 @@ def _finish_config(app: Flask) -> None:
 
 def select_locale() -> str:
     """The user's explicit choice, else Chinese; the JSON API also honours Accept-Language."""
+    if not has_request_context():
+        return "zh_Hans_CN"  # CLI and background work: Chinese unless force_locale() says otherwise
     chosen = session.get("lang") or request.cookies.get("lang")
     if chosen in ("zh_Hans_CN", "en"):
         return chosen

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale, gettext
 
 from extensions import db
 
@@ -16,6 +18,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(seed_tables_command)
     app.cli.add_command(registry_group)
+    app.cli.add_command(filing_group)
 
 
 @click.command("seed-demo")
@@ -78,3 +81,98 @@ def registry_import(csv_file: Path) -> None:
         f"websites: {summary.websites_created} new, {summary.websites_updated} changed, "
         f"{summary.unchanged} unchanged"
     )
+
+
+@click.group("filing")
+def filing_group() -> None:
+    """Check applications and filing types from the command line."""
+
+
+def _ensure_database() -> None:
+    """The rule tables must exist. The embedded SQLite database is migrated on first use (as
+    `make run` does); another database must be migrated by its operator."""
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    if sa.inspect(db.engine).has_table("province_rules"):
+        return
+    if db.engine.dialect.name != "sqlite":
+        click.echo("error: the database has no tables; run `flask --app app db upgrade`", err=True)
+        sys.exit(2)
+    click.echo("note: migrating the new SQLite database first", err=True)
+    upgrade()
+
+
+LANG_OPTION = click.option(
+    "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+    help="Language of the messages.",
+)  # fmt: skip
+
+
+def _locale(lang: str) -> str:
+    return "en" if lang == "en" else "zh_Hans_CN"
+
+
+def _print_json(document: dict) -> None:
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+@filing_group.command("precheck")
+@click.argument("application_file", type=click.Path(dir_okay=False, path_type=Path))
+@LANG_OPTION
+@with_appcontext
+def filing_precheck(application_file: Path, lang: str) -> None:
+    """Pre-check an A2 application JSON file. Exit 0: no breach; 1: breaches; 2: not A2."""
+    from domain import rule_tables
+    from domain.application import ApplicationFormatError, loads_application
+    from domain.precheck import precheck
+    from domain.workdays import shanghai_today
+
+    _ensure_database()
+    with force_locale(_locale(lang)):
+        try:
+            application = loads_application(application_file.read_bytes())
+        except OSError as exc:
+            click.echo(f"{application_file}: {exc.strerror}", err=True)
+            sys.exit(2)
+        except ApplicationFormatError as exc:
+            for problem in exc.as_list(gettext):
+                click.echo(f"error: {problem['field']}: {problem['message']}", err=True)
+            sys.exit(2)
+        breaches = precheck(application, rule_tables.load(), shanghai_today())
+        _print_json({"ok": not breaches, "breaches": [b.as_dict(gettext) for b in breaches]})
+    sys.exit(1 if breaches else 0)
+
+
+@filing_group.command("type")
+@click.option("--cert-type", required=True, type=click.Choice(
+    ["uscc", "resident_id", "passport", "hk_mo_permit", "tw_permit"]), help="Certificate type.")
+@click.option("--cert-number", required=True, help="Certificate number as on the MIIT record.")
+@click.option("--domain", required=True, help="One domain of the website to access.")
+@click.option("--account", default=None, help="E-mail of the account that asks (A5 rows 8-9).")
+@LANG_OPTION
+@with_appcontext
+def filing_type(cert_type: str, cert_number: str, domain: str, account: str | None, lang: str) -> None:
+    """Verify the filing type (A5). Exit 0: a type; 1: a refusal; 2: bad input."""
+    from domain.accounts import find_user
+    from domain.filing_type import verify_filing_type
+    from domain.workdays import shanghai_today
+
+    _ensure_database()
+    user = None
+    if account:
+        user = find_user(account)
+        if user is None:
+            click.echo(f"error: --account: no account {account}", err=True)
+            sys.exit(2)
+    with force_locale(_locale(lang)):
+        try:
+            verdict = verify_filing_type(
+                cert_type, cert_number, domain, current_app.config["PROVIDER_CODE"],
+                shanghai_today(), account=user,
+            )  # fmt: skip
+        except ValueError:
+            click.echo(f"error: --domain: {domain!r} is not a domain name", err=True)
+            sys.exit(2)
+        _print_json(verdict.as_dict(gettext))
+    sys.exit(0 if verdict.type else 1)

@@ -385,6 +385,21 @@ class RegistryDomain(db.Model):
     expires_on: Mapped[date] = mapped_column(Date)
 
 
+class FilingPasswordFailure(db.Model):
+    """One wrong MIIT filing password for a registry subject (the limit counts these per hour)."""
+
+    __tablename__ = "filing_password_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registry_subject_id: Mapped[int] = mapped_column(
+        ForeignKey("registry_subjects.id", ondelete="CASCADE")
+    )
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_password_failures_subject_time", "registry_subject_id", "created_at"),)
+
+
 # --- audit and notifications ----------------------------------------------------------------
 
 

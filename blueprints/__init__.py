@@ -4,7 +4,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from blueprints import admin, applicant, auth, reviewer, site
+    from blueprints import admin, api, applicant, auth, reviewer, site
 
-    for module in (site, auth, applicant, reviewer, admin):
+    for module in (site, auth, applicant, reviewer, admin, api):
         app.register_blueprint(module.bp)

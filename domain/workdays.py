@@ -19,6 +19,11 @@ log = logging.getLogger(__name__)
 _warned_years: set[int] = set()
 
 
+def shanghai_today() -> date:
+    """Today's date in Asia/Shanghai (what 'today' means for every rule and deadline)."""
+    return datetime.now(SHANGHAI).date()
+
+
 def is_workday(day: date, overrides: Mapping[date, bool] | None = None) -> bool:
     """True when `day` is a working day in mainland China (an override wins over the package)."""
     if overrides and day in overrides:

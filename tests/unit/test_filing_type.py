@@ -1,0 +1,177 @@
+"""Filing-type verification: every row of the DOMAIN.md A5 table against the demo registry, via the
+service, the CLI and the API; and the filing-password try limit."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from demo.seed import seed_demo
+from domain.accounts import find_user
+from domain.filing_password import TooManyPasswordFailures, check_filing_password, remaining_tries
+from domain.filing_type import verify_filing_type
+from domain.states import FilingType
+from extensions import db
+from models import RegistrySubject, utcnow
+
+TODAY = date(2026, 11, 23)
+QINGHE = "913301069755TH2H1L"
+A = "applicant@demo.beiandesk.cn"
+B = "applicant2@demo.beiandesk.cn"
+
+
+@pytest.fixture
+def demo(app):
+    seed_demo()
+    db.session.commit()
+
+
+def cert_of(subject_number: str) -> str:
+    return db.session.scalar(
+        select(RegistrySubject.certificate_number).where(RegistrySubject.subject_number == subject_number)
+    )
+
+
+# (A5 row, subject number or None for an unknown certificate, domain, account, expected type, refusal)
+ROWS = [
+    (1, None, "qinghe.cn", None, None, "first_filing_required"),
+    (2, "浙ICP备2021000001号", "unknown-site.cn", None, None, "new_website_required"),
+    (3, "浙ICP备2021000001号", "yunfan-net.com", None, None, "domain_subject_mismatch"),
+    (4, "沪ICP备2019012345号", "yunfan-net.com", None, None, "already_accessed"),
+    (5, "京ICP备18034567号", "mingyuanedu.cn", None, None, "change_in_progress"),
+    (6, "粤ICP备2020098765号", "haichuan-trade.com", None, None, "domain_expired"),
+    (7, "蜀ICP备07004665号", "jincheng-soft.com", A, None, "open_order_exists"),
+    (8, "陇ICP备15000343号", "feiyi-longyuan.cn", A, None, "subject_owned_by_other_account"),
+    (9, "沪ICP备2019012345号", "yfdocs.cn", None, FilingType.continued_access, None),
+    (9, "陇ICP备15000343号", "feiyi-longyuan.cn", B, FilingType.continued_access, None),
+    (10, "浙ICP备2021000001号", "qinghe.cn", A, FilingType.new_access, None),
+    (10, "浙ICP备2020033333号", "数字文化.公益", None, FilingType.new_access, None),
+]
+
+
+@pytest.mark.parametrize(("row", "subject_number", "domain", "account", "want_type", "want_refusal"), ROWS)
+def test_a5_rows(demo, row, subject_number, domain, account, want_type, want_refusal):
+    cert_type = "uscc"
+    number = cert_of(subject_number) if subject_number else "91330106MA2B3C4D5X"
+    user = find_user(account) if account else None
+    verdict = verify_filing_type(cert_type, number, domain, "BEIANDESK", TODAY, account=user)
+    assert (verdict.type, verdict.refusal) == (want_type, want_refusal)
+    assert verdict.message.text
+
+
+def test_a_verdict_lists_all_domains_of_the_website(demo):
+    verdict = verify_filing_type("uscc", QINGHE, "QINGHE.com.cn", "BEIANDESK", TODAY)
+    assert verdict.type is FilingType.new_access
+    assert (verdict.subject_number, verdict.website_number) == ("浙ICP备2021000001号", "浙ICP备2021000001号-1")
+    assert verdict.domains == ["qinghe.cn", "qinghe.com.cn"]
+
+
+def test_certificate_numbers_are_normalised(demo):
+    verdict = verify_filing_type("uscc", " " + QINGHE.lower() + " ", "qinghe.cn", "BEIANDESK", TODAY)
+    assert verdict.type is FilingType.new_access
+
+
+def test_personal_subject_with_resident_id(demo):
+    number = cert_of("浙ICP备2022011111号")
+    verdict = verify_filing_type("resident_id", number, "zhangwei-reading.cn", "BEIANDESK", TODAY)
+    assert verdict.type is FilingType.new_access
+    wrong_type = verify_filing_type("passport", number, "zhangwei-reading.cn", "BEIANDESK", TODAY)
+    assert wrong_type.refusal == "first_filing_required"
+
+
+def test_domain_expiring_today_is_still_valid_and_yesterday_is_not(demo):
+    number = cert_of("粤ICP备2020098765号")
+    expired_on = date(2025, 3, 1)
+    on_the_day = verify_filing_type("uscc", number, "haichuan-trade.com", "BEIANDESK", expired_on)
+    assert on_the_day.type is FilingType.new_access
+    day_after = verify_filing_type("uscc", number, "haichuan-trade.com", "BEIANDESK", expired_on + timedelta(days=1))
+    assert day_after.refusal == "domain_expired"
+    assert "haichuan.cn" in day_after.message.params["domain"]
+
+
+def test_another_provider_code_changes_rows_4_and_9(demo):
+    number = cert_of("沪ICP备2019012345号")
+    verdict = verify_filing_type("uscc", number, "yunfan-net.com", "OTHERCLOUD", TODAY)
+    assert verdict.type is FilingType.new_access
+
+
+def test_invalid_domain_is_a_value_error(demo):
+    with pytest.raises(ValueError):
+        verify_filing_type("uscc", QINGHE, "qin_ghe..cn", "BEIANDESK", TODAY)
+
+
+# --- CLI and API --------------------------------------------------------------------------------
+
+
+def test_cli_answers_each_row(app, demo):
+    runner = app.test_cli_runner()
+    for row, subject_number, domain, account, want_type, want_refusal in ROWS:
+        number = cert_of(subject_number) if subject_number else "91330106MA2B3C4D5X"
+        args = ["filing", "type", "--cert-type", "uscc", "--cert-number", number, "--domain", domain]
+        if account:
+            args += ["--account", account]
+        result = runner.invoke(args=args)
+        document = json.loads(result.stdout)
+        assert (document["type"], document["refusal"]) == (want_type and want_type.value, want_refusal), row
+        assert result.exit_code == (0 if want_type else 1)
+        assert set(document) == {"type", "refusal", "message", "subject_number", "website_number", "domains"}
+
+
+def test_cli_bad_input_exits_2(app, demo):
+    runner = app.test_cli_runner()
+    bad_domain = runner.invoke(args=["filing", "type", "--cert-type", "uscc", "--cert-number", QINGHE, "--domain", "a..b"])
+    assert bad_domain.exit_code == 2 and "--domain" in bad_domain.stderr
+    no_account = runner.invoke(args=["filing", "type", "--cert-type", "uscc", "--cert-number", QINGHE,
+                                     "--domain", "qinghe.cn", "--account", "ghost@example.cn"])
+    assert no_account.exit_code == 2
+
+
+def test_api_filing_type_uses_the_logged_in_account(client, demo):
+    number = cert_of("陇ICP备15000343号")
+    body = {"cert_type": "uscc", "cert_number": number, "domain": "feiyi-longyuan.cn"}
+    anonymous = client.post("/api/v1/filing-type", json=body)
+    assert anonymous.status_code == 200 and anonymous.json["refusal"] == "subject_owned_by_other_account"
+    client.post("/auth/login", data={"email": B, "password": "Apply12345"})
+    owner = client.post("/api/v1/filing-type", json=body)
+    assert owner.json["type"] == "continued_access"
+    assert owner.json["domains"] == ["feiyi-longyuan.cn"]
+
+
+def test_api_filing_type_english_and_bad_input(client, demo):
+    body = {"cert_type": "uscc", "cert_number": "91330106MA2B3C4D5X", "domain": "qinghe.cn"}
+    english = client.post("/api/v1/filing-type", json=body, headers={"Accept-Language": "en"})
+    assert "first filing" in english.json["message"]
+    assert client.post("/api/v1/filing-type", json={**body, "x": 1}).status_code == 400
+    assert client.post("/api/v1/filing-type", json={"cert_type": "uscc"}).status_code == 400
+    assert client.post("/api/v1/filing-type", json={**body, "cert_type": "licence"}).status_code == 400
+    assert client.post("/api/v1/filing-type", json={**body, "domain": "a..b"}).status_code == 400
+    assert client.post("/api/v1/filing-type", data=b"nope", content_type="application/json").status_code == 400
+
+
+# --- filing password -----------------------------------------------------------------------------
+
+
+def test_filing_password_allows_five_wrong_tries_per_hour(demo):
+    subject = db.session.scalar(select(RegistrySubject).where(RegistrySubject.subject_number == "浙ICP备2021000001号"))
+    start = utcnow()
+    for attempt in range(5):
+        assert check_filing_password(subject, "wrong", now=start + timedelta(minutes=attempt)) is False
+    assert remaining_tries(subject, now=start + timedelta(minutes=5)) == 0
+    with pytest.raises(TooManyPasswordFailures) as caught:
+        check_filing_password(subject, "Qinghe2021", now=start + timedelta(minutes=10))
+    assert caught.value.retry_at == start + timedelta(hours=1)
+    # an hour after the first failure one try is free again, and the right password passes
+    assert check_filing_password(subject, "Qinghe2021", now=start + timedelta(minutes=61)) is True
+
+
+def test_filing_password_limit_is_per_subject(demo):
+    subjects = db.session.scalars(select(RegistrySubject).order_by(RegistrySubject.id).limit(2)).all()
+    for _ in range(5):
+        check_filing_password(subjects[0], "wrong")
+    assert remaining_tries(subjects[1]) == 5
+    db.session.commit()
+    with pytest.raises(TooManyPasswordFailures):
+        check_filing_password(subjects[0], "wrong")
