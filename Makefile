@@ -37,6 +37,7 @@ run: migrate
 
 ## make test: install test dependencies, run the whole suite (SQLite, PostgreSQL where reachable, Chromium)
 test: install-test
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 clean:

@@ -124,9 +124,7 @@ def _register_error_pages(app: Flask) -> None:
         g.error_title = title
         return render_template("errors/error.html", code=code, title=title, message=message), code
 
-    app.register_error_handler(
-        403, lambda e: page(403, _("无权访问"), _("您没有权限访问此页面。"))
-    )
+    app.register_error_handler(403, lambda e: page(403, _("无权访问"), _("您没有权限访问此页面。")))
     app.register_error_handler(
         404, lambda e: page(404, _("页面不存在"), _("您访问的页面不存在或已被删除。"))
     )

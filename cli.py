@@ -145,14 +145,20 @@ def filing_precheck(application_file: Path, lang: str) -> None:
 
 
 @filing_group.command("type")
-@click.option("--cert-type", required=True, type=click.Choice(
-    ["uscc", "resident_id", "passport", "hk_mo_permit", "tw_permit"]), help="Certificate type.")
+@click.option(
+    "--cert-type",
+    required=True,
+    type=click.Choice(["uscc", "resident_id", "passport", "hk_mo_permit", "tw_permit"]),
+    help="Certificate type.",
+)
 @click.option("--cert-number", required=True, help="Certificate number as on the MIIT record.")
 @click.option("--domain", required=True, help="One domain of the website to access.")
 @click.option("--account", default=None, help="E-mail of the account that asks (A5 rows 8-9).")
 @LANG_OPTION
 @with_appcontext
-def filing_type(cert_type: str, cert_number: str, domain: str, account: str | None, lang: str) -> None:
+def filing_type(
+    cert_type: str, cert_number: str, domain: str, account: str | None, lang: str
+) -> None:
     """Verify the filing type (A5). Exit 0: a type; 1: a refusal; 2: bad input."""
     from domain.accounts import find_user
     from domain.filing_type import verify_filing_type

@@ -397,7 +397,9 @@ class FilingPasswordFailure(db.Model):
     account_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    __table_args__ = (Index("ix_password_failures_subject_time", "registry_subject_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_password_failures_subject_time", "registry_subject_id", "created_at"),
+    )
 
 
 # --- audit and notifications ----------------------------------------------------------------

@@ -7,7 +7,7 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from domain import rule_tables
-from domain.application import ApplicationFormatError, loads_application, MAX_BYTES
+from domain.application import MAX_BYTES, ApplicationFormatError, loads_application
 from domain.filing_type import verify_filing_type
 from domain.i18n import N_
 from domain.precheck import precheck
@@ -20,7 +20,9 @@ csrf.exempt(bp)  # JSON in, JSON out, no cookie-authorised state change
 
 
 def _bad_request(problems: list[dict]):
-    return jsonify({"ok": False, "error": gettext("请求内容不符合格式要求"), "problems": problems}), 400
+    return jsonify(
+        {"ok": False, "error": gettext("请求内容不符合格式要求"), "problems": problems}
+    ), 400
 
 
 def _read_json_body() -> bytes | None:
@@ -62,14 +64,21 @@ def filing_type():
     if not isinstance(data, dict):
         return _bad_request([{"field": "$", "message": gettext("不是有效的 UTF-8 JSON")}])
     problems = [
-        {"field": key, "message": Message(N_("未知的键")).render(gettext)} for key in data if key not in FILING_TYPE_KEYS
+        {"field": key, "message": Message(N_("未知的键")).render(gettext)}
+        for key in data
+        if key not in FILING_TYPE_KEYS
     ] + [
         {"field": key, "message": Message(N_("缺少该键")).render(gettext)}
         for key in FILING_TYPE_KEYS
         if not isinstance(data.get(key), str) or not data.get(key).strip()
     ]
     if not problems and data["cert_type"] not in CERT_TYPES:
-        problems.append({"field": "cert_type", "message": gettext("取值无效，应为：%(values)s", values=", ".join(CERT_TYPES))})
+        problems.append(
+            {
+                "field": "cert_type",
+                "message": gettext("取值无效，应为：%(values)s", values=", ".join(CERT_TYPES)),
+            }
+        )
     if problems:
         return _bad_request(problems)
     account = current_user if current_user.is_authenticated else None

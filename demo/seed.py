@@ -69,7 +69,9 @@ def seed_demo() -> list[tuple[str, str, str, Role]]:
     reviewer = users["reviewer@demo.beiandesk.cn"]
     open_filing = _filing_from_registry(applicant_a, "蜀ICP备07004665号", [1], IP_POOL[0])
     workflow.apply(open_filing, Action.submit, applicant_a)
-    workflow.apply(open_filing, Action.initial_approve, reviewer, note="资料齐全，请上传资料并完成核验")
+    workflow.apply(
+        open_filing, Action.initial_approve, reviewer, note="资料齐全，请上传资料并完成核验"
+    )
 
     done = _filing_from_registry(applicant_b, "陇ICP备15000343号", [1], IP_POOL[3])
     for action, actor in (

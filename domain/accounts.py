@@ -54,7 +54,9 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
-def register(email: str, password: str, display_name: str = "", role: Role = Role.applicant) -> User:
+def register(
+    email: str, password: str, display_name: str = "", role: Role = Role.applicant
+) -> User:
     """Create an account (flushed, not committed).
 
     :raises AccountError: invalid e-mail, weak password, or the e-mail is taken.

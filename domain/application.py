@@ -132,13 +132,17 @@ def parse_application(data) -> Application:
     subject = _parse_subject(data["subject"], problems)
     if not data["websites"]:
         problems.append(("websites", Message(N_("至少填写一个网站"))))
-    websites = [_parse_website(item, f"websites[{i}]", problems) for i, item in enumerate(data["websites"])]
+    websites = [
+        _parse_website(item, f"websites[{i}]", problems) for i, item in enumerate(data["websites"])
+    ]
     if problems:
         raise ApplicationFormatError(problems)
     return Application(subject=subject, websites=websites)
 
 
-def _check_keys(data: dict, spec: dict, path: str, problems: list, optional: dict | None = None) -> None:
+def _check_keys(
+    data: dict, spec: dict, path: str, problems: list, optional: dict | None = None
+) -> None:
     prefix = f"{path}." if path else ""
     for key in data:
         if key not in spec:
@@ -153,7 +157,9 @@ def _check_keys(data: dict, spec: dict, path: str, problems: list, optional: dic
 
 def _enum(value, allowed, path: str, problems: list) -> None:
     if isinstance(value, str) and value not in allowed:
-        problems.append((path, Message(N_("取值无效，应为：%(values)s"), {"values": ", ".join(allowed)})))
+        problems.append(
+            (path, Message(N_("取值无效，应为：%(values)s"), {"values": ", ".join(allowed)}))
+        )
 
 
 def _string_list(value, path: str, problems: list) -> list[str]:
@@ -199,12 +205,19 @@ def _parse_website(data, path: str, problems: list) -> WebsiteData | None:
             if key not in ("category", "number"):
                 problems.append((f"{item_path}.{key}", UNKNOWN_KEY))
         if not isinstance(item.get("category"), str):
-            problems.append((f"{item_path}.category", MISSING_KEY if "category" not in item else must_be("string")))
+            problems.append(
+                (
+                    f"{item_path}.category",
+                    MISSING_KEY if "category" not in item else must_be("string"),
+                )
+            )
         _enum(item.get("category"), PRE_APPROVAL_CATEGORIES, f"{item_path}.category", problems)
         number = item.get("number")
         if number is not None and not isinstance(number, str):
             problems.append((f"{item_path}.number", must_be("string | null")))
-        pre_approvals.append(PreApproval(_text(item.get("category")), number if isinstance(number, str) else None))
+        pre_approvals.append(
+            PreApproval(_text(item.get("category")), number if isinstance(number, str) else None)
+        )
     person = data.get("responsible_person")
     return WebsiteData(
         name=_text(data.get("name")),
@@ -214,7 +227,9 @@ def _parse_website(data, path: str, problems: list) -> WebsiteData | None:
         service_types=_string_list(data.get("service_types"), f"{path}.service_types", problems),
         languages=_string_list(data.get("languages"), f"{path}.languages", problems),
         pre_approvals=pre_approvals,
-        responsible_person=_parse_person(person, f"{path}.responsible_person", problems) if person is not None else None,
+        responsible_person=_parse_person(person, f"{path}.responsible_person", problems)
+        if person is not None
+        else None,
     )
 
 

@@ -53,11 +53,15 @@ REFUSALS = {
     "change_in_progress": N_("该网站正在办理变更备案，请变更完成后再办理接入备案。"),
     "domain_expired": N_("该网站的域名 %(domain)s 已过期，请续费或注销该域名后再办理接入备案。"),
     "open_order_exists": N_("该主体已有一个正在办理中的备案订单，请等待其完成或放弃后再提交。"),
-    "subject_owned_by_other_account": N_("该主体已由本服务商的另一个账号持有，请登录该账号办理继续接入。"),
+    "subject_owned_by_other_account": N_(
+        "该主体已由本服务商的另一个账号持有，请登录该账号办理继续接入。"
+    ),
 }
 RESULTS = {
     FilingType.new_access: N_("验证通过：新增接入。该主体首次在本服务商办理备案。"),
-    FilingType.continued_access: N_("验证通过：继续接入。该主体已在本服务商备案，本次接入的网站将添加到该主体下。"),
+    FilingType.continued_access: N_(
+        "验证通过：继续接入。该主体已在本服务商备案，本次接入的网站将添加到该主体下。"
+    ),
 }
 
 
@@ -89,7 +93,9 @@ def verify_filing_type(
     """
     registry = registry or LocalRegistry()
     ascii_domain = to_ascii_domain(domain)  # bad input is refused before any lookup
-    subject = registry.subject_by_certificate(certificate_type, normalise_certificate(certificate_number))
+    subject = registry.subject_by_certificate(
+        certificate_type, normalise_certificate(certificate_number)
+    )
     if subject is None:
         return _refuse("first_filing_required")
     website = registry.website_by_domain(ascii_domain)
@@ -109,17 +115,30 @@ def verify_filing_type(
     expired = [d for d in website.domains if d.expires_on < today]
     if expired:
         return _refuse("domain_expired", {"domain": unicode_domain(expired[0].domain)}, **found)
-    filings_of_subject = select(Filing).where(Filing.registry_subject_number == subject.subject_number)
+    filings_of_subject = select(Filing).where(
+        Filing.registry_subject_number == subject.subject_number
+    )
     open_filing = filings_of_subject.where(Filing.state.not_in([FilingState.draft, *FINISHED]))
     if db.session.scalar(select(exists(open_filing))):
         return _refuse("open_order_exists", **found)
     approved_here = filings_of_subject.where(Filing.state == FilingState.approved)
-    others = approved_here if account is None else approved_here.where(Filing.account_id != account.id)
+    others = (
+        approved_here if account is None else approved_here.where(Filing.account_id != account.id)
+    )
     if db.session.scalar(select(exists(others))):
         return _refuse("subject_owned_by_other_account", **found)
-    if _subject_accessed_here(subject.websites, provider_code) or db.session.scalar(select(exists(approved_here))):
-        return TypeVerdict(FilingType.continued_access, None, Message(RESULTS[FilingType.continued_access]), **found)
-    return TypeVerdict(FilingType.new_access, None, Message(RESULTS[FilingType.new_access]), **found)
+    if _subject_accessed_here(subject.websites, provider_code) or db.session.scalar(
+        select(exists(approved_here))
+    ):
+        return TypeVerdict(
+            FilingType.continued_access,
+            None,
+            Message(RESULTS[FilingType.continued_access]),
+            **found,
+        )
+    return TypeVerdict(
+        FilingType.new_access, None, Message(RESULTS[FilingType.new_access]), **found
+    )
 
 
 def _subject_accessed_here(websites: list[RegistryWebsite], provider_code: str) -> bool:

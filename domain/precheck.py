@@ -49,20 +49,33 @@ def precheck(application: Application, tables: RuleTables, today: date) -> list[
     subject = application.subject
     min_age = tables.min_age.get(subject.province, 18)
 
-    out.add("subject.certificate_type", "R-ID-6",
-            rules.check_certificate_type_fits_kind(subject.kind, subject.certificate_type))
+    out.add(
+        "subject.certificate_type",
+        "R-ID-6",
+        rules.check_certificate_type_fits_kind(subject.kind, subject.certificate_type),
+    )
     if subject.certificate_type == "uscc":
-        out.add("subject.certificate_number", "R-ID-4", rules.check_uscc(subject.certificate_number))
+        out.add(
+            "subject.certificate_number", "R-ID-4", rules.check_uscc(subject.certificate_number)
+        )
     elif subject.certificate_type == "resident_id":
-        _check_resident_id(out, "subject.certificate_number", subject.certificate_number, today, min_age)
+        _check_resident_id(
+            out, "subject.certificate_number", subject.certificate_number, today, min_age
+        )
     if subject.kind in rules.UNIT_KINDS and subject.certificate_type == "uscc":
-        out.add("subject.province", "R-P-8", rules.check_uscc_province(subject.certificate_number, subject.province))
+        out.add(
+            "subject.province",
+            "R-P-8",
+            rules.check_uscc_province(subject.certificate_number, subject.province),
+        )
     out.add("subject.icp_number", "R-ID-1", rules.check_icp_subject_number(subject.icp_number))
     _check_person(out, "subject.responsible_person", subject.responsible_person, today, min_age)
 
     seen_domains: set[str] = set()
     for index, website in enumerate(application.websites):
-        _check_website(out, f"websites[{index}]", website, application, tables, today, min_age, seen_domains)
+        _check_website(
+            out, f"websites[{index}]", website, application, tables, today, min_age, seen_domains
+        )
     return out.breaches
 
 
@@ -73,7 +86,9 @@ def _check_resident_id(out: _Collector, path: str, number: str, today: date, min
         out.add(path, "R-P-6", rules.check_minimum_age(number, today, min_age))
 
 
-def _check_person(out: _Collector, path: str, person: PersonData, today: date, min_age: int) -> None:
+def _check_person(
+    out: _Collector, path: str, person: PersonData, today: date, min_age: int
+) -> None:
     if person.id_type == "resident_id":
         _check_resident_id(out, f"{path}.id_number", person.id_number, today, min_age)
     out.add(f"{path}.mobile", "R-PH-1", rules.check_mobile(person.mobile))
@@ -98,13 +113,23 @@ def _check_website(
     seen_domains: set[str],
 ) -> None:
     subject = application.subject
-    out.add(f"{path}.icp_number", "R-ID-2", rules.check_icp_website_number(website.icp_number, subject.icp_number))
+    out.add(
+        f"{path}.icp_number",
+        "R-ID-2",
+        rules.check_icp_website_number(website.icp_number, subject.icp_number),
+    )
     name = website.name
     out.add(f"{path}.name", "R-N-1", rules.check_website_name_form(name))
     out.add(f"{path}.name", "R-N-2", rules.check_website_name_prefix(name, subject.kind))
     out.add(f"{path}.name", "R-N-3", rules.check_website_name_has_no_domain(name, website.domains))
-    out.add(f"{path}.name", "R-N-4", rules.check_website_name_sensitive(name, tables.sensitive_words))
-    out.add(f"{path}.name", "R-N-7", rules.check_personal_website_name(name, subject.kind, tables.personal_words))
+    out.add(
+        f"{path}.name", "R-N-4", rules.check_website_name_sensitive(name, tables.sensitive_words)
+    )
+    out.add(
+        f"{path}.name",
+        "R-N-7",
+        rules.check_personal_website_name(name, subject.kind, tables.personal_words),
+    )
 
     for j, domain in enumerate(website.domains):
         domain_path = f"{path}.domains[{j}]"
@@ -115,22 +140,40 @@ def _check_website(
         out.add(domain_path, "R-D-5", form)
         if host:
             seen_domains.add(host)
-        out.add(domain_path, "R-D-1", rules.check_domain_suffix(domain, tables.approved_suffixes, tables.never_suffixes))
+        out.add(
+            domain_path,
+            "R-D-1",
+            rules.check_domain_suffix(domain, tables.approved_suffixes, tables.never_suffixes),
+        )
         out.add(domain_path, "R-D-4", rules.check_government_domain(domain, subject.kind))
 
     for j, address in enumerate(website.ips):
         out.add(f"{path}.ips[{j}]", "R-IP-1", rules.check_public_ip(address))
-    out.add(f"{path}.service_types", "R-W-7", rules.check_choices(website.service_types, rules.SERVICE_TYPES))
+    out.add(
+        f"{path}.service_types",
+        "R-W-7",
+        rules.check_choices(website.service_types, rules.SERVICE_TYPES),
+    )
     out.add(f"{path}.languages", "R-W-7", rules.check_choices(website.languages, rules.LANGUAGES))
     for k, approval in enumerate(website.pre_approvals):
-        out.add(f"{path}.pre_approvals[{k}].number", "R-W-2", rules.check_pre_approval_number(approval.number))
+        out.add(
+            f"{path}.pre_approvals[{k}].number",
+            "R-W-2",
+            rules.check_pre_approval_number(approval.number),
+        )
 
     person = website.responsible_person
     if person is not None:
         person_path = f"{path}.responsible_person"
         _check_person(out, person_path, person, today, min_age)
         same = same_person(person, subject.responsible_person)
-        out.add(f"{person_path}.mobile", "R-P-3",
-                rules.check_contact_not_shared(person.mobile, subject.responsible_person.mobile, same))
-        out.add(f"{person_path}.email", "R-P-3",
-                rules.check_contact_not_shared(person.email, subject.responsible_person.email, same))
+        out.add(
+            f"{person_path}.mobile",
+            "R-P-3",
+            rules.check_contact_not_shared(person.mobile, subject.responsible_person.mobile, same),
+        )
+        out.add(
+            f"{person_path}.email",
+            "R-P-3",
+            rules.check_contact_not_shared(person.email, subject.responsible_person.email, same),
+        )

@@ -106,7 +106,9 @@ def parse_registry_csv(text: str) -> list[RegistryRow]:
         first = subjects.setdefault(values["subject_number"], values)
         for column in SUBJECT_COLUMNS:
             if column != "responsible_mobile" and first[column] != values[column]:
-                raise RegistryImportError(line, f"{column} differs from an earlier row of this subject")
+                raise RegistryImportError(
+                    line, f"{column} differs from an earlier row of this subject"
+                )
         if values["website_number"] in seen_websites:
             raise RegistryImportError(line, "duplicate website_number")
         seen_websites.add(values["website_number"])
@@ -218,7 +220,9 @@ def _upsert_website(subject: RegistrySubject, row: RegistryRow, summary: ImportS
         "change_in_progress": row.change_in_progress,
     }
     if website is None:
-        website = RegistryWebsite(website_number=values["website_number"], subject=subject, **wanted)
+        website = RegistryWebsite(
+            website_number=values["website_number"], subject=subject, **wanted
+        )
         db.session.add(website)
         summary.websites_created += 1
         summary.details.append(f"+ {values['website_number']}")

@@ -43,7 +43,9 @@ MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 CHINESE = "\u3400-\u4dbf\u4e00-\u9fff"
 WEBSITE_NAME_RE = re.compile(rf"^[{CHINESE}A-Za-z0-9]+$")
 HAS_CHINESE_RE = re.compile(rf"[{CHINESE}]")
-DOMAIN_IN_TEXT_RE = re.compile(rf"[{CHINESE}A-Za-z0-9-]+(?:\.[{CHINESE}A-Za-z0-9-]+)*\.[{CHINESE}A-Za-z]{{2,}}")
+DOMAIN_IN_TEXT_RE = re.compile(
+    rf"[{CHINESE}A-Za-z0-9-]+(?:\.[{CHINESE}A-Za-z0-9-]+)*\.[{CHINESE}A-Za-z]{{2,}}"
+)
 PRE_APPROVAL_NUMBER_RE = re.compile(rf"^[A-Za-z0-9{CHINESE}\-._()（）\[\]#,]{{2,50}}$")
 
 UNIT_KINDS = frozenset(
@@ -71,7 +73,9 @@ _PSL = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 def check_icp_subject_number(number: str) -> Message | None:
     """R-ID-1: `<abbr>ICP备<6, 8 or 10 digits>号` with a province abbreviation of A1."""
     if not ICP_SUBJECT_RE.match(number or ""):
-        return Message(N_("主体备案号格式不正确，应为“省份简称ICP备数字号”，如 浙ICP备2021000001号"))
+        return Message(
+            N_("主体备案号格式不正确，应为“省份简称ICP备数字号”，如 浙ICP备2021000001号")
+        )
     return None
 
 
@@ -104,7 +108,9 @@ RESIDENT_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 def resident_id_check_char(first17: str) -> str:
     """GB 11643 check character of the first 17 digits: "10X98765432"[sum(d_i * w_i) mod 11]."""
-    total = sum(int(digit) * weight for digit, weight in zip(first17, RESIDENT_ID_WEIGHTS, strict=True))
+    total = sum(
+        int(digit) * weight for digit, weight in zip(first17, RESIDENT_ID_WEIGHTS, strict=True)
+    )
     return "10X98765432"[total % 11]
 
 
@@ -179,9 +185,15 @@ def check_email(address: str) -> Message | None:
     return None
 
 
-def check_contact_not_shared(website_value: str, subject_value: str, same_person: bool) -> Message | None:
+def check_contact_not_shared(
+    website_value: str, subject_value: str, same_person: bool
+) -> Message | None:
     """R-P-3: a website person other than the subject's may not share their mobile or e-mail."""
-    if not same_person and website_value and website_value.strip().lower() == (subject_value or "").strip().lower():
+    if (
+        not same_person
+        and website_value
+        and website_value.strip().lower() == (subject_value or "").strip().lower()
+    ):
         return Message(N_("网站负责人与主体负责人不是同一人时，手机号码和电子邮箱不能相同"))
     return None
 
@@ -214,7 +226,9 @@ def check_website_name_has_no_domain(name: str, domains: list[str]) -> Message |
     """R-N-3: a website name is not, and does not contain, a domain name."""
     name = name or ""
     lowered = name.lower()
-    if DOMAIN_IN_TEXT_RE.search(name) or any(d and d.lower() in lowered for d in domains if "." in d):
+    if DOMAIN_IN_TEXT_RE.search(name) or any(
+        d and d.lower() in lowered for d in domains if "." in d
+    ):
         return Message(N_("网站名称不能是域名或包含域名"))
     return None
 
@@ -227,12 +241,16 @@ def check_website_name_sensitive(name: str, sensitive_words: frozenset[str]) -> 
     return None
 
 
-def check_personal_website_name(name: str, subject_kind: str, personal_words: frozenset[str]) -> Message | None:
+def check_personal_website_name(
+    name: str, subject_kind: str, personal_words: frozenset[str]
+) -> Message | None:
     """R-N-7: an individual's site name contains no word of the personal deny-list."""
     if subject_kind == "individual":
         for word in sorted(personal_words):
             if word in (name or ""):
-                return Message(N_("个人网站名称不能含有“%(word)s”等企业、行业或经营性词语"), {"word": word})
+                return Message(
+                    N_("个人网站名称不能含有“%(word)s”等企业、行业或经营性词语"), {"word": word}
+                )
     return None
 
 
@@ -281,7 +299,9 @@ def matched_suffix(host: str, listed: set[str] | frozenset[str]) -> str | None:
     return None
 
 
-def check_domain_suffix(value: str, approved: frozenset[str], never: frozenset[str]) -> Message | None:
+def check_domain_suffix(
+    value: str, approved: frozenset[str], never: frozenset[str]
+) -> Message | None:
     """R-D-1: the domain's suffix (longest listed match) is on the approved-suffix table."""
     host = domain_host(value)
     if host is None or "." not in host:
@@ -296,7 +316,11 @@ def check_domain_suffix(value: str, approved: frozenset[str], never: frozenset[s
 def check_government_domain(value: str, subject_kind: str) -> Message | None:
     """R-D-4: a government subject's domains end in .gov.cn or .政务."""
     host = domain_host(value)
-    if subject_kind == "government" and host and not host.endswith(tuple("." + s for s in GOVERNMENT_SUFFIXES)):
+    if (
+        subject_kind == "government"
+        and host
+        and not host.endswith(tuple("." + s for s in GOVERNMENT_SUFFIXES))
+    ):
         return Message(N_("党政机关网站须使用 .gov.cn 或 .政务 域名"))
     return None
 

@@ -43,7 +43,9 @@ def seed_rule_tables() -> int:
             if suffix not in existing_suffixes:
                 db.session.add(DomainSuffix(suffix=suffix, approved=approved))
                 added += 1
-    existing_words = {tuple(row) for row in db.session.execute(select(DenyWord.list_name, DenyWord.word))}
+    existing_words = {
+        tuple(row) for row in db.session.execute(select(DenyWord.list_name, DenyWord.word))
+    }
     for list_name, words in (("sensitive", SENSITIVE_WORDS), ("personal", PERSONAL_DENY_WORDS)):
         for word in words:
             if (list_name, word) not in existing_words:

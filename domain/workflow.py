@@ -128,14 +128,20 @@ TRANSITIONS: dict[tuple[FilingState, Action], Transition] = {
 # Notifications queued on entering a state: (channel, recipient kind, template).
 NOTIFICATIONS: dict[FilingState, tuple[tuple[str, str, str], ...]] = {
     S.submitted: (("email", "account", "filing_submitted"),),
-    S.initial_rejected: (("email", "account", "filing_rejected"), ("sms", "subject", "filing_rejected")),
+    S.initial_rejected: (
+        ("email", "account", "filing_rejected"),
+        ("sms", "subject", "filing_rejected"),
+    ),
     S.materials_pending: (("email", "account", "materials_needed"),),
     S.re_rejected: (("email", "account", "filing_rejected"), ("sms", "subject", "filing_rejected")),
     S.mail_pending: (("email", "account", "mail_needed"),),
     S.sms_pending: (("email", "account", "sms_verification_needed"),),
     S.sms_failed: (("email", "account", "sms_failed"),),
     S.bureau_review: (("email", "account", "bureau_review"),),
-    S.bureau_rejected: (("email", "account", "filing_rejected"), ("sms", "subject", "filing_rejected")),
+    S.bureau_rejected: (
+        ("email", "account", "filing_rejected"),
+        ("sms", "subject", "filing_rejected"),
+    ),
     S.approved: (("email", "account", "filing_approved"), ("sms", "subject", "filing_approved")),
     S.withdrawn: (("email", "account", "filing_withdrawn"),),
 }

@@ -15,9 +15,7 @@ class LoginForm(FlaskForm):
 
 
 class SignupForm(FlaskForm):
-    display_name = StringField(
-        _l("姓名或称呼"), [Length(max=64, message=_l("最多 64 个字符"))]
-    )
+    display_name = StringField(_l("姓名或称呼"), [Length(max=64, message=_l("最多 64 个字符"))])
     email = EmailField(
         _l("邮箱"),
         [InputRequired(_l("必填")), Length(max=254, message=_l("最多 254 个字符"))],

@@ -26,7 +26,9 @@ class Rule:
     Empty input is left to InputRequired, so a blank optional field is not judged.
     """
 
-    def __init__(self, check: Callable[..., rules.Message | None], extra: Callable = lambda form: ()):
+    def __init__(
+        self, check: Callable[..., rules.Message | None], extra: Callable = lambda form: ()
+    ):
         self.check = check
         self.extra = extra
 

@@ -192,8 +192,12 @@ def make_filing(app, make_user):
             account_id=owner.id,
             filing_type=FilingType.new_access,
             province=province,
-            subject=Subject(name="杭州青禾科技有限公司", province=province, responsible_person=person,
-                            certificate_number="91330106MA2B3C4D5E"),
+            subject=Subject(
+                name="杭州青禾科技有限公司",
+                province=province,
+                responsible_person=person,
+                certificate_number="91330106MA2B3C4D5E",
+            ),
             websites=[
                 Website(
                     position=0,

@@ -33,7 +33,9 @@ def live_server(tmp_path_factory):
     from demo.seed import seed_demo
 
     tmp = tmp_path_factory.mktemp("live")
-    app = make_test_app(f"sqlite:///{tmp / 'live.sqlite3'}", tmp, WTF_CSRF_ENABLED=True, TESTING=False)
+    app = make_test_app(
+        f"sqlite:///{tmp / 'live.sqlite3'}", tmp, WTF_CSRF_ENABLED=True, TESTING=False
+    )
     with app.app_context():
         upgrade()
         seed_demo()

@@ -32,7 +32,9 @@ def test_approved_needs_approved_at(make_filing):
 def test_unknown_state_is_refused_by_the_database(make_filing):
     filing = make_filing(FilingState.draft)
     with pytest.raises(sa.exc.IntegrityError):
-        db.session.execute(sa.text("UPDATE filings SET state = 'teleported' WHERE id = :id"), {"id": filing.id})
+        db.session.execute(
+            sa.text("UPDATE filings SET state = 'teleported' WHERE id = :id"), {"id": filing.id}
+        )
         db.session.flush()
     db.session.rollback()
 
@@ -46,7 +48,9 @@ def test_submitted_filing_needs_a_submission_time(make_filing):
 
 def test_foreign_keys_are_enforced(app):
     with pytest.raises(sa.exc.IntegrityError):
-        db.session.add(ProviderIP(address="121.41.100.99", account_id=424242, assigned_at=sa.func.now()))
+        db.session.add(
+            ProviderIP(address="121.41.100.99", account_id=424242, assigned_at=sa.func.now())
+        )
         db.session.flush()
     db.session.rollback()
 

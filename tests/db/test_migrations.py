@@ -46,7 +46,13 @@ def test_upgrade_builds_the_models_schema_and_downgrade_removes_it(empty_databas
         upgrade()
         assert _diff(db.engine) == []
         tables = set(sa.inspect(db.engine).get_table_names())
-        assert {"filings", "users", "registry_subjects", "audit_events", "outbox_messages"} <= tables
+        assert {
+            "filings",
+            "users",
+            "registry_subjects",
+            "audit_events",
+            "outbox_messages",
+        } <= tables
         downgrade(revision="base")
         assert set(sa.inspect(db.engine).get_table_names()) <= {"alembic_version"}
         db.engine.dispose()

@@ -21,7 +21,9 @@ def test_defaults_then_environment_then_mapping(monkeypatch, tmp_path):
 def test_database_url_from_environment_selects_postgresql_with_psycopg3(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql://beian@db.internal:5432/beian")
     app = create_app({"SECRET_KEY": "k"})
-    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://beian@db.internal:5432/beian"
+    assert (
+        app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://beian@db.internal:5432/beian"
+    )
 
 
 def test_default_database_is_sqlite_in_the_instance_folder(monkeypatch):

@@ -31,7 +31,9 @@ def demo(app):
 
 def cert_of(subject_number: str) -> str:
     return db.session.scalar(
-        select(RegistrySubject.certificate_number).where(RegistrySubject.subject_number == subject_number)
+        select(RegistrySubject.certificate_number).where(
+            RegistrySubject.subject_number == subject_number
+        )
     )
 
 
@@ -52,7 +54,9 @@ ROWS = [
 ]
 
 
-@pytest.mark.parametrize(("row", "subject_number", "domain", "account", "want_type", "want_refusal"), ROWS)
+@pytest.mark.parametrize(
+    ("row", "subject_number", "domain", "account", "want_type", "want_refusal"), ROWS
+)
 def test_a5_rows(demo, row, subject_number, domain, account, want_type, want_refusal):
     cert_type = "uscc"
     number = cert_of(subject_number) if subject_number else "91330106MA2B3C4D5X"
@@ -65,12 +69,17 @@ def test_a5_rows(demo, row, subject_number, domain, account, want_type, want_ref
 def test_a_verdict_lists_all_domains_of_the_website(demo):
     verdict = verify_filing_type("uscc", QINGHE, "QINGHE.com.cn", "BEIANDESK", TODAY)
     assert verdict.type is FilingType.new_access
-    assert (verdict.subject_number, verdict.website_number) == ("浙ICP备2021000001号", "浙ICP备2021000001号-1")
+    assert (verdict.subject_number, verdict.website_number) == (
+        "浙ICP备2021000001号",
+        "浙ICP备2021000001号-1",
+    )
     assert verdict.domains == ["qinghe.cn", "qinghe.com.cn"]
 
 
 def test_certificate_numbers_are_normalised(demo):
-    verdict = verify_filing_type("uscc", " " + QINGHE.lower() + " ", "qinghe.cn", "BEIANDESK", TODAY)
+    verdict = verify_filing_type(
+        "uscc", " " + QINGHE.lower() + " ", "qinghe.cn", "BEIANDESK", TODAY
+    )
     assert verdict.type is FilingType.new_access
 
 
@@ -87,7 +96,9 @@ def test_domain_expiring_today_is_still_valid_and_yesterday_is_not(demo):
     expired_on = date(2025, 3, 1)
     on_the_day = verify_filing_type("uscc", number, "haichuan-trade.com", "BEIANDESK", expired_on)
     assert on_the_day.type is FilingType.new_access
-    day_after = verify_filing_type("uscc", number, "haichuan-trade.com", "BEIANDESK", expired_on + timedelta(days=1))
+    day_after = verify_filing_type(
+        "uscc", number, "haichuan-trade.com", "BEIANDESK", expired_on + timedelta(days=1)
+    )
     assert day_after.refusal == "domain_expired"
     assert "haichuan.cn" in day_after.message.params["domain"]
 
@@ -110,22 +121,55 @@ def test_cli_answers_each_row(app, demo):
     runner = app.test_cli_runner()
     for row, subject_number, domain, account, want_type, want_refusal in ROWS:
         number = cert_of(subject_number) if subject_number else "91330106MA2B3C4D5X"
-        args = ["filing", "type", "--cert-type", "uscc", "--cert-number", number, "--domain", domain]
+        args = [
+            "filing",
+            "type",
+            "--cert-type",
+            "uscc",
+            "--cert-number",
+            number,
+            "--domain",
+            domain,
+        ]
         if account:
             args += ["--account", account]
         result = runner.invoke(args=args)
         document = json.loads(result.stdout)
-        assert (document["type"], document["refusal"]) == (want_type and want_type.value, want_refusal), row
+        assert (document["type"], document["refusal"]) == (
+            want_type and want_type.value,
+            want_refusal,
+        ), row
         assert result.exit_code == (0 if want_type else 1)
-        assert set(document) == {"type", "refusal", "message", "subject_number", "website_number", "domains"}
+        assert set(document) == {
+            "type",
+            "refusal",
+            "message",
+            "subject_number",
+            "website_number",
+            "domains",
+        }
 
 
 def test_cli_bad_input_exits_2(app, demo):
     runner = app.test_cli_runner()
-    bad_domain = runner.invoke(args=["filing", "type", "--cert-type", "uscc", "--cert-number", QINGHE, "--domain", "a..b"])
+    bad_domain = runner.invoke(
+        args=["filing", "type", "--cert-type", "uscc", "--cert-number", QINGHE, "--domain", "a..b"]
+    )
     assert bad_domain.exit_code == 2 and "--domain" in bad_domain.stderr
-    no_account = runner.invoke(args=["filing", "type", "--cert-type", "uscc", "--cert-number", QINGHE,
-                                     "--domain", "qinghe.cn", "--account", "ghost@example.cn"])
+    no_account = runner.invoke(
+        args=[
+            "filing",
+            "type",
+            "--cert-type",
+            "uscc",
+            "--cert-number",
+            QINGHE,
+            "--domain",
+            "qinghe.cn",
+            "--account",
+            "ghost@example.cn",
+        ]
+    )
     assert no_account.exit_code == 2
 
 
@@ -133,7 +177,10 @@ def test_api_filing_type_uses_the_logged_in_account(client, demo):
     number = cert_of("陇ICP备15000343号")
     body = {"cert_type": "uscc", "cert_number": number, "domain": "feiyi-longyuan.cn"}
     anonymous = client.post("/api/v1/filing-type", json=body)
-    assert anonymous.status_code == 200 and anonymous.json["refusal"] == "subject_owned_by_other_account"
+    assert (
+        anonymous.status_code == 200
+        and anonymous.json["refusal"] == "subject_owned_by_other_account"
+    )
     client.post("/auth/login", data={"email": B, "password": "Apply12345"})
     owner = client.post("/api/v1/filing-type", json=body)
     assert owner.json["type"] == "continued_access"
@@ -146,19 +193,30 @@ def test_api_filing_type_english_and_bad_input(client, demo):
     assert "first filing" in english.json["message"]
     assert client.post("/api/v1/filing-type", json={**body, "x": 1}).status_code == 400
     assert client.post("/api/v1/filing-type", json={"cert_type": "uscc"}).status_code == 400
-    assert client.post("/api/v1/filing-type", json={**body, "cert_type": "licence"}).status_code == 400
+    assert (
+        client.post("/api/v1/filing-type", json={**body, "cert_type": "licence"}).status_code == 400
+    )
     assert client.post("/api/v1/filing-type", json={**body, "domain": "a..b"}).status_code == 400
-    assert client.post("/api/v1/filing-type", data=b"nope", content_type="application/json").status_code == 400
+    assert (
+        client.post(
+            "/api/v1/filing-type", data=b"nope", content_type="application/json"
+        ).status_code
+        == 400
+    )
 
 
 # --- filing password -----------------------------------------------------------------------------
 
 
 def test_filing_password_allows_five_wrong_tries_per_hour(demo):
-    subject = db.session.scalar(select(RegistrySubject).where(RegistrySubject.subject_number == "浙ICP备2021000001号"))
+    subject = db.session.scalar(
+        select(RegistrySubject).where(RegistrySubject.subject_number == "浙ICP备2021000001号")
+    )
     start = utcnow()
     for attempt in range(5):
-        assert check_filing_password(subject, "wrong", now=start + timedelta(minutes=attempt)) is False
+        assert (
+            check_filing_password(subject, "wrong", now=start + timedelta(minutes=attempt)) is False
+        )
     assert remaining_tries(subject, now=start + timedelta(minutes=5)) == 0
     with pytest.raises(TooManyPasswordFailures) as caught:
         check_filing_password(subject, "Qinghe2021", now=start + timedelta(minutes=10))
@@ -168,7 +226,9 @@ def test_filing_password_allows_five_wrong_tries_per_hour(demo):
 
 
 def test_filing_password_limit_is_per_subject(demo):
-    subjects = db.session.scalars(select(RegistrySubject).order_by(RegistrySubject.id).limit(2)).all()
+    subjects = db.session.scalars(
+        select(RegistrySubject).order_by(RegistrySubject.id).limit(2)
+    ).all()
     for _ in range(5):
         check_filing_password(subjects[0], "wrong")
     assert remaining_tries(subjects[1]) == 5

@@ -27,13 +27,20 @@ def planted() -> dict:
     subject["responsible_person"]["mobile"] = "12800138000"  # R-PH-1
     site0["icp_number"] = "浙ICP备2021000001号-01"  # R-ID-2 (leading zero)
     site0["name"] = "中国青禾"  # R-N-2
-    site0["domains"] = ["qinghe.cn", "www.qinghe.com.cn", "qinghe.io", "qinghe.cn"]  # R-D-5, R-D-1, R-D-5 dup
+    site0["domains"] = [
+        "qinghe.cn",
+        "www.qinghe.com.cn",
+        "qinghe.io",
+        "qinghe.cn",
+    ]  # R-D-5, R-D-1, R-D-5 dup
     site0["ips"] = ["192.168.1.10"]  # R-IP-1
     site0["service_types"] = []  # R-W-7
     site1["name"] = "青禾赌博"  # R-N-4
     site1["languages"] = ["klingon"]  # R-W-7
     site1["pre_approvals"] = [{"category": "news", "number": "x"}]  # R-W-2
-    site1["responsible_person"]["email"] = "wangxm@qinghe.cn"  # R-P-3 (differs from subject's person)
+    site1["responsible_person"]["email"] = (
+        "wangxm@qinghe.cn"  # R-P-3 (differs from subject's person)
+    )
     site1["responsible_person"]["id_number"] = "330106201501010014"  # R-P-6 (born 2015)
     return app
 
@@ -84,15 +91,46 @@ def test_messages_are_chinese_by_default(app):
 @pytest.mark.parametrize(
     ("mutate", "expected"),
     [
-        (lambda a: a["subject"].update(kind="government"), [("websites[0].domains[0]", "R-D-4"), ("websites[0].domains[1]", "R-D-4"), ("websites[1].domains[0]", "R-D-4")]),
-        (lambda a: a["subject"].update(kind="individual"), [("subject.certificate_type", "R-ID-6"), ("websites[0].name", "R-N-7")]),
-        (lambda a: a["subject"].update(certificate_number="913301069755TH2H1M"), [("subject.certificate_number", "R-ID-4")]),
-        (lambda a: a["subject"]["responsible_person"].update(id_number="330106199003071237"), [("subject.responsible_person.id_number", "R-ID-3")]),
-        (lambda a: a["websites"][1]["responsible_person"].update(mobile="13800138000"), [("websites[1].responsible_person.mobile", "R-P-3")]),
-        (lambda a: a["websites"][1]["responsible_person"].update(mobile="1390013900"), [("websites[1].responsible_person.mobile", "R-PH-1")]),
-        (lambda a: a["websites"][1]["responsible_person"].update(email="lina@"), [("websites[1].responsible_person.email", "R-EM-1")]),
-        (lambda a: a["websites"][0].update(name="qinghe.cn"), [("websites[0].name", "R-N-1"), ("websites[0].name", "R-N-3")]),
-        (lambda a: a["websites"][1]["pre_approvals"][0].update(number=None), [("websites[1].pre_approvals[0].number", "R-W-2")]),
+        (
+            lambda a: a["subject"].update(kind="government"),
+            [
+                ("websites[0].domains[0]", "R-D-4"),
+                ("websites[0].domains[1]", "R-D-4"),
+                ("websites[1].domains[0]", "R-D-4"),
+            ],
+        ),
+        (
+            lambda a: a["subject"].update(kind="individual"),
+            [("subject.certificate_type", "R-ID-6"), ("websites[0].name", "R-N-7")],
+        ),
+        (
+            lambda a: a["subject"].update(certificate_number="913301069755TH2H1M"),
+            [("subject.certificate_number", "R-ID-4")],
+        ),
+        (
+            lambda a: a["subject"]["responsible_person"].update(id_number="330106199003071237"),
+            [("subject.responsible_person.id_number", "R-ID-3")],
+        ),
+        (
+            lambda a: a["websites"][1]["responsible_person"].update(mobile="13800138000"),
+            [("websites[1].responsible_person.mobile", "R-P-3")],
+        ),
+        (
+            lambda a: a["websites"][1]["responsible_person"].update(mobile="1390013900"),
+            [("websites[1].responsible_person.mobile", "R-PH-1")],
+        ),
+        (
+            lambda a: a["websites"][1]["responsible_person"].update(email="lina@"),
+            [("websites[1].responsible_person.email", "R-EM-1")],
+        ),
+        (
+            lambda a: a["websites"][0].update(name="qinghe.cn"),
+            [("websites[0].name", "R-N-1"), ("websites[0].name", "R-N-3")],
+        ),
+        (
+            lambda a: a["websites"][1]["pre_approvals"][0].update(number=None),
+            [("websites[1].pre_approvals[0].number", "R-W-2")],
+        ),
     ],
 )
 def test_single_mistakes(app, mutate, expected):
@@ -109,8 +147,12 @@ def test_same_person_may_share_contacts(app):
 
 def test_individual_with_resident_id_is_age_checked(app):
     document = copy.deepcopy(OK)
-    document["subject"].update(kind="individual", certificate_type="resident_id", certificate_number="330106201501010014")
-    document["websites"] = [dict(document["websites"][1], name="张伟读书笔记", responsible_person=None)]
+    document["subject"].update(
+        kind="individual", certificate_type="resident_id", certificate_number="330106201501010014"
+    )
+    document["websites"] = [
+        dict(document["websites"][1], name="张伟读书笔记", responsible_person=None)
+    ]
     document["websites"][0]["icp_number"] = document["subject"]["icp_number"] + "-1"
     assert [(b.field, b.rule) for b in run(document)] == [("subject.certificate_number", "R-P-6")]
 
@@ -121,13 +163,38 @@ def test_individual_with_resident_id_is_age_checked(app):
         (b"not json", "$"),
         (b"[]", "$"),
         (json.dumps({**OK, "extra": 1}).encode(), "extra"),
-        (json.dumps({**OK, "subject": {**OK["subject"], "nickname": "x"}}).encode(), "subject.nickname"),
-        (json.dumps({**OK, "subject": {k: v for k, v in OK["subject"].items() if k != "name"}}).encode(), "subject.name"),
-        (json.dumps({**OK, "subject": {**OK["subject"], "province": 33}}).encode(), "subject.province"),
-        (json.dumps({**OK, "subject": {**OK["subject"], "province": "99"}}).encode(), "subject.province"),
-        (json.dumps({**OK, "subject": {**OK["subject"], "kind": "company"}}).encode(), "subject.kind"),
-        (json.dumps({**OK, "websites": [{**OK["websites"][0], "domains": "qinghe.cn"}]}).encode(), "websites[0].domains"),
-        (json.dumps({**OK, "websites": [{**OK["websites"][0], "ips": [1]}]}).encode(), "websites[0].ips[0]"),
+        (
+            json.dumps({**OK, "subject": {**OK["subject"], "nickname": "x"}}).encode(),
+            "subject.nickname",
+        ),
+        (
+            json.dumps(
+                {**OK, "subject": {k: v for k, v in OK["subject"].items() if k != "name"}}
+            ).encode(),
+            "subject.name",
+        ),
+        (
+            json.dumps({**OK, "subject": {**OK["subject"], "province": 33}}).encode(),
+            "subject.province",
+        ),
+        (
+            json.dumps({**OK, "subject": {**OK["subject"], "province": "99"}}).encode(),
+            "subject.province",
+        ),
+        (
+            json.dumps({**OK, "subject": {**OK["subject"], "kind": "company"}}).encode(),
+            "subject.kind",
+        ),
+        (
+            json.dumps(
+                {**OK, "websites": [{**OK["websites"][0], "domains": "qinghe.cn"}]}
+            ).encode(),
+            "websites[0].domains",
+        ),
+        (
+            json.dumps({**OK, "websites": [{**OK["websites"][0], "ips": [1]}]}).encode(),
+            "websites[0].ips[0]",
+        ),
         (json.dumps({**OK, "websites": []}).encode(), "websites"),
         (b"{" + b" " * 1_000_001 + b"}", "$"),
     ],
@@ -191,7 +258,10 @@ def test_api_200_ok(client):
 def test_api_answers_in_english_with_accept_language(client):
     response = client.post("/api/v1/precheck", json=planted(), headers={"Accept-Language": "en"})
     messages = {b["rule"]: b["message"] for b in response.json["breaches"]}
-    assert messages["R-D-1"] == "The suffix .io is not approved by the MIIT; the domain cannot be filed"
+    assert (
+        messages["R-D-1"]
+        == "The suffix .io is not approved by the MIIT; the domain cannot be filed"
+    )
 
 
 @pytest.mark.parametrize(

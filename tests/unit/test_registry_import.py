@@ -34,7 +34,9 @@ def test_demo_registry_imports_and_reimport_changes_nothing(app):
 
 def test_filing_passwords_are_stored_hashed(app):
     import_registry(parse_registry_csv(CSV_TEXT))
-    subject = db.session.scalar(select(RegistrySubject).where(RegistrySubject.subject_number == "浙ICP备2021000001号"))
+    subject = db.session.scalar(
+        select(RegistrySubject).where(RegistrySubject.subject_number == "浙ICP备2021000001号")
+    )
     assert "Qinghe2021" not in subject.filing_password_hash
     registry = LocalRegistry()
     assert registry.verify_filing_password(subject, "Qinghe2021")

@@ -19,54 +19,185 @@ NEVER = frozenset({"hk", "io"})
 
 # (rule id, callable taking one value, values that pass, values that fail)
 TABLE = [
-    ("R-ID-1", rules.check_icp_subject_number,
-     ["浙ICP备2021000001号", "蜀ICP备07004665号", "陇ICP备150003号"],
-     ["浙ICP备202100000号", "川ICP备07004665号", "甘ICP备15000343号", "京ICP证000007号", "浙ICP备2021000001号-1", ""]),
-    ("R-ID-2", lambda n: rules.check_icp_website_number(n, "浙ICP备2021000001号"),
-     ["浙ICP备2021000001号-1", "浙ICP备2021000001号-11"],
-     ["浙ICP备2021000001号-0", "浙ICP备2021000001号-01", "浙ICP备2021000002号-1", "浙ICP备2021000001号", ""]),
-    ("R-ID-3", rules.check_resident_id,
-     [VALID_RID, "11010519491231002X"],
-     ["330106199003071237", "33010619900307123x", "9901061990030712" + "3" + "1", "330106199002301230", "33010619900307123"]),
-    ("R-ID-4", rules.check_uscc,
-     [VALID_USCC, "91350100M000100Y43"],
-     ["913301069755TH2H1M", "913301069755TH2H1", "91330106975OTH2H1L", "913301069755th2h1l"]),
-    ("R-ID-6", lambda pair: rules.check_certificate_type_fits_kind(*pair),
-     [("enterprise", "uscc"), ("individual", "resident_id"), ("individual", "passport"), ("government", "uscc")],
-     [("enterprise", "resident_id"), ("individual", "uscc"), ("individual_business", "passport")]),
-    ("R-P-8", lambda pair: rules.check_uscc_province(*pair),
-     [(VALID_USCC, "33")], [(VALID_USCC, "31"), (VALID_USCC, "44")]),
-    ("R-P-6", lambda n: rules.check_minimum_age(n, TODAY, 18),
-     [VALID_RID, "330106200811230018"], ["330106200811240013", "330106201501010014"]),
-    ("R-P-3", lambda args: rules.check_contact_not_shared(*args),
-     [("13900000000", "13800000000", False), ("13800000000", "13800000000", True)],
-     [("13800000000", "13800000000", False), ("A@example.cn", "a@example.cn", False)]),
-    ("R-PH-1", rules.check_mobile, ["13800000000", "19912345678"], ["12800000000", "1380000000", "+8613800000000", "138-0000-0000"]),
-    ("R-EM-1", rules.check_email, ["a@example.cn", "wang.xm@qinghe.com.cn"], ["a@", "example.cn", "a b@example.cn", ""]),
-    ("R-N-1", rules.check_website_name_form,
-     ["青禾科技官网", "青禾Cloud2", "青禾云"], ["青禾", "Qinghe Cloud", "12345", "青禾 科技", "青禾-科技"]),
-    ("R-N-2", lambda name: rules.check_website_name_prefix(name, "enterprise"),
-     ["青禾中国站", "科技中华"], ["中国青禾网", "国家青禾平台", "投诉青禾"]),
-    ("R-N-3", lambda name: rules.check_website_name_has_no_domain(name, ["qinghe.cn"]),
-     ["青禾科技官网", "青禾2.0版"], ["qinghe.cn", "青禾qinghe.cn官网", "青禾.中国"]),
-    ("R-N-4", lambda name: rules.check_website_name_sensitive(name, frozenset({"赌博", "色情"})),
-     ["青禾科技官网"], ["青禾赌博网"]),
-    ("R-N-7", lambda name: rules.check_personal_website_name(name, "individual", frozenset({"官网", "论坛"})),
-     ["张伟读书笔记"], ["张伟论坛", "张伟官网"]),
-    ("R-D-1", lambda d: rules.check_domain_suffix(d, APPROVED, NEVER),
-     ["qinghe.cn", "qinghe.com.cn", "青禾.中国", "foo.zj.cn"], ["qinghe.hk", "qinghe.io", "qinghe.dev", "qinghe.com.hk"]),
-    ("R-D-4", lambda d: rules.check_government_domain(d, "government"),
-     ["xhdata.gov.cn", "西湖.政务"], ["xhdata.cn", "xhdata.gov.cn.example.com"]),
-    ("R-D-5", rules.check_domain_form,
-     ["qinghe.cn", "青禾.中国", "qinghe.com.cn"],
-     ["http://qinghe.cn", "qinghe.cn/about", "qinghe.cn:8080", "www.qinghe.cn", "*.qinghe.cn", "blog.qinghe.cn", "qin_ghe.cn", "qinghe", ""]),
-    ("R-IP-1", rules.check_public_ip,
-     ["121.40.55.12", "2408:4002:1f00::1"],
-     ["10.0.0.1", "192.168.1.1", "127.0.0.1", "172.16.0.1", "100.64.0.1", "0.0.0.0", "224.0.0.1", "::1", "fe80::1", "300.1.1.1", "121.40.55", "abc"]),
-    ("R-W-2", rules.check_pre_approval_number,
-     ["京新闻许字(2020)第001号", "ICP-2020.01#3"], [None, "", "a", "x" * 51, "许可证<001>"]),
-    ("R-W-7", lambda values: rules.check_choices(values, rules.SERVICE_TYPES),
-     [["website"], ["website", "app"]], [[], ["blog"], ["website", "forum"]]),
+    (
+        "R-ID-1",
+        rules.check_icp_subject_number,
+        ["浙ICP备2021000001号", "蜀ICP备07004665号", "陇ICP备150003号"],
+        [
+            "浙ICP备202100000号",
+            "川ICP备07004665号",
+            "甘ICP备15000343号",
+            "京ICP证000007号",
+            "浙ICP备2021000001号-1",
+            "",
+        ],
+    ),
+    (
+        "R-ID-2",
+        lambda n: rules.check_icp_website_number(n, "浙ICP备2021000001号"),
+        ["浙ICP备2021000001号-1", "浙ICP备2021000001号-11"],
+        [
+            "浙ICP备2021000001号-0",
+            "浙ICP备2021000001号-01",
+            "浙ICP备2021000002号-1",
+            "浙ICP备2021000001号",
+            "",
+        ],
+    ),
+    (
+        "R-ID-3",
+        rules.check_resident_id,
+        [VALID_RID, "11010519491231002X"],
+        [
+            "330106199003071237",
+            "33010619900307123x",
+            "9901061990030712" + "3" + "1",
+            "330106199002301230",
+            "33010619900307123",
+        ],
+    ),
+    (
+        "R-ID-4",
+        rules.check_uscc,
+        [VALID_USCC, "91350100M000100Y43"],
+        ["913301069755TH2H1M", "913301069755TH2H1", "91330106975OTH2H1L", "913301069755th2h1l"],
+    ),
+    (
+        "R-ID-6",
+        lambda pair: rules.check_certificate_type_fits_kind(*pair),
+        [
+            ("enterprise", "uscc"),
+            ("individual", "resident_id"),
+            ("individual", "passport"),
+            ("government", "uscc"),
+        ],
+        [
+            ("enterprise", "resident_id"),
+            ("individual", "uscc"),
+            ("individual_business", "passport"),
+        ],
+    ),
+    (
+        "R-P-8",
+        lambda pair: rules.check_uscc_province(*pair),
+        [(VALID_USCC, "33")],
+        [(VALID_USCC, "31"), (VALID_USCC, "44")],
+    ),
+    (
+        "R-P-6",
+        lambda n: rules.check_minimum_age(n, TODAY, 18),
+        [VALID_RID, "330106200811230018"],
+        ["330106200811240013", "330106201501010014"],
+    ),
+    (
+        "R-P-3",
+        lambda args: rules.check_contact_not_shared(*args),
+        [("13900000000", "13800000000", False), ("13800000000", "13800000000", True)],
+        [("13800000000", "13800000000", False), ("A@example.cn", "a@example.cn", False)],
+    ),
+    (
+        "R-PH-1",
+        rules.check_mobile,
+        ["13800000000", "19912345678"],
+        ["12800000000", "1380000000", "+8613800000000", "138-0000-0000"],
+    ),
+    (
+        "R-EM-1",
+        rules.check_email,
+        ["a@example.cn", "wang.xm@qinghe.com.cn"],
+        ["a@", "example.cn", "a b@example.cn", ""],
+    ),
+    (
+        "R-N-1",
+        rules.check_website_name_form,
+        ["青禾科技官网", "青禾Cloud2", "青禾云"],
+        ["青禾", "Qinghe Cloud", "12345", "青禾 科技", "青禾-科技"],
+    ),
+    (
+        "R-N-2",
+        lambda name: rules.check_website_name_prefix(name, "enterprise"),
+        ["青禾中国站", "科技中华"],
+        ["中国青禾网", "国家青禾平台", "投诉青禾"],
+    ),
+    (
+        "R-N-3",
+        lambda name: rules.check_website_name_has_no_domain(name, ["qinghe.cn"]),
+        ["青禾科技官网", "青禾2.0版"],
+        ["qinghe.cn", "青禾qinghe.cn官网", "青禾.中国"],
+    ),
+    (
+        "R-N-4",
+        lambda name: rules.check_website_name_sensitive(name, frozenset({"赌博", "色情"})),
+        ["青禾科技官网"],
+        ["青禾赌博网"],
+    ),
+    (
+        "R-N-7",
+        lambda name: rules.check_personal_website_name(
+            name, "individual", frozenset({"官网", "论坛"})
+        ),
+        ["张伟读书笔记"],
+        ["张伟论坛", "张伟官网"],
+    ),
+    (
+        "R-D-1",
+        lambda d: rules.check_domain_suffix(d, APPROVED, NEVER),
+        ["qinghe.cn", "qinghe.com.cn", "青禾.中国", "foo.zj.cn"],
+        ["qinghe.hk", "qinghe.io", "qinghe.dev", "qinghe.com.hk"],
+    ),
+    (
+        "R-D-4",
+        lambda d: rules.check_government_domain(d, "government"),
+        ["xhdata.gov.cn", "西湖.政务"],
+        ["xhdata.cn", "xhdata.gov.cn.example.com"],
+    ),
+    (
+        "R-D-5",
+        rules.check_domain_form,
+        ["qinghe.cn", "青禾.中国", "qinghe.com.cn"],
+        [
+            "http://qinghe.cn",
+            "qinghe.cn/about",
+            "qinghe.cn:8080",
+            "www.qinghe.cn",
+            "*.qinghe.cn",
+            "blog.qinghe.cn",
+            "qin_ghe.cn",
+            "qinghe",
+            "",
+        ],
+    ),
+    (
+        "R-IP-1",
+        rules.check_public_ip,
+        ["121.40.55.12", "2408:4002:1f00::1"],
+        [
+            "10.0.0.1",
+            "192.168.1.1",
+            "127.0.0.1",
+            "172.16.0.1",
+            "100.64.0.1",
+            "0.0.0.0",
+            "224.0.0.1",
+            "::1",
+            "fe80::1",
+            "300.1.1.1",
+            "121.40.55",
+            "abc",
+        ],
+    ),
+    (
+        "R-W-2",
+        rules.check_pre_approval_number,
+        ["京新闻许字(2020)第001号", "ICP-2020.01#3"],
+        [None, "", "a", "x" * 51, "许可证<001>"],
+    ),
+    (
+        "R-W-7",
+        lambda values: rules.check_choices(values, rules.SERVICE_TYPES),
+        [["website"], ["website", "app"]],
+        [[], ["blog"], ["website", "forum"]],
+    ),
 ]
 
 
@@ -87,8 +218,29 @@ def test_rule(check, value, passes):
 
 
 def test_every_a4_rule_id_is_in_the_table():
-    a4 = {"R-ID-1", "R-ID-2", "R-ID-3", "R-ID-4", "R-ID-6", "R-P-8", "R-P-6", "R-P-3", "R-PH-1", "R-EM-1",
-          "R-N-1", "R-N-2", "R-N-3", "R-N-4", "R-N-7", "R-D-1", "R-D-4", "R-D-5", "R-IP-1", "R-W-2", "R-W-7"}
+    a4 = {
+        "R-ID-1",
+        "R-ID-2",
+        "R-ID-3",
+        "R-ID-4",
+        "R-ID-6",
+        "R-P-8",
+        "R-P-6",
+        "R-P-3",
+        "R-PH-1",
+        "R-EM-1",
+        "R-N-1",
+        "R-N-2",
+        "R-N-3",
+        "R-N-4",
+        "R-N-7",
+        "R-D-1",
+        "R-D-4",
+        "R-D-5",
+        "R-IP-1",
+        "R-W-2",
+        "R-W-7",
+    }
     assert {row[0] for row in TABLE} == a4
 
 
@@ -110,25 +262,34 @@ def test_age_on_birthday_and_leap_day():
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 
-@given(st.text(alphabet="0123456789", min_size=8, max_size=8),
-       st.text(alphabet=USCC_ALPHABET, min_size=9, max_size=9),
-       st.integers(0, 17), st.sampled_from(USCC_ALPHABET))
+@given(
+    st.text(alphabet="0123456789", min_size=8, max_size=8),
+    st.text(alphabet=USCC_ALPHABET, min_size=9, max_size=9),
+    st.integers(0, 17),
+    st.sampled_from(USCC_ALPHABET),
+)
 def test_uscc_with_any_single_character_changed_is_refused(head, body, position, replacement):
     number = head + body
     valid = number + uscc.calc_check_digit(number)
     assert rules.check_uscc(valid) is None
-    changed = valid[:position] + replacement + valid[position + 1:]
+    changed = valid[:position] + replacement + valid[position + 1 :]
     if changed != valid:
         assert rules.check_uscc(changed) is not None
 
 
-@given(st.dates(date(1930, 1, 1), date(2000, 12, 31)), st.integers(0, 999),
-       st.sampled_from(["110105", "330106", "440106", "510107", "650102"]),
-       st.integers(0, 17), st.sampled_from("0123456789X"))
-def test_resident_id_with_any_single_character_changed_is_refused(birth, sequence, region, position, replacement):
+@given(
+    st.dates(date(1930, 1, 1), date(2000, 12, 31)),
+    st.integers(0, 999),
+    st.sampled_from(["110105", "330106", "440106", "510107", "650102"]),
+    st.integers(0, 17),
+    st.sampled_from("0123456789X"),
+)
+def test_resident_id_with_any_single_character_changed_is_refused(
+    birth, sequence, region, position, replacement
+):
     body = f"{region}{birth:%Y%m%d}{sequence:03d}"
     valid = body + ric.calc_check_digit(body + "?")  # stdnum reads the first 17 of 18 characters
     assert rules.check_resident_id(valid) is None
-    changed = valid[:position] + replacement + valid[position + 1:]
+    changed = valid[:position] + replacement + valid[position + 1 :]
     if changed != valid:
         assert rules.check_resident_id(changed) is not None

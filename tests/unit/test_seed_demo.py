@@ -52,8 +52,12 @@ def test_seed_loads_the_rule_tables(app):
 
 def test_seed_gives_demo_applicants_ips_and_leaves_a_free_pool(app):
     seed(app)
-    assigned = db.session.scalar(select(func.count()).select_from(ProviderIP).where(ProviderIP.account_id.is_not(None)))
-    free = db.session.scalar(select(func.count()).select_from(ProviderIP).where(ProviderIP.account_id.is_(None)))
+    assigned = db.session.scalar(
+        select(func.count()).select_from(ProviderIP).where(ProviderIP.account_id.is_not(None))
+    )
+    free = db.session.scalar(
+        select(func.count()).select_from(ProviderIP).where(ProviderIP.account_id.is_(None))
+    )
     assert assigned == 5 and free >= 20
 
 
@@ -65,9 +69,19 @@ def test_seed_registry_is_realistic_and_valid(app):
     for subject in subjects:
         check = check_uscc if subject.certificate_type == "uscc" else check_resident_id
         assert check(subject.certificate_number) is None, subject.name
-        assert subject.certificate_type != "uscc" or subject.certificate_number[2:4] == subject.province
+        assert (
+            subject.certificate_type != "uscc"
+            or subject.certificate_number[2:4] == subject.province
+        )
     kinds = {subject.kind for subject in subjects}
-    assert kinds == {"enterprise", "individual", "government", "institution", "social_org", "individual_business"}
+    assert kinds == {
+        "enterprise",
+        "individual",
+        "government",
+        "institution",
+        "social_org",
+        "individual_business",
+    }
 
 
 def test_seed_covers_every_row_of_the_a5_decision_table(app):
@@ -77,18 +91,29 @@ def test_seed_covers_every_row_of_the_a5_decision_table(app):
     websites = db.session.scalars(select(RegistryWebsite)).all()
     assert any(code in w.provider_codes for w in websites)  # row 4, and row 9 via a sibling
     assert any(w.change_in_progress for w in websites)  # row 5
-    assert db.session.scalar(select(func.count()).select_from(RegistryDomain).where(RegistryDomain.expires_on < date.today()))  # row 6
+    assert db.session.scalar(
+        select(func.count())
+        .select_from(RegistryDomain)
+        .where(RegistryDomain.expires_on < date.today())
+    )  # row 6
     open_filings = db.session.scalars(
-        select(Filing).where(Filing.state.not_in([FilingState.draft, FilingState.approved, FilingState.withdrawn]))
+        select(Filing).where(
+            Filing.state.not_in([FilingState.draft, FilingState.approved, FilingState.withdrawn])
+        )
     ).all()
     approved = db.session.scalars(select(Filing).where(Filing.state == FilingState.approved)).all()
     assert len(open_filings) == 1 and len(approved) == 1  # rows 7 and 8
     assert open_filings[0].account_id != approved[0].account_id
     owner_subject = db.session.scalar(
-        select(RegistrySubject).where(RegistrySubject.subject_number == approved[0].registry_subject_number)
+        select(RegistrySubject).where(
+            RegistrySubject.subject_number == approved[0].registry_subject_number
+        )
     )
     assert any(code not in w.provider_codes for w in owner_subject.websites)  # row 8 is reachable
-    assert any(all(code not in w.provider_codes for w in s.websites) for s in db.session.scalars(select(RegistrySubject)))  # row 10
+    assert any(
+        all(code not in w.provider_codes for w in s.websites)
+        for s in db.session.scalars(select(RegistrySubject))
+    )  # row 10
 
 
 def test_seed_refuses_a_second_run_and_if_empty_skips(app):

@@ -91,7 +91,9 @@ def test_every_action_and_role_from_state(state, make_filing, make_user):
                 mismatches.append((action.value, role.value, str(outcome), str(want)))
             moved = isinstance(outcome, FilingState)
             if events_after - events_before != (1 if moved else 0):
-                mismatches.append((action.value, role.value, "audit events", events_after - events_before))
+                mismatches.append(
+                    (action.value, role.value, "audit events", events_after - events_before)
+                )
             assert filing.state is state
     assert mismatches == []
 
@@ -136,7 +138,11 @@ def test_transition_records_audit_times_and_notifications(make_filing, make_user
     reviewer = make_user(Role.reviewer)
     event = workflow.apply(filing, A.bureau_approve, reviewer, note="管局审核通过")
     db.session.commit()
-    assert (event.from_state, event.to_state, event.actor_id) == ("bureau_review", "approved", reviewer.id)
+    assert (event.from_state, event.to_state, event.actor_id) == (
+        "bureau_review",
+        "approved",
+        reviewer.id,
+    )
     assert filing.approved_at is not None and filing.finished_at is not None
     assert filing.due_at is None
     templates = db.session.scalars(
@@ -171,7 +177,9 @@ def test_stale_version_from_the_form_is_refused(make_filing, make_user):
     workflow.apply(filing_again, A.submit, filing.account)
     db.session.commit()
     with pytest.raises(StaleFiling):
-        workflow.apply(filing_again, A.initial_approve, make_user(Role.reviewer), expected_version=seen)
+        workflow.apply(
+            filing_again, A.initial_approve, make_user(Role.reviewer), expected_version=seen
+        )
 
 
 def test_two_reviewers_acting_at_once_exactly_one_wins(app, make_filing, make_user):
@@ -192,7 +200,9 @@ def test_two_reviewers_acting_at_once_exactly_one_wins(app, make_filing, make_us
     reloaded = db.session.get(Filing, filing_id)
     assert reloaded.state is S.materials_pending
     decisions = db.session.scalars(
-        select(AuditEvent.action).where(AuditEvent.filing_id == filing_id, AuditEvent.from_state == "submitted")
+        select(AuditEvent.action).where(
+            AuditEvent.filing_id == filing_id, AuditEvent.from_state == "submitted"
+        )
     ).all()
     assert decisions == ["initial_approve"]
 

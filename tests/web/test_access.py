@@ -49,14 +49,22 @@ def test_applicant_timeline_hides_internal_events(client, make_user, make_filing
 
     owner = make_user()
     filing = make_filing(FilingState.submitted, owner=owner)
-    workflow.apply(filing, Action.initial_reject, make_user(Role.reviewer), note="内部备注：疑似冒用", internal=True)
+    workflow.apply(
+        filing,
+        Action.initial_reject,
+        make_user(Role.reviewer),
+        note="内部备注：疑似冒用",
+        internal=True,
+    )
     db.session.commit()
     login(owner)
     page = client.get(f"/filings/{filing.id}").get_data(as_text=True)
     assert "初审驳回" in page and "内部备注" not in page
 
 
-def test_reviewer_queue_lists_the_stage_with_counts_and_masks_numbers(client, make_user, make_filing, login):
+def test_reviewer_queue_lists_the_stage_with_counts_and_masks_numbers(
+    client, make_user, make_filing, login
+):
     filing = make_filing(FilingState.submitted)
     make_filing(FilingState.re_review)
     login(make_user(Role.reviewer))

@@ -30,7 +30,11 @@ def test_signup_creates_an_applicant_and_logs_in(client):
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/filings/")
     user = db.session.scalar(select(User))
-    assert (user.email, user.role, user.display_name) == ("wang@example.cn", Role.applicant, "王小明")
+    assert (user.email, user.role, user.display_name) == (
+        "wang@example.cn",
+        Role.applicant,
+        "王小明",
+    )
     assert user.password_hash != SIGNUP["password"]
     page = client.get("/filings/").get_data(as_text=True)
     assert "我的备案" in page and "您还没有备案申请" in page
@@ -66,7 +70,9 @@ def test_signup_errors_name_the_field_and_the_rule(client, field, value, message
 
 def test_signup_errors_in_english(client):
     client.get("/lang/en")
-    response = client.post("/auth/signup", data={**SIGNUP, "password": "short1", "confirm": "short1"})
+    response = client.post(
+        "/auth/signup", data={**SIGNUP, "password": "short1", "confirm": "short1"}
+    )
     assert "Password: must be at least 8 characters" in response.get_data(as_text=True)
 
 
@@ -82,7 +88,9 @@ def test_wrong_password_is_refused_and_counted(client, make_user):
 
 
 def test_unknown_email_gets_the_same_message(client):
-    response = client.post("/auth/login", data={"email": "nobody@example.cn", "password": "Wrong1234"})
+    response = client.post(
+        "/auth/login", data={"email": "nobody@example.cn", "password": "Wrong1234"}
+    )
     assert response.status_code == 422
     assert "邮箱或密码错误" in response.get_data(as_text=True)
 
@@ -170,6 +178,8 @@ class TestCsrf:
         user = make_user()
         page = client.get("/auth/login").get_data(as_text=True)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        client.post("/auth/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+        client.post(
+            "/auth/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
+        )
         assert client.post("/auth/logout").status_code == 400
         assert client.get("/filings/").status_code == 200

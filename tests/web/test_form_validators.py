@@ -8,7 +8,16 @@ from werkzeug.datastructures import MultiDict
 from wtforms import Form, StringField
 
 from domain import rules
-from forms.validators import DomainName, Email, IcpSubjectNumber, Mobile, PublicIp, ResidentId, Uscc, WebsiteName
+from forms.validators import (
+    DomainName,
+    Email,
+    IcpSubjectNumber,
+    Mobile,
+    PublicIp,
+    ResidentId,
+    Uscc,
+    WebsiteName,
+)
 
 
 class SubjectForm(Form):
@@ -68,7 +77,9 @@ def test_form_errors_in_english(app):
     with app.test_request_context(headers={"Cookie": "lang=en"}):
         form = SubjectForm(MultiDict({**GOOD, "mobile": "123"}))
         form.validate()
-        assert form.errors["mobile"] == ["The mobile number must be an 11-digit mainland China mobile number"]
+        assert form.errors["mobile"] == [
+            "The mobile number must be an 11-digit mainland China mobile number"
+        ]
 
 
 def test_blank_optional_field_is_not_judged(app):
