@@ -145,7 +145,13 @@ class Filing(db.Model):
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), unique=True)
     province: Mapped[str] = mapped_column(String(2), default="", index=True)
-    registry_subject_number: Mapped[str] = mapped_column(String(32), default="")
+    registry_subject_number: Mapped[str] = mapped_column(String(32), default="", index=True)
+    # What the filing type was verified with (R-T-1: locked once verified).
+    verified_certificate_type: Mapped[str] = mapped_column(String(16), default="")
+    verified_certificate_number: Mapped[str] = mapped_column(String(32), default="")
+    verified_domain: Mapped[str] = mapped_column(String(253), default="")
+    product_ips: Mapped[list] = mapped_column(JSON, default=list)  # product verification
+    password_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -197,6 +203,9 @@ class Website(db.Model):
     languages: Mapped[list] = mapped_column(JSON, default=list)
     pre_approvals: Mapped[list] = mapped_column(JSON, default=list)
     responsible_person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
+    authenticity_token_hash: Mapped[str] = mapped_column(String(64), default="")
+    authenticity_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    authenticity_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     filing: Mapped[Filing] = relationship(back_populates="websites")
     responsible_person: Mapped[Person | None] = relationship()
@@ -385,6 +394,23 @@ class RegistryDomain(db.Model):
     expires_on: Mapped[date] = mapped_column(Date)
 
 
+class SmsChallenge(db.Model):
+    """The bureau's 6-digit SMS code for one submission (R-S-3): stored hashed, 24 h, 5 tries."""
+
+    __tablename__ = "sms_challenges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filing_id: Mapped[int] = mapped_column(ForeignKey("filings.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    mobile: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # verified, failed or replaced
+
+    __table_args__ = (CheckConstraint("failures BETWEEN 0 AND 5", name="max_failures"),)
+
+
 class FilingPasswordFailure(db.Model):
     """One wrong MIIT filing password for a registry subject (the limit counts these per hour)."""
 
@@ -428,6 +454,10 @@ class AuditEvent(db.Model):
     @property
     def action_label(self) -> str:
         return event_label(self.action)
+
+    @property
+    def target_state(self) -> FilingState | None:
+        return FilingState(self.to_state) if self.to_state else None
 
 
 class OutboxMessage(db.Model):

@@ -1,15 +1,26 @@
-"""The applicant's side: their own filings."""
+"""The applicant's side: their filings, a filing's status and timeline, withdraw, SMS code."""
 
-from flask import Blueprint, render_template
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from blueprints.access import own_filing_or_404, role_required
-from domain.states import Role
+from domain import filings as service
+from domain import sms, workflow
+from domain.masking import mask_phone
+from domain.states import FilingState, Role
+from domain.workflow import StaleFiling, WorkflowError
 from extensions import db
-from models import Filing
+from forms.filing import ConfirmForm, SmsForm
+from models import Filing, ProvinceRule
 
 bp = Blueprint("applicant", __name__, url_prefix="/filings")
+POLL_SECONDS = 10
 
 
 @bp.get("/")
@@ -22,10 +33,90 @@ def list_filings():
     return render_template("applicant/list.html", filings=filings)
 
 
+def _status_context(filing: Filing) -> dict:
+    events = [event for event in filing.events if not event.internal]
+    rule = db.session.get(ProvinceRule, filing.province) if filing.province else None
+    return {
+        "filing": filing,
+        "events": events,
+        "rejection": service.latest_rejection(filing),
+        "actions": workflow.allowed_actions(filing, Role.applicant),
+        "editable": service.is_editable(filing),
+        "province_rule": rule,
+        "form": ConfirmForm(data={"version": filing.version}),
+        "security_deadline": filing.approved_at + timedelta(days=30) if filing.approved_at else None,
+        "poll_seconds": POLL_SECONDS,
+    }
+
+
 @bp.get("/<int:filing_id>")
 @role_required(Role.applicant)
 def show_filing(filing_id: int):
-    """One of the applicant's own filings with its public timeline."""
+    """One of the applicant's own filings: status, deadline, reasons, timeline, next step."""
     filing = own_filing_or_404(filing_id)
-    events = [event for event in filing.events if not event.internal]
-    return render_template("applicant/detail.html", filing=filing, events=events)
+    return render_template("applicant/detail.html", **_status_context(filing))
+
+
+@bp.get("/<int:filing_id>/status")
+@role_required(Role.applicant)
+def status_panel(filing_id: int):
+    """htmx polling: the status panel; 286 stops the polling once the filing is final."""
+    filing = own_filing_or_404(filing_id)
+    from jinja2_fragments.flask import render_block
+
+    html = render_block("applicant/detail.html", "status_panel", **_status_context(filing))
+    return html, 286 if filing.state.is_final else 200
+
+
+@bp.post("/<int:filing_id>/withdraw")
+@role_required(Role.applicant)
+def withdraw(filing_id: int):
+    """Withdraw (放弃) the filing, only before initial review passes."""
+    filing = own_filing_or_404(filing_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            service.withdraw(filing, current_user, expected_version=int(form.version.data or 0))
+        except StaleFiling:
+            db.session.rollback()
+            flash(_("该备案已被他人处理，请刷新后重试"), "bad")
+        except WorkflowError:
+            db.session.rollback()
+            flash(_("初审通过后不能放弃"), "bad")
+        else:
+            db.session.commit()
+            flash(_("已放弃该备案"), "ok")
+    return redirect(url_for("applicant.show_filing", filing_id=filing.id))
+
+
+@bp.route("/<int:filing_id>/sms", methods=["GET", "POST"])
+@role_required(Role.applicant)
+def sms_verification(filing_id: int):
+    """Enter the 6-digit code that the bureau sent to the website responsible person's mobile."""
+    filing = own_filing_or_404(filing_id)
+    form = SmsForm()
+    message, status = None, 200
+    if filing.state is FilingState.sms_pending and form.validate_on_submit():
+        result, left = sms.verify_code(filing, int(form.challenge_id.data or 0), form.code.data, current_user)
+        db.session.commit()
+        if result == sms.SmsResult.COMPLETE:
+            flash(_("短信核验通过，已提交管局审核"), "ok")
+            return redirect(url_for("applicant.show_filing", filing_id=filing.id))
+        if result == sms.SmsResult.FAILED:
+            flash(_("短信核验失败（超时或错误次数过多），我们将重新提交管局并发送新的验证码"), "bad")
+            return redirect(url_for("applicant.show_filing", filing_id=filing.id))
+        if result == sms.SmsResult.WRONG:
+            form.code.errors.append(_("验证码不正确，还可尝试 %(n)s 次", n=left))
+            status = 422
+        elif result == sms.SmsResult.VERIFIED:
+            message = _("该号码已核验，请继续输入其他号码收到的验证码")
+    elif request.method == "POST":
+        status = 422
+    challenges = sms.open_challenges(filing) if filing.state is FilingState.sms_pending else []
+    masked = [(c, mask_phone(c.mobile)) for c in challenges]
+    return render_template(
+        "applicant/sms.html", filing=filing, form=form, challenges=masked, message=message,
+        demo=current_app.config["DEMO_MODE"],
+    ), status  # fmt: skip
+
+

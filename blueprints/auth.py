@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from blueprints.access import home_endpoint_for
-from domain import accounts
+from domain import accounts, ip_pool
 from extensions import db
 from forms.auth import LoginForm, SignupForm
 from forms.validators import translated
@@ -23,6 +23,8 @@ def signup():
         except accounts.AccountError as exc:
             form.email.errors.append(translated(exc.args[0]))
         else:
+            if current_app.config["DEMO_MODE"]:
+                ip_pool.assign_free(user, 2)
             db.session.commit()
             login_user(user)
             flash(_("注册成功，欢迎使用备案系统"), "ok")

@@ -16,7 +16,16 @@ def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(SHANGHAI).strftime(fmt) if value else ""
 
 
+def idn(domain: str) -> str:
+    """A stored (punycode) domain as people read it."""
+    from domain.filing_type import unicode_domain
+
+    return unicode_domain(domain)
+
+
 def register_filters(app: Flask) -> None:
+    app.add_template_filter(idn, "idn")
+    app.add_template_filter(lambda message: message.render(gettext), "msg")
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(mask_certificate, "mask_cert")
     app.add_template_filter(mask_phone, "mask_phone")

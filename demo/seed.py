@@ -111,6 +111,11 @@ def _filing_from_registry(owner: User, subject_number: str, sites: list[int], ip
     filing = Filing(
         account_id=owner.id,
         filing_type=FilingType.new_access,
+        product_ips=[ip],
+        password_verified_at=utcnow(),
+        verified_certificate_type=record.certificate_type,
+        verified_certificate_number=record.certificate_number,
+        verified_domain=record.websites[sites[0] - 1].domains[0].domain,
         subject=subject,
         province=record.province,
         registry_subject_number=record.subject_number,

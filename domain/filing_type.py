@@ -86,8 +86,11 @@ def verify_filing_type(
     today: date,
     account: User | None = None,
     registry: LocalRegistry | None = None,
+    exclude_filing_id: int | None = None,
 ) -> TypeVerdict:
     """Decide the filing type by the A5 table; `account` is who asks (None: nobody in particular).
+
+    `exclude_filing_id` leaves one filing out of rows 7-9 (the one being re-checked at submit).
 
     :raises ValueError: when `domain` is not a valid domain name.
     """
@@ -108,15 +111,13 @@ def verify_filing_type(
         "website_number": website.website_number,
         "domains": [unicode_domain(d.domain) for d in website.domains],
     }
-    if provider_code in website.provider_codes:
-        return _refuse("already_accessed", **found)
-    if website.change_in_progress:
-        return _refuse("change_in_progress", **found)
-    expired = [d for d in website.domains if d.expires_on < today]
-    if expired:
-        return _refuse("domain_expired", {"domain": unicode_domain(expired[0].domain)}, **found)
+    refusal = website_refusal(website, provider_code, today)
+    if refusal is not None:
+        code, params = refusal
+        return _refuse(code, params, **found)
     filings_of_subject = select(Filing).where(
-        Filing.registry_subject_number == subject.subject_number
+        Filing.registry_subject_number == subject.subject_number,
+        Filing.id != (exclude_filing_id or 0),
     )
     open_filing = filings_of_subject.where(Filing.state.not_in([FilingState.draft, *FINISHED]))
     if db.session.scalar(select(exists(open_filing))):
@@ -141,9 +142,28 @@ def verify_filing_type(
     )
 
 
+def website_refusal(
+    website: RegistryWebsite, provider_code: str, today: date
+) -> tuple[str, dict] | None:
+    """A5 rows 4-6 for one website of the subject: already here, change in progress, expired."""
+    if provider_code in website.provider_codes:
+        return "already_accessed", {}
+    if website.change_in_progress:
+        return "change_in_progress", {}
+    expired = [d for d in website.domains if d.expires_on < today]
+    if expired:
+        return "domain_expired", {"domain": unicode_domain(expired[0].domain)}
+    return None
+
+
+def refusal_message(code: str, params: dict | None = None) -> Message:
+    """The message of a refusal code."""
+    return Message(REFUSALS[code], params or {})
+
+
 def _subject_accessed_here(websites: list[RegistryWebsite], provider_code: str) -> bool:
     return any(provider_code in website.provider_codes for website in websites)
 
 
 def _refuse(code: str, params: dict | None = None, **found) -> TypeVerdict:
-    return TypeVerdict(None, code, Message(REFUSALS[code], params or {}), **found)
+    return TypeVerdict(None, code, refusal_message(code, params), **found)

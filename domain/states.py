@@ -146,6 +146,9 @@ class FilingType(StrEnum):
 # Audit events that are not transitions.
 OTHER_EVENT_LABELS = {
     "login_failed": N_("登录失败"),
+    "draft_created": N_("验证备案类型，创建草稿"),
+    "product_verified": N_("完成产品验证"),
+    "password_verified": N_("备案密码验证通过"),
     "claim": N_("领取审核"),
     "release": N_("释放审核"),
     "upload": N_("上传资料"),

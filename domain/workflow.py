@@ -71,12 +71,15 @@ def sms_required(filing: Filing) -> bool:
 
 
 def ready_to_submit(filing: Filing) -> bool:
-    """A filing can be submitted once its type is verified and each website has a domain."""
+    """Submittable: type verified, product verified, filing password verified, and every website
+    has a domain and an IP (the full pre-check runs in filings.submit before this)."""
     return (
         filing.filing_type is not None
         and bool(filing.province)
+        and bool(filing.product_ips)
+        and filing.password_verified_at is not None
         and bool(filing.websites)
-        and all(website.domains for website in filing.websites)
+        and all(website.domains and website.ips for website in filing.websites)
     )
 
 
@@ -241,7 +244,16 @@ def apply(
         db.session.flush()
     except StaleDataError as exc:
         raise StaleFiling("concurrent update") from exc
+    _on_enter(filing, target, now)
     return event
+
+
+def _on_enter(filing: Filing, state: FilingState, now: datetime) -> None:
+    """Side effects of entering a state, in the same transaction."""
+    if state is S.sms_pending:
+        from domain import sms  # sms calls apply(): imported here to keep the modules acyclic
+
+        sms.issue_codes(filing, now)
 
 
 def _queue_notifications(filing: Filing, target: FilingState, from_state: FilingState) -> None:

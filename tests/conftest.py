@@ -19,7 +19,7 @@ from domain import accounts, workflow
 from domain.seed_tables import seed_rule_tables
 from domain.states import Action, FilingState, FilingType, Role
 from extensions import db
-from models import Filing, Person, Subject, User, Website, WebsiteDomain, WebsiteIP
+from models import Filing, Person, Subject, User, Website, WebsiteDomain, WebsiteIP, utcnow
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PASSWORD = "Secret123"
@@ -192,6 +192,8 @@ def make_filing(app, make_user):
             account_id=owner.id,
             filing_type=FilingType.new_access,
             province=province,
+            product_ips=["121.41.100.10"],
+            password_verified_at=utcnow(),
             subject=Subject(
                 name="杭州青禾科技有限公司",
                 province=province,

@@ -34,7 +34,11 @@ def live_server(tmp_path_factory):
 
     tmp = tmp_path_factory.mktemp("live")
     app = make_test_app(
-        f"sqlite:///{tmp / 'live.sqlite3'}", tmp, WTF_CSRF_ENABLED=True, TESTING=False
+        f"sqlite:///{tmp / 'live.sqlite3'}",
+        tmp,
+        WTF_CSRF_ENABLED=True,
+        TESTING=False,
+        DEMO_MODE=True,
     )
     with app.app_context():
         upgrade()

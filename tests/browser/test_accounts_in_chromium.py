@@ -16,7 +16,7 @@ def login(page, live_server, email, password):
     page.goto(f"{live_server}/auth/login")
     page.fill("#email", email)
     page.fill("#password", password)
-    page.click("form[method=post] button[type=submit]")
+    page.click("main form[method=post] button[type=submit]")
 
 
 def test_home_page_is_chinese(page, live_server):
@@ -33,13 +33,13 @@ def test_sign_up_log_out_and_log_in_again(page, live_server):
     page.fill("#password", "short")
     page.fill("#confirm", "short")
     page.check("#agree")
-    page.click("form[method=post] button[type=submit]")
+    page.click("main form[method=post] button[type=submit]")
     assert "密码：至少 8 位" in page.locator(".errors").first.inner_text()
     assert page.input_value("#email") == "lilei@example.cn"  # nothing typed is lost
     screenshot(page, "signup-error")
     page.fill("#password", "Lilei2026")
     page.fill("#confirm", "Lilei2026")
-    page.click("form[method=post] button[type=submit]")
+    page.click("main form[method=post] button[type=submit]")
     page.wait_for_url("**/filings/")
     assert "注册成功" in page.locator(".flash").inner_text()
     assert "李雷" in page.locator(".who").inner_text()

@@ -1,0 +1,217 @@
+"""Materials and authenticity verification: uploads, serving files to their owner and reviewers
+only, letter templates, the QR code and the one-time phone page."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import qrcode
+import qrcode.image.svg
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from blueprints.access import own_filing_or_404, role_required
+from domain import authenticity, materials, workflow
+from domain.materials import UploadRefused
+from domain.states import Action, FilingState, Role
+from domain.workflow import WorkflowError
+from extensions import db
+from forms.filing import ConfirmForm, PhotoForm, UploadForm
+from models import AuditEvent, Filing, Material, Website
+
+bp = Blueprint("materials", __name__)
+UPLOAD_STATES = frozenset({FilingState.materials_pending, FilingState.re_rejected})
+
+
+def upload_folder() -> Path:
+    return Path(current_app.config["UPLOAD_FOLDER"])
+
+
+def _page(filing: Filing, status: int = 200, form: UploadForm | None = None, error: str = ""):
+    have = {(m.kind, m.website_id): m for m in materials.materials_of(filing)}
+    return render_template(
+        "materials/page.html", filing=filing, requirements=materials.required_materials(filing),
+        have=have, form=form or UploadForm(), error=error, can_upload=filing.state in UPLOAD_STATES,
+        unverified=authenticity.unverified(filing), submit_form=ConfirmForm(data={"version": filing.version}),
+        labels=materials.KIND_LABELS,
+    ), status  # fmt: skip
+
+
+@bp.get("/filings/<int:filing_id>/materials")
+@role_required(Role.applicant)
+def show(filing_id: int):
+    """The required materials with what is uploaded, and the authenticity verification."""
+    return _page(own_filing_or_404(filing_id))
+
+
+@bp.post("/filings/<int:filing_id>/materials")
+@role_required(Role.applicant)
+def upload(filing_id: int):
+    """Upload one material image (JPG/PNG, 4 MB, checked by content); htmx answers its row."""
+    filing = own_filing_or_404(filing_id)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if filing.state not in UPLOAD_STATES:
+        return _page(filing, 409, form, _("当前状态下不能上传资料"))
+    website = None
+    if form.website_id.data:
+        website = db.session.get(Website, int(form.website_id.data)) if form.website_id.data.isdigit() else None
+        if website is None or website.filing_id != filing.id:
+            abort(404)
+    upload_file = request.files.get("file")
+    data = upload_file.read(materials.MAX_BYTES + 1) if upload_file else b""
+    try:
+        material = materials.store_upload(
+            upload_folder(), filing, form.kind.data or "", website, data,
+            upload_file.filename if upload_file else "", current_user,
+        )  # fmt: skip
+    except UploadRefused as exc:
+        db.session.rollback()
+        error = exc.message.render(_)
+        if request.headers.get("HX-Request"):
+            return render_template("materials/_upload_result.html", error=error), 422
+        return _page(filing, 422, form, error)
+    db.session.add(
+        AuditEvent(filing_id=filing.id, actor_id=current_user.id, actor_role=current_user.role,
+                   action="upload", data={"kind": material.kind, "material": material.id})
+    )  # fmt: skip
+    db.session.commit()
+    if request.headers.get("HX-Request"):
+        return render_template("materials/_upload_result.html", material=material)
+    flash(_("已上传：%(name)s", name=_(materials.KIND_LABELS[material.kind])), "ok")
+    return redirect(url_for("materials.show", filing_id=filing.id))
+
+
+@bp.get("/filings/<int:filing_id>/materials/<int:material_id>")
+@login_required
+def file(filing_id: int, material_id: int):
+    """A stored image, to the filing's owner and to staff only; never cached by the browser."""
+    filing = db.session.get(Filing, filing_id)
+    material = db.session.get(Material, material_id)
+    if filing is None or material is None or material.filing_id != filing.id:
+        abort(404)
+    if not (current_user.is_staff or filing.account_id == current_user.id):
+        abort(404)
+    try:
+        path = materials.storage_path(upload_folder(), material.storage_key)
+    except ValueError:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=material.content_type, max_age=0, conditional=False)
+    response.headers["Cache-Control"] = "no-store, private"
+    response.headers["Content-Disposition"] = "inline"
+    return response
+
+
+@bp.get("/filings/<int:filing_id>/templates/<kind>")
+@role_required(Role.applicant)
+def letter_template(filing_id: int, kind: str):
+    """A printable letter pre-filled with the filing's data, to sign and photograph."""
+    filing = own_filing_or_404(filing_id)
+    if kind not in ("commitment_letter", "authorisation_letter", "guangdong_commitment"):
+        abort(404)
+    return render_template(f"materials/letters/{kind}.html", filing=filing)
+
+
+@bp.post("/filings/<int:filing_id>/materials/submit")
+@role_required(Role.applicant)
+def submit_materials(filing_id: int):
+    """Send materials and verification for re-review, once everything required is there."""
+    filing = own_filing_or_404(filing_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    missing = materials.missing_materials(filing)
+    pending = authenticity.unverified(filing)
+    if filing.state in UPLOAD_STATES and (missing or pending):
+        flash(_("还有 %(m)s 项资料未上传、%(v)s 个网站未完成真实性核验", m=len(missing), v=len(pending)), "bad")
+        return redirect(url_for("materials.show", filing_id=filing.id))
+    try:
+        workflow.apply(filing, Action.submit_materials, current_user, expected_version=int(form.version.data or 0))
+    except WorkflowError:
+        db.session.rollback()  # a second click: already sent
+        return redirect(url_for("applicant.show_filing", filing_id=filing.id))
+    db.session.commit()
+    flash(_("资料已提交，等待复审"), "ok")
+    return redirect(url_for("applicant.show_filing", filing_id=filing.id))
+
+
+# --- authenticity verification ----------------------------------------------------------------
+
+
+def _website_of(filing: Filing, website_id: int) -> Website:
+    website = db.session.get(Website, website_id)
+    if website is None or website.filing_id != filing.id:
+        abort(404)
+    return website
+
+
+def qr_svg(url: str) -> Markup:
+    """An inline SVG QR code for `url` (no image file, no external service)."""
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    svg = buffer.getvalue().decode("utf-8")
+    return Markup(svg[svg.index("<svg"):])
+
+
+@bp.post("/filings/<int:filing_id>/websites/<int:website_id>/authenticity")
+@role_required(Role.applicant)
+def start_authenticity(filing_id: int, website_id: int):
+    """Show a fresh QR code for the website responsible person's phone (30 minutes, one use)."""
+    filing = own_filing_or_404(filing_id)
+    website = _website_of(filing, website_id)
+    if filing.state not in UPLOAD_STATES:
+        abort(409)
+    token = authenticity.start(website)
+    db.session.commit()
+    url = url_for("materials.phone_page", token=token, _external=True)
+    return render_template("materials/_authenticity.html", filing=filing, website=website, qr=qr_svg(url), url=url)
+
+
+@bp.get("/filings/<int:filing_id>/websites/<int:website_id>/authenticity")
+@role_required(Role.applicant)
+def authenticity_status(filing_id: int, website_id: int):
+    """htmx polling of one website's verification; 286 stops the polling once it is done."""
+    filing = own_filing_or_404(filing_id)
+    website = _website_of(filing, website_id)
+    html = render_template("materials/_authenticity.html", filing=filing, website=website)
+    return html, 286 if website.authenticity_verified_at else 200
+
+
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+def phone_page(token: str):
+    """The responsible person's phone: confirm the filing and take a live photo (no login)."""
+    website = authenticity.website_for_token(token)
+    if website is None:
+        return render_template("materials/phone_done.html", expired=True), 404
+    form = PhotoForm()
+    error = ""
+    if form.validate_on_submit():
+        photo = request.files.get("photo")
+        data = photo.read(materials.MAX_BYTES + 1) if photo else b""
+        try:
+            authenticity.confirm(website, data, photo.filename if photo else "", upload_folder())
+        except UploadRefused as exc:
+            db.session.rollback()
+            error = exc.message.render(_)
+        else:
+            db.session.commit()
+            return render_template("materials/phone_done.html", expired=False)
+    response = render_template("materials/phone.html", website=website, filing=website.filing, form=form, error=error)
+    return response, 422 if error else 200

@@ -1,0 +1,192 @@
+"""Uploaded materials (上传资料, R-M-3, R-M-5, R-M-6): which are required, and safe storage.
+
+An upload is accepted only if Pillow reads it as a JPEG or PNG by its content (never by its name
+or declared type), it is at most 4 MB and of a sane pixel size; it is then re-encoded (dropping
+metadata and anything hidden after the image) and stored under a random key outside static/.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import secrets
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+from domain.i18n import N_
+from domain.rules import Message
+from extensions import db
+from models import Filing, Material, User, Website
+
+MAX_BYTES = 4 * 1024 * 1024
+MIN_SIDE, MAX_SIDE = 300, 8000
+MAX_PIXELS = 40_000_000
+FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png")}
+
+KIND_LABELS = {
+    "business_licence": N_("营业执照或单位证件"),
+    "id_front": N_("负责人身份证人像面"),
+    "id_back": N_("负责人身份证国徽面"),
+    "domain_certificate": N_("域名证书（实名信息截图）"),
+    "commitment_letter": N_("ICP备案信息真实性承诺书"),
+    "guangdong_commitment": N_("互联网信息服务备案承诺书（广东）"),
+    "authorisation_letter": N_("授权书"),
+    "pre_approval": N_("前置审批文件"),
+    "site_person_id_front": N_("网站负责人身份证人像面"),
+    "site_person_id_back": N_("网站负责人身份证国徽面"),
+    "live_photo": N_("真实性核验照片"),
+}
+
+
+class UploadRefused(Exception):
+    """The file is not accepted; `message` says why."""
+
+    def __init__(self, message: Message):
+        super().__init__(message.text)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Requirement:
+    kind: str
+    website_id: int | None
+    label: str  # msgid
+    detail: str = ""  # what it is for (a website name, a category)
+
+
+def required_materials(filing: Filing) -> list[Requirement]:
+    """The set for the subject kind and province (QC-access, B 3.8 R-M-5/R-M-6)."""
+    subject = filing.subject
+    needs = []
+    if subject.kind != "individual":
+        needs.append(Requirement("business_licence", None, KIND_LABELS["business_licence"]))
+    needs += [
+        Requirement("id_front", None, KIND_LABELS["id_front"]),
+        Requirement("id_back", None, KIND_LABELS["id_back"]),
+    ]
+    if filing.province == "44":
+        needs.append(Requirement("guangdong_commitment", None, KIND_LABELS["guangdong_commitment"]))
+    for website in filing.websites:
+        needs.append(Requirement("domain_certificate", website.id, KIND_LABELS["domain_certificate"], website.name))
+        needs.append(Requirement("commitment_letter", website.id, KIND_LABELS["commitment_letter"], website.name))
+        if website.responsible_person is not None:
+            needs += [
+                Requirement("site_person_id_front", website.id, KIND_LABELS["site_person_id_front"], website.name),
+                Requirement("site_person_id_back", website.id, KIND_LABELS["site_person_id_back"], website.name),
+                Requirement("authorisation_letter", website.id, KIND_LABELS["authorisation_letter"], website.name),
+            ]
+        for approval in website.pre_approvals or []:
+            needs.append(Requirement("pre_approval", website.id, KIND_LABELS["pre_approval"], website.name))
+            break
+    return needs
+
+
+def missing_materials(filing: Filing) -> list[Requirement]:
+    """Required materials not uploaded yet."""
+    have = {(m.kind, m.website_id) for m in materials_of(filing)}
+    return [r for r in required_materials(filing) if (r.kind, r.website_id) not in have]
+
+
+def materials_of(filing: Filing) -> list[Material]:
+    """The filing's current materials (the newest upload of each kind and website)."""
+    from sqlalchemy import select
+
+    rows = db.session.scalars(
+        select(Material).where(Material.filing_id == filing.id).order_by(Material.id)
+    ).all()
+    latest: dict[tuple, Material] = {}
+    for material in rows:
+        latest[(material.kind, material.website_id)] = material
+    return list(latest.values())
+
+
+def inspect_image(data: bytes) -> tuple[Image.Image, str]:
+    """Open an upload as an image by its content; return it (fully decoded) and its format.
+
+    :raises UploadRefused: empty, too large, not a JPEG/PNG, damaged, or of a bad pixel size.
+    """
+    if not data:
+        raise UploadRefused(Message(N_("文件为空")))
+    if len(data) > MAX_BYTES:
+        raise UploadRefused(Message(N_("文件超过 4 MB")))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            probe = Image.open(io.BytesIO(data))
+            image_format = probe.format
+            width, height = probe.size
+            if image_format not in FORMATS:
+                raise UploadRefused(Message(N_("只能上传 JPG 或 PNG 图片")))
+            if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
+                raise UploadRefused(Message(N_("图片像素过大（每边不超过 %(max)s 像素）"), {"max": MAX_SIDE}))
+            if min(width, height) < MIN_SIDE:
+                raise UploadRefused(Message(N_("图片太小，每边至少 %(min)s 像素，请上传清晰的彩色照片"), {"min": MIN_SIDE}))
+            probe.verify()
+            image = Image.open(io.BytesIO(data))
+            image.load()
+    except UploadRefused:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning):  # fmt: skip
+        raise UploadRefused(Message(N_("文件不是有效的 JPG 或 PNG 图片，或已损坏"))) from None
+    return image, image_format
+
+
+def reencode(image: Image.Image, image_format: str) -> bytes:
+    """The image written anew: no metadata, no trailing bytes, colour kept."""
+    out = io.BytesIO()
+    if image_format == "JPEG":
+        image.convert("RGB").save(out, "JPEG", quality=90, optimize=True)
+    else:
+        if image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
+            image = image.convert("RGBA")
+        image.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def store_upload(
+    folder: Path, filing: Filing, kind: str, website: Website | None, data: bytes,
+    original_name: str, uploader: User,
+) -> Material:  # fmt: skip
+    """Check, re-encode and store an upload; record it (flushed, not committed).
+
+    :raises UploadRefused: see inspect_image(); or an unknown kind.
+    """
+    if kind not in KIND_LABELS:
+        raise UploadRefused(Message(N_("未知的资料类型")))
+    image, image_format = inspect_image(data)
+    clean = reencode(image, image_format)
+    content_type, extension = FORMATS[image_format]
+    key = f"{secrets.token_hex(16)}.{extension}"
+    path = storage_path(folder, key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(clean)
+    material = Material(
+        filing_id=filing.id, website_id=website.id if website else None, kind=kind,
+        original_name=_safe_name(original_name), storage_key=key, content_type=content_type,
+        size_bytes=len(clean), width=image.width, height=image.height,
+        sha256=hashlib.sha256(clean).hexdigest(), uploaded_by_id=uploader.id,
+    )  # fmt: skip
+    db.session.add(material)
+    db.session.flush()
+    return material
+
+
+def storage_path(folder: Path, key: str) -> Path:
+    """Where a stored key lives: folder/ab/abcdef….jpg (keys are hex, so no traversal is possible).
+
+    :raises ValueError: for a key that is not one of ours.
+    """
+    stem, _, extension = key.partition(".")
+    if len(stem) != 32 or any(c not in "0123456789abcdef" for c in stem) or extension not in ("jpg", "png"):
+        raise ValueError("not a storage key")
+    return folder / stem[:2] / key
+
+
+def _safe_name(name: str) -> str:
+    """The uploaded file's name for display only: no path, no control characters, 100 characters."""
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(c for c in name if c.isprintable())[:100]

@@ -1,0 +1,137 @@
+"""The bureau's SMS verification (短信核验, R-S-2 to R-S-5): a 6-digit code per website responsible
+person's mobile on the MIIT record, valid 24 hours, 5 wrong tries; codes are stored as HMACs."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from domain import outbox
+from domain.registry import LocalRegistry
+from domain.states import Action, FilingState
+from extensions import db
+from models import Filing, SmsChallenge, utcnow
+
+MAX_FAILURES = 5
+
+
+def _digest(filing_id: int, mobile: str, code: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"{filing_id}:{mobile}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def recipients(filing: Filing) -> list[str]:
+    """R-S-5: the mobiles on the existing MIIT record of each website in the filing (distinct)."""
+    registry = LocalRegistry()
+    mobiles = []
+    for website in filing.websites:
+        record = registry.website_by_domain(website.domains[0].domain) if website.domains else None
+        mobile = record.responsible_mobile if record is not None else ""
+        if mobile and mobile not in mobiles:
+            mobiles.append(mobile)
+    return mobiles
+
+
+def open_challenges(filing: Filing) -> list[SmsChallenge]:
+    """The codes the filing is waiting for."""
+    return list(
+        db.session.scalars(
+            select(SmsChallenge)
+            .where(SmsChallenge.filing_id == filing.id, SmsChallenge.closed_at.is_(None))
+            .order_by(SmsChallenge.id)
+        )
+    )
+
+
+def issue_codes(filing: Filing, now: datetime | None = None) -> list[SmsChallenge]:
+    """Close any earlier codes and send a new one to every recipient (through the outbox)."""
+    now = now or utcnow()
+    for challenge in open_challenges(filing):
+        challenge.closed_at = now
+    hours = current_app.config["SMS_VALID_HOURS"]
+    issued = []
+    for mobile in recipients(filing):
+        code = f"{secrets.randbelow(10**6):06d}"
+        challenge = SmsChallenge(
+            filing_id=filing.id, mobile=mobile, code_hash=_digest(filing.id, mobile, code),
+            created_at=now, expires_at=now + timedelta(hours=hours),
+        )  # fmt: skip
+        db.session.add(challenge)
+        outbox.enqueue(filing, "sms", mobile, "sms_code", code=code, hours=hours)
+        issued.append(challenge)
+    db.session.flush()
+    return issued
+
+
+class SmsResult:
+    VERIFIED = "verified"  # this code was right; others may still be open
+    COMPLETE = "complete"  # every code verified: the filing moved to bureau review
+    WRONG = "wrong"
+    FAILED = "failed"  # expired or too many wrong tries: the filing moved to sms_failed
+    CLOSED = "closed"  # nothing to verify (not waiting for this code)
+
+
+def verify_code(filing: Filing, challenge_id: int, code: str, actor, now: datetime | None = None) -> tuple[str, int]:
+    """Check a code typed for one challenge. Returns (result, tries left).
+
+    A wrong try is counted with one UPDATE (no lost counts across workers); the fifth, or a try
+    after expiry, fails the verification (R-S-3), and the filing goes to sms_failed.
+    """
+    from domain import workflow
+
+    now = now or utcnow()
+    challenge = db.session.get(SmsChallenge, challenge_id)
+    if (
+        challenge is None
+        or challenge.filing_id != filing.id
+        or challenge.closed_at is not None
+        or filing.state is not FilingState.sms_pending
+    ):
+        return SmsResult.CLOSED, 0
+    if challenge.expires_at <= now:
+        fail(filing, now, note="expired")
+        return SmsResult.FAILED, 0
+    expected = challenge.code_hash
+    if hmac.compare_digest(expected, _digest(filing.id, challenge.mobile, (code or "").strip())):
+        challenge.closed_at = now
+        db.session.flush()
+        if not open_challenges(filing):
+            workflow.apply(filing, Action.sms_verify, actor, note="短信核验通过", now=now)
+            return SmsResult.COMPLETE, 0
+        return SmsResult.VERIFIED, 0
+    db.session.execute(
+        update(SmsChallenge)
+        .where(SmsChallenge.id == challenge.id, SmsChallenge.failures < MAX_FAILURES)
+        .values(failures=SmsChallenge.failures + 1)
+    )
+    db.session.refresh(challenge)
+    left = MAX_FAILURES - challenge.failures
+    if left <= 0:
+        fail(filing, now, note="too many wrong codes")
+        return SmsResult.FAILED, 0
+    return SmsResult.WRONG, left
+
+
+def fail(filing: Filing, now: datetime, note: str) -> None:
+    """Close the open codes and move the filing to sms_failed (as the system)."""
+    from domain import workflow
+
+    for challenge in open_challenges(filing):
+        challenge.closed_at = now
+    workflow.apply(filing, Action.sms_fail, None, note=note, now=now)
+
+
+def expire_overdue(now: datetime | None = None) -> int:
+    """Fail every filing whose SMS verification ran past its 24 hours (the cron sweep)."""
+    now = now or utcnow()
+    overdue = db.session.scalars(
+        select(Filing).where(Filing.state == FilingState.sms_pending, Filing.due_at <= now)
+    ).all()
+    for filing in overdue:
+        fail(filing, now, note="expired")
+    return len(overdue)

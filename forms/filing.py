@@ -1,0 +1,222 @@
+"""The applicant's filing forms, one per wizard step. Messages name the field and the rule."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    Form,
+    FieldList,
+    FormField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from domain import rules
+from forms.validators import Email, Mobile, Rule
+
+CERT_TYPES = [
+    SelectChoice("uscc", _l("统一社会信用代码（单位）")),
+    SelectChoice("resident_id", _l("居民身份证（个人）")),
+    SelectChoice("passport", _l("护照")),
+    SelectChoice("hk_mo_permit", _l("港澳居民来往内地通行证")),
+    SelectChoice("tw_permit", _l("台湾居民来往大陆通行证")),
+]
+PERSON_ID_TYPES = [c for c in CERT_TYPES if c.value != "uscc"]
+SERVICE_TYPES = [
+    SelectChoice("website", _l("网站")), SelectChoice("email", _l("邮件")), SelectChoice("file", _l("文件")),
+    SelectChoice("data", _l("数据")), SelectChoice("app", _l("APP")), SelectChoice("wechat", _l("微信号应用服务")),
+]  # fmt: skip
+LANGUAGES = [
+    SelectChoice("zh-Hans", _l("中文简体")), SelectChoice("zh-Hant", _l("中文繁体")), SelectChoice("en", _l("英语")),
+    SelectChoice("ja", _l("日语")), SelectChoice("ko", _l("韩语")), SelectChoice("fr", _l("法语")), SelectChoice("de", _l("德语")),
+    SelectChoice("ru", _l("俄语")), SelectChoice("es", _l("西班牙语")), SelectChoice("ar", _l("阿拉伯语")),
+    SelectChoice("mn", _l("蒙古语")), SelectChoice("bo", _l("藏语")), SelectChoice("ug", _l("维吾尔语")), SelectChoice("other", _l("其他")),
+]  # fmt: skip
+PRE_APPROVALS = [
+    SelectChoice("", _l("以上都不涉及")), SelectChoice("news", _l("新闻")), SelectChoice("publishing", _l("出版")),
+    SelectChoice("education", _l("教育")), SelectChoice("healthcare", _l("医疗保健")),
+    SelectChoice("drugs_devices", _l("药品和医疗器械")), SelectChoice("culture", _l("文化")),
+    SelectChoice("broadcasting", _l("广播电影电视节目")), SelectChoice("bbs", _l("电子公告服务")),
+    SelectChoice("ride_hailing", _l("网络预约车")), SelectChoice("finance", _l("金融")), SelectChoice("games", _l("游戏")),
+]  # fmt: skip
+REQUIRED = _l("必填")
+
+
+class ChoiceField(SelectField):
+    """A select whose wrong value gets our own translated message."""
+
+    def pre_validate(self, form):
+        if self.data not in {choice.value for choice in self.choices or []}:
+            raise ValidationError(_l("不是有效的选项"))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):  # choices are checked by the rules, with their own message
+        pass
+
+
+class TypeForm(FlaskForm):
+    certificate_type = ChoiceField(_l("主体证件类型"), choices=CERT_TYPES)
+    certificate_number = StringField(
+        _l("主体证件号码"), [InputRequired(REQUIRED), Length(max=32, message=_l("最多 32 个字符"))]
+    )
+    domain = StringField(
+        _l("网站域名"), [InputRequired(REQUIRED), Length(max=253, message=_l("最多 253 个字符"))]
+    )
+
+
+class ProductForm(FlaskForm):
+    ips = MultiCheckboxField(_l("本服务商公网 IP"))
+
+
+class PasswordForm(FlaskForm):
+    password = PasswordField(_l("工信部备案密码"), [InputRequired(REQUIRED), Length(max=64)])
+
+
+def _resident_id_if(type_field: str):
+    """R-ID-3 and R-P-6 when the id type (another field) is resident_id."""
+
+    def check(value, form):
+        if form[type_field].data != "resident_id":
+            return None
+        from domain.workdays import shanghai_today
+
+        return rules.check_resident_id(value) or rules.check_minimum_age(value, shanghai_today())
+
+    return Rule(check, lambda form: (form,))
+
+
+class SubjectForm(FlaskForm):
+    certificate_address = StringField(
+        _l("证件住所"), [InputRequired(REQUIRED), Length(max=255, message=_l("最多 255 个字符"))]
+    )
+    mailing_address = StringField(
+        _l("通信地址"), [InputRequired(REQUIRED), Length(max=255, message=_l("最多 255 个字符"))]
+    )
+    person_name = StringField(_l("负责人姓名"), [InputRequired(REQUIRED), Length(max=64)])
+    person_id_type = ChoiceField(_l("负责人证件类型"), choices=PERSON_ID_TYPES)
+    person_id_number = StringField(
+        _l("负责人证件号码"), [InputRequired(REQUIRED), _resident_id_if("person_id_type")]
+    )
+    person_mobile = StringField(_l("负责人手机号码"), [InputRequired(REQUIRED), Mobile()])
+    person_email = StringField(_l("负责人电子邮箱"), [InputRequired(REQUIRED), Email()])
+
+
+class WebsiteBlock(Form):
+    """One website: the registry's data is shown, not posted; these are the editable parts."""
+
+    website_id = HiddenField()
+    ips = MultiCheckboxField(_l("网站 IP"))
+    service_types = MultiCheckboxField(_l("服务类型"), choices=SERVICE_TYPES)
+    languages = MultiCheckboxField(_l("网站语言"), choices=LANGUAGES)
+    pre_approval_category = ChoiceField(_l("前置审批"), choices=PRE_APPROVALS, default="")
+    pre_approval_number = StringField(_l("审批文号"))
+    person_mode = RadioField(
+        _l("网站负责人"),
+        choices=[SelectChoice("same", _l("同主体负责人")), SelectChoice("other", _l("其他人"))],
+        default="same",
+    )
+    person_name = StringField(_l("姓名"))
+    person_id_type = ChoiceField(_l("证件类型"), choices=PERSON_ID_TYPES, default="resident_id")
+
+    def validate_person_id_type(self, field):
+        pass  # checked with the person's other fields only when the person is "other"
+
+    person_id_number = StringField(_l("证件号码"))
+    person_mobile = StringField(_l("手机号码"))
+    person_email = StringField(_l("电子邮箱"))
+
+    def validate_ips(self, field):
+        if not field.data:
+            raise ValidationError(_l("至少选择一个 IP"))
+
+    def validate_service_types(self, field):
+        problem = rules.check_choices(field.data or [], rules.SERVICE_TYPES)
+        if problem:
+            raise ValidationError(_render(problem))
+
+    def validate_languages(self, field):
+        problem = rules.check_choices(field.data or [], rules.LANGUAGES)
+        if problem:
+            raise ValidationError(_render(problem))
+
+    def validate_pre_approval_number(self, field):
+        if self.pre_approval_category.data:
+            problem = rules.check_pre_approval_number(field.data)
+            if problem:
+                raise ValidationError(_render(problem))
+
+    def _person_rule(self, field, check):
+        if self.person_mode.data == "other":
+            if not field.data:
+                raise ValidationError(_l("必填"))
+            problem = check(field.data)
+            if problem:
+                raise ValidationError(_render(problem))
+
+    def validate_person_name(self, field):
+        self._person_rule(field, lambda v: None)
+
+    def validate_person_id_number(self, field):
+        from domain.workdays import shanghai_today
+
+        if self.person_id_type.data == "resident_id":
+            self._person_rule(
+                field,
+                lambda v: (
+                    rules.check_resident_id(v) or rules.check_minimum_age(v, shanghai_today())
+                ),
+            )
+        else:
+            self._person_rule(field, lambda v: None)
+
+    def validate_person_mobile(self, field):
+        self._person_rule(field, rules.check_mobile)
+
+    def validate_person_email(self, field):
+        self._person_rule(field, rules.check_email)
+
+
+def _render(message: rules.Message) -> str:
+    from flask_babel import gettext
+
+    return message.render(gettext)
+
+
+class WebsitesForm(FlaskForm):
+    websites = FieldList(FormField(WebsiteBlock), min_entries=1)
+    new_domain = StringField(_l("要添加的网站的域名"))
+
+
+class UploadForm(FlaskForm):
+    kind = HiddenField()
+    website_id = HiddenField()
+    file = FileField(_l("选择图片"))
+
+
+class ConfirmForm(FlaskForm):
+    version = HiddenField()
+
+
+class SmsForm(FlaskForm):
+    challenge_id = HiddenField()
+    code = StringField(
+        _l("短信验证码"),
+        [InputRequired(REQUIRED), Length(min=6, max=6, message=_l("应为 6 位数字"))],
+    )
+
+
+class PhotoForm(FlaskForm):
+    photo = FileField(_l("现场照片"))
