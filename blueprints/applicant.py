@@ -44,7 +44,9 @@ def _status_context(filing: Filing) -> dict:
         "editable": service.is_editable(filing),
         "province_rule": rule,
         "form": ConfirmForm(data={"version": filing.version}),
-        "security_deadline": filing.approved_at + timedelta(days=30) if filing.approved_at else None,
+        "security_deadline": filing.approved_at + timedelta(days=30)
+        if filing.approved_at
+        else None,
         "poll_seconds": POLL_SECONDS,
     }
 
@@ -97,13 +99,17 @@ def sms_verification(filing_id: int):
     form = SmsForm()
     message, status = None, 200
     if filing.state is FilingState.sms_pending and form.validate_on_submit():
-        result, left = sms.verify_code(filing, int(form.challenge_id.data or 0), form.code.data, current_user)
+        result, left = sms.verify_code(
+            filing, int(form.challenge_id.data or 0), form.code.data, current_user
+        )
         db.session.commit()
         if result == sms.SmsResult.COMPLETE:
             flash(_("短信核验通过，已提交管局审核"), "ok")
             return redirect(url_for("applicant.show_filing", filing_id=filing.id))
         if result == sms.SmsResult.FAILED:
-            flash(_("短信核验失败（超时或错误次数过多），我们将重新提交管局并发送新的验证码"), "bad")
+            flash(
+                _("短信核验失败（超时或错误次数过多），我们将重新提交管局并发送新的验证码"), "bad"
+            )
             return redirect(url_for("applicant.show_filing", filing_id=filing.id))
         if result == sms.SmsResult.WRONG:
             form.code.errors.append(_("验证码不正确，还可尝试 %(n)s 次", n=left))
@@ -118,5 +124,3 @@ def sms_verification(filing_id: int):
         "applicant/sms.html", filing=filing, form=form, challenges=masked, message=message,
         demo=current_app.config["DEMO_MODE"],
     ), status  # fmt: skip
-
-

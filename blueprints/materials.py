@@ -69,7 +69,11 @@ def upload(filing_id: int):
         return _page(filing, 409, form, _("当前状态下不能上传资料"))
     website = None
     if form.website_id.data:
-        website = db.session.get(Website, int(form.website_id.data)) if form.website_id.data.isdigit() else None
+        website = (
+            db.session.get(Website, int(form.website_id.data))
+            if form.website_id.data.isdigit()
+            else None
+        )
         if website is None or website.filing_id != filing.id:
             abort(404)
     upload_file = request.files.get("file")
@@ -139,10 +143,22 @@ def submit_materials(filing_id: int):
     missing = materials.missing_materials(filing)
     pending = authenticity.unverified(filing)
     if filing.state in UPLOAD_STATES and (missing or pending):
-        flash(_("还有 %(m)s 项资料未上传、%(v)s 个网站未完成真实性核验", m=len(missing), v=len(pending)), "bad")
+        flash(
+            _(
+                "还有 %(m)s 项资料未上传、%(v)s 个网站未完成真实性核验",
+                m=len(missing),
+                v=len(pending),
+            ),
+            "bad",
+        )
         return redirect(url_for("materials.show", filing_id=filing.id))
     try:
-        workflow.apply(filing, Action.submit_materials, current_user, expected_version=int(form.version.data or 0))
+        workflow.apply(
+            filing,
+            Action.submit_materials,
+            current_user,
+            expected_version=int(form.version.data or 0),
+        )
     except WorkflowError:
         db.session.rollback()  # a second click: already sent
         return redirect(url_for("applicant.show_filing", filing_id=filing.id))
@@ -167,7 +183,7 @@ def qr_svg(url: str) -> Markup:
     buffer = io.BytesIO()
     image.save(buffer)
     svg = buffer.getvalue().decode("utf-8")
-    return Markup(svg[svg.index("<svg"):])
+    return Markup(svg[svg.index("<svg") :])
 
 
 @bp.post("/filings/<int:filing_id>/websites/<int:website_id>/authenticity")
@@ -181,7 +197,9 @@ def start_authenticity(filing_id: int, website_id: int):
     token = authenticity.start(website)
     db.session.commit()
     url = url_for("materials.phone_page", token=token, _external=True)
-    return render_template("materials/_authenticity.html", filing=filing, website=website, qr=qr_svg(url), url=url)
+    return render_template(
+        "materials/_authenticity.html", filing=filing, website=website, qr=qr_svg(url), url=url
+    )
 
 
 @bp.get("/filings/<int:filing_id>/websites/<int:website_id>/authenticity")
@@ -213,5 +231,7 @@ def phone_page(token: str):
         else:
             db.session.commit()
             return render_template("materials/phone_done.html", expired=False)
-    response = render_template("materials/phone.html", website=website, filing=website.filing, form=form, error=error)
+    response = render_template(
+        "materials/phone.html", website=website, filing=website.filing, form=form, error=error
+    )
     return response, 422 if error else 200

@@ -15,6 +15,7 @@ from blueprints.access import own_filing_or_404, role_required
 from blueprints.htmx import is_htmx
 from domain import filings as service
 from domain.filing_password import TooManyPasswordFailures, remaining_tries
+from domain.i18n import N_
 from domain.states import Role
 from domain.workdays import SHANGHAI, shanghai_today
 from domain.workflow import StaleFiling, WorkflowError
@@ -32,12 +33,12 @@ from models import RegistrySubject
 bp = Blueprint("wizard", __name__, url_prefix="/filings")
 
 STEPS = (
-    ("type", "验证备案类型"),
-    ("product", "产品验证"),
-    ("password", "备案密码"),
-    ("subject", "主体信息"),
-    ("websites", "网站信息"),
-    ("confirm", "确认提交"),
+    ("type", N_("验证备案类型")),
+    ("product", N_("产品验证")),
+    ("password", N_("备案密码")),
+    ("subject", N_("主体信息")),
+    ("websites", N_("网站信息")),
+    ("confirm", N_("确认提交")),
 )
 
 
@@ -55,7 +56,9 @@ def _step_done(filing) -> dict[str, bool]:
         "type": True,
         "product": bool(filing.product_ips),
         "password": filing.password_verified_at is not None,
-        "subject": bool(filing.subject.certificate_address and person and person.name and person.mobile),
+        "subject": bool(
+            filing.subject.certificate_address and person and person.name and person.mobile
+        ),
         "websites": all(w.ips and w.service_types for w in filing.websites),
         "confirm": False,
     }
@@ -64,8 +67,13 @@ def _step_done(filing) -> dict[str, bool]:
 def _page(template: str, filing, step: str, status: int = 200, **context):
     return (
         render_template(
-            template, filing=filing, step=step, steps=STEPS, done=_step_done(filing),
-            rejection=service.latest_rejection(filing), **context,
+            template,
+            filing=filing,
+            step=step,
+            steps=STEPS,
+            done=_step_done(filing),
+            rejection=service.latest_rejection(filing),
+            **context,
         ),  # fmt: skip
         status,
     )
@@ -94,7 +102,9 @@ def start():
                 flash(verdict.message.render(_), "ok")
                 return redirect(url_for("wizard.product", filing_id=filing.id))
     status = 422 if (form.errors or verdict) else 200
-    return render_template("wizard/type.html", form=form, verdict=verdict, steps=STEPS, step="type"), status
+    return render_template(
+        "wizard/type.html", form=form, verdict=verdict, steps=STEPS, step="type"
+    ), status
 
 
 # --- step 2 -----------------------------------------------------------------------------------
@@ -127,7 +137,11 @@ def password(filing_id: int):
     """The subject's MIIT filing password, at most 5 wrong tries per hour."""
     filing = _editable_filing(filing_id)
     form = PasswordForm()
-    record = db.session.query(RegistrySubject).filter_by(subject_number=filing.registry_subject_number).one()
+    record = (
+        db.session.query(RegistrySubject)
+        .filter_by(subject_number=filing.registry_subject_number)
+        .one()
+    )
     if form.validate_on_submit():
         try:
             ok = service.verify_password(filing, current_user, form.password.data)
@@ -149,7 +163,10 @@ def password(filing_id: int):
 
 def _subject_data(filing) -> dict:
     subject, person = filing.subject, filing.subject.responsible_person
-    data = {"certificate_address": subject.certificate_address, "mailing_address": subject.mailing_address}
+    data = {
+        "certificate_address": subject.certificate_address,
+        "mailing_address": subject.mailing_address,
+    }
     if person is not None:
         data.update({f"person_{k}": getattr(person, k) for k in service.PERSON_FIELDS})
     return data
@@ -162,7 +179,9 @@ def subject(filing_id: int):
     filing = _editable_filing(filing_id)
     form = SubjectForm(data=_subject_data(filing) if request.method == "GET" else None)
     if request.method == "POST":
-        service.update_subject(filing, {name: form[name].data for name in form.data if name != "csrf_token"})
+        service.update_subject(
+            filing, {name: form[name].data for name in form.data if name != "csrf_token"}
+        )
         db.session.commit()
         if form.validate():
             return redirect(url_for("wizard.websites", filing_id=filing.id))
@@ -231,8 +250,11 @@ def _attach_breaches(filing, form: WebsitesForm) -> None:
             prefix = f"websites[{i}]."
             if i is None or not problem.field.startswith(prefix):
                 continue
-            rest = problem.field[len(prefix):]
-            name = {"responsible_person.mobile": "person_mobile", "responsible_person.email": "person_email"}.get(rest)
+            rest = problem.field[len(prefix) :]
+            name = {
+                "responsible_person.mobile": "person_mobile",
+                "responsible_person.email": "person_email",
+            }.get(rest)
             if name and problem.rule == "R-P-3":
                 block.form[name].errors = [*block.form[name].errors, problem.message.render(_)]
 
@@ -251,7 +273,12 @@ def websites(filing_id: int):
     add_error = None
     if action == "add":
         try:
-            service.add_website(filing, form.new_domain.data or "", current_app.config["PROVIDER_CODE"], shanghai_today())
+            service.add_website(
+                filing,
+                form.new_domain.data or "",
+                current_app.config["PROVIDER_CODE"],
+                shanghai_today(),
+            )
         except service.FilingError as exc:
             add_error = exc.message.render(_)
     elif action.startswith("remove:"):

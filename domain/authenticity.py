@@ -34,14 +34,22 @@ def website_for_token(token: str, now: datetime | None = None) -> Website | None
     """The website a live, unused token belongs to; None for an unknown, used or expired one."""
     if not token or len(token) > 64:
         return None
-    website = db.session.scalar(select(Website).where(Website.authenticity_token_hash == _hash(token)))
+    website = db.session.scalar(
+        select(Website).where(Website.authenticity_token_hash == _hash(token))
+    )
     now = now or utcnow()
-    if website is None or website.authenticity_expires_at is None or website.authenticity_expires_at <= now:
+    if (
+        website is None
+        or website.authenticity_expires_at is None
+        or website.authenticity_expires_at <= now
+    ):
         return None
     return website
 
 
-def confirm(website: Website, photo: bytes, photo_name: str, folder, now: datetime | None = None) -> None:
+def confirm(
+    website: Website, photo: bytes, photo_name: str, folder, now: datetime | None = None
+) -> None:
     """Store the live photo and mark the website verified; the token is used up.
 
     :raises materials.UploadRefused: the photo is not an acceptable image.

@@ -73,7 +73,9 @@ def _require_editable(filing: Filing) -> None:
 
 def _audit(filing: Filing, actor: User, action: str, **data) -> None:
     db.session.add(
-        AuditEvent(filing_id=filing.id, actor_id=actor.id, actor_role=actor.role, action=action, data=data)
+        AuditEvent(
+            filing_id=filing.id, actor_id=actor.id, actor_role=actor.role, action=action, data=data
+        )
     )
 
 
@@ -176,7 +178,9 @@ def set_product_ips(filing: Filing, account: User, addresses: list[str]) -> None
     foreign = [a for a in chosen if a not in mine]
     if foreign:
         raise FilingError(
-            Message(N_("IP %(ip)s 不是本账号名下的本服务商 IP，不能用于接入备案"), {"ip": foreign[0]}),
+            Message(
+                N_("IP %(ip)s 不是本账号名下的本服务商 IP，不能用于接入备案"), {"ip": foreign[0]}
+            ),
             "ips",
         )
     filing.product_ips = chosen
@@ -200,7 +204,9 @@ def verify_password(filing: Filing, account: User, password: str) -> bool:
     """
     _require_editable(filing)
     record = db.session.scalar(
-        select(RegistrySubject).where(RegistrySubject.subject_number == filing.registry_subject_number)
+        select(RegistrySubject).where(
+            RegistrySubject.subject_number == filing.registry_subject_number
+        )
     )
     if not check_filing_password(record, password, account=account):
         return False
@@ -269,7 +275,9 @@ def add_website(filing: Filing, domain: str, provider_code: str, today: date) ->
     """
     _require_editable(filing)
     if len(filing.websites) >= MAX_WEBSITES:
-        raise FilingError(Message(N_("一次最多接入 %(n)s 个网站"), {"n": MAX_WEBSITES}), "new_domain")
+        raise FilingError(
+            Message(N_("一次最多接入 %(n)s 个网站"), {"n": MAX_WEBSITES}), "new_domain"
+        )
     try:
         record = LocalRegistry().website_by_domain(domain)
     except ValueError:
@@ -320,10 +328,15 @@ def to_application(filing: Filing) -> Application:
     subject = filing.subject
     return Application(
         subject=SubjectData(
-            kind=subject.kind, name=subject.name, certificate_type=subject.certificate_type,
-            certificate_number=subject.certificate_number, province=subject.province,
-            certificate_address=subject.certificate_address, mailing_address=subject.mailing_address,
-            icp_number=subject.icp_number, responsible_person=_person_data(subject.responsible_person),
+            kind=subject.kind,
+            name=subject.name,
+            certificate_type=subject.certificate_type,
+            certificate_number=subject.certificate_number,
+            province=subject.province,
+            certificate_address=subject.certificate_address,
+            mailing_address=subject.mailing_address,
+            icp_number=subject.icp_number,
+            responsible_person=_person_data(subject.responsible_person),
         ),  # fmt: skip
         websites=[
             WebsiteData(
@@ -333,8 +346,12 @@ def to_application(filing: Filing) -> Application:
                 ips=[ip.address for ip in w.ips],
                 service_types=list(w.service_types or []),
                 languages=list(w.languages or []),
-                pre_approvals=[PreApproval(p["category"], p.get("number")) for p in w.pre_approvals or []],
-                responsible_person=_person_data(w.responsible_person) if w.responsible_person else None,
+                pre_approvals=[
+                    PreApproval(p["category"], p.get("number")) for p in w.pre_approvals or []
+                ],
+                responsible_person=_person_data(w.responsible_person)
+                if w.responsible_person
+                else None,
             )
             for w in filing.websites
         ],
@@ -397,7 +414,9 @@ def submit(
     """
     problems = submission_problems(filing, today)
     if problems:
-        raise FilingError(Message(N_("还有 %(n)s 处需要修改，请先修改后再提交"), {"n": len(problems)}))
+        raise FilingError(
+            Message(N_("还有 %(n)s 处需要修改，请先修改后再提交"), {"n": len(problems)})
+        )
     verdict = verify_filing_type(
         filing.verified_certificate_type, filing.verified_certificate_number,
         filing.verified_domain, provider_code, today, account=account, exclude_filing_id=filing.id,

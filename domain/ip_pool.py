@@ -13,7 +13,12 @@ def assign_free(account: User, count: int) -> list[str]:
 
     On PostgreSQL the free rows are locked with SKIP LOCKED, so two sign-ups never get the same IP.
     """
-    query = select(ProviderIP).where(ProviderIP.account_id.is_(None)).order_by(ProviderIP.id).limit(count)
+    query = (
+        select(ProviderIP)
+        .where(ProviderIP.account_id.is_(None))
+        .order_by(ProviderIP.id)
+        .limit(count)
+    )
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     now = utcnow()

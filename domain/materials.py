@@ -70,17 +70,41 @@ def required_materials(filing: Filing) -> list[Requirement]:
     if filing.province == "44":
         needs.append(Requirement("guangdong_commitment", None, KIND_LABELS["guangdong_commitment"]))
     for website in filing.websites:
-        needs.append(Requirement("domain_certificate", website.id, KIND_LABELS["domain_certificate"], website.name))
-        needs.append(Requirement("commitment_letter", website.id, KIND_LABELS["commitment_letter"], website.name))
+        needs.append(
+            Requirement(
+                "domain_certificate", website.id, KIND_LABELS["domain_certificate"], website.name
+            )
+        )
+        needs.append(
+            Requirement(
+                "commitment_letter", website.id, KIND_LABELS["commitment_letter"], website.name
+            )
+        )
         if website.responsible_person is not None:
             needs += [
-                Requirement("site_person_id_front", website.id, KIND_LABELS["site_person_id_front"], website.name),
-                Requirement("site_person_id_back", website.id, KIND_LABELS["site_person_id_back"], website.name),
-                Requirement("authorisation_letter", website.id, KIND_LABELS["authorisation_letter"], website.name),
+                Requirement(
+                    "site_person_id_front",
+                    website.id,
+                    KIND_LABELS["site_person_id_front"],
+                    website.name,
+                ),
+                Requirement(
+                    "site_person_id_back",
+                    website.id,
+                    KIND_LABELS["site_person_id_back"],
+                    website.name,
+                ),
+                Requirement(
+                    "authorisation_letter",
+                    website.id,
+                    KIND_LABELS["authorisation_letter"],
+                    website.name,
+                ),
             ]
-        for approval in website.pre_approvals or []:
-            needs.append(Requirement("pre_approval", website.id, KIND_LABELS["pre_approval"], website.name))
-            break
+        if website.pre_approvals:
+            needs.append(
+                Requirement("pre_approval", website.id, KIND_LABELS["pre_approval"], website.name)
+            )
     return needs
 
 
@@ -121,9 +145,16 @@ def inspect_image(data: bytes) -> tuple[Image.Image, str]:
             if image_format not in FORMATS:
                 raise UploadRefused(Message(N_("只能上传 JPG 或 PNG 图片")))
             if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
-                raise UploadRefused(Message(N_("图片像素过大（每边不超过 %(max)s 像素）"), {"max": MAX_SIDE}))
+                raise UploadRefused(
+                    Message(N_("图片像素过大（每边不超过 %(max)s 像素）"), {"max": MAX_SIDE})
+                )
             if min(width, height) < MIN_SIDE:
-                raise UploadRefused(Message(N_("图片太小，每边至少 %(min)s 像素，请上传清晰的彩色照片"), {"min": MIN_SIDE}))
+                raise UploadRefused(
+                    Message(
+                        N_("图片太小，每边至少 %(min)s 像素，请上传清晰的彩色照片"),
+                        {"min": MIN_SIDE},
+                    )
+                )
             probe.verify()
             image = Image.open(io.BytesIO(data))
             image.load()
@@ -181,7 +212,11 @@ def storage_path(folder: Path, key: str) -> Path:
     :raises ValueError: for a key that is not one of ours.
     """
     stem, _, extension = key.partition(".")
-    if len(stem) != 32 or any(c not in "0123456789abcdef" for c in stem) or extension not in ("jpg", "png"):
+    if (
+        len(stem) != 32
+        or any(c not in "0123456789abcdef" for c in stem)
+        or extension not in ("jpg", "png")
+    ):
         raise ValueError("not a storage key")
     return folder / stem[:2] / key
 

@@ -76,7 +76,9 @@ class SmsResult:
     CLOSED = "closed"  # nothing to verify (not waiting for this code)
 
 
-def verify_code(filing: Filing, challenge_id: int, code: str, actor, now: datetime | None = None) -> tuple[str, int]:
+def verify_code(
+    filing: Filing, challenge_id: int, code: str, actor, now: datetime | None = None
+) -> tuple[str, int]:
     """Check a code typed for one challenge. Returns (result, tries left).
 
     A wrong try is counted with one UPDATE (no lost counts across workers); the fifth, or a try

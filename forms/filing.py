@@ -6,8 +6,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
-    Form,
     FieldList,
+    Form,
     FormField,
     HiddenField,
     PasswordField,

@@ -47,7 +47,11 @@ def upgrade():
             values = {**defaults, **RULE_SEEDS.get(province.code, {})}
             connection.execute(
                 provinces.insert().values(
-                    code=province.code, name=province.name, abbr=province.abbr, updated_at=now, **values
+                    code=province.code,
+                    name=province.name,
+                    abbr=province.abbr,
+                    updated_at=now,
+                    **values,
                 )
             )
     have_suffixes = set(connection.scalars(sa.select(suffixes.c.suffix)))
@@ -55,9 +59,13 @@ def upgrade():
         rows = [{"suffix": s, "approved": approved} for s in listed if s not in have_suffixes]
         if rows:
             op.bulk_insert(suffixes, rows)
-    have_words = {tuple(row) for row in connection.execute(sa.select(words.c.list_name, words.c.word))}
+    have_words = {
+        tuple(row) for row in connection.execute(sa.select(words.c.list_name, words.c.word))
+    }
     for list_name, listed in (("sensitive", SENSITIVE_WORDS), ("personal", PERSONAL_DENY_WORDS)):
-        rows = [{"list_name": list_name, "word": w} for w in listed if (list_name, w) not in have_words]
+        rows = [
+            {"list_name": list_name, "word": w} for w in listed if (list_name, w) not in have_words
+        ]
         if rows:
             op.bulk_insert(words, rows)
 

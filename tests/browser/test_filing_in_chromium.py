@@ -57,7 +57,10 @@ def test_new_access_with_two_websites_from_sign_up_to_submitted(page, live_serve
     page.fill("#person_mobile", "1380013800")
     page.fill("#person_email", "wangxm@qinghe.cn")  # leaving the mobile field triggers its check
     page.locator("#field-person_mobile .errors").wait_for()
-    assert "负责人手机号码：手机号码应为 11 位中国大陆手机号" in page.locator("#field-person_mobile").inner_text()
+    assert (
+        "负责人手机号码：手机号码应为 11 位中国大陆手机号"
+        in page.locator("#field-person_mobile").inner_text()
+    )
     page.click("main form[method=post] button[type=submit]")  # the ID check digit is wrong too
     assert "校验位错误" in page.locator("#field-person_id_number").inner_text()
     assert page.input_value("#person_email") == "wangxm@qinghe.cn"  # nothing typed is lost
@@ -82,9 +85,13 @@ def test_new_access_with_two_websites_from_sign_up_to_submitted(page, live_serve
     second.locator("input[name$=person_mobile]").fill("13800138000")
     second.locator("input[name$=person_email]").fill("lina@qinghe.cn")
     page.click("button[value=next]")
-    assert "手机号码和电子邮箱不能相同" in page.locator("fieldset.website-block").nth(1).inner_text()
+    assert (
+        "手机号码和电子邮箱不能相同" in page.locator("fieldset.website-block").nth(1).inner_text()
+    )
     screenshot(page, "wizard-websites")
-    page.locator("fieldset.website-block").nth(1).locator("input[name$=person_mobile]").fill("13900139000")
+    page.locator("fieldset.website-block").nth(1).locator("input[name$=person_mobile]").fill(
+        "13900139000"
+    )
     page.click("button[value=next]")
     page.wait_for_url("**/confirm")
 
