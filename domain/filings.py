@@ -172,7 +172,7 @@ def set_product_ips(filing: Filing, account: User, addresses: list[str]) -> None
     """
     _require_editable(filing)
     mine = set(account_ips(account))
-    chosen = [a for a in dict.fromkeys(addresses) if a]
+    chosen = [a for a in dict.fromkeys(addresses or []) if a]
     if not chosen:
         raise FilingError(Message(N_("请至少选择一个本服务商的公网 IP")), "ips")
     foreign = [a for a in chosen if a not in mine]

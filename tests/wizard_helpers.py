@@ -1,0 +1,77 @@
+"""Helpers for the applicant-side tests: the demo registry and a filing walked through the wizard."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from PIL import Image
+
+from demo.seed import seed_demo
+from domain import ip_pool
+from domain.filings import account_ips
+from extensions import db
+from models import Filing
+
+QINGHE_USCC = "913301069755TH2H1L"
+SUBJECT_FORM = {
+    "certificate_address": "浙江省杭州市西湖区文三路 1 号",
+    "mailing_address": "浙江省杭州市西湖区文三路 1 号 5 楼",
+    "person_name": "王小明",
+    "person_id_type": "resident_id",
+    "person_id_number": "330106199003071236",
+    "person_mobile": "13800138000",
+    "person_email": "wangxm@qinghe.cn",
+}
+
+
+def load_demo() -> None:
+    seed_demo()
+    db.session.commit()
+
+
+def filing_id_from(location: str) -> int:
+    return int(re.search(r"/filings/(\d+)", location).group(1))
+
+
+def website_block(filing, index: int, **changes) -> dict:
+    website = filing.websites[index]
+    data = {
+        f"websites-{index}-website_id": str(website.id),
+        f"websites-{index}-ips": filing.product_ips[0],
+        f"websites-{index}-service_types": "website",
+        f"websites-{index}-languages": "zh-Hans",
+        f"websites-{index}-person_mode": "same",
+        f"websites-{index}-pre_approval_category": "",
+        f"websites-{index}-person_id_type": "resident_id",
+    }
+    data.update({f"websites-{index}-{k}": v for k, v in changes.items()})
+    return data
+
+
+def walk_to_confirm(client, user, domain="qinghe.cn", cert=QINGHE_USCC, password="Qinghe2021"):
+    """A logged-in user's filing, filled in through the wizard up to the confirm step."""
+    if not account_ips(user):
+        ip_pool.assign_free(user, 2)
+        db.session.commit()
+    response = client.post(
+        "/filings/new",
+        data={"certificate_type": "uscc", "certificate_number": cert, "domain": domain},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    filing = db.session.get(Filing, filing_id_from(response.headers["Location"]))
+    base = f"/filings/{filing.id}"
+    assert client.post(f"{base}/product", data={"ips": account_ips(user)}).status_code == 302
+    assert client.post(f"{base}/password", data={"password": password}).status_code == 302
+    assert client.post(f"{base}/subject", data=SUBJECT_FORM).status_code == 302
+    db.session.refresh(filing)
+    response = client.post(f"{base}/websites", data={**website_block(filing, 0), "action": "next"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    db.session.refresh(filing)
+    return filing
+
+
+def image_bytes(fmt: str = "PNG", size=(800, 600), color=(200, 30, 30)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, fmt)
+    return buffer.getvalue()
