@@ -19,6 +19,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_tables_command)
     app.cli.add_command(registry_group)
     app.cli.add_command(filing_group)
+    app.cli.add_command(sweep_command)
+    app.cli.add_command(outbox_group)
 
 
 @click.command("seed-demo")
@@ -182,3 +184,30 @@ def filing_type(
             sys.exit(2)
         _print_json(verdict.as_dict(gettext))
     sys.exit(0 if verdict.type else 1)
+
+
+@click.command("sweep")
+@with_appcontext
+def sweep_command() -> None:
+    """Fail SMS verifications past their 24 hours (run every few minutes from cron)."""
+    from domain import sms
+
+    count = sms.expire_overdue()
+    db.session.commit()
+    click.echo(f"{count} SMS verifications expired")
+
+
+@click.group("outbox")
+def outbox_group() -> None:
+    """The notification outbox."""
+
+
+@outbox_group.command("send")
+@click.option("--limit", default=100, show_default=True, help="Messages per run.")
+@with_appcontext
+def outbox_send(limit: int) -> None:
+    """Send pending SMS and e-mail (run every minute from cron or a systemd timer)."""
+    from domain import notify
+
+    sent, failed = notify.dispatch_pending(*notify.default_senders(), limit=limit)
+    click.echo(f"{sent} sent, {failed} failed for good")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from blueprints.access import own_filing_or_404, role_required
 from domain import filings as service
-from domain import sms, workflow
+from domain import notify, sms, workflow
 from domain.masking import mask_phone
 from domain.states import FilingState, Role
 from domain.workflow import StaleFiling, WorkflowError
@@ -120,7 +120,10 @@ def sms_verification(filing_id: int):
         status = 422
     challenges = sms.open_challenges(filing) if filing.state is FilingState.sms_pending else []
     masked = [(c, mask_phone(c.mobile)) for c in challenges]
+    demo_texts = []
+    if current_app.config["DEMO_MODE"] and challenges:  # the demo has no real phone to read it on
+        demo_texts = [notify.render(m)[1] for m in sms.sent_codes(filing)]
     return render_template(
         "applicant/sms.html", filing=filing, form=form, challenges=masked, message=message,
-        demo=current_app.config["DEMO_MODE"],
+        demo=current_app.config["DEMO_MODE"], demo_texts=demo_texts,
     ), status  # fmt: skip

@@ -1,58 +1,226 @@
-"""The reviewers' dashboard: queues per stage."""
+"""The reviewers' dashboard: queues per stage, claims, the review screen and decisions."""
 
-from flask import Blueprint, abort, request
-from sqlalchemy import func, select
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from blueprints.access import role_required
 from blueprints.htmx import render_page_or_block
-from domain.states import FilingState, Role
+from domain import filings as filing_service
+from domain import materials, reviewing, workflow
+from domain.filing_type import unicode_domain
+from domain.provinces import PROVINCES
+from domain.reasons import REJECTION_REASONS
+from domain.reviewing import QUEUE_STAGES, QueueQuery, Reason, ReviewError
+from domain.states import Action, FilingState, Role
+from domain.workdays import shanghai_today
+from domain.workflow import StaleFiling, WorkflowError
 from extensions import db
-from models import Filing, utcnow
+from forms.reviewer import ClaimForm, DecisionForm
+from models import Filing, RegistrySubject, utcnow
 
 bp = Blueprint("reviewer", __name__, url_prefix="/review")
-
-# The stages a reviewer works, in the order of the flow.
-QUEUE_STAGES = (
-    FilingState.submitted,
-    FilingState.re_review,
-    FilingState.mail_pending,
-    FilingState.bureau_pending,
-    FilingState.sms_pending,
-    FilingState.sms_failed,
-    FilingState.bureau_review,
-)
+STAFF = (Role.reviewer, Role.admin)
 
 
-@bp.get("/")
-@role_required(Role.reviewer, Role.admin)
-def queue():
-    """A stage's queue, oldest deadline first, with the count of every stage."""
-    stage_name = request.args.get("stage", FilingState.submitted.value)
+def _query_from_args() -> QueueQuery:
+    args = request.args
     try:
-        stage = FilingState(stage_name)
+        stage = FilingState(args.get("stage", FilingState.submitted.value))
     except ValueError:
         abort(404)
     if stage not in QUEUE_STAGES:
         abort(404)
-    counts = dict(
-        db.session.execute(
-            select(Filing.state, func.count())
-            .where(Filing.state.in_(QUEUE_STAGES))
-            .group_by(Filing.state)
-        ).all()
-    )
-    filings = db.session.scalars(
-        select(Filing)
-        .where(Filing.state == stage)
-        .order_by(Filing.due_at.asc(), Filing.id.asc())
-        .limit(50)
-    ).all()
-    return render_page_or_block(
-        "reviewer/queue.html",
-        "queue_panel",
-        stages=QUEUE_STAGES,
+    return QueueQuery(
         stage=stage,
-        counts=counts,
-        filings=filings,
-        now=utcnow(),
+        province=args.get("province", "")[:2],
+        filing_type=args.get("type", ""),
+        overdue=args.get("overdue") == "1",
+        search=args.get("q", "")[:100],
+        newest_first=args.get("sort") == "newest",
+        after=args.get("after", "")[:200],
     )
+
+
+@bp.get("/")
+@role_required(*STAFF)
+def queue():
+    """A stage's queue with filters, search and keyset pages; htmx gets the panel alone."""
+    query = _query_from_args()
+    now = utcnow()
+    filings, next_cursor = reviewing.queue_page(query, now)
+    return render_page_or_block(
+        "reviewer/queue.html", "queue_panel",
+        stages=QUEUE_STAGES, stage=query.stage, query=query, counts=reviewing.stage_counts(),
+        overdue=reviewing.overdue_counts(now), filings=filings, next_cursor=next_cursor, now=now,
+        provinces=PROVINCES, claim_form=ClaimForm(),
+    )  # fmt: skip
+
+
+def _staff_filing(filing_id: int) -> Filing:
+    filing = db.session.get(Filing, filing_id)
+    if filing is None:
+        abort(404)
+    return filing
+
+
+@bp.post("/filings/<int:filing_id>/claim")
+@role_required(*STAFF)
+def claim(filing_id: int):
+    """Take the filing (compare-and-set): refused when another reviewer holds it."""
+    filing = _staff_filing(filing_id)
+    if reviewing.claim(filing, current_user):
+        db.session.commit()
+        flash(_("已领取，请在 %(n)s 分钟内处理", n=reviewing.claim_timeout().seconds // 60), "ok")
+    else:
+        db.session.rollback()
+        flash(_("领取失败：该备案已被其他审核员领取或已处理"), "bad")
+    return redirect(url_for("reviewer.review", filing_id=filing.id))
+
+
+@bp.post("/filings/<int:filing_id>/release")
+@role_required(*STAFF)
+def release(filing_id: int):
+    """Give the filing back to its queue."""
+    filing = _staff_filing(filing_id)
+    reviewing.release(filing, current_user)
+    db.session.commit()
+    return redirect(url_for("reviewer.queue", stage=filing.state.value))
+
+
+def _field_choices(filing: Filing) -> list[tuple[str, str]]:
+    fields = [("", _("（整体）")), ("subject.name", _("主体名称")), ("subject.certificate_number", _("证件号码")),
+              ("subject.certificate_address", _("证件住所")), ("subject.mailing_address", _("通信地址")),
+              ("subject.responsible_person", _("主体负责人")), ("materials", _("资料"))]  # fmt: skip
+    for index, website in enumerate(filing.websites):
+        prefix = f"websites[{index}]"
+        fields += [(f"{prefix}.name", f"{website.name} · {_('网站名称')}"),
+                   (f"{prefix}.domains", f"{website.name} · {_('域名')}"),
+                   (f"{prefix}.responsible_person", f"{website.name} · {_('网站负责人')}")]  # fmt: skip
+    return fields
+
+
+def _registry_rows(filing: Filing) -> list[dict]:
+    """What was filed next to the MIIT record, with the differences marked."""
+    record = db.session.scalar(
+        select(RegistrySubject).where(
+            RegistrySubject.subject_number == filing.registry_subject_number
+        )
+    )
+    if record is None:
+        return []
+    subject = filing.subject
+    rows = [
+        (_("主体名称"), subject.name, record.name),
+        (_("证件号码"), subject.certificate_number, record.certificate_number),
+        (_("省份"), subject.province, record.province),
+        (_("主体性质"), subject.kind, record.kind),
+    ]
+    by_number = {w.website_number: w for w in record.websites}
+    for website in filing.websites:
+        on_record = by_number.get(website.icp_number)
+        filed_domains = " ".join(sorted(unicode_domain(d.domain) for d in website.domains))
+        record_domains = (
+            " ".join(sorted(unicode_domain(d.domain) for d in on_record.domains))
+            if on_record
+            else ""
+        )
+        rows += [
+            (
+                f"{website.icp_number} · {_('网站名称')}",
+                website.name,
+                on_record.name if on_record else "",
+            ),
+            (f"{website.icp_number} · {_('域名')}", filed_domains, record_domains),
+        ]
+    return [
+        {"label": label, "filed": filed, "record": rec, "differs": filed != rec}
+        for label, filed, rec in rows
+    ]
+
+
+def _review_context(filing: Filing, form: DecisionForm | None = None) -> dict:
+    now = utcnow()
+    stage_actions = reviewing.STAFF_ACTIONS_BY_STAGE.get(filing.state, ())
+    allowed = [a for a in workflow.allowed_actions(filing, current_user.role) if a in stage_actions]
+    form = form or DecisionForm(data={"version": filing.version})  # a posted form keeps its version
+    form.action.choices = [SelectChoice(a.value, _(a.label)) for a in allowed]
+    fields = [SelectChoice(value, label) for value, label in _field_choices(filing)]
+    codes = [SelectChoice("", "—")] + [
+        SelectChoice(c, _(label)) for c, label in REJECTION_REASONS.items()
+    ]
+    for row in form.reasons:
+        row.form.field.choices = fields
+        row.form.code.choices = codes
+    have = {(m.kind, m.website_id): m for m in materials.materials_of(filing)}
+    return {
+        "filing": filing,
+        "form": form,
+        "claim_form": ClaimForm(),
+        "allowed": allowed,
+        "holds_claim": reviewing.holds_claim(filing, current_user, now),
+        "claimed_by_other": filing.claimed_by_id not in (None, current_user.id)
+        and filing.claimed_at is not None
+        and filing.claimed_at > now - reviewing.claim_timeout(),
+        "registry_rows": _registry_rows(filing),
+        "problems": filing_service.submission_problems(filing, shanghai_today()),
+        "materials": sorted(have.values(), key=lambda m: (m.website_id or 0, m.kind)),
+        "labels": materials.KIND_LABELS,
+        "events": filing.events,
+        "now": now,
+    }
+
+
+@bp.get("/filings/<int:filing_id>")
+@role_required(*STAFF)
+def review(filing_id: int):
+    """Everything filed next to the registry record, the materials, the pre-check and the audit."""
+    filing = _staff_filing(filing_id)
+    response = render_template("reviewer/review.html", **_review_context(filing))
+    return response, 200, {"Cache-Control": "no-store, private"}
+
+
+@bp.post("/filings/<int:filing_id>/decide")
+@role_required(*STAFF)
+def decide(filing_id: int):
+    """Record the reviewer's decision at this stage (approve, reject with reasons, onward)."""
+    filing = _staff_filing(filing_id)
+    stage = filing.state
+    form = DecisionForm()
+    context = _review_context(filing, form)
+    if not form.validate_on_submit():
+        return render_template("reviewer/review.html", **context), 422
+    reasons = [
+        Reason(row.form.field.data or "", row.form.code.data, (row.form.text.data or "").strip())
+        for row in form.reasons
+        if row.form.code.data or (row.form.text.data or "").strip()
+    ]
+    try:
+        reviewing.decide(
+            filing, current_user, Action(form.action.data), expected_version=int(form.version.data or 0),
+            reasons=reasons, note=form.note.data or "", internal_note=form.internal_note.data or "",
+            receipt=form.receipt.data or "",
+        )  # fmt: skip
+    except StaleFiling:
+        db.session.rollback()
+        flash(_("该备案已被他人处理，请刷新后重试"), "bad")
+        return redirect(url_for("reviewer.review", filing_id=filing_id))
+    except ReviewError as exc:
+        db.session.rollback()
+        form.action.errors.append(exc.message.render(_))
+        return render_template(
+            "reviewer/review.html", **_review_context(_staff_filing(filing_id), form)
+        ), 422
+    except WorkflowError as exc:
+        db.session.rollback()
+        form.action.errors.append(_(exc.message))
+        return render_template(
+            "reviewer/review.html", **_review_context(_staff_filing(filing_id), form)
+        ), 422
+    db.session.commit()
+    flash(_("已处理：%(action)s", action=_(Action(form.action.data).label)), "ok")
+    return redirect(url_for("reviewer.queue", stage=stage.value))

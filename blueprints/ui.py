@@ -23,8 +23,16 @@ def idn(domain: str) -> str:
     return unicode_domain(domain)
 
 
+def province_name(code: str) -> str:
+    """北京 for 11; the code itself when unknown."""
+    from domain.provinces import BY_CODE
+
+    return BY_CODE[code].name if code in BY_CODE else code
+
+
 def register_filters(app: Flask) -> None:
     app.add_template_filter(idn, "idn")
+    app.add_template_filter(province_name, "province_name")
     app.add_template_filter(lambda message: message.render(gettext), "msg")
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(mask_certificate, "mask_cert")

@@ -68,6 +68,24 @@ def issue_codes(filing: Filing, now: datetime | None = None) -> list[SmsChalleng
     return issued
 
 
+def sent_codes(filing: Filing) -> list:
+    """The outbox rows carrying the filing's current codes (shown in the demo only)."""
+    from models import OutboxMessage
+
+    opened = min((c.created_at for c in open_challenges(filing)), default=None)
+    if opened is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.filing_id == filing.id,
+                OutboxMessage.template == "sms_code",
+                OutboxMessage.created_at >= opened,
+            )
+        )
+    )
+
+
 class SmsResult:
     VERIFIED = "verified"  # this code was right; others may still be open
     COMPLETE = "complete"  # every code verified: the filing moved to bureau review

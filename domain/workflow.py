@@ -254,6 +254,20 @@ def _on_enter(filing: Filing, state: FilingState, now: datetime) -> None:
         from domain import sms  # sms calls apply(): imported here to keep the modules acyclic
 
         sms.issue_codes(filing, now)
+    elif state is S.approved:
+        record_access(filing)
+
+
+def record_access(filing: Filing) -> None:
+    """On approval the registry lists this provider as an access provider of each website (A5)."""
+    from domain.registry import LocalRegistry
+
+    registry = LocalRegistry()
+    code = current_app.config["PROVIDER_CODE"]
+    for website in filing.websites:
+        record = registry.website_by_domain(website.domains[0].domain) if website.domains else None
+        if record is not None:
+            registry.record_access(record, code)
 
 
 def _queue_notifications(filing: Filing, target: FilingState, from_state: FilingState) -> None:

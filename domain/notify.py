@@ -1,0 +1,122 @@
+"""Delivering the outbox: SMS through an SMS gateway, e-mail through SMTP, each an interface whose
+default implementation writes to the log (masked). Failures are retried with a count.
+
+`flask --app app outbox send` runs dispatch_pending() from cron or a systemd timer; on PostgreSQL
+rows are taken with SKIP LOCKED, so several hosts can run it at once without sending twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from email.message import EmailMessage
+from typing import Protocol
+
+from flask import current_app, render_template
+from sqlalchemy import select
+
+from domain.masking import mask_phone
+from extensions import db
+from models import OutboxMessage, utcnow
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+
+
+class SmsGateway(Protocol):
+    def send(self, mobile: str, text: str) -> None: ...
+
+
+class EmailSender(Protocol):
+    def send(self, to: str, subject: str, body: str) -> None: ...
+
+
+class LogSmsGateway:
+    """Writes SMS to the log, the number masked (the default; a provider plugs in its gateway)."""
+
+    def send(self, mobile: str, text: str) -> None:
+        log.info("SMS to %s: %s", mask_phone(mobile), text)
+
+
+class LogEmailSender:
+    """Writes e-mail to the log (the default when no SMTP host is set)."""
+
+    def send(self, to: str, subject: str, body: str) -> None:
+        log.info("e-mail to %s: %s", to, subject)
+
+
+class SmtpEmailSender:
+    """E-mail through an SMTP server (BEIAN_SMTP_HOST and friends)."""
+
+    def __init__(self, host: str, port: int, user: str, password: str, sender: str, tls: bool):
+        self.host, self.port, self.user, self.password = host, port, user, password
+        self.sender, self.tls = sender, tls
+
+    def send(self, to: str, subject: str, body: str) -> None:
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = self.sender, to, subject
+        message.set_content(body)
+        with smtplib.SMTP(self.host, self.port, timeout=20) as smtp:
+            if self.tls:
+                smtp.starttls()
+            if self.user:
+                smtp.login(self.user, self.password)
+            smtp.send_message(message)
+
+
+def default_senders() -> tuple[SmsGateway, EmailSender]:
+    """The configured senders: SMTP when BEIAN_SMTP_HOST is set, else the log."""
+    config = current_app.config
+    email: EmailSender = LogEmailSender()
+    if config.get("SMTP_HOST"):
+        email = SmtpEmailSender(
+            config["SMTP_HOST"], int(config.get("SMTP_PORT", 587)), config.get("SMTP_USER", ""),
+            config.get("SMTP_PASSWORD", ""), config.get("SMTP_SENDER", "noreply@localhost"),
+            bool(config.get("SMTP_STARTTLS", True)),
+        )  # fmt: skip
+    return LogSmsGateway(), email
+
+
+def render(message: OutboxMessage) -> tuple[str, str]:
+    """(subject, text) of a message, from templates/notifications/<template>.txt."""
+    text = render_template(
+        f"notifications/{message.template}.txt",
+        provider_name=current_app.config["PROVIDER_NAME"],
+        **message.context,
+    )
+    subject, _, body = text.strip().partition("\n")
+    return subject.strip(), body.strip()
+
+
+def dispatch_pending(sms: SmsGateway, email: EmailSender, limit: int = 100) -> tuple[int, int]:
+    """Send up to `limit` pending messages; returns (sent, failed now). Commits per message."""
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == "pending")
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    sent = failed = 0
+    for message in db.session.scalars(query).all():
+        try:
+            subject, body = render(message)
+            if message.channel == "sms":
+                sms.send(message.recipient, body or subject)
+            else:
+                email.send(message.recipient, subject, body)
+        except Exception as exc:  # any sender failure is counted and retried later
+            message.attempts += 1
+            message.last_error = f"{type(exc).__name__}: {exc}"[:500]
+            if message.attempts >= MAX_ATTEMPTS:
+                message.status = "failed"
+                failed += 1
+        else:
+            message.attempts += 1
+            message.status, message.sent_at = "sent", utcnow()
+            if "code" in message.context:  # the SMS code is not kept once it has gone out
+                message.context = {**message.context, "code": "******"}
+            sent += 1
+    db.session.commit()
+    return sent, failed

@@ -1,0 +1,367 @@
+"""The reviewers' dashboard through the Flask client: queues, claims, every decision, the bureau,
+the registry update on approval, the outbox and the sweep."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from domain import ip_pool, notify, reviewing, workflow
+from domain.registry import LocalRegistry
+from domain.states import Action, FilingState, Role
+from extensions import db
+from models import AuditEvent, Filing, OutboxMessage, ProvinceRule, SmsChallenge, utcnow
+from tests.wizard_helpers import SUBJECT_FORM, load_demo, walk_to_confirm
+
+
+@pytest.fixture
+def people(app, client, make_user, login):
+    load_demo()
+    applicant = make_user(Role.applicant)
+    ip_pool.assign_free(applicant, 2)
+    db.session.commit()
+    return {"applicant": applicant, "reviewer": make_user(Role.reviewer), "other": make_user(Role.reviewer),
+            "admin": make_user(Role.admin)}  # fmt: skip
+
+
+def submitted(client, login, people, domain="qinghe.cn") -> Filing:
+    login(people["applicant"])
+    filing = walk_to_confirm(client, people["applicant"], domain=domain)
+    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version})
+    client.post("/auth/logout")
+    db.session.refresh(filing)
+    assert filing.state is FilingState.submitted
+    return filing
+
+
+def as_reviewer(client, login, user):
+    client.post("/auth/logout")
+    login(user)
+
+
+def decide(client, filing, action, **fields):
+    db.session.refresh(filing)
+    data = {"version": filing.version, "action": action.value, **fields}
+    return client.post(f"/review/filings/{filing.id}/decide", data=data)
+
+
+def claim_and_decide(client, filing, action, **fields):
+    assert client.post(f"/review/filings/{filing.id}/claim").status_code == 302
+    return decide(client, filing, action, **fields)
+
+
+def test_queue_shows_the_submitted_filing_masked(client, login, people):
+    filing = submitted(client, login, people)
+    as_reviewer(client, login, people["reviewer"])
+    page = client.get("/review/").get_data(as_text=True)
+    assert f'id="filing-{filing.id}"' in page
+    assert "913301069755TH2H1L" not in page
+    assert "913301********2H1L" in page and "杭州青禾科技有限公司" in page
+
+
+@pytest.mark.parametrize(
+    ("params", "found"),
+    [
+        ({"q": "青禾"}, True),
+        ({"q": "913301069755TH2H1L"}, True),
+        ({"q": "qinghe.com"}, True),
+        ({"q": "浙ICP备2021000001号-1"}, True),
+        ({"q": "云帆"}, False),
+        ({"province": "33"}, True),
+        ({"province": "11"}, False),
+        ({"type": "new_access"}, True),
+        ({"type": "continued_access"}, False),
+        ({"overdue": "1"}, False),
+    ],
+)
+def test_queue_filters_and_search(client, login, people, params, found):
+    filing = submitted(client, login, people)
+    as_reviewer(client, login, people["reviewer"])
+    page = client.get("/review/", query_string=params, headers={"HX-Request": "true"}).get_data(
+        as_text=True
+    )
+    assert (f'id="filing-{filing.id}"' in page) is found
+    assert "<html" not in page
+
+
+def test_overdue_filter_and_mark(client, login, people):
+    filing = submitted(client, login, people)
+    as_reviewer(client, login, people["reviewer"])
+    with time_machine.travel(filing.due_at + timedelta(hours=1)):
+        page = client.get("/review/?overdue=1").get_data(as_text=True)
+    assert f'id="filing-{filing.id}" class="overdue"' in page and "已超时" in page
+
+
+def test_keyset_pages_cover_every_filing_once(app, make_filing, make_user, client, login):
+    reviewer = make_user(Role.reviewer)
+    ids = {
+        make_filing(FilingState.submitted, reviewer=reviewer).id
+        for _ in range(reviewing.PAGE_SIZE + 5)
+    }
+    login(reviewer)
+    seen, url = [], "/review/?stage=submitted"
+    while url:
+        page = client.get(url).get_data(as_text=True)
+        seen += [int(i) for i in re.findall(r'id="filing-(\d+)"', page)]
+        cursor = re.search(r'href="(/review/\?[^"]*after=[^"]+)"', page)
+        url = cursor.group(1).replace("&amp;", "&") if cursor else None
+    assert sorted(seen) == sorted(ids) and len(seen) == len(set(seen))
+
+
+def test_only_one_reviewer_can_hold_a_claim_and_it_expires(client, login, people):
+    filing = submitted(client, login, people)
+    first, second = people["reviewer"], people["other"]
+    assert reviewing.claim(filing, first) is True
+    db.session.commit()
+    assert reviewing.claim(filing, second) is False
+    with time_machine.travel(utcnow() + timedelta(minutes=31)):
+        assert reviewing.claim(filing, second) is True
+
+
+def test_decision_without_a_claim_is_refused(client, login, people):
+    filing = submitted(client, login, people)
+    as_reviewer(client, login, people["reviewer"])
+    response = decide(client, filing, Action.initial_approve)
+    assert response.status_code == 422
+    db.session.refresh(filing)
+    assert filing.state is FilingState.submitted
+
+
+def test_another_reviewers_claim_blocks_the_decision(client, login, people):
+    filing = submitted(client, login, people)
+    reviewing.claim(filing, people["other"])
+    db.session.commit()
+    as_reviewer(client, login, people["reviewer"])
+    page = client.get(f"/review/filings/{filing.id}").get_data(as_text=True)
+    assert "正由" in page
+    assert client.post(f"/review/filings/{filing.id}/claim").status_code == 302
+    assert decide(client, filing, Action.initial_approve).status_code == 422
+
+
+def test_stale_page_cannot_decide(client, login, people):
+    filing = submitted(client, login, people)
+    as_reviewer(client, login, people["reviewer"])
+    client.post(f"/review/filings/{filing.id}/claim")
+    db.session.refresh(filing)
+    old = filing.version
+    client.post(f"/review/filings/{filing.id}/release")
+    client.post(f"/review/filings/{filing.id}/claim")
+    response = client.post(
+        f"/review/filings/{filing.id}/decide", data={"version": old, "action": "initial_approve"}
+    )
+    assert response.status_code == 302
+    db.session.refresh(filing)
+    assert filing.state is FilingState.submitted
+
+
+def test_review_screen_shows_full_numbers_differences_and_is_not_cached(client, login, people):
+    filing = submitted(client, login, people)
+    as_reviewer(client, login, people["reviewer"])
+    response = client.get(f"/review/filings/{filing.id}")
+    page = response.get_data(as_text=True)
+    assert response.headers["Cache-Control"] == "no-store, private"
+    assert "913301069755TH2H1L" in page and "330106199003071236" in page
+    assert "预检通过" in page and "原备案信息" in page
+
+
+def test_initial_reject_with_reasons_then_fix_and_resubmit(client, login, people):
+    filing = submitted(client, login, people)
+    as_reviewer(client, login, people["reviewer"])
+    empty = claim_and_decide(client, filing, Action.initial_reject)
+    assert empty.status_code == 422 and "驳回时请至少填写一条原因" in empty.get_data(as_text=True)
+    response = decide(client, filing, Action.initial_reject, **{
+        "reasons-0-field": "subject.mailing_address", "reasons-0-code": "other", "reasons-0-text": "地址须到门牌号",
+        "note": "请修改通信地址", "internal_note": "电话未接通一次",
+    })  # fmt: skip
+    assert response.status_code == 302
+    db.session.refresh(filing)
+    assert filing.state is FilingState.initial_rejected
+    client.post("/auth/logout")
+    login(people["applicant"])
+    page = client.get(f"/filings/{filing.id}").get_data(as_text=True)
+    assert "地址须到门牌号" in page and "请修改通信地址" in page and "电话未接通" not in page
+    fixed = {**SUBJECT_FORM, "mailing_address": "浙江省杭州市西湖区文三路 1 号 5 楼 501 室"}
+    client.post(f"/filings/{filing.id}/subject", data=fixed)
+    db.session.refresh(filing)
+    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version})
+    db.session.refresh(filing)
+    assert filing.state is FilingState.submitted
+
+
+def _to_re_review(client, login, people):
+    filing = submitted(client, login, people)
+    as_reviewer(client, login, people["reviewer"])
+    claim_and_decide(client, filing, Action.initial_approve)
+    db.session.refresh(filing)
+    workflow.apply(filing, Action.submit_materials, people["applicant"])
+    db.session.commit()
+    return filing
+
+
+def test_the_whole_way_to_approval_updates_the_registry(client, login, people):
+    filing = _to_re_review(client, login, people)
+    assert claim_and_decide(client, filing, Action.re_approve).status_code == 302
+    db.session.refresh(filing)
+    assert filing.state is FilingState.bureau_pending
+    claim_and_decide(client, filing, Action.submit_to_bureau)
+    db.session.refresh(filing)
+    assert filing.state is FilingState.sms_pending
+    challenge = db.session.scalar(select(SmsChallenge).where(SmsChallenge.filing_id == filing.id))
+    assert challenge.mobile == "13800138001"
+    workflow.apply(filing, Action.sms_verify, None)
+    db.session.commit()
+    claim_and_decide(
+        client, filing, Action.bureau_approve, receipt="ZJ-2026-0001", note="管局审核通过"
+    )
+    db.session.refresh(filing)
+    assert filing.state is FilingState.approved
+    assert "BEIANDESK" in LocalRegistry().website_by_domain("qinghe.cn").provider_codes
+    templates = db.session.scalars(
+        select(OutboxMessage.template).where(OutboxMessage.filing_id == filing.id)
+    ).all()
+    assert "filing_approved" in templates and "sms_code" in templates
+    event = db.session.scalar(
+        select(AuditEvent).where(
+            AuditEvent.filing_id == filing.id, AuditEvent.action == "bureau_approve"
+        )
+    )
+    assert event.data["receipt"] == "ZJ-2026-0001"
+
+
+def test_bureau_reject_needs_the_bureaus_reason(client, login, people):
+    filing = _to_re_review(client, login, people)
+    claim_and_decide(client, filing, Action.re_approve)
+    claim_and_decide(client, filing, Action.submit_to_bureau)
+    db.session.refresh(filing)
+    workflow.apply(filing, Action.sms_verify, None)
+    db.session.commit()
+    refused = claim_and_decide(client, filing, Action.bureau_reject)
+    assert refused.status_code == 422
+    assert (
+        decide(client, filing, Action.bureau_reject, note="网站名称与内容不符").status_code == 302
+    )
+    db.session.refresh(filing)
+    assert filing.state is FilingState.bureau_rejected
+
+
+def test_re_reject_and_mail_in_province(client, login, people):
+    db.session.get(ProvinceRule, "33").mail_required = True
+    db.session.commit()
+    filing = _to_re_review(client, login, people)
+    response = claim_and_decide(client, filing, Action.re_approve)
+    assert response.status_code == 422  # this province needs the mail-in step
+    assert decide(client, filing, Action.re_approve_mail).status_code == 302
+    db.session.refresh(filing)
+    assert filing.state is FilingState.mail_pending
+    claim_and_decide(client, filing, Action.confirm_mail, receipt="SF123")
+    db.session.refresh(filing)
+    assert filing.state is FilingState.bureau_pending
+
+
+def test_re_reject_returns_to_the_applicant(client, login, people):
+    filing = _to_re_review(client, login, people)
+    claim_and_decide(
+        client,
+        filing,
+        Action.re_reject,
+        **{"reasons-0-field": "materials", "reasons-0-code": "documents"},
+    )
+    db.session.refresh(filing)
+    assert filing.state is FilingState.re_rejected
+
+
+def test_sms_failure_and_resubmission_with_a_new_code(client, login, people):
+    filing = _to_re_review(client, login, people)
+    claim_and_decide(client, filing, Action.re_approve)
+    claim_and_decide(client, filing, Action.submit_to_bureau)
+    db.session.refresh(filing)
+    with time_machine.travel(utcnow() + timedelta(hours=25)):
+        result = client.application.test_cli_runner().invoke(args=["sweep"])
+    assert "1 SMS verifications expired" in result.output
+    db.session.refresh(filing)
+    assert filing.state is FilingState.sms_failed
+    claim_and_decide(client, filing, Action.submit_to_bureau)
+    db.session.refresh(filing)
+    assert filing.state is FilingState.sms_pending
+    open_codes = db.session.scalars(
+        select(SmsChallenge).where(
+            SmsChallenge.filing_id == filing.id, SmsChallenge.closed_at.is_(None)
+        )
+    ).all()
+    assert len(open_codes) == 1
+
+
+def test_applicant_cannot_use_the_dashboard(client, login, people):
+    filing = submitted(client, login, people)
+    login(people["applicant"])
+    assert client.get("/review/").status_code == 403
+    assert client.post(f"/review/filings/{filing.id}/claim").status_code == 403
+    assert client.get(f"/review/filings/{filing.id}").status_code == 403
+
+
+# --- outbox and audit ---------------------------------------------------------------------------
+
+
+class FlakyGateway:
+    def send(self, *args):
+        raise ConnectionError("gateway down")
+
+
+class RecordingSender:
+    def __init__(self):
+        self.sent = []
+
+    def send(self, *args):
+        self.sent.append(args)
+
+
+def test_outbox_send_delivers_and_forgets_sms_codes(client, login, people):
+    filing = _to_re_review(client, login, people)
+    claim_and_decide(client, filing, Action.re_approve)
+    claim_and_decide(client, filing, Action.submit_to_bureau)
+    sms, email = RecordingSender(), RecordingSender()
+    sent, failed = notify.dispatch_pending(sms, email)
+    assert sent >= 4 and failed == 0
+    assert any("验证码" in text for _mobile, text in sms.sent)
+    code_row = db.session.scalar(select(OutboxMessage).where(OutboxMessage.template == "sms_code"))
+    assert code_row.status == "sent" and code_row.context["code"] == "******"
+    assert notify.dispatch_pending(sms, email) == (0, 0)
+
+
+def test_outbox_failures_are_retried_then_marked_failed(client, login, people):
+    submitted(client, login, people)
+    sms, email = FlakyGateway(), FlakyGateway()
+    for _ in range(notify.MAX_ATTEMPTS):
+        sent, _failed = notify.dispatch_pending(sms, email)
+        assert sent == 0
+    row = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.template == "filing_submitted")
+    )
+    assert (
+        row.status == "failed"
+        and row.attempts == notify.MAX_ATTEMPTS
+        and "gateway down" in row.last_error
+    )
+
+
+def test_outbox_cli_and_page(client, login, people):
+    submitted(client, login, people)
+    result = client.application.test_cli_runner().invoke(args=["outbox", "send"])
+    assert "sent" in result.output
+    login(people["admin"])
+    page = client.get("/admin/outbox").get_data(as_text=True)
+    assert "已提交" in page and "sent" in page
+
+
+def test_admin_searches_the_audit_log(client, login, people):
+    filing = submitted(client, login, people)
+    client.post("/auth/login", data={"email": people["applicant"].email, "password": "wrong-one1"})
+    login(people["admin"])
+    page = client.get(f"/admin/audit?filing={filing.id}").get_data(as_text=True)
+    assert "提交" in page and "验证备案类型，创建草稿" in page
+    failures = client.get("/admin/audit?action=login_failed").get_data(as_text=True)
+    assert people["applicant"].email in failures
