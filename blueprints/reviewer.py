@@ -10,8 +10,10 @@ from wtforms.fields.choices import SelectChoice
 
 from blueprints.access import role_required
 from blueprints.htmx import render_page_or_block
+from blueprints.ui import province_name
 from domain import filings as filing_service
 from domain import materials, reviewing, workflow
+from domain.application import SUBJECT_KIND_LABELS
 from domain.filing_type import unicode_domain
 from domain.provinces import PROVINCES
 from domain.reasons import REJECTION_REASONS
@@ -117,8 +119,12 @@ def _registry_rows(filing: Filing) -> list[dict]:
     rows = [
         (_("主体名称"), subject.name, record.name),
         (_("证件号码"), subject.certificate_number, record.certificate_number),
-        (_("省份"), subject.province, record.province),
-        (_("主体性质"), subject.kind, record.kind),
+        (_("省份"), province_name(subject.province), province_name(record.province)),
+        (
+            _("主体性质"),
+            _(SUBJECT_KIND_LABELS.get(subject.kind, subject.kind)),
+            _(SUBJECT_KIND_LABELS.get(record.kind, record.kind)),
+        ),
     ]
     by_number = {w.website_number: w for w in record.websites}
     for website in filing.websites:

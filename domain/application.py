@@ -16,6 +16,14 @@ from domain.rules import Message
 
 MAX_BYTES = 1_000_000
 SUBJECT_KINDS = ("enterprise", "individual", "government", "institution", "social_org", "individual_business")  # fmt: skip
+SUBJECT_KIND_LABELS = {
+    "enterprise": N_("企业"),
+    "individual": N_("个人"),
+    "government": N_("政府机关"),
+    "institution": N_("事业单位"),
+    "social_org": N_("社会团体"),
+    "individual_business": N_("个体工商户"),
+}
 CERTIFICATE_TYPES = ("uscc", "resident_id", "passport", "hk_mo_permit", "tw_permit")
 PRE_APPROVAL_CATEGORIES = (
     "news", "publishing", "education", "healthcare", "drugs_devices", "culture", "broadcasting",
