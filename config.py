@@ -32,6 +32,7 @@ class Config:
     BUREAU_SUBMIT_WORKDAYS = 1
     SMS_VALID_HOURS = 24
     CLAIM_TIMEOUT_MINUTES = 30
+    BUREAU_GATEWAY = "domain.bureau:SimulatedBureau"
     DEMO_MODE = False
 
 

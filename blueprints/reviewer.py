@@ -149,6 +149,16 @@ def _registry_rows(filing: Filing) -> list[dict]:
     ]
 
 
+GALLERY_FIRST = ("id_front", "live_photo", "id_back", "site_person_id_front", "site_person_id_back")
+
+
+def _gallery_order(material) -> tuple:
+    """Identity documents first with the live photo beside the ID, then the rest per website."""
+    if material.kind in GALLERY_FIRST:
+        return (0, GALLERY_FIRST.index(material.kind), material.website_id or 0)
+    return (1, material.website_id or 0, material.kind)
+
+
 def _review_context(filing: Filing, form: DecisionForm | None = None) -> dict:
     now = utcnow()
     stage_actions = reviewing.STAFF_ACTIONS_BY_STAGE.get(filing.state, ())
@@ -174,7 +184,7 @@ def _review_context(filing: Filing, form: DecisionForm | None = None) -> dict:
         and filing.claimed_at > now - reviewing.claim_timeout(),
         "registry_rows": _registry_rows(filing),
         "problems": filing_service.submission_problems(filing, shanghai_today()),
-        "materials": sorted(have.values(), key=lambda m: (m.website_id or 0, m.kind)),
+        "materials": sorted(have.values(), key=_gallery_order),
         "labels": materials.KIND_LABELS,
         "events": filing.events,
         "now": now,

@@ -12,23 +12,13 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, select
 
-from domain import accounts, workflow
+from domain import accounts, filings, workflow
 from domain.registry import import_registry, parse_registry_csv
 from domain.seed_tables import seed_rule_tables
-from domain.states import Action, FilingType, Role
+from domain.states import Action, Role
+from domain.workdays import shanghai_today
 from extensions import db
-from models import (
-    Filing,
-    Person,
-    ProviderIP,
-    RegistrySubject,
-    Subject,
-    User,
-    Website,
-    WebsiteDomain,
-    WebsiteIP,
-    utcnow,
-)
+from models import Filing, ProviderIP, User, utcnow
 
 REGISTRY_CSV = Path(__file__).with_name("registry.csv")
 
@@ -67,13 +57,19 @@ def seed_demo() -> list[tuple[str, str, str, Role]]:
     import_registry(parse_registry_csv(REGISTRY_CSV.read_text(encoding="utf-8")))
 
     reviewer = users["reviewer@demo.beiandesk.cn"]
-    open_filing = _filing_from_registry(applicant_a, "蜀ICP备07004665号", [1], IP_POOL[0])
+    # Applicant A's filing for 成都锦程 waits for materials (an open order: A5 row 7).
+    open_filing = _filed(
+        applicant_a, "9151010740FTUQJ76F", "jincheng-soft.com", "Jincheng07", "13881234567"
+    )
     workflow.apply(open_filing, Action.submit, applicant_a)
     workflow.apply(
         open_filing, Action.initial_approve, reviewer, note="资料齐全，请上传资料并完成核验"
     )
 
-    done = _filing_from_registry(applicant_b, "陇ICP备15000343号", [1], IP_POOL[3])
+    # Applicant B holds 兰州陇原 through an approved filing of its first website (A5 rows 8 and 9).
+    done = _filed(
+        applicant_b, "9162010237J3PLAR3C", "longyuan-culture.cn", "Longyuan15", "13919312345"
+    )
     for action, actor in (
         (Action.submit, applicant_b),
         (Action.initial_approve, reviewer),
@@ -87,53 +83,26 @@ def seed_demo() -> list[tuple[str, str, str, Role]]:
     return list(DEMO_ACCOUNTS)
 
 
-def _filing_from_registry(owner: User, subject_number: str, sites: list[int], ip: str) -> Filing:
-    """A filing whose subject and websites copy a registry record (as the wizard will)."""
-    record = db.session.scalar(
-        select(RegistrySubject).where(RegistrySubject.subject_number == subject_number)
+def _filed(owner: User, uscc: str, domain: str, password: str, mobile: str) -> Filing:
+    """A filing filled in through the same services the wizard uses, ready to submit."""
+    today = shanghai_today()
+    code = current_app.config["PROVIDER_CODE"]
+    filing, verdict = filings.start_filing(owner, "uscc", uscc, domain, code, today)
+    if filing is None:
+        raise RuntimeError(f"demo filing for {domain} refused: {verdict.refusal}")
+    filings.set_product_ips(filing, owner, filings.account_ips(owner)[:1])
+    if not filings.verify_password(filing, owner, password):
+        raise RuntimeError(f"demo filing password for {domain} is wrong")
+    filings.update_subject(
+        filing,
+        {
+            "certificate_address": "（演示数据）证件住所",
+            "mailing_address": "（演示数据）通信地址",
+            "person_name": "演示负责人",
+            "person_id_type": "resident_id",
+            "person_id_number": "11010519491231002X",
+            "person_mobile": mobile,
+            "person_email": owner.email,
+        },
     )
-    person = Person(
-        name="演示负责人",
-        id_type="resident_id",
-        id_number="",
-        mobile=record.websites[0].responsible_mobile,
-        email=owner.email,
-    )
-    subject = Subject(
-        kind=record.kind,
-        name=record.name,
-        certificate_type=record.certificate_type,
-        certificate_number=record.certificate_number,
-        province=record.province,
-        icp_number=record.subject_number,
-        responsible_person=person,
-    )
-    filing = Filing(
-        account_id=owner.id,
-        filing_type=FilingType.new_access,
-        product_ips=[ip],
-        password_verified_at=utcnow(),
-        verified_certificate_type=record.certificate_type,
-        verified_certificate_number=record.certificate_number,
-        verified_domain=record.websites[sites[0] - 1].domains[0].domain,
-        subject=subject,
-        province=record.province,
-        registry_subject_number=record.subject_number,
-    )
-    for position, site_index in enumerate(sites):
-        site = record.websites[site_index - 1]
-        filing.websites.append(
-            Website(
-                position=position,
-                name=site.name,
-                icp_number=site.website_number,
-                service_types=["website"],
-                languages=["zh-Hans"],
-                domains=[WebsiteDomain(domain=d.domain) for d in site.domains],
-                ips=[WebsiteIP(address=ip)],
-            )
-        )
-    db.session.add(filing)
-    db.session.flush()
-    current_app.logger.debug("demo filing %s created", filing.id)
     return filing

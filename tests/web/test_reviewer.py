@@ -365,3 +365,21 @@ def test_admin_searches_the_audit_log(client, login, people):
     assert "提交" in page and "验证备案类型，创建草稿" in page
     failures = client.get("/admin/audit?action=login_failed").get_data(as_text=True)
     assert people["applicant"].email in failures
+
+
+class RecordingBureau:
+    submitted: list = []
+
+    def submit(self, filing, now):
+        RecordingBureau.submitted.append(filing.id)
+
+
+def test_a_provider_can_plug_in_its_own_bureau_gateway(client, login, people, app):
+    app.config["BUREAU_GATEWAY"] = "tests.web.test_reviewer:RecordingBureau"
+    filing = _to_re_review(client, login, people)
+    claim_and_decide(client, filing, Action.re_approve)
+    claim_and_decide(client, filing, Action.submit_to_bureau)
+    assert RecordingBureau.submitted[-1] == filing.id
+    assert (
+        db.session.scalar(select(SmsChallenge).where(SmsChallenge.filing_id == filing.id)) is None
+    )
