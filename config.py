@@ -24,6 +24,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # set BEIAN_SESSION_COOKIE_SECURE=true behind TLS
+    PERMANENT_SESSION_LIFETIME = 8 * 3600  # seconds: a login lasts a working day
     PASSWORD_HASH_METHOD = "scrypt"
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15

@@ -1,6 +1,15 @@
 """Sign-up, login and logout."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -26,6 +35,7 @@ def signup():
             if current_app.config["DEMO_MODE"]:
                 ip_pool.assign_free(user, 2)
             db.session.commit()
+            session.permanent = True
             login_user(user)
             flash(_("注册成功，欢迎使用备案系统"), "ok")
             return redirect(url_for(home_endpoint_for(user.role)))
@@ -54,6 +64,7 @@ def login():
             error = translated(exc.args[0])
         else:
             db.session.commit()
+            session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
             login_user(user)
             return redirect(_safe_next() or url_for(home_endpoint_for(user.role)))
     status = 422 if (error or form.errors) else 200

@@ -5,7 +5,6 @@ Services take domain objects and an actor, flush but never commit (the view owns
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -358,15 +357,6 @@ def to_application(filing: Filing) -> Application:
     )
 
 
-@dataclass(frozen=True)
-class Problem:
-    """Something that stops submission: a rule breach, or a missing step."""
-
-    field: str
-    rule: str
-    message: Message
-
-
 MISSING = {
     "product": (N_("请先完成产品验证（选择本服务商的公网 IP）"), "product_ips"),
     "password": (N_("请先验证工信部备案密码"), "password"),
@@ -376,8 +366,9 @@ MISSING = {
 }
 
 
-def submission_problems(filing: Filing, today: date) -> list[Problem]:
-    """Everything that must be fixed before submitting: missing steps first, then the pre-check."""
+def submission_problems(filing: Filing, today: date) -> list[Breach]:
+    """Everything that stops submission: missing steps (rule "missing" or "product") first, then
+    the pre-check's breaches."""
     problems = []
     subject = filing.subject
     person = subject.responsible_person
@@ -391,16 +382,15 @@ def submission_problems(filing: Filing, today: date) -> list[Problem]:
     for key, ok in checks.items():
         if not ok:
             text, field = MISSING[key]
-            problems.append(Problem(field, "missing", Message(text)))
+            problems.append(Breach(field, "missing", Message(text)))
     for website_index, website in enumerate(filing.websites):
         for ip in website.ips:
             if ip.address not in filing.product_ips:
                 problems.append(
-                    Problem(f"websites[{website_index}].ips", "product",
-                            Message(N_("网站 IP 须为产品验证中选择的 IP")))
+                    Breach(f"websites[{website_index}].ips", "product",
+                           Message(N_("网站 IP 须为产品验证中选择的 IP")))
                 )  # fmt: skip
-    breaches: list[Breach] = precheck(to_application(filing), rule_tables.load(), today)
-    problems.extend(Problem(b.field, b.rule, b.message) for b in breaches)
+    problems.extend(precheck(to_application(filing), rule_tables.load(), today))
     return problems
 
 

@@ -70,8 +70,20 @@ def page(browser):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1200, "height": 800})
     page = context.new_page()
     page.set_default_timeout(10_000)
+    errors: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            message.type == "error"
+            and errors.append(f"{message.text} @ {message.location.get('url')}")
+        ),
+    )
+    page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
     context.close()
+    # No script error and no Content-Security-Policy violation on any page the test visited
+    # (expected 4xx answers, such as a 422 form, are not script errors).
+    assert [e for e in errors if "status of 4" not in e] == []
 
 
 def screenshot(page, name: str) -> Path:

@@ -131,3 +131,14 @@ def test_security_headers(client):
     response = client.get("/")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "Strict-Transport-Security" not in response.headers
+    assert "Strict-Transport-Security" in client.get("/", base_url="https://localhost").headers
+
+
+def test_login_session_expires(client, make_user, login, app):
+    login(make_user())
+    cookie = client.get_cookie("session")
+    assert cookie is not None and cookie.expires is not None  # a lasting, not a browser, session
+    assert app.permanent_session_lifetime.total_seconds() == 8 * 3600
