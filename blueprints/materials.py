@@ -40,13 +40,15 @@ def upload_folder() -> Path:
     return Path(current_app.config["UPLOAD_FOLDER"])
 
 
-def _page(filing: Filing, status: int = 200, form: UploadForm | None = None, error: str = ""):
+def _page(
+    filing: Filing, status: int = 200, form: UploadForm | None = None, error: str = "", qr_for=None
+):
     have = {(m.kind, m.website_id): m for m in materials.materials_of(filing)}
     return render_template(
         "materials/page.html", filing=filing, requirements=materials.required_materials(filing),
         have=have, form=form or UploadForm(), error=error, can_upload=filing.state in UPLOAD_STATES,
         unverified=authenticity.unverified(filing), submit_form=ConfirmForm(data={"version": filing.version}),
-        labels=materials.KIND_LABELS,
+        labels=materials.KIND_LABELS, qr_for=qr_for or {},
     ), status  # fmt: skip
 
 
@@ -197,6 +199,8 @@ def start_authenticity(filing_id: int, website_id: int):
     token = authenticity.start(website)
     db.session.commit()
     url = url_for("materials.phone_page", token=token, _external=True)
+    if not request.headers.get("HX-Request"):  # without JavaScript: the whole page, with this QR
+        return _page(filing, qr_for={website.id: (qr_svg(url), url)})
     return render_template(
         "materials/_authenticity.html", filing=filing, website=website, qr=qr_svg(url), url=url
     )
@@ -208,7 +212,7 @@ def authenticity_status(filing_id: int, website_id: int):
     """htmx polling of one website's verification; 286 stops the polling once it is done."""
     filing = own_filing_or_404(filing_id)
     website = _website_of(filing, website_id)
-    html = render_template("materials/_authenticity.html", filing=filing, website=website)
+    html = render_template("materials/_authenticity.html", filing=filing, website=website, qr=None)
     return html, 286 if website.authenticity_verified_at else 200
 
 

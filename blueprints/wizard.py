@@ -16,7 +16,7 @@ from blueprints.htmx import is_htmx
 from domain import filings as service
 from domain.filing_password import TooManyPasswordFailures, remaining_tries
 from domain.i18n import N_
-from domain.states import Role
+from domain.states import FilingState, Role
 from domain.workdays import SHANGHAI, shanghai_today
 from domain.workflow import StaleFiling, WorkflowError
 from extensions import db
@@ -65,18 +65,21 @@ def _step_done(filing) -> dict[str, bool]:
 
 
 def _page(template: str, filing, step: str, status: int = 200, **context):
-    return (
-        render_template(
-            template,
-            filing=filing,
-            step=step,
-            steps=STEPS,
-            done=_step_done(filing),
-            rejection=service.latest_rejection(filing),
-            **context,
-        ),  # fmt: skip
-        status,
+    rejection = service.latest_rejection(filing) if filing.state is not FilingState.draft else None
+    flagged = (
+        {reason["field"] for reason in rejection.data.get("reasons", [])} if rejection else set()
     )
+    page = render_template(
+        template,
+        filing=filing,
+        step=step,
+        steps=STEPS,
+        done=_step_done(filing),
+        rejection=rejection,
+        flagged=flagged,
+        **context,
+    )
+    return page, status
 
 
 # --- step 1 -----------------------------------------------------------------------------------
@@ -303,7 +306,7 @@ def websites(filing_id: int):
     context = {"form": form, "add_error": add_error}
     if is_htmx():
         return render_block(
-            "wizard/websites.html", "websites_fieldset", filing=filing, **context
+            "wizard/websites.html", "websites_fieldset", filing=filing, flagged=set(), **context
         ), status
     return _page("wizard/websites.html", filing, "websites", status, **context)
 

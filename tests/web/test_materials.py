@@ -191,6 +191,16 @@ def test_authenticity_link_is_one_time_and_desktop_polling_stops(client, pending
     assert done.status_code == 286 and "已完成核验" in done.get_data(as_text=True)
 
 
+def test_qr_code_for_htmx_is_the_fragment_alone(client, pending):
+    website = pending.websites[0]
+    response = client.post(
+        f"/filings/{pending.id}/websites/{website.id}/authenticity", headers={"HX-Request": "true"}
+    )
+    body = response.get_data(as_text=True)
+    assert body.lstrip().startswith(f'<div class="authenticity" id="authenticity-{website.id}"')
+    assert "<svg" in body and "<html" not in body
+
+
 def test_authenticity_link_expires(client, pending):
     website = pending.websites[0]
     html = client.post(f"/filings/{pending.id}/websites/{website.id}/authenticity").get_data(

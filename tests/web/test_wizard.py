@@ -363,6 +363,8 @@ def test_rejection_reasons_per_field_are_shown(client, applicant, make_user):
     assert "初审驳回" in page and "通信地址须详细到门牌号" in page and "修改并重新提交" in page
     edit = client.get(f"/filings/{filing.id}/subject").get_data(as_text=True)
     assert "通信地址须详细到门牌号" in edit
+    assert 'class="field flagged" id="field-mailing_address"' in edit  # the field is highlighted
+    assert 'class="field flagged" id="field-certificate_address"' not in edit
 
 
 def test_demo_mode_gives_a_new_account_two_ips(app, client):
