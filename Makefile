@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test translations migrate serve-dev clean
+.PHONY: run test serve install install-test translations migrate clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -39,6 +39,12 @@ run: migrate
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+## make serve: production serving with gunicorn (set DATABASE_URL and BEIAN_SECRET_KEY first)
+WORKERS ?= $(shell python3 -c "import os; print(2 * (os.cpu_count() or 1) + 1)")
+serve: migrate
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - \
+		--forwarded-allow-ips '127.0.0.1' --timeout 60 --graceful-timeout 30 'app:create_app()'
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Flask, g, has_request_context, render_template, request, session
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from blueprints import register_blueprints
 from config import Config, database_url_from_env, load_secret_key
@@ -36,6 +37,8 @@ def create_app(config: Mapping | None = None) -> Flask:
     login_manager.user_loader(lambda user_id: db.session.get(User, int(user_id)))
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Shanghai")
 
+    if app.config["BEHIND_PROXY"]:  # nginx in front: trust one hop of X-Forwarded-For/-Proto
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     register_blueprints(app)
     _register_template_helpers(app)
     _register_error_pages(app)

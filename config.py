@@ -36,6 +36,7 @@ class Config:
     CLAIM_TIMEOUT_MINUTES = 30
     BUREAU_GATEWAY = "domain.bureau:SimulatedBureau"
     DEMO_MODE = False
+    BEHIND_PROXY = False  # true behind nginx: honour X-Forwarded-Proto (HSTS, secure URLs)
 
 
 def database_url_from_env() -> str | None:

@@ -142,3 +142,11 @@ def test_login_session_expires(client, make_user, login, app):
     cookie = client.get_cookie("session")
     assert cookie is not None and cookie.expires is not None  # a lasting, not a browser, session
     assert app.permanent_session_lifetime.total_seconds() == 8 * 3600
+
+
+def test_behind_a_proxy_the_forwarded_scheme_counts(app, database_url, tmp_path):
+    from tests.conftest import make_test_app
+
+    proxied = make_test_app(database_url, tmp_path, BEHIND_PROXY=True)
+    response = proxied.test_client().get("/", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" in response.headers
