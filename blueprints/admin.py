@@ -1,13 +1,17 @@
 """The operator's console: an overview of accounts and the provider's tables."""
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from blueprints.access import role_required
-from domain import notify
+from blueprints.htmx import is_htmx
+from domain import accounts, notify
+from domain import admin as admin_service
 from domain.states import Role
 from extensions import db
+from forms.admin import InviteForm
 from models import (
     AuditEvent,
     DenyWord,
@@ -84,3 +88,134 @@ def audit():
         select(AuditEvent.action).distinct().order_by(AuditEvent.action)
     ).all()
     return render_template("admin/audit.html", events=events, actions=actions, args=request.args)
+
+
+# --- province rules ---------------------------------------------------------------------------
+
+
+@bp.get("/provinces")
+@role_required(Role.admin)
+def provinces():
+    """The 31 province rules; each row edits in place."""
+    rules = db.session.scalars(select(ProvinceRule).order_by(ProvinceRule.code)).all()
+    return render_template("admin/provinces.html", rules=rules)
+
+
+@bp.route("/provinces/<code>", methods=["GET", "POST"])
+@role_required(Role.admin)
+def edit_province(code: str):
+    """Edit one province's rules: htmx swaps the table row; without JavaScript a page."""
+    rule = db.session.get(ProvinceRule, code) or abort(404)
+    error = ""
+    if request.method == "POST":
+        values = {name: request.form.get(name) for name in admin_service.PROVINCE_FIELDS}
+        for name, kind in admin_service.PROVINCE_FIELDS.items():
+            if kind is bool:
+                values[name] = request.form.get(name) == "on"
+        try:
+            changed = admin_service.update_province_rule(rule, values, current_user)
+        except admin_service.AdminError as exc:
+            db.session.rollback()
+            error = exc.message.render(_)
+        else:
+            db.session.commit()
+            if not is_htmx():
+                flash(_("已保存 %(name)s（%(n)s 项修改）", name=rule.name, n=len(changed)), "ok")
+                return redirect(url_for("admin.provinces"))
+            return render_template("admin/_province_row.html", rule=rule)
+    template = "admin/_province_form.html" if is_htmx() else "admin/province_edit.html"
+    return render_template(template, rule=rule, error=error), 422 if error else 200
+
+
+# --- staff ------------------------------------------------------------------------------------
+
+
+@bp.route("/staff", methods=["GET", "POST"])
+@role_required(Role.admin)
+def staff():
+    """Reviewers and admins: invite (a one-time password shown once), disable, reset."""
+    form = InviteForm()
+    issued = None
+    if form.validate_on_submit():
+        try:
+            user, password = admin_service.invite_staff(
+                form.email.data, form.display_name.data or "", Role(form.role.data), current_user
+            )
+        except accounts.AccountError as exc:
+            db.session.rollback()
+            form.email.errors.append(_(exc.args[0]))
+        else:
+            db.session.commit()
+            issued = (user.email, password)
+    people = db.session.scalars(
+        select(User).where(User.role.in_([Role.reviewer, Role.admin])).order_by(User.id)
+    ).all()
+    status = 422 if form.errors else 200
+    return render_template("admin/staff.html", form=form, people=people, issued=issued), status
+
+
+@bp.post("/users/<int:user_id>/<any(enable, disable, reset):action>")
+@role_required(Role.admin)
+def change_user(user_id: int, action: str):
+    """Enable, disable or reset the password of an account."""
+    user = db.session.get(User, user_id) or abort(404)
+    issued = None
+    try:
+        if action == "reset":
+            issued = (user.email, admin_service.reset_password(user, current_user))
+        else:
+            admin_service.set_enabled(user, action == "enable", current_user)
+    except admin_service.AdminError as exc:
+        db.session.rollback()
+        flash(exc.message.render(_), "bad")
+        return redirect(url_for("admin.staff"))
+    db.session.commit()
+    if issued:
+        flash(
+            _(
+                "%(email)s 的一次性密码：%(password)s（只显示这一次）",
+                email=issued[0],
+                password=issued[1],
+            ),
+            "ok",
+        )
+    return redirect(url_for("admin.staff"))
+
+
+# --- the IP pool --------------------------------------------------------------------------------
+
+
+@bp.route("/ips", methods=["GET", "POST"])
+@role_required(Role.admin)
+def ips():
+    """The provider's public IPs: add (one per line, or a CSV), assign to an account, release."""
+    added, refused = [], []
+    if request.method == "POST":
+        text = request.form.get("addresses", "")
+        upload = request.files.get("csv")
+        if upload and upload.filename:
+            text += "\n" + upload.read(1_000_000).decode("utf-8", errors="replace")
+        added, refused = admin_service.add_ips(text, current_user)
+        db.session.commit()
+    pool = db.session.scalars(select(ProviderIP).order_by(ProviderIP.id)).all()
+    return render_template("admin/ips.html", pool=pool, added=added, refused=refused)
+
+
+@bp.post("/ips/<int:ip_id>/assign")
+@role_required(Role.admin)
+def assign_ip(ip_id: int):
+    """Assign an IP to an applicant by e-mail, or release it (empty e-mail)."""
+    ip = db.session.get(ProviderIP, ip_id) or abort(404)
+    email = request.form.get("email", "").strip()
+    account = accounts.find_user(email) if email else None
+    if email and account is None:
+        flash(_("没有该邮箱的账号：%(email)s", email=email), "bad")
+        return redirect(url_for("admin.ips"))
+    try:
+        admin_service.assign_ip(ip, account, current_user)
+    except admin_service.AdminError as exc:
+        db.session.rollback()
+        flash(exc.message.render(_), "bad")
+    else:
+        db.session.commit()
+    return redirect(url_for("admin.ips"))

@@ -1,0 +1,19 @@
+"""The admin console's forms."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length
+
+from forms.filing import ChoiceField
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(_l("邮箱"), [InputRequired(_l("必填")), Length(max=254)])
+    display_name = StringField(_l("姓名或称呼"), [Length(max=64, message=_l("最多 64 个字符"))])
+    role = ChoiceField(
+        _l("角色"),
+        choices=[SelectChoice("reviewer", _l("审核员")), SelectChoice("admin", _l("管理员"))],
+        default="reviewer",
+    )

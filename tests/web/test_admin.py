@@ -1,0 +1,127 @@
+"""The admin console: province rules edited in place, staff accounts, the IP pool; all audited."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from sqlalchemy import select
+
+from domain.states import Role
+from extensions import db
+from models import AuditEvent, ProviderIP, ProvinceRule, User
+
+
+@pytest.fixture
+def admin(app, client, make_user, login):
+    user = make_user(Role.admin)
+    login(user)
+    return user
+
+
+def test_console_is_for_admins_only(client, make_user, login):
+    login(make_user(Role.reviewer))
+    for path in ("/admin/provinces", "/admin/staff", "/admin/ips", "/admin/audit"):
+        assert client.get(path).status_code == 403
+
+
+def test_province_rule_edited_in_place_and_audited(client, admin):
+    row = client.get("/admin/provinces/33", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert row.lstrip().startswith('<tr id="province-33" class="editing">')
+    response = client.post(
+        "/admin/provinces/33",
+        data={
+            "sms_required": "on",
+            "mail_required": "on",
+            "min_age": "18",
+            "bureau_review_workdays": "25",
+            "notes": "试点",
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200 and response.get_data(as_text=True).lstrip().startswith(
+        '<tr id="province-33">'
+    )
+    rule = db.session.get(ProvinceRule, "33")
+    assert (rule.mail_required, rule.bureau_review_workdays, rule.notes) == (True, 25, "试点")
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "province_rule_changed")
+    )
+    assert event.actor_id == admin.id and event.data["changes"]["bureau_review_workdays"] == [
+        30,
+        25,
+    ]
+
+
+def test_province_rule_out_of_range_is_refused(client, admin):
+    response = client.post(
+        "/admin/provinces/33", data={"min_age": "18", "bureau_review_workdays": "400"}
+    )
+    assert response.status_code == 422 and "1–90" in response.get_data(as_text=True)
+    assert db.session.get(ProvinceRule, "33").bureau_review_workdays == 30
+
+
+def test_invite_a_reviewer_who_logs_in_with_the_one_time_password(client, admin):
+    page = client.post(
+        "/admin/staff",
+        data={"email": "li@provider.cn", "display_name": "李审核", "role": "reviewer"},
+    ).get_data(as_text=True)
+    password = re.search(r"一次性密码：(\S+)（只显示这一次）", page).group(1)
+    user = db.session.scalar(select(User).where(User.email == "li@provider.cn"))
+    assert user.role is Role.reviewer and password not in user.password_hash
+    client.post("/auth/logout")
+    response = client.post("/auth/login", data={"email": "li@provider.cn", "password": password})
+    assert response.headers["Location"].endswith("/review/")
+
+
+def test_duplicate_invite_is_refused(client, admin):
+    response = client.post("/admin/staff", data={"email": admin.email, "role": "reviewer"})
+    assert response.status_code == 422 and "已被注册" in response.get_data(as_text=True)
+
+
+def test_disable_and_reset_but_not_oneself(client, admin, make_user):
+    reviewer = make_user(Role.reviewer)
+    client.post(f"/admin/users/{reviewer.id}/disable")
+    db.session.refresh(reviewer)
+    assert reviewer.is_enabled is False
+    page = client.post(f"/admin/users/{reviewer.id}/reset", follow_redirects=True).get_data(
+        as_text=True
+    )
+    assert "一次性密码" in page
+    client.post(f"/admin/users/{admin.id}/disable")
+    db.session.refresh(admin)
+    assert admin.is_enabled is True
+    actions = set(db.session.scalars(select(AuditEvent.action)))
+    assert {"account_disabled", "password_reset"} <= actions
+
+
+def test_ip_pool_add_import_assign_release(client, admin, make_user):
+    response = client.post(
+        "/admin/ips", data={"addresses": "121.41.200.1\n10.0.0.1\n121.41.200.1\nnot-an-ip"}
+    )
+    page = response.get_data(as_text=True)
+    assert "已添加 1 个 IP" in page and "10.0.0.1" in page and "已在 IP 池中" in page
+    csv = io.BytesIO(b"address\n121.41.200.2\n121.41.200.3\n")
+    client.post(
+        "/admin/ips",
+        data={"addresses": "", "csv": (csv, "ips.csv")},
+        content_type="multipart/form-data",
+    )
+    assert (
+        db.session.scalar(select(ProviderIP).where(ProviderIP.address == "121.41.200.3"))
+        is not None
+    )
+    applicant = make_user(Role.applicant)
+    ip = db.session.scalar(select(ProviderIP).where(ProviderIP.address == "121.41.200.1"))
+    client.post(f"/admin/ips/{ip.id}/assign", data={"email": applicant.email})
+    db.session.refresh(ip)
+    assert ip.account_id == applicant.id and ip.assigned_at is not None
+    reviewer = make_user(Role.reviewer)
+    page = client.post(
+        f"/admin/ips/{ip.id}/assign", data={"email": reviewer.email}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "IP 只能分配给申请人账号" in page
+    client.post(f"/admin/ips/{ip.id}/assign", data={"email": ""})
+    db.session.refresh(ip)
+    assert ip.account_id is None
