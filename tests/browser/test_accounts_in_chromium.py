@@ -74,3 +74,17 @@ def test_admin_dashboard_and_english_switch(page, live_server):
     screenshot(page, "admin-english")
     page.click("text=中文")
     assert page.locator("h1").inner_text() == "系统管理"
+
+
+def test_admin_edits_a_province_rule_in_place(page, live_server):
+    login(page, live_server, ADMIN[0], ADMIN[1])
+    page.wait_for_url("**/admin/")
+    page.click("text=省份规则")
+    row = page.locator("#province-32")
+    row.locator("text=编辑").click()
+    page.locator("#province-32.editing").wait_for()
+    page.fill("#province-32 input[name=bureau_review_workdays]", "22")
+    page.click("#province-32 button")
+    page.locator("#province-32:not(.editing)").wait_for()
+    assert "22" in page.locator("#province-32").inner_text()
+    screenshot(page, "admin-provinces")
