@@ -9,6 +9,8 @@ from blueprints.access import role_required
 from blueprints.htmx import is_htmx
 from domain import accounts, notify
 from domain import admin as admin_service
+from domain.i18n import N_
+from domain.rules import Message
 from domain.states import Role
 from extensions import db
 from forms.admin import InviteForm
@@ -219,3 +221,58 @@ def assign_ip(ip_id: int):
     else:
         db.session.commit()
     return redirect(url_for("admin.ips"))
+
+
+# --- suffixes, deny-lists, calendar ---------------------------------------------------------------
+
+
+@bp.route("/tables", methods=["GET", "POST"])
+@role_required(Role.admin)
+def tables():
+    """The approved-suffix table, the deny-lists and the working-day calendar overrides."""
+    from datetime import date
+
+    from models import CalendarDay
+
+    if request.method == "POST":
+        kind = request.form.get("kind")
+        try:
+            if kind == "suffix":
+                admin_service.add_suffix(
+                    request.form.get("suffix", ""),
+                    request.form.get("approved") == "1",
+                    current_user,
+                )
+            elif kind == "suffix_remove":
+                admin_service.remove_suffix(request.form.get("suffix", ""), current_user)
+            elif kind == "word":
+                admin_service.add_word(
+                    request.form.get("list_name", ""), request.form.get("word", ""), current_user
+                )
+            elif kind == "word_remove":
+                admin_service.remove_word(int(request.form.get("word_id", "0")), current_user)
+            elif kind == "calendar":
+                try:
+                    day = date.fromisoformat(request.form.get("day", ""))
+                except ValueError:
+                    raise admin_service.AdminError(Message(N_("日期格式应为 YYYY-MM-DD"))) from None
+                choice = request.form.get("is_workday")
+                workday = None if choice == "remove" else choice == "1"
+                admin_service.set_calendar_day(
+                    day, workday, request.form.get("note", ""), current_user
+                )
+            else:
+                abort(400)
+        except admin_service.AdminError as exc:
+            db.session.rollback()
+            flash(exc.message.render(_), "bad")
+        else:
+            db.session.commit()
+            flash(_("已保存"), "ok")
+        return redirect(url_for("admin.tables"))
+    suffixes = db.session.scalars(
+        select(DomainSuffix).order_by(DomainSuffix.approved.desc(), DomainSuffix.suffix)
+    ).all()
+    words = db.session.scalars(select(DenyWord).order_by(DenyWord.list_name, DenyWord.word)).all()
+    days = db.session.scalars(select(CalendarDay).order_by(CalendarDay.day)).all()
+    return render_template("admin/tables.html", suffixes=suffixes, words=words, days=days)

@@ -139,3 +139,74 @@ def assign_ip(ip: ProviderIP, account: User | None, actor: User) -> None:
     _audit(actor, "ip_assigned" if account else "ip_released", note=ip.address,
            account=account.email if account else None)  # fmt: skip
     db.session.flush()
+
+
+# --- rule tables and the calendar -------------------------------------------------------------
+
+
+def add_suffix(suffix: str, approved: bool, actor: User) -> str:
+    """Add or change an entry of the approved-suffix table (R-D-1)."""
+    from models import DomainSuffix
+
+    value = suffix.strip().strip(".").lower()
+    if not value or " " in value or len(value) > 63:
+        raise AdminError(Message(N_("后缀格式不正确")))
+    row = db.session.get(DomainSuffix, value) or DomainSuffix(suffix=value)
+    row.approved = approved
+    db.session.add(row)
+    _audit(actor, "suffix_set", note=value, approved=approved)
+    db.session.flush()
+    return value
+
+
+def remove_suffix(suffix: str, actor: User) -> None:
+    from models import DomainSuffix
+
+    row = db.session.get(DomainSuffix, suffix)
+    if row is not None:
+        db.session.delete(row)
+        _audit(actor, "suffix_removed", note=suffix)
+        db.session.flush()
+
+
+def add_word(list_name: str, word: str, actor: User) -> None:
+    """Add a word to a deny-list ('sensitive': R-N-4, 'personal': R-N-7)."""
+    from models import DenyWord
+
+    word = word.strip()
+    if list_name not in ("sensitive", "personal") or not word or len(word) > 32:
+        raise AdminError(Message(N_("词语不能为空，最多 32 个字")))
+    exists = db.session.scalar(
+        select(DenyWord).where(DenyWord.list_name == list_name, DenyWord.word == word)
+    )
+    if exists is None:
+        db.session.add(DenyWord(list_name=list_name, word=word))
+        _audit(actor, "deny_word_added", note=word, list=list_name)
+    db.session.flush()
+
+
+def remove_word(word_id: int, actor: User) -> None:
+    from models import DenyWord
+
+    row = db.session.get(DenyWord, word_id)
+    if row is not None:
+        _audit(actor, "deny_word_removed", note=row.word, list=row.list_name)
+        db.session.delete(row)
+        db.session.flush()
+
+
+def set_calendar_day(day, is_workday: bool | None, note: str, actor: User) -> None:
+    """Override one date of the working-day calendar (None removes the override)."""
+    from models import CalendarDay
+
+    row = db.session.get(CalendarDay, day)
+    if is_workday is None:
+        if row is not None:
+            db.session.delete(row)
+    else:
+        row = row or CalendarDay(day=day)
+        row.is_workday, row.note = is_workday, note.strip()[:64]
+        db.session.add(row)
+    _audit(actor, "calendar_day_set", note=f"{day.isoformat()} {note}".strip(),
+           day=day.isoformat(), workday=is_workday)  # fmt: skip
+    db.session.flush()

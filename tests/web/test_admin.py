@@ -125,3 +125,57 @@ def test_ip_pool_add_import_assign_release(client, admin, make_user):
     client.post(f"/admin/ips/{ip.id}/assign", data={"email": ""})
     db.session.refresh(ip)
     assert ip.account_id is None
+
+
+def test_suffix_table_change_reaches_the_precheck(client, admin):
+    from domain import rule_tables
+    from domain.rules import check_domain_suffix
+
+    client.post("/admin/tables", data={"kind": "suffix", "suffix": ".io", "approved": "1"})
+    tables = rule_tables.load()
+    assert check_domain_suffix("qinghe.io", tables.approved_suffixes, tables.never_suffixes) is None
+    client.post("/admin/tables", data={"kind": "suffix_remove", "suffix": "io"})
+    tables = rule_tables.load()
+    assert (
+        check_domain_suffix("qinghe.io", tables.approved_suffixes, tables.never_suffixes)
+        is not None
+    )
+
+
+def test_deny_word_added_and_removed(client, admin):
+    from models import DenyWord
+
+    client.post("/admin/tables", data={"kind": "word", "list_name": "sensitive", "word": "彩票"})
+    word = db.session.scalar(
+        select(DenyWord).where(DenyWord.word == "彩票", DenyWord.list_name == "sensitive")
+    )
+    assert word is not None
+    client.post("/admin/tables", data={"kind": "word_remove", "word_id": str(word.id)})
+    assert db.session.get(DenyWord, word.id) is None
+    page = client.post(
+        "/admin/tables",
+        data={"kind": "word", "list_name": "sensitive", "word": " "},
+        follow_redirects=True,
+    )
+    assert "词语不能为空" in page.get_data(as_text=True)
+
+
+def test_calendar_override_moves_deadlines(client, admin):
+    from datetime import datetime
+
+    from domain.workdays import SHANGHAI, add_workdays
+    from models import CalendarDay
+
+    client.post(
+        "/admin/tables",
+        data={"kind": "calendar", "day": "2027-01-01", "is_workday": "0", "note": "元旦"},
+    )
+    overrides = {d.day: d.is_workday for d in db.session.scalars(select(CalendarDay))}
+    due = add_workdays(datetime(2026, 12, 31, 10, 0, tzinfo=SHANGHAI), 1, overrides)
+    assert due == datetime(2027, 1, 4, 10, 0, tzinfo=SHANGHAI)
+    page = client.post(
+        "/admin/tables",
+        data={"kind": "calendar", "day": "2027-13-01", "is_workday": "0"},
+        follow_redirects=True,
+    )
+    assert "日期格式应为 YYYY-MM-DD" in page.get_data(as_text=True)
