@@ -276,3 +276,83 @@ def tables():
     words = db.session.scalars(select(DenyWord).order_by(DenyWord.list_name, DenyWord.word)).all()
     days = db.session.scalars(select(CalendarDay).order_by(CalendarDay.day)).all()
     return render_template("admin/tables.html", suffixes=suffixes, words=words, days=days)
+
+
+# --- registry import with a preview ------------------------------------------------------------
+
+
+def _imports_folder():
+    from pathlib import Path
+
+    folder = Path(current_app.config["UPLOAD_FOLDER"]).parent / "imports"  # beside the uploads
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@bp.route("/registry", methods=["GET", "POST"])
+@role_required(Role.admin)
+def registry():
+    """Upload a registry CSV: see what it would change (nothing is written), then confirm."""
+    import secrets
+
+    from domain.registry import RegistryImportError, import_registry, parse_registry_csv
+
+    context = {"summary": None, "error": None, "token": None}
+    if request.method == "POST":
+        upload = request.files.get("csv")
+        data = upload.read(10_000_001) if upload else b""
+        try:
+            if len(data) > 10_000_000:
+                raise RegistryImportError(0, _("文件超过 10 MB"))
+            text = data.decode("utf-8")
+            rows = parse_registry_csv(text)
+            savepoint = db.session.begin_nested()
+            context["summary"] = import_registry(rows)
+            savepoint.rollback()
+        except UnicodeDecodeError:
+            context["error"] = _("文件不是 UTF-8 编码")
+        except RegistryImportError as exc:
+            db.session.rollback()
+            context["error"] = (
+                _("第 %(line)s 行：%(reason)s", line=exc.line, reason=exc.reason)
+                if exc.line
+                else exc.reason
+            )
+        else:
+            if context["summary"].changed:
+                token = secrets.token_hex(16)
+                (_imports_folder() / f"{token}.csv").write_text(text, encoding="utf-8")
+                context["token"] = token
+        db.session.rollback()
+    status = 422 if context["error"] else 200
+    return render_template("admin/registry.html", **context), status
+
+
+@bp.post("/registry/<token>")
+@role_required(Role.admin)
+def confirm_registry(token: str):
+    """Import the previewed file (all or nothing) and audit it."""
+    from domain.registry import RegistryImportError, import_registry, parse_registry_csv
+
+    if len(token) != 32 or any(c not in "0123456789abcdef" for c in token):
+        abort(404)
+    path = _imports_folder() / f"{token}.csv"
+    if not path.is_file():
+        abort(404)
+    try:
+        summary = import_registry(parse_registry_csv(path.read_text(encoding="utf-8")))
+    except RegistryImportError as exc:
+        db.session.rollback()
+        flash(_("导入失败，未导入任何数据：%(reason)s", reason=str(exc)), "bad")
+        return redirect(url_for("admin.registry"))
+    db.session.add(
+        AuditEvent(actor_id=current_user.id, actor_role=current_user.role, action="registry_imported",
+                   note=f"+{summary.subjects_created}/{summary.websites_created} ~{summary.subjects_updated}/{summary.websites_updated}",
+                   data={"details": summary.details[:200]})
+    )  # fmt: skip
+    db.session.commit()
+    path.unlink(missing_ok=True)
+    flash(_("已导入：新增主体 %(s)s、网站 %(w)s；更新主体 %(us)s、网站 %(uw)s",
+            s=summary.subjects_created, w=summary.websites_created,
+            us=summary.subjects_updated, uw=summary.websites_updated), "ok")  # fmt: skip
+    return redirect(url_for("admin.registry"))

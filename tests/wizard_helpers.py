@@ -75,3 +75,19 @@ def image_bytes(fmt: str = "PNG", size=(800, 600), color=(200, 30, 30)) -> bytes
     buffer = io.BytesIO()
     Image.new("RGB", size, color).save(buffer, fmt)
     return buffer.getvalue()
+
+
+def multipart(fields: dict[str, str], file_field: str, data: bytes, name: str) -> tuple[bytes, str]:
+    """A multipart body built in memory (werkzeug's test builder spools big bodies to a temp file
+    that it never closes, which the strict warning filter would report)."""
+    boundary = "----beian-test-boundary"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
+        for key, value in fields.items()
+    ]
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{file_field}"; filename="{name}"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n"
+    ).encode()
+    body = b"".join(parts) + head + data + f"\r\n--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"

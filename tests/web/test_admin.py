@@ -179,3 +179,41 @@ def test_calendar_override_moves_deadlines(client, admin):
         follow_redirects=True,
     )
     assert "日期格式应为 YYYY-MM-DD" in page.get_data(as_text=True)
+
+
+def _csv_upload(client, text: str, url="/admin/registry"):
+    from tests.wizard_helpers import multipart
+
+    body, content_type = multipart({}, "csv", text.encode("utf-8"), "registry.csv")
+    return client.post(url, data=body, content_type=content_type)
+
+
+def test_registry_import_previews_then_imports(client, admin, app):
+    from demo.seed import REGISTRY_CSV
+    from models import RegistrySubject
+
+    text = REGISTRY_CSV.read_text(encoding="utf-8")
+    response = _csv_upload(client, text)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "新增主体 17、网站 21" in page
+    assert db.session.scalar(select(RegistrySubject)) is None  # the preview wrote nothing
+    token = re.search(r'action="/admin/registry/([0-9a-f]{32})"', page).group(1)
+    client.post(f"/admin/registry/{token}")
+    assert len(db.session.scalars(select(RegistrySubject)).all()) == 17
+    assert (
+        db.session.scalar(select(AuditEvent).where(AuditEvent.action == "registry_imported"))
+        is not None
+    )
+    again = _csv_upload(client, text).get_data(as_text=True)
+    assert "文件与现有数据相同" in again
+
+
+def test_registry_import_with_a_bad_row_names_the_line_and_imports_nothing(client, admin):
+    from demo.seed import REGISTRY_CSV
+    from models import RegistrySubject
+
+    lines = REGISTRY_CSV.read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3].replace(",33,", ",99,").replace(",31,", ",99,")
+    response = _csv_upload(client, "\n".join(lines) + "\n")
+    assert response.status_code == 422 and "第 4 行" in response.get_data(as_text=True)
+    assert db.session.scalar(select(RegistrySubject)) is None

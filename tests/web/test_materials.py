@@ -16,7 +16,7 @@ from domain import ip_pool, materials, workflow
 from domain.states import Action, FilingState, Role
 from extensions import db
 from models import Material, OutboxMessage, SmsChallenge, utcnow
-from tests.wizard_helpers import image_bytes, load_demo, walk_to_confirm
+from tests.wizard_helpers import image_bytes, load_demo, multipart, walk_to_confirm
 
 
 @pytest.fixture
@@ -43,22 +43,6 @@ def pending(client, applicant, reviewer):
     workflow.apply(filing, Action.initial_approve, reviewer)
     db.session.commit()
     return filing
-
-
-def multipart(fields: dict[str, str], file_field: str, data: bytes, name: str) -> tuple[bytes, str]:
-    """A multipart body built in memory (werkzeug's test builder spools big bodies to a temp file
-    that it never closes, which the strict warning filter would report)."""
-    boundary = "----beian-test-boundary"
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
-        for key, value in fields.items()
-    ]
-    head = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{file_field}"; filename="{name}"\r\n'
-        "Content-Type: application/octet-stream\r\n\r\n"
-    ).encode()
-    body = b"".join(parts) + head + data + f"\r\n--{boundary}--\r\n".encode()
-    return body, f"multipart/form-data; boundary={boundary}"
 
 
 def upload(client, filing, kind, data, name="photo.png", website_id=None, htmx=True):
