@@ -23,6 +23,7 @@ from models import (
     ProvinceRule,
     RegistrySubject,
     User,
+    utcnow,
 )
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -356,3 +357,51 @@ def confirm_registry(token: str):
             s=summary.subjects_created, w=summary.websites_created,
             us=summary.subjects_updated, uw=summary.websites_updated), "ok")  # fmt: skip
     return redirect(url_for("admin.registry"))
+
+
+# --- reviewer productivity report -------------------------------------------------------------
+
+
+@bp.get("/report")
+@role_required(Role.admin)
+def report():
+    """Decisions per reviewer (with a chart), median hours per stage, overdue, rejection reasons."""
+    from markupsafe import Markup
+
+    from domain import report as report_service
+    from domain.reasons import REJECTION_REASONS
+
+    data = report_service.build(utcnow())
+    chart = Markup(
+        report_service.bar_chart_svg([(name, count) for name, count, _r in data.per_reviewer])
+    )
+    return render_template(
+        "admin/report.html", report=data, chart=chart, reason_labels=REJECTION_REASONS
+    )
+
+
+@bp.get("/report.csv")
+@role_required(Role.admin)
+def report_csv():
+    """The report as CSV (UTF-8 with BOM, so that Excel opens the Chinese correctly)."""
+    import csv
+    import io
+
+    from domain import report as report_service
+
+    data = report_service.build(utcnow())
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["section", "key", "value", "extra"])
+    for name, count, rejected in data.per_reviewer:
+        writer.writerow(["decisions", name, count, rejected])
+    for state, hours, n in data.hours_in_state:
+        writer.writerow(["median_hours_in_state", state.value, hours, n])
+    for state, count in data.overdue.items():
+        writer.writerow(["overdue", state.value, count, ""])
+    for code, count in data.reasons:
+        writer.writerow(["rejection_reason", code, count, ""])
+    return current_app.response_class(
+        "\ufeff" + out.getvalue(), mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=beian-report.csv"},
+    )  # fmt: skip

@@ -217,3 +217,21 @@ def test_registry_import_with_a_bad_row_names_the_line_and_imports_nothing(clien
     response = _csv_upload(client, "\n".join(lines) + "\n")
     assert response.status_code == 422 and "第 4 行" in response.get_data(as_text=True)
     assert db.session.scalar(select(RegistrySubject)) is None
+
+
+def test_report_counts_decisions_times_and_reasons(client, admin, make_filing, make_user):
+    from domain import workflow
+    from domain.states import Action, FilingState
+
+    reviewer = make_user(Role.reviewer)
+    filing = make_filing(FilingState.submitted, reviewer=reviewer)
+    reasons = [{"field": "subject.name", "code": "website_name", "reason": "x"}]
+    workflow.apply(filing, Action.initial_reject, reviewer, note="改", data={"reasons": reasons})
+    db.session.commit()
+    page = client.get("/admin/report").get_data(as_text=True)
+    assert "<svg" in page and reviewer.display_name in page
+    assert "网站名称不符合命名规范 · 1" in page
+    csv_text = client.get("/admin/report.csv").get_data(as_text=True)
+    assert csv_text.startswith("\ufeffsection,key,value,extra")
+    assert "rejection_reason,website_name,1" in csv_text
+    assert "median_hours_in_state,submitted," in csv_text
