@@ -18,6 +18,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = ""  # empty: SQLite file instance/beian.sqlite3
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     UPLOAD_FOLDER = ""  # empty: instance/uploads
+    STORAGE_BACKEND = "local"  # or "s3": S3_BUCKET, S3_ENDPOINT_URL, S3_REGION, S3_ACCESS_KEY, ...
+    S3_BUCKET = ""
+    S3_PREFIX = "materials/"
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_Hans_CN", "en")

@@ -4,7 +4,6 @@ only, letter templates, the QR code and the one-time phone page."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import qrcode
 import qrcode.image.svg
@@ -16,7 +15,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -27,6 +25,7 @@ from blueprints.access import own_filing_or_404, role_required
 from domain import authenticity, materials, workflow
 from domain.materials import UploadRefused
 from domain.states import Action, FilingState, Role
+from domain.storage import storage
 from domain.workflow import WorkflowError
 from extensions import db
 from forms.filing import ConfirmForm, PhotoForm, UploadForm
@@ -34,10 +33,6 @@ from models import AuditEvent, Filing, Material, Website
 
 bp = Blueprint("materials", __name__)
 UPLOAD_STATES = frozenset({FilingState.materials_pending, FilingState.re_rejected})
-
-
-def upload_folder() -> Path:
-    return Path(current_app.config["UPLOAD_FOLDER"])
 
 
 def _page(
@@ -82,7 +77,7 @@ def upload(filing_id: int):
     data = upload_file.read(materials.MAX_BYTES + 1) if upload_file else b""
     try:
         material = materials.store_upload(
-            upload_folder(), filing, form.kind.data or "", website, data,
+            storage(), filing, form.kind.data or "", website, data,
             upload_file.filename if upload_file else "", current_user,
         )  # fmt: skip
     except UploadRefused as exc:
@@ -113,15 +108,13 @@ def file(filing_id: int, material_id: int):
     if not (current_user.is_staff or filing.account_id == current_user.id):
         abort(404)
     try:
-        path = materials.storage_path(upload_folder(), material.storage_key)
+        data = storage().get(material.storage_key)
     except ValueError:
         abort(404)
-    if not path.is_file():
+    if data is None:
         abort(404)
-    response = send_file(path, mimetype=material.content_type, max_age=0, conditional=False)
-    response.headers["Cache-Control"] = "no-store, private"
-    response.headers["Content-Disposition"] = "inline"
-    return response
+    headers = {"Cache-Control": "no-store, private", "Content-Disposition": "inline"}
+    return current_app.response_class(data, mimetype=material.content_type, headers=headers)
 
 
 @bp.get("/filings/<int:filing_id>/templates/<kind>")
@@ -228,7 +221,7 @@ def phone_page(token: str):
         photo = request.files.get("photo")
         data = photo.read(materials.MAX_BYTES + 1) if photo else b""
         try:
-            authenticity.confirm(website, data, photo.filename if photo else "", upload_folder())
+            authenticity.confirm(website, data, photo.filename if photo else "", storage())
         except UploadRefused as exc:
             db.session.rollback()
             error = exc.message.render(_)

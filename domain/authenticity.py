@@ -48,14 +48,14 @@ def website_for_token(token: str, now: datetime | None = None) -> Website | None
 
 
 def confirm(
-    website: Website, photo: bytes, photo_name: str, folder, now: datetime | None = None
+    website: Website, photo: bytes, photo_name: str, store, now: datetime | None = None
 ) -> None:
     """Store the live photo and mark the website verified; the token is used up.
 
     :raises materials.UploadRefused: the photo is not an acceptable image.
     """
     filing: Filing = website.filing
-    materials.store_upload(folder, filing, "live_photo", website, photo, photo_name, filing.account)
+    materials.store_upload(store, filing, "live_photo", website, photo, photo_name, filing.account)
     website.authenticity_verified_at = now or utcnow()
     website.authenticity_token_hash = ""
     website.authenticity_expires_at = None

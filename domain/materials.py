@@ -12,12 +12,12 @@ import io
 import secrets
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
 from domain.i18n import N_
 from domain.rules import Message
+from domain.storage import Storage
 from extensions import db
 from models import Filing, Material, User, Website
 
@@ -179,7 +179,7 @@ def reencode(image: Image.Image, image_format: str) -> bytes:
 
 
 def store_upload(
-    folder: Path, filing: Filing, kind: str, website: Website | None, data: bytes,
+    store: Storage, filing: Filing, kind: str, website: Website | None, data: bytes,
     original_name: str, uploader: User,
 ) -> Material:  # fmt: skip
     """Check, re-encode and store an upload; record it (flushed, not committed).
@@ -192,9 +192,7 @@ def store_upload(
     clean = reencode(image, image_format)
     content_type, extension = FORMATS[image_format]
     key = f"{secrets.token_hex(16)}.{extension}"
-    path = storage_path(folder, key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(clean)
+    store.put(key, clean, content_type)
     material = Material(
         filing_id=filing.id, website_id=website.id if website else None, kind=kind,
         original_name=_safe_name(original_name), storage_key=key, content_type=content_type,
@@ -204,21 +202,6 @@ def store_upload(
     db.session.add(material)
     db.session.flush()
     return material
-
-
-def storage_path(folder: Path, key: str) -> Path:
-    """Where a stored key lives: folder/ab/abcdef….jpg (keys are hex, so no traversal is possible).
-
-    :raises ValueError: for a key that is not one of ours.
-    """
-    stem, _, extension = key.partition(".")
-    if (
-        len(stem) != 32
-        or any(c not in "0123456789abcdef" for c in stem)
-        or extension not in ("jpg", "png")
-    ):
-        raise ValueError("not a storage key")
-    return folder / stem[:2] / key
 
 
 def _safe_name(name: str) -> str:

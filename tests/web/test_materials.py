@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from domain import ip_pool, materials, workflow
 from domain.states import Action, FilingState, Role
+from domain.storage import LocalStorage
 from extensions import db
 from models import Material, OutboxMessage, SmsChallenge, utcnow
 from tests.wizard_helpers import image_bytes, load_demo, multipart, walk_to_confirm
@@ -73,7 +74,7 @@ def test_png_and_jpeg_are_accepted_reencoded_and_stored_outside_static(app, clie
     response = upload(client, pending, "business_licence", png)
     assert response.status_code == 200 and "已上传" in response.get_data(as_text=True)
     material = db.session.scalar(select(Material).where(Material.filing_id == pending.id))
-    stored = materials.storage_path(Path(app.config["UPLOAD_FOLDER"]), material.storage_key)
+    stored = LocalStorage(Path(app.config["UPLOAD_FOLDER"])).path(material.storage_key)
     assert stored.is_file() and b"<script>" not in stored.read_bytes()
     assert "static" not in stored.parts
     assert material.content_type == "image/png" and (material.width, material.height) == (800, 600)
