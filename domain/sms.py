@@ -149,9 +149,10 @@ def fail(filing: Filing, now: datetime, note: str) -> None:
 def expire_overdue(now: datetime | None = None) -> int:
     """Fail every filing whose SMS verification ran past its 24 hours (the cron sweep)."""
     now = now or utcnow()
-    overdue = db.session.scalars(
-        select(Filing).where(Filing.state == FilingState.sms_pending, Filing.due_at <= now)
-    ).all()
+    query = select(Filing).where(Filing.state == FilingState.sms_pending, Filing.due_at <= now)
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)  # another host's sweep takes the others
+    overdue = db.session.scalars(query).all()
     for filing in overdue:
         fail(filing, now, note="expired")
     return len(overdue)
