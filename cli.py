@@ -21,6 +21,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(filing_group)
     app.cli.add_command(sweep_command)
     app.cli.add_command(outbox_group)
+    app.cli.add_command(api_token_group)
 
 
 @click.command("seed-demo")
@@ -211,3 +212,26 @@ def outbox_send(limit: int) -> None:
 
     sent, failed = notify.dispatch_pending(*notify.default_senders(), limit=limit)
     click.echo(f"{sent} sent, {failed} failed for good")
+
+
+@click.group("api-token")
+def api_token_group() -> None:
+    """Tokens for the provider's own console (JSON API)."""
+
+
+@api_token_group.command("create")
+@click.argument("name")
+@click.option("--by", "admin_email", required=True, help="E-mail of the admin who issues it.")
+@with_appcontext
+def api_token_create(name: str, admin_email: str) -> None:
+    """Issue a bearer token; it is printed once and stored only as a hash."""
+    from domain import api_tokens
+    from domain.accounts import find_user
+    from domain.states import Role
+
+    admin = find_user(admin_email)
+    if admin is None or admin.role is not Role.admin:
+        raise click.ClickException(f"{admin_email} is not an admin account")
+    token = api_tokens.issue(name, admin)
+    db.session.commit()
+    click.echo(token)

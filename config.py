@@ -38,6 +38,8 @@ class Config:
     SMS_VALID_HOURS = 24
     CLAIM_TIMEOUT_MINUTES = 30
     BUREAU_GATEWAY = "domain.bureau:SimulatedBureau"
+    WEBHOOK_URL = ""  # POSTed a signed JSON event on every transition
+    WEBHOOK_SECRET = ""  # HMAC-SHA256 key of the X-Beian-Signature header
     DEMO_MODE = False
     BEHIND_PROXY = False  # true behind nginx: honour X-Forwarded-Proto (HSTS, secure URLs)
 

@@ -431,6 +431,20 @@ class FilingPasswordFailure(db.Model):
 # --- audit and notifications ----------------------------------------------------------------
 
 
+class ApiToken(db.Model):
+    """A bearer token for the provider's own console (JSON API); only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class AuditEvent(db.Model):
     """One thing that happened: a transition, a login failure, an upload, a claim."""
 
@@ -478,7 +492,7 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
-        CheckConstraint("channel IN ('sms', 'email')", name="known_channel"),
+        CheckConstraint("channel IN ('sms', 'email', 'webhook')", name="known_channel"),
         CheckConstraint("status IN ('pending', 'sent', 'failed')", name="known_status"),
         CheckConstraint("(status = 'sent') = (sent_at IS NOT NULL)", name="sent_has_time"),
     )

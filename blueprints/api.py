@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext
 from flask_login import current_user
@@ -55,8 +57,6 @@ CERT_TYPES = ("uscc", "resident_id", "passport", "hk_mo_permit", "tw_permit")
 def filing_type():
     """The A5 verdict for {"cert_type", "cert_number", "domain"}; the logged-in account if any."""
     body = _read_json_body()
-    import json
-
     try:
         data = json.loads(body) if body is not None else None
     except ValueError:
@@ -90,3 +90,117 @@ def filing_type():
     except ValueError:
         return _bad_request([{"field": "domain", "message": gettext("域名格式不正确")}])
     return jsonify(verdict.as_dict(gettext))
+
+
+# --- the provider's console: token-authenticated -----------------------------------------------
+
+
+def _token_or_401():
+    from domain import api_tokens
+
+    token = api_tokens.authenticate(request.headers.get("Authorization"))
+    if token is None:
+        response = jsonify({"error": gettext("缺少或无效的 API 令牌")})
+        response.status_code = 401
+        response.headers["WWW-Authenticate"] = 'Bearer realm="beian-desk"'
+        return None, response
+    return token, None
+
+
+def _filing_document(filing) -> dict:
+    from domain.api_filings import public_timeline
+
+    return {
+        "id": filing.id,
+        "state": filing.state.value,
+        "state_label": gettext(filing.state.label),
+        "type": filing.filing_type.value if filing.filing_type else None,
+        "account": filing.account.email,
+        "subject_number": filing.registry_subject_number,
+        "due_at": filing.due_at.isoformat() if filing.due_at else None,
+        "timeline": public_timeline(filing),
+    }
+
+
+@bp.post("/filings")
+def create_filing():
+    """Create (or reuse) an account's draft from {"account": e-mail, "application": A2}."""
+    from domain import filings as filing_service
+    from domain.accounts import find_user
+    from domain.api_filings import DraftRefused, draft_from_application
+    from domain.application import ApplicationFormatError, parse_application
+    from domain.states import Role
+    from extensions import db
+
+    token, refusal = _token_or_401()
+    if refusal:
+        return refusal
+    body = _read_json_body()
+    try:
+        data = json.loads(body) if body is not None else None
+    except ValueError:
+        data = None
+    if not isinstance(data, dict) or set(data) != {"account", "application"}:
+        return _bad_request(
+            [
+                {
+                    "field": "$",
+                    "message": gettext('请求体应为 {"account": 邮箱, "application": A2 申请}'),
+                }
+            ]
+        )
+    account = find_user(str(data["account"])) if isinstance(data["account"], str) else None
+    if account is None or account.role is not Role.applicant:
+        return _bad_request([{"field": "account", "message": gettext("没有该邮箱的申请人账号")}])
+    try:
+        application = parse_application(data["application"])
+    except ApplicationFormatError as exc:
+        return _bad_request(
+            [{**p, "field": "application." + p["field"]} for p in exc.as_list(gettext)]
+        )
+    try:
+        filing, problems = draft_from_application(
+            application, account, current_app.config["PROVIDER_CODE"], shanghai_today()
+        )
+    except DraftRefused as exc:
+        db.session.rollback()
+        return jsonify({"error": "filing_type_refused", **exc.verdict.as_dict(gettext)}), 422
+    except filing_service.FilingError as exc:
+        db.session.rollback()
+        return jsonify(
+            {"error": "refused", "field": exc.field, "message": exc.message.render(gettext)}
+        ), 422
+    except ValueError:
+        db.session.rollback()
+        return _bad_request(
+            [{"field": "application.websites[0].domains[0]", "message": gettext("域名格式不正确")}]
+        )
+    db.session.commit()
+    document = _filing_document(filing)
+    document["breaches"] = [b.as_dict(gettext) for b in problems]
+    return jsonify(document), 201
+
+
+@bp.get("/filings/<int:filing_id>")
+def read_filing(filing_id: int):
+    """A filing's state and public timeline."""
+    from extensions import db
+    from models import Filing
+
+    token, refusal = _token_or_401()
+    if refusal:
+        return refusal
+    filing = db.session.get(Filing, filing_id)
+    if filing is None:
+        return jsonify({"error": gettext("备案不存在")}), 404
+    db.session.commit()  # the token's last use
+    return jsonify(_filing_document(filing))
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    """The OpenAPI description of this API."""
+    from pathlib import Path
+
+    path = Path(current_app.root_path) / "openapi.json"
+    return current_app.response_class(path.read_text(encoding="utf-8"), mimetype="application/json")

@@ -64,6 +64,34 @@ class SmtpEmailSender:
             smtp.send_message(message)
 
 
+class WebhookSender(Protocol):
+    def send(self, url: str, body: bytes, signature: str) -> None: ...
+
+
+class HttpWebhookSender:
+    """POSTs the event; the receiver checks X-Beian-Signature = sha256=HMAC(secret, body)."""
+
+    def send(self, url: str, body: bytes, signature: str) -> None:
+        import urllib.request
+
+        request = urllib.request.Request(
+            url, data=body, method="POST",
+            headers={"Content-Type": "application/json", "X-Beian-Signature": signature,
+                     "User-Agent": "beian-desk-webhook"},
+        )  # fmt: skip
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - configured URL
+            if response.status >= 300:
+                raise ConnectionError(f"webhook answered {response.status}")
+
+
+def sign(body: bytes, secret: str) -> str:
+    """The X-Beian-Signature value of a webhook body."""
+    import hashlib
+    import hmac
+
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
 def default_senders() -> tuple[SmsGateway, EmailSender]:
     """The configured senders: SMTP when BEIAN_SMTP_HOST is set, else the log."""
     config = current_app.config
@@ -77,8 +105,18 @@ def default_senders() -> tuple[SmsGateway, EmailSender]:
     return LogSmsGateway(), email
 
 
+def webhook_payload(message: OutboxMessage) -> bytes:
+    """The JSON body of a webhook event (sorted keys, so that the signature is reproducible)."""
+    import json
+
+    document = {"event": message.template, "id": message.id, **message.context}
+    return json.dumps(document, ensure_ascii=False, sort_keys=True).encode()
+
+
 def render(message: OutboxMessage) -> tuple[str, str]:
     """(subject, text) of a message, from templates/notifications/<template>.txt."""
+    if message.channel == "webhook":
+        return message.template, webhook_payload(message).decode()
     text = render_template(
         f"notifications/{message.template}.txt",
         provider_name=current_app.config["PROVIDER_NAME"],
@@ -88,8 +126,11 @@ def render(message: OutboxMessage) -> tuple[str, str]:
     return subject.strip(), body.strip()
 
 
-def dispatch_pending(sms: SmsGateway, email: EmailSender, limit: int = 100) -> tuple[int, int]:
-    """Send up to `limit` pending messages; returns (sent, failed now). Commits per message."""
+def dispatch_pending(
+    sms: SmsGateway, email: EmailSender, limit: int = 100, webhook: WebhookSender | None = None
+) -> tuple[int, int]:
+    """Send up to `limit` pending messages; returns (sent, failed for good). Commits once."""
+    webhook = webhook or HttpWebhookSender()
     query = (
         select(OutboxMessage)
         .where(OutboxMessage.status == "pending")
@@ -101,10 +142,16 @@ def dispatch_pending(sms: SmsGateway, email: EmailSender, limit: int = 100) -> t
     sent = failed = 0
     for message in db.session.scalars(query).all():
         try:
-            subject, body = render(message)
-            if message.channel == "sms":
+            if message.channel == "webhook":
+                payload = webhook_payload(message)
+                webhook.send(
+                    message.recipient, payload, sign(payload, current_app.config["WEBHOOK_SECRET"])
+                )
+            elif message.channel == "sms":
+                subject, body = render(message)
                 sms.send(message.recipient, body or subject)
             else:
+                subject, body = render(message)
                 email.send(message.recipient, subject, body)
         except Exception as exc:  # any sender failure is counted and retried later
             message.attempts += 1

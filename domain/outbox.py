@@ -17,7 +17,7 @@ def enqueue(
 
     :raises ValueError: for an unknown channel or an empty recipient.
     """
-    if channel not in ("sms", "email"):
+    if channel not in ("sms", "email", "webhook"):
         raise ValueError(f"unknown channel {channel!r}")
     if not recipient:
         raise ValueError("a message needs a recipient")

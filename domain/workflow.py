@@ -272,6 +272,9 @@ def record_access(filing: Filing) -> None:
 
 def _queue_notifications(filing: Filing, target: FilingState, from_state: FilingState) -> None:
     context = {"filing_id": filing.id, "state": target.value, "from_state": from_state.value}
+    webhook = current_app.config.get("WEBHOOK_URL")
+    if webhook:  # the provider's console hears of every transition (signed; see domain/notify.py)
+        outbox.enqueue(filing, "webhook", webhook, "transition", **context)
     for channel, recipient_kind, template in NOTIFICATIONS.get(target, ()):
         recipient = _recipient(filing, channel, recipient_kind)
         if recipient:
