@@ -113,6 +113,12 @@ def _register_template_helpers(app: Flask) -> None:
         }
 
     @app.before_request
+    def stored_settings():
+        from domain import settings
+
+        settings.refresh(app)
+
+    @app.before_request
     def fresh_locale_per_request():
         # Flask-Babel caches the locale on the app context, which outlives a request when one is
         # already pushed (tests, CLI): decide the language anew for every request.

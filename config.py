@@ -40,6 +40,7 @@ class Config:
     BUREAU_GATEWAY = "domain.bureau:SimulatedBureau"
     WEBHOOK_URL = ""  # POSTed a signed JSON event on every transition
     WEBHOOK_SECRET = ""  # HMAC-SHA256 key of the X-Beian-Signature header
+    SETTINGS_REFRESH_SECONDS = 30  # how often a host re-reads the settings changed in the console
     DEMO_MODE = False
     BEHIND_PROXY = False  # true behind nginx: honour X-Forwarded-Proto (HSTS, secure URLs)
 

@@ -332,6 +332,16 @@ class DenyWord(db.Model):
     )
 
 
+class AppSetting(db.Model):
+    """A setting the admin changed in the console; it overrides the config on every host."""
+
+    __tablename__ = "app_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[dict] = mapped_column(JSON)  # {"value": ...}
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
 class CalendarDay(db.Model):
     """An override of the working-day calendar for a date the calendar package does not know."""
 

@@ -405,3 +405,34 @@ def report_csv():
         "\ufeff" + out.getvalue(), mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=beian-report.csv"},
     )  # fmt: skip
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@role_required(Role.admin)
+def settings_page():
+    """Provider name, review deadlines and claim timeout (stored; every host picks them up)."""
+    from domain import settings
+
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        for key in settings.EDITABLE:
+            raw = request.form.get(key)
+            if raw is None or str(raw).strip() == str(current_app.config.get(key)):
+                continue
+            try:
+                settings.save(current_app, key, raw, current_user)
+            except settings.SettingError as exc:
+                errors[key] = exc.message.render(_)
+        if errors:
+            db.session.rollback()
+        else:
+            db.session.commit()
+            flash(_("已保存"), "ok")
+            return redirect(url_for("admin.settings_page"))
+    fields = [
+        (key, label, current_app.config.get(key))
+        for key, (label, *_rest) in settings.EDITABLE.items()
+    ]
+    return render_template(
+        "admin/settings.html", fields=fields, errors=errors
+    ), 422 if errors else 200

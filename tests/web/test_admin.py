@@ -235,3 +235,23 @@ def test_report_counts_decisions_times_and_reasons(client, admin, make_filing, m
     assert csv_text.startswith("\ufeffsection,key,value,extra")
     assert "rejection_reason,website_name,1" in csv_text
     assert "median_hours_in_state,submitted," in csv_text
+
+
+def test_settings_change_the_running_app_and_are_audited(app, client, admin):
+    response = client.post(
+        "/admin/settings", data={"PROVIDER_NAME": "青禾云", "CLAIM_TIMEOUT_MINUTES": "45"}
+    )
+    assert response.status_code == 302
+    assert "青禾云" in client.get("/admin/").get_data(as_text=True)
+    assert app.config["CLAIM_TIMEOUT_MINUTES"] == 45
+    app.config["PROVIDER_NAME"] = (
+        "别的名字"  # another host's stale config: refreshed from the database
+    )
+    assert "青禾云" in client.get("/admin/").get_data(as_text=True)
+    bad = client.post("/admin/settings", data={"INITIAL_REVIEW_WORKDAYS": "99"})
+    assert bad.status_code == 422 and "1–10" in bad.get_data(as_text=True)
+    assert app.config["INITIAL_REVIEW_WORKDAYS"] == 1
+    assert (
+        db.session.scalar(select(AuditEvent).where(AuditEvent.action == "setting_changed"))
+        is not None
+    )
