@@ -152,6 +152,23 @@ OTHER_EVENT_LABELS = {
     "claim": N_("领取审核"),
     "release": N_("释放审核"),
     "upload": N_("上传资料"),
+    "internal_note": N_("内部备注"),
+    "staff_invited": N_("邀请工作人员"),
+    "account_disabled": N_("停用账号"),
+    "account_enabled": N_("启用账号"),
+    "password_reset": N_("重置密码"),
+    "ips_added": N_("添加 IP"),
+    "ip_assigned": N_("分配 IP"),
+    "ip_released": N_("释放 IP"),
+    "province_rule_changed": N_("修改省份规则"),
+    "suffix_set": N_("修改域名后缀"),
+    "suffix_removed": N_("删除域名后缀"),
+    "deny_word_added": N_("添加禁用词"),
+    "deny_word_removed": N_("删除禁用词"),
+    "calendar_day_set": N_("调整工作日历"),
+    "registry_imported": N_("导入备案库"),
+    "setting_changed": N_("修改系统设置"),
+    "api_token_issued": N_("签发 API 令牌"),
 }
 
 
