@@ -395,6 +395,10 @@ def report_csv():
     writer.writerow(["section", "key", "value", "extra"])
     for name, count, rejected in data.per_reviewer:
         writer.writerow(["decisions", name, count, rejected])
+    for (name, stage), count in sorted(
+        data.per_stage.items(), key=lambda item: (item[0][0], item[0][1].value)
+    ):
+        writer.writerow(["decisions_by_stage", f"{name}/{stage.value}", count, ""])
     for state, hours, n in data.hours_in_state:
         writer.writerow(["median_hours_in_state", state.value, hours, n])
     for state, count in data.overdue.items():

@@ -49,12 +49,13 @@ def build(now: datetime, since: datetime | None = None) -> Report:
     if since is not None:
         query = query.where(AuditEvent.created_at >= since)
     events = db.session.scalars(query).all()
-    decided, rejected, reasons = Counter(), Counter(), Counter()
+    decided, rejected, reasons, by_stage = Counter(), Counter(), Counter(), Counter()
     durations: dict[str, list[float]] = defaultdict(list)
     entered: dict[int, tuple[str, datetime]] = {}
     for event in events:
         if event.action in DECISIONS and event.actor_id is not None:
             decided[event.actor_id] += 1
+            by_stage[(event.actor_id, event.from_state)] += 1
             if event.action in REJECTS:
                 rejected[event.actor_id] += 1
                 reasons.update(r.get("code") or "other" for r in event.data.get("reasons", []))
@@ -73,6 +74,10 @@ def build(now: datetime, since: datetime | None = None) -> Report:
         ((names.get(uid) or str(uid), count, rejected[uid]) for uid, count in decided.items()),
         key=lambda row: -row[1],
     )
+    report.per_stage = {
+        (names.get(uid) or str(uid), FilingState(stage)): count
+        for (uid, stage), count in by_stage.items()
+    }
     report.hours_in_state = [
         (FilingState(state), round(median(values), 1), len(values))
         for state, values in durations.items()

@@ -235,6 +235,7 @@ def test_report_counts_decisions_times_and_reasons(client, admin, make_filing, m
     assert csv_text.startswith("\ufeffsection,key,value,extra")
     assert "rejection_reason,website_name,1" in csv_text
     assert "median_hours_in_state,submitted," in csv_text
+    assert f"decisions_by_stage,{reviewer.display_name}/submitted,1" in csv_text
 
 
 def test_settings_change_the_running_app_and_are_audited(app, client, admin):
