@@ -148,5 +148,8 @@ def test_behind_a_proxy_the_forwarded_scheme_counts(app, database_url, tmp_path)
     from tests.conftest import make_test_app
 
     proxied = make_test_app(database_url, tmp_path, BEHIND_PROXY=True)
-    response = proxied.test_client().get("/", headers={"X-Forwarded-Proto": "https"})
+    with proxied.app_context():
+        response = proxied.test_client().get("/", headers={"X-Forwarded-Proto": "https"})
+        db.session.remove()
+        db.engine.dispose()
     assert "Strict-Transport-Security" in response.headers
