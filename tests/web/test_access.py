@@ -145,6 +145,7 @@ def test_login_session_expires(client, make_user, login, app):
 
 
 def test_behind_a_proxy_the_forwarded_scheme_counts(app, database_url, tmp_path):
+    from extensions import db
     from tests.conftest import make_test_app
 
     proxied = make_test_app(database_url, tmp_path, BEHIND_PROXY=True)
