@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -37,20 +38,29 @@ def _postgres_reachable() -> str | None:
         return f"PostgreSQL not reachable at {PG_URL}: {type(exc).__name__}"
 
 
-@pytest.fixture(scope="session")
-def postgres_schema() -> Iterator[str]:
-    """A fresh schema in the PostgreSQL test database, dropped at the end of the run."""
+@contextmanager
+def temporary_schema(prefix: str) -> Iterator[str]:
+    """A fresh PostgreSQL schema, dropped afterwards; the caller is skipped without a server."""
     problem = _postgres_reachable()
     if problem:
         pytest.skip(problem)
-    schema = f"beian_test_{uuid.uuid4().hex[:8]}"
+    schema = f"{prefix}_{uuid.uuid4().hex[:8]}"
     engine = sa.create_engine(PG_URL)
     with engine.begin() as connection:
         connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    yield schema
-    with engine.begin() as connection:
-        connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    engine.dispose()
+    try:
+        yield schema
+    finally:
+        with engine.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_schema() -> Iterator[str]:
+    """A fresh schema in the PostgreSQL test database for the whole run."""
+    with temporary_schema("beian_test") as schema:
+        yield schema
 
 
 def postgres_url(schema: str) -> str:
@@ -141,6 +151,20 @@ def make_user(app):
         return user
 
     return factory
+
+
+@pytest.fixture
+def applicant(app, client, make_user, login):
+    """A logged-in applicant holding two of the provider's IPs, with the demo registry loaded."""
+    from domain import ip_pool
+    from tests.wizard_helpers import load_demo
+
+    load_demo()
+    user = make_user(Role.applicant)
+    ip_pool.assign_free(user, 2)
+    db.session.commit()
+    login(user)
+    return user
 
 
 @pytest.fixture

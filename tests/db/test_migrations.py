@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -11,7 +9,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from extensions import db
-from tests.conftest import PG_URL, _postgres_reachable, make_test_app, postgres_url
+from tests.conftest import make_test_app, postgres_url, temporary_schema
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -19,17 +17,8 @@ def empty_database_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'migrate.sqlite3'}"
         return
-    problem = _postgres_reachable()
-    if problem:
-        pytest.skip(problem)
-    schema = f"beian_migrate_{uuid.uuid4().hex[:8]}"
-    engine = sa.create_engine(PG_URL)
-    with engine.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    yield postgres_url(schema)
-    with engine.begin() as connection:
-        connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    engine.dispose()
+    with temporary_schema("beian_migrate") as schema:
+        yield postgres_url(schema)
 
 
 def _diff(engine) -> list:

@@ -12,27 +12,17 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from domain import ip_pool, materials, workflow
+from domain import materials, workflow
 from domain.states import Action, FilingState, Role
 from domain.storage import LocalStorage
 from extensions import db
 from models import Material, OutboxMessage, SmsChallenge, utcnow
-from tests.wizard_helpers import image_bytes, load_demo, multipart, walk_to_confirm
+from tests.wizard_helpers import image_bytes, multipart, walk_to_confirm
 
 
 @pytest.fixture
 def reviewer(app, make_user):
     return make_user(Role.reviewer)
-
-
-@pytest.fixture
-def applicant(app, client, make_user, login):
-    load_demo()
-    user = make_user(Role.applicant)
-    ip_pool.assign_free(user, 2)
-    db.session.commit()
-    login(user)
-    return user
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from domain import ip_pool
 from domain.states import FilingState, FilingType, Role
 from extensions import db
 from models import AuditEvent, Filing
@@ -19,16 +18,6 @@ from tests.wizard_helpers import (
     walk_to_confirm,
     website_block,
 )
-
-
-@pytest.fixture
-def applicant(app, client, make_user, login):
-    load_demo()
-    user = make_user(Role.applicant)
-    ip_pool.assign_free(user, 2)
-    db.session.commit()
-    login(user)
-    return user
 
 
 def start(client, domain="qinghe.cn", cert=QINGHE_USCC):
