@@ -76,7 +76,7 @@ def registry_import(csv_file: Path) -> None:
     except RegistryImportError as exc:
         db.session.rollback()
         where = f"line {exc.line}: " if exc.line else ""
-        click.echo(f"{csv_file}: {where}{exc.reason}; nothing imported", err=True)
+        click.echo(f"{csv_file}: {where}{exc.reason}; nothing imported（未导入任何数据）", err=True)
         sys.exit(2)
     db.session.commit()
     click.echo(

@@ -304,7 +304,7 @@ def registry():
         data = upload.read(10_000_001) if upload else b""
         try:
             if len(data) > 10_000_000:
-                raise RegistryImportError(0, _("文件超过 10 MB"))
+                raise RegistryImportError(0, N_("文件超过 10 MB"))
             text = data.decode("utf-8")
             rows = parse_registry_csv(text)
             savepoint = db.session.begin_nested()
@@ -344,7 +344,7 @@ def confirm_registry(token: str):
         summary = import_registry(parse_registry_csv(path.read_text(encoding="utf-8")))
     except RegistryImportError as exc:
         db.session.rollback()
-        flash(_("导入失败，未导入任何数据：%(reason)s", reason=str(exc)), "bad")
+        flash(_("导入失败，未导入任何数据：%(reason)s", reason=exc.message.render(_)), "bad")
         return redirect(url_for("admin.registry"))
     db.session.add(
         AuditEvent(actor_id=current_user.id, actor_role=current_user.role, action="registry_imported",

@@ -16,8 +16,10 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
 from domain.accounts import hash_password
+from domain.i18n import N_
 from domain.provinces import BY_CODE
 from domain.rules import (
+    Message,
     check_icp_subject_number,
     check_icp_website_number,
     check_mobile,
@@ -40,11 +42,15 @@ SUBJECT_COLUMNS = COLUMNS[:8]
 
 
 class RegistryImportError(Exception):
-    """A malformed file: nothing was imported. `line` is the 1-based line in the file (0 = file)."""
+    """A malformed file: nothing was imported. `line` is the 1-based line in the file (0 = file).
 
-    def __init__(self, line: int, reason: str):
-        super().__init__(f"line {line}: {reason}" if line else reason)
-        self.line, self.reason = line, reason
+    `message` is translatable (Chinese msgid, %-parameters); `reason` is its Chinese text.
+    """
+
+    def __init__(self, line: int, text: str, **params):
+        self.line, self.message = line, Message(text, params)
+        self.reason = text % params if params else text
+        super().__init__(f"line {line}: {self.reason}" if line else self.reason)
 
 
 @dataclass
@@ -92,7 +98,7 @@ def parse_registry_csv(text: str) -> list[RegistryRow]:
     text = text.removeprefix("\ufeff")
     reader = csv.DictReader(io.StringIO(text, newline=""))
     if tuple(reader.fieldnames or ()) != COLUMNS:
-        raise RegistryImportError(1, "header must be: " + ",".join(COLUMNS))
+        raise RegistryImportError(1, N_("表头应为：%(columns)s"), columns=",".join(COLUMNS))
     rows: list[RegistryRow] = []
     subjects: dict[str, dict[str, str]] = {}
     seen_websites: set[str] = set()
@@ -100,7 +106,7 @@ def parse_registry_csv(text: str) -> list[RegistryRow]:
     for record in reader:
         line = reader.line_num
         if None in record or any(value is None for value in record.values()):
-            raise RegistryImportError(line, "wrong number of columns")
+            raise RegistryImportError(line, N_("列数不对（columns）"))
         values = {key: value.strip() for key, value in record.items()}
         row = _parse_row(line, values)
         first = subjects.setdefault(values["subject_number"], values)
@@ -110,51 +116,53 @@ def parse_registry_csv(text: str) -> list[RegistryRow]:
                     line, f"{column} differs from an earlier row of this subject"
                 )
         if values["website_number"] in seen_websites:
-            raise RegistryImportError(line, "duplicate website_number")
+            raise RegistryImportError(line, N_("website_number 重复"))
         seen_websites.add(values["website_number"])
         for domain, _expiry in row.domains:
             if domain in seen_domains:
-                raise RegistryImportError(line, f"domain {domain} appears twice")
+                raise RegistryImportError(
+                    line, N_("域名 %(domain)s 出现两次（twice）"), domain=domain
+                )
             seen_domains.add(domain)
         rows.append(row)
     if not rows:
-        raise RegistryImportError(0, "the file has no rows")
+        raise RegistryImportError(0, N_("文件中没有数据行"))
     return rows
 
 
 def _parse_row(line: int, values: dict[str, str]) -> RegistryRow:
-    def fail(reason: str):
-        raise RegistryImportError(line, reason)
+    def fail(text: str, **params):
+        raise RegistryImportError(line, text, **params)
 
     for column in COLUMNS:
         if column not in ("access_providers",) and not values[column]:
-            fail(f"{column} is empty")
+            fail(N_("%(column)s 为空"), column=column)
     if check_icp_subject_number(values["subject_number"]):
-        fail("subject_number is not a subject ICP number (R-ID-1)")
+        fail(N_("subject_number 不是主体备案号（R-ID-1）"))
     if check_icp_website_number(values["website_number"], values["subject_number"]):
-        fail("website_number is not <subject_number>-<n> (R-ID-2)")
+        fail(N_("website_number 不是“主体备案号-序号”（R-ID-2）"))
     if values["subject_kind"] not in SUBJECT_KINDS:
-        fail(f"subject_kind must be one of {', '.join(sorted(SUBJECT_KINDS))}")
+        fail(N_("subject_kind 应为：%(values)s"), values=", ".join(sorted(SUBJECT_KINDS)))
     certificate_type = values["certificate_type"]
     if certificate_type not in CERTIFICATE_TYPES:
-        fail(f"certificate_type must be one of {', '.join(sorted(CERTIFICATE_TYPES))}")
+        fail(N_("certificate_type 应为：%(values)s"), values=", ".join(sorted(CERTIFICATE_TYPES)))
     if certificate_type == "uscc" and check_uscc(values["certificate_number"]):
-        fail("certificate_number is not a valid USCC (R-ID-4)")
+        fail(N_("certificate_number 不是有效的统一社会信用代码（USCC，R-ID-4）"))
     if certificate_type == "resident_id" and check_resident_id(values["certificate_number"]):
-        fail("certificate_number is not a valid resident ID (R-ID-3)")
+        fail(N_("certificate_number 不是有效的居民身份证号码（R-ID-3）"))
     if values["province"] not in BY_CODE:
-        fail("province is not a GB/T 2260 province code (A1)")
+        fail(N_("province 不是 A1 的省份代码"))
     if check_mobile(values["responsible_mobile"]):
-        fail("responsible_mobile is not a mainland mobile number (R-PH-1)")
+        fail(N_("responsible_mobile 不是中国大陆手机号（R-PH-1）"))
     if values["change_in_progress"] not in ("0", "1"):
-        fail("change_in_progress must be 0 or 1")
+        fail(N_("change_in_progress 应为 0 或 1"))
     domains = []
     for item in values["domains"].split():
         name, _, expiry = item.partition("@")
         try:
             domains.append((to_ascii_domain(name), date.fromisoformat(expiry)))
         except ValueError:
-            fail(f"domain {item!r} is not domain@YYYY-MM-DD")
+            fail(N_("domains 中的 %(item)s 不是 domain@YYYY-MM-DD"), item=item)
     providers = [code.strip() for code in values["access_providers"].split(";") if code.strip()]
     return RegistryRow(line, values, domains, providers, values["change_in_progress"] == "1")
 
@@ -242,7 +250,9 @@ def _upsert_website(subject: RegistrySubject, row: RegistryRow, summary: ImportS
         if existing is None:
             owner = db.session.scalar(select(RegistryDomain).where(RegistryDomain.domain == name))
             if owner is not None:
-                raise RegistryImportError(row.line, f"domain {name} belongs to another website")
+                raise RegistryImportError(
+                    row.line, N_("域名 %(domain)s 已属于另一个网站"), domain=name
+                )
             website.domains.append(RegistryDomain(domain=name, expires_on=expiry))
             changed.append(f"+{name}")
         elif existing.expires_on != expiry:
