@@ -119,12 +119,15 @@ def _register_template_helpers(app: Flask) -> None:
         settings.refresh(app)
 
     @app.before_request
-    def fresh_locale_per_request():
-        # Flask-Babel caches the locale on the app context, which outlives a request when one is
-        # already pushed (tests, CLI): decide the language anew for every request.
+    def fresh_locale_and_user_per_request():
+        # Flask-Babel, Flask-Login and Flask-WTF cache the locale, the user and the CSRF token on
+        # the app context, which outlives a request when one is already pushed (tests, CLI):
+        # derive them anew from each request.
         from flask_babel import refresh
 
         refresh()
+        g.pop("_login_user", None)
+        g.pop(app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
 
     @app.after_request
     def vary_on_htmx(response):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from domain.states import FilingState, Role
@@ -154,3 +156,14 @@ def test_behind_a_proxy_the_forwarded_scheme_counts(app, database_url, tmp_path)
         db.session.remove()
         db.engine.dispose()
     assert "Strict-Transport-Security" in response.headers
+
+
+def test_a_login_ends_after_eight_hours(client, make_user, login):
+    import time_machine
+
+    from models import utcnow
+
+    login(make_user())
+    assert client.get("/filings/").status_code == 200
+    with time_machine.travel(utcnow() + timedelta(hours=8, minutes=1)):
+        assert client.get("/filings/").status_code == 302

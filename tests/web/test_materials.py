@@ -271,11 +271,12 @@ def test_five_wrong_codes_fail_the_verification(client, sms_pending):
     assert sms_pending.state is FilingState.sms_failed  # the old code is dead
 
 
-def test_code_after_24_hours_fails(client, sms_pending):
+def test_code_after_24_hours_fails(client, sms_pending, login):
     challenge = db.session.scalar(
         select(SmsChallenge).where(SmsChallenge.filing_id == sms_pending.id)
     )
     with time_machine.travel(utcnow() + timedelta(hours=24, minutes=1)):
+        login(sms_pending.account)  # the 8-hour session has run out by then
         client.post(
             f"/filings/{sms_pending.id}/sms",
             data={"challenge_id": challenge.id, "code": _code(sms_pending)},

@@ -92,6 +92,7 @@ def test_overdue_filter_and_mark(client, login, people):
     filing = submitted(client, login, people)
     as_reviewer(client, login, people["reviewer"])
     with time_machine.travel(filing.due_at + timedelta(hours=1)):
+        login(people["reviewer"])  # a working day later: the 8-hour session has run out
         page = client.get("/review/?overdue=1").get_data(as_text=True)
     assert f'id="filing-{filing.id}" class="overdue"' in page and "已超时" in page
 

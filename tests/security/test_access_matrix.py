@@ -1,0 +1,160 @@
+"""Every route of the app map x {anonymous, applicant A (owner), applicant B, reviewer, admin}:
+nobody reaches what is not theirs. A new route is picked up automatically (and must be classified).
+Also: every state-changing route refuses a request without a CSRF token."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from domain import ip_pool, workflow
+from domain.states import Action, Role
+from extensions import db
+from models import Material, ProviderIP
+from tests.conftest import PASSWORD
+from tests.wizard_helpers import image_bytes, load_demo, multipart, walk_to_confirm
+
+ROLES = ("anonymous", "owner", "other", "reviewer", "admin")
+PUBLIC = {"site.index", "site.set_language", "auth.login", "auth.signup", "api.precheck_application",
+          "api.filing_type", "api.openapi_document", "materials.phone_page"}  # fmt: skip
+TOKEN = {"api.create_filing", "api.read_filing"}
+ANY_LOGGED_IN = {"auth.logout"}
+OWNER_AND_STAFF = {"materials.file"}
+ANY_APPLICANT = {"applicant.list_filings", "wizard.start"}  # their own list, a new filing
+
+
+def allowed_roles(endpoint: str) -> set[str]:
+    """Who may use an endpoint (the policy this test holds the app to)."""
+    if endpoint in PUBLIC:
+        return set(ROLES)
+    if endpoint in TOKEN:
+        return set()  # a session is not enough: only a bearer token
+    if endpoint in ANY_LOGGED_IN:
+        return {"owner", "other", "reviewer", "admin"}
+    if endpoint in OWNER_AND_STAFF:
+        return {"owner", "reviewer", "admin"}
+    if endpoint in ANY_APPLICANT:
+        return {"owner", "other"}
+    blueprint = endpoint.split(".")[0]
+    if blueprint in ("applicant", "wizard", "materials"):
+        return {"owner"}
+    if blueprint == "reviewer":
+        return {"reviewer", "admin"}
+    if blueprint == "admin":
+        return {"admin"}
+    raise AssertionError(f"unclassified endpoint {endpoint}: add it to the access policy")
+
+
+@pytest.fixture
+def world(app, client, make_user, login):
+    load_demo()
+    owner, other = make_user(Role.applicant), make_user(Role.applicant)
+    reviewer, admin, victim = (
+        make_user(Role.reviewer),
+        make_user(Role.admin),
+        make_user(Role.reviewer),
+    )
+    ip_pool.assign_free(owner, 2)
+    db.session.commit()
+    login(owner)
+    filing = walk_to_confirm(client, owner)
+    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version})
+    db.session.refresh(filing)
+    workflow.apply(filing, Action.initial_approve, reviewer)
+    db.session.commit()
+    body, content_type = multipart(
+        {"kind": "id_front", "website_id": ""}, "file", image_bytes("PNG"), "a.png"
+    )
+    client.post(f"/filings/{filing.id}/materials", data=body, content_type=content_type)
+    client.post("/auth/logout")
+    material = db.session.scalar(select(Material).where(Material.filing_id == filing.id))
+    values = {
+        "filing_id": filing.id, "material_id": material.id, "website_id": filing.websites[0].id,
+        "user_id": victim.id, "ip_id": db.session.scalar(select(ProviderIP.id)), "code": "33",
+        "kind": "commitment_letter", "token": "0" * 32, "action": "disable",
+    }  # fmt: skip
+    return {
+        "users": {"owner": owner, "other": other, "reviewer": reviewer, "admin": admin},
+        "values": values,
+    }
+
+
+def _url(rule, values) -> str:
+    url = rule.rule
+    for argument in rule.arguments:
+        url = url.replace(f"<{argument}>", str(values[argument]))
+        for converter in ("int", "any(enable, disable, reset)"):
+            url = url.replace(f"<{converter}:{argument}>", str(values[argument]))
+    return url
+
+
+def _client_as(app, role, users):
+    client = app.test_client()
+    if role != "anonymous":
+        response = client.post(
+            "/auth/login", data={"email": users[role].email, "password": PASSWORD}
+        )
+        assert response.status_code == 302
+    return client
+
+
+def test_access_matrix(app, world, capsys):
+    rules = [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
+    cells = unexpected = 0
+    failures = []
+    for rule in sorted(rules, key=lambda r: r.rule):
+        allowed = allowed_roles(rule.endpoint)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            for role in ROLES:
+                client = _client_as(app, role, world["users"])
+                response = client.open(_url(rule, world["values"]), method=method)
+                response.close()
+                cells += 1
+                status, location = response.status_code, response.headers.get("Location", "")
+                if status >= 500:
+                    failures.append((rule.endpoint, method, role, status))
+                if role not in allowed:
+                    denied = status in (401, 403, 404, 405) or (
+                        status == 302 and role == "anonymous" and "/auth/login" in location
+                    )
+                    if not denied:
+                        unexpected += 1
+                        failures.append((rule.endpoint, method, role, status, location))
+    with capsys.disabled():
+        print(
+            f"\naccess matrix: {len(rules)} routes covered (100 %), {cells} cells, {unexpected} unexpected successes"
+        )
+    assert failures == [], "\n".join(map(str, failures))
+
+
+def test_every_state_changing_route_refuses_a_missing_csrf_token(app, world, capsys):
+    exempt = {
+        "api.precheck_application",
+        "api.filing_type",
+        "api.create_filing",
+    }  # JSON, no cookie authority
+    accepted, checked = [], 0
+    app.config["WTF_CSRF_ENABLED"] = True  # as in production (CSRFProtect reads it per request)
+    try:
+        for rule in app.url_map.iter_rules():
+            if "POST" not in rule.methods or rule.endpoint in exempt:
+                continue
+            for role in ("anonymous", "owner", "admin"):
+                client = app.test_client()
+                if role != "anonymous":
+                    page = client.get("/auth/login").get_data(as_text=True)
+                    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+                    user = world["users"][role]
+                    login = {"email": user.email, "password": PASSWORD, "csrf_token": token}
+                    assert client.post("/auth/login", data=login).status_code == 302
+                response = client.post(_url(rule, world["values"]), data={"x": "1"})
+                checked += 1
+                if response.status_code != 400:
+                    accepted.append((rule.endpoint, role, response.status_code))
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    with capsys.disabled():
+        print(
+            f"\nCSRF: {checked} POSTs without a token to state-changing routes, {len(accepted)} accepted"
+        )
+    assert accepted == []
