@@ -92,3 +92,11 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def login(page, base: str, email: str, password: str) -> None:
+    """Log in through the real form (the page stays where the login sends it)."""
+    page.goto(f"{base}/auth/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("main form[method=post] button[type=submit]")

@@ -5,18 +5,11 @@ from __future__ import annotations
 import pytest
 
 from demo.seed import DEMO_ACCOUNTS
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import login, screenshot
 
 pytestmark = pytest.mark.browser
 REVIEWER = next(a for a in DEMO_ACCOUNTS if a[3].value == "reviewer")
 ADMIN = next(a for a in DEMO_ACCOUNTS if a[3].value == "admin")
-
-
-def login(page, live_server, email, password):
-    page.goto(f"{live_server}/auth/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.click("main form[method=post] button[type=submit]")
 
 
 def test_home_page_is_chinese(page, live_server):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from demo.seed import DEMO_ACCOUNTS, REGISTRY_CSV
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import login, screenshot
 
 pytestmark = pytest.mark.browser
 ADMIN = next(a for a in DEMO_ACCOUNTS if a[3].value == "admin")
@@ -24,10 +24,7 @@ def test_operator_first_hour(page, live_server, tmp_path):
     row = NEW_ROW.format(uscc=body + uscc.calc_check_digit(body))
     header = REGISTRY_CSV.read_text(encoding="utf-8").splitlines()[0]
     base = live_server
-    page.goto(f"{base}/auth/login")
-    page.fill("#email", ADMIN[0])
-    page.fill("#password", ADMIN[1])
-    page.click("main form[method=post] button[type=submit]")
+    login(page, base, ADMIN[0], ADMIN[1])
     page.wait_for_url("**/admin/")
 
     page.goto(f"{base}/admin/staff")

@@ -8,18 +8,11 @@ import pytest
 from PIL import Image
 
 from demo.seed import DEMO_ACCOUNTS
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import login, screenshot
 
 pytestmark = pytest.mark.browser
 REVIEWER = next(a for a in DEMO_ACCOUNTS if a[3].value == "reviewer")
 APPLICANT_B = DEMO_ACCOUNTS[3]
-
-
-def login(page, base, email, password):
-    page.goto(f"{base}/auth/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.click("main form[method=post] button[type=submit]")
 
 
 def logout(page):
