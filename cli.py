@@ -22,6 +22,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(sweep_command)
     app.cli.add_command(outbox_group)
     app.cli.add_command(api_token_group)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.command("seed-demo")
@@ -235,3 +237,50 @@ def api_token_create(name: str, admin_email: str) -> None:
     token = api_tokens.issue(name, admin)
     db.session.commit()
     click.echo(token)
+
+
+def _sqlite_path() -> str:
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        raise click.ClickException(
+            "backup and restore handle the SQLite file; for PostgreSQL use pg_dump / pg_restore (README)"
+        )
+    return url.database
+
+
+@click.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(target: Path) -> None:
+    """Copy the SQLite database to TARGET with SQLite's online backup (safe while serving)."""
+    import sqlite3
+
+    source = sqlite3.connect(_sqlite_path())
+    destination = sqlite3.connect(target)
+    with destination:
+        source.backup(destination)
+    source.close()
+    destination.close()
+    click.echo(f"backed up to {target}")
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask before overwriting the database.")
+@with_appcontext
+def restore_command(source: Path, yes: bool) -> None:
+    """Replace the SQLite database with the backup SOURCE (stop the workers first)."""
+    import sqlite3
+
+    target = _sqlite_path()
+    if not yes:
+        click.confirm(f"overwrite {target} with {source}?", abort=True)
+    db.session.remove()
+    db.engine.dispose()
+    backup = sqlite3.connect(source)
+    live = sqlite3.connect(target)
+    with live:
+        backup.backup(live)
+    backup.close()
+    live.close()
+    click.echo(f"restored {target} from {source}")
