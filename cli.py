@@ -248,19 +248,25 @@ def _sqlite_path() -> str:
     return url.database
 
 
+def _copy_sqlite(source, target) -> None:
+    """Copy one SQLite database file onto another with SQLite's online backup API."""
+    import sqlite3
+
+    origin, destination = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        with destination:
+            origin.backup(destination)
+    finally:
+        origin.close()
+        destination.close()
+
+
 @click.command("backup")
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
 def backup_command(target: Path) -> None:
     """Copy the SQLite database to TARGET with SQLite's online backup (safe while serving)."""
-    import sqlite3
-
-    source = sqlite3.connect(_sqlite_path())
-    destination = sqlite3.connect(target)
-    with destination:
-        source.backup(destination)
-    source.close()
-    destination.close()
+    _copy_sqlite(_sqlite_path(), target)
     click.echo(f"backed up to {target}")
 
 
@@ -270,17 +276,10 @@ def backup_command(target: Path) -> None:
 @with_appcontext
 def restore_command(source: Path, yes: bool) -> None:
     """Replace the SQLite database with the backup SOURCE (stop the workers first)."""
-    import sqlite3
-
     target = _sqlite_path()
     if not yes:
         click.confirm(f"overwrite {target} with {source}?", abort=True)
     db.session.remove()
     db.engine.dispose()
-    backup = sqlite3.connect(source)
-    live = sqlite3.connect(target)
-    with live:
-        backup.backup(live)
-    backup.close()
-    live.close()
+    _copy_sqlite(source, target)
     click.echo(f"restored {target} from {source}")
