@@ -36,6 +36,8 @@ class Config:
     RE_REVIEW_WORKDAYS = 1
     BUREAU_SUBMIT_WORKDAYS = 1
     SMS_VALID_HOURS = 24
+    SMS_SEND_CAP = 5  # codes per SMS verification round, the first included
+    SMS_RESEND_SECONDS = 60  # the applicant may ask for a new code this long after the last
     CLAIM_TIMEOUT_MINUTES = 30
     BUREAU_GATEWAY = "domain.bureau:SimulatedBureau"
     WEBHOOK_URL = ""  # POSTed a signed JSON event on every transition

@@ -161,6 +161,9 @@ class Filing(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # SMS codes sent in the current verification round and when the last one went out (resend cap).
+    sms_sends: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    sms_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     account: Mapped[User] = relationship(foreign_keys=[account_id])
     claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])

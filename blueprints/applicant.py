@@ -118,6 +118,31 @@ def sms_verification(filing_id: int):
             message = _("该号码已核验，请继续输入其他号码收到的验证码")
     elif request.method == "POST":
         status = 422
+    return _sms_page(filing, form, message, status)
+
+
+@bp.post("/<int:filing_id>/sms/resend")
+@role_required(Role.applicant)
+def resend_sms(filing_id: int):
+    """Send new codes (R-S-3), at most SMS_SEND_CAP per round and one per SMS_RESEND_SECONDS."""
+    filing = own_filing_or_404(filing_id)
+    if not ConfirmForm().validate_on_submit():
+        return _sms_page(filing, SmsForm(formdata=None), None, 400)
+    result = sms.resend(filing, current_user)
+    db.session.commit()
+    flash(*RESEND_MESSAGES[result]())
+    return redirect(url_for("applicant.sms_verification", filing_id=filing.id))
+
+
+RESEND_MESSAGES = {
+    sms.ResendResult.SENT: lambda: (_("已重新发送验证码，之前的验证码作废"), "ok"),
+    sms.ResendResult.TOO_SOON: lambda: (_("发送过于频繁，请稍后再试"), "bad"),
+    sms.ResendResult.CAP: lambda: (_("本轮验证码发送次数已达上限，请联系客服"), "bad"),
+    sms.ResendResult.CLOSED: lambda: (_("当前没有需要核验的短信"), "bad"),
+}
+
+
+def _sms_page(filing: Filing, form: SmsForm, message: str | None, status: int):
     challenges = sms.open_challenges(filing) if filing.state is FilingState.sms_pending else []
     masked = [(c, mask_phone(c.mobile)) for c in challenges]
     demo_texts = []
@@ -125,5 +150,5 @@ def sms_verification(filing_id: int):
         demo_texts = [notify.render(m)[1] for m in sms.sent_codes(filing)]
     return render_template(
         "applicant/sms.html", filing=filing, form=form, challenges=masked, message=message,
-        demo=current_app.config["DEMO_MODE"], demo_texts=demo_texts,
+        demo=current_app.config["DEMO_MODE"], demo_texts=demo_texts, resend_form=ConfirmForm(),
     ), status  # fmt: skip

@@ -1,4 +1,4 @@
-"""Home page and language switch."""
+"""Home page, language switch and the health check."""
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_login import current_user
@@ -25,3 +25,10 @@ def set_language(code: str):
     if not target.startswith(request.host_url):
         target = url_for("site.index")
     return redirect(target)
+
+
+@bp.get("/healthz")
+def health():
+    """Liveness for a load balancer (and the benchmark's hello-world ceiling): no database, no
+    template."""
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}

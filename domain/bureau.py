@@ -28,7 +28,7 @@ class SimulatedBureau:
     def submit(self, filing: Filing, now: datetime) -> None:
         from domain import sms
 
-        sms.issue_codes(filing, now)
+        sms.start_round(filing, now)
 
 
 def gateway() -> BureauGateway:

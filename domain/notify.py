@@ -15,6 +15,7 @@ from typing import Protocol
 from flask import current_app, render_template
 from sqlalchemy import select
 
+from domain import sealing
 from domain.masking import mask_phone
 from extensions import db
 from models import OutboxMessage, utcnow
@@ -117,10 +118,13 @@ def render(message: OutboxMessage) -> tuple[str, str]:
     """(subject, text) of a message, from templates/notifications/<template>.txt."""
     if message.channel == "webhook":
         return message.template, webhook_payload(message).decode()
+    context = dict(message.context)
+    if "sealed_code" in context:  # the SMS code travels sealed; only the text that is sent has it
+        context["code"] = sealing.unseal(context.pop("sealed_code")) or "******"
     text = render_template(
         f"notifications/{message.template}.txt",
         provider_name=current_app.config["PROVIDER_NAME"],
-        **message.context,
+        **context,
     )
     subject, _, body = text.strip().partition("\n")
     return subject.strip(), body.strip()
@@ -162,8 +166,9 @@ def dispatch_pending(
         else:
             message.attempts += 1
             message.status, message.sent_at = "sent", utcnow()
-            if "code" in message.context:  # the SMS code is not kept once it has gone out
-                message.context = {**message.context, "code": "******"}
+            if "sealed_code" in message.context:  # not even the sealed code is kept once sent
+                context = {k: v for k, v in message.context.items() if k != "sealed_code"}
+                message.context = {**context, "code": "******"}
             sent += 1
     db.session.commit()
     return sent, failed

@@ -1,5 +1,6 @@
 """The bureau's SMS verification (短信核验, R-S-2 to R-S-5): a 6-digit code per website responsible
-person's mobile on the MIIT record, valid 24 hours, 5 wrong tries; codes are stored as HMACs."""
+person's mobile on the MIIT record, valid 24 hours, 5 wrong tries. The challenge keeps an HMAC of
+the code; the outbox row carries it sealed (domain.sealing) until it is sent."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
-from domain import outbox
+from domain import outbox, sealing
 from domain.registry import LocalRegistry
 from domain.states import Action, FilingState
 from extensions import db
-from models import Filing, SmsChallenge, utcnow
+from models import AuditEvent, Filing, SmsChallenge, utcnow
 
 MAX_FAILURES = 5
 
@@ -62,10 +63,66 @@ def issue_codes(filing: Filing, now: datetime | None = None) -> list[SmsChalleng
             created_at=now, expires_at=now + timedelta(hours=hours),
         )  # fmt: skip
         db.session.add(challenge)
-        outbox.enqueue(filing, "sms", mobile, "sms_code", code=code, hours=hours)
+        outbox.enqueue(
+            filing, "sms", mobile, "sms_code", sealed_code=sealing.seal(code), hours=hours
+        )
         issued.append(challenge)
     db.session.flush()
     return issued
+
+
+def start_round(filing: Filing, now: datetime) -> list[SmsChallenge]:
+    """The bureau's submission: send the codes and count them as the round's first send."""
+    db.session.execute(
+        update(Filing.__table__)  # a plain UPDATE: the filing's version (optimistic lock) stays
+        .where(Filing.__table__.c.id == filing.id)
+        .values(sms_sends=1, sms_sent_at=now)
+    )
+    return issue_codes(filing, now)
+
+
+class ResendResult:
+    SENT = "sent"
+    TOO_SOON = "too_soon"  # SMS_RESEND_SECONDS have not passed since the last code
+    CAP = "cap"  # SMS_SEND_CAP codes have gone out in this round
+    CLOSED = "closed"  # the filing is not waiting for a code
+
+
+def resend(filing: Filing, actor, now: datetime | None = None) -> str:
+    """Send new codes at the applicant's request (R-S-3: the user can ask for a resend).
+
+    The cap and the interval are checked and counted by one conditional UPDATE, so however many
+    workers take a burst of clicks at once, at most SMS_SEND_CAP codes go out per round.
+    """
+    now = now or utcnow()
+    config = current_app.config
+    table = Filing.__table__
+    interval = timedelta(seconds=int(config["SMS_RESEND_SECONDS"]))
+    granted = db.session.execute(
+        update(table)
+        .where(
+            table.c.id == filing.id,
+            table.c.state == FilingState.sms_pending,
+            table.c.sms_sends < int(config["SMS_SEND_CAP"]),
+            or_(table.c.sms_sent_at.is_(None), table.c.sms_sent_at <= now - interval),
+        )
+        .values(sms_sends=table.c.sms_sends + 1, sms_sent_at=now)
+    ).rowcount
+    if not granted:
+        db.session.refresh(filing)
+        if filing.state is not FilingState.sms_pending:
+            return ResendResult.CLOSED
+        if filing.sms_sends >= int(config["SMS_SEND_CAP"]):
+            return ResendResult.CAP
+        return ResendResult.TOO_SOON
+    issue_codes(filing, now)
+    db.session.add(
+        AuditEvent(
+            filing_id=filing.id, actor_id=actor.id, actor_role=actor.role, action="sms_resent",
+            created_at=now,
+        )
+    )  # fmt: skip
+    return ResendResult.SENT
 
 
 def sent_codes(filing: Filing) -> list:

@@ -152,6 +152,7 @@ OTHER_EVENT_LABELS = {
     "claim": N_("领取审核"),
     "release": N_("释放审核"),
     "upload": N_("上传资料"),
+    "sms_resent": N_("重新发送短信验证码"),
     "internal_note": N_("内部备注"),
     "staff_invited": N_("邀请工作人员"),
     "account_disabled": N_("停用账号"),

@@ -15,7 +15,7 @@ from tests.conftest import PASSWORD
 from tests.wizard_helpers import image_bytes, load_demo, multipart, walk_to_confirm
 
 ROLES = ("anonymous", "owner", "other", "reviewer", "admin")
-PUBLIC = {"site.index", "site.set_language", "auth.login", "auth.signup", "api.precheck_application",
+PUBLIC = {"site.index", "site.set_language", "site.health", "auth.login", "auth.signup", "api.precheck_application",
           "api.filing_type", "api.openapi_document", "materials.phone_page"}  # fmt: skip
 TOKEN = {"api.create_filing", "api.read_filing"}
 ANY_LOGGED_IN = {"auth.logout"}

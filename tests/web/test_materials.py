@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from domain import materials, workflow
+from domain import materials, sealing, workflow
 from domain.states import Action, FilingState, Role
 from domain.storage import LocalStorage
 from extensions import db
@@ -222,7 +222,7 @@ def _code(filing) -> str:
             OutboxMessage.filing_id == filing.id, OutboxMessage.template == "sms_code"
         )
     ).all()[-1]
-    return message.context["code"]
+    return sealing.unseal(message.context["sealed_code"])
 
 
 def test_sms_code_goes_to_the_mobile_on_record_and_is_stored_hashed(sms_pending):

@@ -1,0 +1,98 @@
+"""A real gunicorn server on the test database, for what only several processes can show (send
+caps across workers, SIGKILL in the middle of a write). Used by tests/security and bench/."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """gunicorn `app:create_app()` with N workers in its own process group."""
+
+    def __init__(self, database_url: str, upload_folder: Path, workers: int = 4, **settings):
+        self.database_url, self.workers = database_url, workers
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "BEIAN_SECRET_KEY": "test-secret-key",
+            "BEIAN_UPLOAD_FOLDER": str(upload_folder),
+            "BEIAN_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "BEIAN_SETTINGS_REFRESH_SECONDS": "0",
+            **{f"BEIAN_{key}": str(value) for key, value in settings.items()},
+        }
+        self.process: subprocess.Popen | None = None
+        self.log = upload_folder.parent / f"gunicorn-{self.port}.log"
+
+    def start(self, timeout: float = 30) -> LiveServer:
+        command = [
+            sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
+            "--bind", f"127.0.0.1:{self.port}", "--timeout", "60", "app:create_app()",
+        ]  # fmt: skip
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=self.env, stdout=log, stderr=log, start_new_session=True
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(self.url + "/healthz", timeout=5).status_code == 200:
+                    return self
+            except requests.RequestException:  # not listening yet, or a worker still booting
+                time.sleep(0.1)
+        self.kill()
+        raise RuntimeError(f"gunicorn did not start: {self.log.read_text()[-2000:]}")
+
+    def kill(self) -> None:
+        """SIGKILL the whole server (master and workers), as a crash or an OOM kill would."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        self.process = None
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.process = None
+
+    def session(self, email: str, password: str) -> requests.Session:
+        """A logged-in browser-like session (cookies and the CSRF token of the login form)."""
+        session = requests.Session()
+        response = session.post(
+            self.url + "/auth/login",
+            data={"email": email, "password": password, "csrf_token": self.csrf(session, "/auth/login")},
+            allow_redirects=False, timeout=30,
+        )  # fmt: skip
+        assert response.status_code == 302, response.text[:300]
+        return session
+
+    def csrf(self, session: requests.Session, path: str) -> str:
+        """The CSRF token of the form on `path` (the session's token: the same for every form)."""
+        page = session.get(self.url + path, timeout=30).text
+        match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(
+            r'value="([^"]+)"[^>]*name="csrf_token"', page
+        )
+        assert match, f"no CSRF token on {path}"
+        return match.group(1)
