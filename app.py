@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from blueprints import register_blueprints
+from blueprints import read_only, register_blueprints
 from config import Config, database_url_from_env, load_secret_key
 from domain.masking import PiiLogFilter
 from extensions import babel, csrf, db, login_manager, migrate
@@ -40,6 +40,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     if app.config["BEHIND_PROXY"]:  # nginx in front: trust one hop of X-Forwarded-For/-Proto
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     register_blueprints(app)
+    read_only.register(app)
     _register_template_helpers(app)
     _register_error_pages(app)
     from cli import register_cli

@@ -20,6 +20,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(registry_group)
     app.cli.add_command(filing_group)
     app.cli.add_command(sweep_command)
+    app.cli.add_command(recount_command)
     app.cli.add_command(outbox_group)
     app.cli.add_command(api_token_group)
     app.cli.add_command(backup_command)
@@ -198,6 +199,19 @@ def sweep_command() -> None:
     count = sms.expire_overdue()
     db.session.commit()
     click.echo(f"{count} SMS verifications expired")
+
+
+@click.command("recount")
+@with_appcontext
+def recount_command() -> None:
+    """Rebuild the per-state filing counters of the queue tabs (after a bulk load or a restore)."""
+    from domain import queue_cache, stage_counts
+
+    counts = stage_counts.recount()
+    queue_cache.bump()
+    db.session.commit()
+    for state, count in sorted(counts.items(), key=lambda item: item[0].value):
+        click.echo(f"{state.value}: {count}")
 
 
 @click.group("outbox")

@@ -29,6 +29,7 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False  # set BEIAN_SESSION_COOKIE_SECURE=true behind TLS
     PERMANENT_SESSION_LIFETIME = 8 * 3600  # seconds: a login lasts a working day
+    SESSION_REFRESH_EACH_REQUEST = False  # counted from the login; no new cookie on every request
     PASSWORD_HASH_METHOD = "scrypt"
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
@@ -42,6 +43,7 @@ class Config:
     BUREAU_GATEWAY = "domain.bureau:SimulatedBureau"
     WEBHOOK_URL = ""  # POSTed a signed JSON event on every transition
     WEBHOOK_SECRET = ""  # HMAC-SHA256 key of the X-Beian-Signature header
+    OVERDUE_COUNTS_SECONDS = 30  # how long a host reuses the overdue counts of the queue tabs
     SETTINGS_REFRESH_SECONDS = 30  # how often a host re-reads the settings changed in the console
     DEMO_MODE = False
     BEHIND_PROXY = False  # true behind nginx: honour X-Forwarded-Proto (HSTS, secure URLs)

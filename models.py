@@ -191,6 +191,7 @@ class Filing(db.Model):
             name="submitted_has_time",
         ),
         Index("ix_filings_state_due", "state", "due_at"),
+        Index("ix_filings_state_entered", "state", "state_entered_at", "id"),  # queue pages
     )
 
 
@@ -333,6 +334,24 @@ class DenyWord(db.Model):
         UniqueConstraint("list_name", "word"),
         CheckConstraint("list_name IN ('sensitive', 'personal')", name="known_list"),
     )
+
+
+class StageCount(db.Model):
+    """How many filings wait in a state: kept by workflow.apply, so a queue never counts rows."""
+
+    __tablename__ = "stage_counts"
+
+    state: Mapped[str] = mapped_column(String(32), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ChangeCounter(db.Model):
+    """A number bumped by every write that changes what a view shows (its cache key)."""
+
+    __tablename__ = "change_counters"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class AppSetting(db.Model):

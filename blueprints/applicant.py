@@ -10,10 +10,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from blueprints.access import own_filing_or_404, role_required
+from blueprints.read_only import read_only
 from domain import filings as service
 from domain import notify, sms, workflow
 from domain.masking import mask_phone
-from domain.states import FilingState, Role
+from domain.states import Action, FilingState, Role
 from domain.workflow import StaleFiling, WorkflowError
 from extensions import db
 from forms.filing import ConfirmForm, SmsForm
@@ -33,22 +34,37 @@ def list_filings():
     return render_template("applicant/list.html", filings=filings)
 
 
-def _status_context(filing: Filing) -> dict:
-    events = [event for event in filing.events if not event.internal]
-    rule = db.session.get(ProvinceRule, filing.province) if filing.province else None
+REJECTED_STATES = {
+    FilingState.initial_rejected,
+    FilingState.re_rejected,
+    FilingState.bureau_rejected,
+}
+
+
+def _panel_context(filing: Filing) -> dict:
+    """What the status panel shows, and no more: the panel is polled every few seconds."""
+    actions = workflow.allowed_actions(filing, Role.applicant)
+    approved = filing.state is FilingState.approved
     return {
         "filing": filing,
-        "events": events,
-        "rejection": service.latest_rejection(filing),
-        "actions": workflow.allowed_actions(filing, Role.applicant),
+        "rejection": service.latest_rejection(filing) if filing.state in REJECTED_STATES else None,
+        "actions": actions,
         "editable": service.is_editable(filing),
-        "province_rule": rule,
-        "form": ConfirmForm(data={"version": filing.version}),
-        "security_deadline": filing.approved_at + timedelta(days=30)
-        if filing.approved_at
+        "province_rule": db.session.get(ProvinceRule, filing.province)
+        if approved and filing.province
         else None,
+        "form": ConfirmForm(data={"version": filing.version})
+        if Action.withdraw in actions
+        else None,
+        "security_deadline": filing.approved_at + timedelta(days=30) if approved else None,
         "poll_seconds": POLL_SECONDS,
     }
+
+
+def _status_context(filing: Filing) -> dict:
+    """The whole status page: the panel and the public timeline."""
+    events = [event for event in filing.events if not event.internal]
+    return {**_panel_context(filing), "events": events}
 
 
 @bp.get("/<int:filing_id>")
@@ -60,13 +76,14 @@ def show_filing(filing_id: int):
 
 
 @bp.get("/<int:filing_id>/status")
+@read_only
 @role_required(Role.applicant)
 def status_panel(filing_id: int):
     """htmx polling: the status panel; 286 stops the polling once the filing is final."""
     filing = own_filing_or_404(filing_id)
     from jinja2_fragments.flask import render_block
 
-    html = render_block("applicant/detail.html", "status_panel", **_status_context(filing))
+    html = render_block("applicant/detail.html", "status_panel", **_panel_context(filing))
     return html, 286 if filing.state.is_final else 200
 
 

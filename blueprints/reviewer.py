@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import astuple
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from jinja2_fragments.flask import render_block
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from blueprints.access import role_required
-from blueprints.htmx import render_page_or_block
+from blueprints.htmx import is_htmx
+from blueprints.read_only import read_only
 from blueprints.ui import province_name
 from domain import filings as filing_service
-from domain import materials, reviewing, workflow
+from domain import materials, queue_cache, reviewing, workflow
 from domain.application import SUBJECT_KIND_LABELS
 from domain.filing_type import unicode_domain
 from domain.provinces import PROVINCES
@@ -49,18 +54,29 @@ def _query_from_args() -> QueueQuery:
 
 
 @bp.get("/")
+@read_only
 @role_required(*STAFF)
 def queue():
-    """A stage's queue with filters, search and keyset pages; htmx gets the panel alone."""
+    """A stage's queue with filters, search and keyset pages; htmx gets the panel alone, from the
+    per-process panel cache while the queue has not changed (domain.queue_cache)."""
     query = _query_from_args()
     now = utcnow()
+    if is_htmx():
+        key = (str(get_locale()), *astuple(query))
+        return queue_cache.panel(
+            key, now,
+            lambda: render_block("reviewer/queue.html", "queue_panel", **_queue_context(query, now)),
+        )  # fmt: skip
+    return render_template("reviewer/queue.html", **_queue_context(query, now))
+
+
+def _queue_context(query: reviewing.QueueQuery, now) -> dict:
     filings, next_cursor = reviewing.queue_page(query, now)
-    return render_page_or_block(
-        "reviewer/queue.html", "queue_panel",
-        stages=QUEUE_STAGES, stage=query.stage, query=query, counts=reviewing.stage_counts(),
-        overdue=reviewing.overdue_counts(now), filings=filings, next_cursor=next_cursor, now=now,
-        provinces=PROVINCES, claim_form=ClaimForm(),
-    )  # fmt: skip
+    return {
+        "stages": QUEUE_STAGES, "stage": query.stage, "query": query,
+        "counts": reviewing.stage_counts(), "overdue": reviewing.overdue_counts(now),
+        "filings": filings, "next_cursor": next_cursor, "now": now, "provinces": PROVINCES,
+    }  # fmt: skip
 
 
 def _staff_filing(filing_id: int) -> Filing:

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import exists, func, or_, select, tuple_, update
+from sqlalchemy.orm import contains_eager, joinedload
 
-from domain import workflow
+from domain import queue_cache, workflow
+from domain import stage_counts as counters
 from domain.i18n import N_
 from domain.reasons import REJECTION_REASONS
 from domain.rules import Message
@@ -88,6 +91,7 @@ def queue_page(query: QueueQuery, now: datetime) -> tuple[list[Filing], str | No
     statement = (
         select(Filing)
         .join(Subject, Filing.subject_id == Subject.id)
+        .options(contains_eager(Filing.subject), joinedload(Filing.claimed_by))  # one query
         .where(Filing.state == query.stage)
     )
     statement = _filters(statement, query, now)
@@ -136,23 +140,32 @@ def _filters(statement, query: QueueQuery, now: datetime):
 
 
 def stage_counts() -> dict[FilingState, int]:
-    """How many filings wait at each stage."""
-    rows = db.session.execute(
-        select(Filing.state, func.count())
-        .where(Filing.state.in_(QUEUE_STAGES))
-        .group_by(Filing.state)
-    ).all()
-    return dict(rows)
+    """How many filings wait at each stage (the counters kept by workflow.apply)."""
+    return {state: n for state, n in counters.read().items() if state in QUEUE_STAGES}
+
+
+_overdue_cache: dict[int, tuple[float, dict[FilingState, int]]] = {}
 
 
 def overdue_counts(now: datetime) -> dict[FilingState, int]:
-    """How many filings are past their deadline at each stage."""
+    """How many filings are past their deadline at each stage.
+
+    Counting them reads every overdue row, and a deadline passes by the clock rather than by a
+    write, so each process keeps the figures for OVERDUE_COUNTS_SECONDS (30 s by default).
+    """
+    app = current_app._get_current_object()
+    ttl = current_app.config["OVERDUE_COUNTS_SECONDS"]
+    cached = _overdue_cache.get(id(app))
+    if cached is not None and ttl and time.monotonic() - cached[0] < ttl:
+        return cached[1]
     rows = db.session.execute(
         select(Filing.state, func.count())
         .where(Filing.state.in_(QUEUE_STAGES), Filing.due_at < now)
         .group_by(Filing.state)
     ).all()
-    return dict(rows)
+    counts = dict(rows)
+    _overdue_cache[id(app)] = (time.monotonic(), counts)
+    return counts
 
 
 # --- claims ---------------------------------------------------------------------------------
@@ -199,6 +212,7 @@ def claim(filing: Filing, reviewer: User, now: datetime | None = None) -> bool:
         AuditEvent(filing_id=filing.id, actor_id=reviewer.id, actor_role=reviewer.role, action="claim",
                    internal=True, created_at=now)
     )  # fmt: skip
+    queue_cache.bump()
     db.session.flush()
     return True
 
@@ -217,6 +231,7 @@ def release(filing: Filing, reviewer: User) -> None:
             AuditEvent(filing_id=filing.id, actor_id=reviewer.id, actor_role=reviewer.role,
                        action="release", internal=True)
         )  # fmt: skip
+        queue_cache.bump()
         db.session.flush()
 
 

@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from domain import outbox
+from domain import outbox, queue_cache, stage_counts
 from domain.i18n import N_
 from domain.states import Action, FilingState, Role
 from domain.workdays import add_workdays
@@ -244,6 +244,8 @@ def apply(
         db.session.flush()
     except StaleDataError as exc:
         raise StaleFiling("concurrent update") from exc
+    stage_counts.move(from_state, target)
+    queue_cache.bump()
     _on_enter(filing, target, now)
     return event
 

@@ -94,6 +94,7 @@ def make_test_app(database_url: str, tmp_path, **overrides):
         "PROVIDER_NAME": "测试云",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "SETTINGS_REFRESH_SECONDS": 0,
+        "OVERDUE_COUNTS_SECONDS": 0,
     }
     config.update(overrides)
     return create_app(config)

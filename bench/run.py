@@ -1,0 +1,237 @@
+"""The benchmark of issue 7 (run with `make bench`; not a test): 100 000 filings in every state and
+20 000 applicants in PostgreSQL, gunicorn with 2 workers, wrk at concurrency 16, side by side:
+a bare route (the ceiling), the reviewer queue partial (page 1 and a deep page), the applicant's
+status partial, the review screen and a decision (a write). Prints requests/s, p50/p95/p99, the
+ratio of each to the bare route, and the workers' RSS; the last line is machine-readable.
+
+BENCH_DATABASE_URL (default: the test database on 127.0.0.1) names the server; the run works in a
+schema of its own and drops it at the end. BENCH_SECONDS sets each measurement's length.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app import create_app  # noqa: E402
+from domain import reviewing  # noqa: E402
+from domain.states import FilingState  # noqa: E402
+from extensions import db  # noqa: E402
+from models import Filing  # noqa: E402
+from tests.live_server import LiveServer  # noqa: E402
+
+BASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+CONCURRENCY = 16
+FILINGS, APPLICANTS = 100_000, 20_000
+PASSWORD = "Bench12345"
+
+
+def schema_url(schema: str) -> str:
+    joiner = "&" if "?" in BASE_URL else "?"
+    return f"{BASE_URL}{joiner}options=-csearch_path%3D{schema}"
+
+
+def seed(app) -> None:
+    """Migrate, then generate the data in the server."""
+    from flask_migrate import upgrade
+    from werkzeug.security import generate_password_hash
+
+    from domain import accounts, stage_counts
+    from domain.states import Role
+
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        started = time.monotonic()
+        password_hash = generate_password_hash(PASSWORD, "pbkdf2:sha256:1000")
+        states = [state.value for state in FilingState]
+        sql = (ROOT / "bench" / "seed.sql").read_text()
+        with db.engine.begin() as connection:
+            raw = connection.connection.driver_connection
+            with raw.cursor() as cursor:
+                for statement in _statements(sql):
+                    cursor.execute(
+                        statement.replace("%", "%%")
+                        .replace(":applicants", str(APPLICANTS))
+                        .replace(":filings", str(FILINGS))
+                        .replace(":password_hash", "%(hash)s")
+                        .replace(":states", "%(states)s::text[]"),
+                        {"hash": password_hash, "states": states},
+                    )
+        stage_counts.recount()  # the rows were made by SQL, not by transitions
+        reviewer = accounts.register("reviewer@bench.example.cn", PASSWORD, "审核员", Role.reviewer)
+        db.session.commit()
+        print(
+            f"seeded {FILINGS} filings and {APPLICANTS} applicants in {time.monotonic() - started:.1f} s"
+        )
+        # Every waiting filing of the first stage is claimed by the reviewer: the decision run
+        # approves them one after another (version 1, as seeded).
+        db.session.execute(
+            sa.update(Filing)
+            .where(Filing.state == FilingState.submitted)
+            .values(claimed_by_id=reviewer.id, claimed_at=sa.func.now())
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+
+
+def measurement_ids(app) -> dict:
+    """The filings each measurement uses."""
+    with app.app_context():
+        to_decide = db.session.scalars(
+            sa.select(Filing.id).where(Filing.state == FilingState.submitted).order_by(Filing.id)
+        ).all()
+        deep = db.session.scalars(
+            sa.select(Filing)
+            .where(Filing.state == FilingState.re_review)
+            .order_by(Filing.state_entered_at, Filing.id)
+            .offset(200 * reviewing.PAGE_SIZE)
+            .limit(1)
+        ).one()
+        watched = db.session.scalars(
+            sa.select(Filing)
+            .where(Filing.state == FilingState.re_review)
+            .order_by(Filing.id)
+            .limit(1)
+        ).one()
+        return {
+            "to_decide": to_decide,
+            "deep_cursor": reviewing.encode_cursor(deep),
+            "watched": (watched.id, f"applicant{watched.account_id}@bench.example.cn"),
+            "review_id": to_decide[-1],
+        }
+
+
+def _statements(sql: str) -> list[str]:
+    lines = [line for line in sql.splitlines() if not line.lstrip().startswith("--")]
+    return [part.strip() for part in "\n".join(lines).split(";") if part.strip()]
+
+
+def wrk(url: str, cookie: str, headers: dict | None = None, bodies: Path | None = None) -> dict:
+    command = ["wrk", "-t1", f"-c{CONCURRENCY}", f"-d{SECONDS}s", "--timeout", "10s",
+               "-s", str(ROOT / "bench" / "report.lua"), "-H", f"Cookie: {cookie}"]  # fmt: skip
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    command.append(url)
+    if bodies:
+        command += ["--", str(bodies)]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    match = re.search(r"RESULT (.*)", output)
+    if not match:
+        raise RuntimeError(output)
+    return {
+        key: float(value) for key, value in (pair.split("=") for pair in match.group(1).split())
+    }
+
+
+def worker_rss_mb(master_pid: int) -> float:
+    """The largest resident set of the master's worker processes, in MB."""
+    largest = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        if re.search(rf"^PPid:\s+{master_pid}$", status, re.M):
+            largest = max(largest, int(re.search(r"^VmRSS:\s+(\d+)", status, re.M).group(1)))
+    return largest / 1024
+
+
+def main() -> None:
+    if subprocess.run(["which", "wrk"], capture_output=True).returncode:
+        sys.exit("bench: wrk is missing (apt-get install wrk)")
+    reuse = os.environ.get("BENCH_SCHEMA", "")  # a schema seeded by an earlier run (--keep)
+    keep = "--keep" in sys.argv or bool(reuse)
+    schema = reuse or f"bench_{uuid.uuid4().hex[:8]}"
+    admin_engine = sa.create_engine(BASE_URL)
+    if not reuse:
+        with admin_engine.begin() as connection:
+            connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    url = schema_url(schema)
+    folder = Path(tempfile.mkdtemp(prefix="beian-bench-"))
+    server = None
+    try:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
+                          "UPLOAD_FOLDER": str(folder / "uploads")})  # fmt: skip
+        if not reuse:
+            seed(app)
+        ids = measurement_ids(app)
+        with app.app_context():
+            db.engine.dispose()
+        # production settings: the console settings are re-read every 30 s, not on every request
+        server = LiveServer(url, folder / "uploads", workers=2, SETTINGS_REFRESH_SECONDS=30).start()
+        run(server, ids, folder)
+    finally:
+        if server is not None:
+            server.stop()
+        if keep:
+            print(f"kept the data: BENCH_SCHEMA={schema} make bench")
+        else:
+            with admin_engine.begin() as connection:
+                connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin_engine.dispose()
+
+
+def run(server: LiveServer, ids: dict, folder: Path) -> None:
+    reviewer = server.session("reviewer@bench.example.cn", PASSWORD)
+    watched_id, watched_email = ids["watched"]
+    applicant = server.session(watched_email, PASSWORD)
+    token = server.csrf(reviewer, "/review/")  # stored in the session: read the cookie after it
+    cookie = "session=" + reviewer.cookies["session"]
+    applicant_cookie = "session=" + applicant.cookies["session"]
+    bodies = folder / "decisions.txt"
+    bodies.write_text("".join(
+        f"/review/filings/{filing_id}/decide csrf_token={token}&version=1&action=initial_approve\n"
+        for filing_id in ids["to_decide"]
+    ))  # fmt: skip
+    htmx = {"HX-Request": "true"}
+    base = server.url
+    for warm in ("/healthz", "/review/?stage=re_review", f"/filings/{watched_id}/status"):
+        (applicant if "filings" in warm else reviewer).get(base + warm, headers=htmx, timeout=30)
+    runs = [
+        ("hello", base + "/healthz", cookie, {}, None),
+        ("queue", base + "/review/?stage=re_review", cookie, htmx, None),
+        ("deep", base + f"/review/?stage=re_review&after={ids['deep_cursor']}", cookie, htmx, None),
+        ("status", base + f"/filings/{watched_id}/status", applicant_cookie, htmx, None),
+        ("review", base + f"/review/filings/{ids['review_id']}", cookie, {}, None),
+        ("decide", base + "/", cookie, {}, bodies),
+    ]
+    only = os.environ.get("BENCH_ONLY", "")  # e.g. "hello,queue" while profiling
+    runs = [run for run in runs if not only or run[0] in only.split(",") or run[0] == "hello"]
+    results = {}
+    for name, url, jar, headers, body_file in runs:
+        results[name] = wrk(url, jar, headers, body_file)
+    rss = worker_rss_mb(server.process.pid)
+    hello = results["hello"]["rps"]
+    print(f"\n{'':8}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'ratio':>8}{'bad':>6}")
+    for name, figures in results.items():
+        print(f"{name:8}{figures['rps']:9.0f}{figures['p50']:9.1f}{figures['p95']:9.1f}"
+              f"{figures['p99']:9.1f}{figures['rps'] / hello:8.2f}{figures['bad'] + figures['errors']:6.0f}")  # fmt: skip
+    print(f"worker RSS (largest of 2): {rss:.0f} MB; {FILINGS} filings, {APPLICANTS} applicants, "
+          f"wrk -c{CONCURRENCY} -d{SECONDS}s each")  # fmt: skip
+    if only:
+        return
+    print(
+        f"bench: hello_rps={hello:.0f} queue_rps={results['queue']['rps']:.0f} "
+        f"queue_ratio={results['queue']['rps'] / hello:.2f} "
+        f"deep_ratio={results['deep']['rps'] / results['queue']['rps']:.2f} "
+        f"status_ratio={results['status']['rps'] / hello:.2f} "
+        f"queue_p95_ms={results['queue']['p95']:.0f} rss_mb={rss:.0f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
