@@ -26,8 +26,11 @@ def free_port() -> int:
 class LiveServer:
     """gunicorn `app:create_app()` with N workers in its own process group."""
 
-    def __init__(self, database_url: str, upload_folder: Path, workers: int = 4, **settings):
-        self.database_url, self.workers = database_url, workers
+    def __init__(
+        self, database_url: str, upload_folder: Path, workers: int = 4, preload: bool = False,
+        **settings,
+    ):  # fmt: skip
+        self.database_url, self.workers, self.preload = database_url, workers, preload
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -46,7 +49,7 @@ class LiveServer:
         command = [
             sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
             "--bind", f"127.0.0.1:{self.port}", "--timeout", "60", "app:create_app()",
-        ]  # fmt: skip
+        ] + (["--preload"] if self.preload else [])  # fmt: skip
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 command, cwd=ROOT, env=self.env, stdout=log, stderr=log, start_new_session=True
@@ -60,6 +63,39 @@ class LiveServer:
                 time.sleep(0.1)
         self.kill()
         raise RuntimeError(f"gunicorn did not start: {self.log.read_text()[-2000:]}")
+
+    def worker_pids(self) -> list[int]:
+        """The master's worker processes now."""
+        pids = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    status = (entry / "status").read_text()
+                except OSError:
+                    continue
+                if re.search(rf"^PPid:\s+{self.process.pid}$", status, re.M):
+                    pids.append(int(entry.name))
+        return pids
+
+    def kill_workers(self) -> int:
+        """SIGKILL every worker in the middle of whatever it does; the master forks new ones."""
+        pids = self.worker_pids()
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        return len(pids)
+
+    def wait_ready(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(self.url + "/healthz", timeout=5).status_code == 200:
+                    return
+            except requests.RequestException:
+                time.sleep(0.05)
+        raise RuntimeError("the server did not come back")
 
     def kill(self) -> None:
         """SIGKILL the whole server (master and workers), as a crash or an OOM kill would."""
