@@ -42,4 +42,13 @@ class PiiLogFilter(logging.Filter):
         masked = mask_text(message)
         if masked != message:
             record.msg, record.args = masked, ()
+        if record.exc_info and not record.exc_text:
+            # A traceback can carry numbers too (an SQL error lists its parameters): the handler's
+            # formatter uses exc_text when it is set, so the masked text is what gets written.
+            record.exc_text = mask_text(_FORMATTER.formatException(record.exc_info))
+        elif record.exc_text:
+            record.exc_text = mask_text(record.exc_text)
         return True
+
+
+_FORMATTER = logging.Formatter()

@@ -133,7 +133,7 @@ def _filters(statement, query: QueueQuery, now: datetime):
             by_site_number,
             by_domain,
         ]
-        if number.isdigit():
+        if number.isdigit() and int(number) < 2**31:  # a mobile or ID number is no filing id
             conditions.append(Filing.id == int(number))
         statement = statement.where(or_(*conditions))
     return statement

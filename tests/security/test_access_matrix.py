@@ -4,17 +4,9 @@ Also: every state-changing route refuses a request without a CSRF token."""
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import select
-
-from domain import ip_pool, workflow
-from domain.states import Action, Role
-from extensions import db
-from models import Material, ProviderIP
 from tests.conftest import PASSWORD
-from tests.wizard_helpers import image_bytes, load_demo, multipart, walk_to_confirm
+from tests.security.conftest import ROLES, client_as, url_for_rule
 
-ROLES = ("anonymous", "owner", "other", "reviewer", "admin")
 PUBLIC = {"site.index", "site.set_language", "site.health", "auth.login", "auth.signup", "api.precheck_application",
           "api.filing_type", "api.openapi_document", "materials.phone_page"}  # fmt: skip
 TOKEN = {"api.create_filing", "api.read_filing"}
@@ -45,59 +37,6 @@ def allowed_roles(endpoint: str) -> set[str]:
     raise AssertionError(f"unclassified endpoint {endpoint}: add it to the access policy")
 
 
-@pytest.fixture
-def world(app, client, make_user, login):
-    load_demo()
-    owner, other = make_user(Role.applicant), make_user(Role.applicant)
-    reviewer, admin, victim = (
-        make_user(Role.reviewer),
-        make_user(Role.admin),
-        make_user(Role.reviewer),
-    )
-    ip_pool.assign_free(owner, 2)
-    db.session.commit()
-    login(owner)
-    filing = walk_to_confirm(client, owner)
-    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version})
-    db.session.refresh(filing)
-    workflow.apply(filing, Action.initial_approve, reviewer)
-    db.session.commit()
-    body, content_type = multipart(
-        {"kind": "id_front", "website_id": ""}, "file", image_bytes("PNG"), "a.png"
-    )
-    client.post(f"/filings/{filing.id}/materials", data=body, content_type=content_type)
-    client.post("/auth/logout")
-    material = db.session.scalar(select(Material).where(Material.filing_id == filing.id))
-    values = {
-        "filing_id": filing.id, "material_id": material.id, "website_id": filing.websites[0].id,
-        "user_id": victim.id, "ip_id": db.session.scalar(select(ProviderIP.id)), "code": "33",
-        "kind": "commitment_letter", "token": "0" * 32, "action": "disable",
-    }  # fmt: skip
-    return {
-        "users": {"owner": owner, "other": other, "reviewer": reviewer, "admin": admin},
-        "values": values,
-    }
-
-
-def _url(rule, values) -> str:
-    url = rule.rule
-    for argument in rule.arguments:
-        url = url.replace(f"<{argument}>", str(values[argument]))
-        for converter in ("int", "any(enable, disable, reset)"):
-            url = url.replace(f"<{converter}:{argument}>", str(values[argument]))
-    return url
-
-
-def _client_as(app, role, users):
-    client = app.test_client()
-    if role != "anonymous":
-        response = client.post(
-            "/auth/login", data={"email": users[role].email, "password": PASSWORD}
-        )
-        assert response.status_code == 302
-    return client
-
-
 def test_access_matrix(app, world, capsys):
     rules = [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
     cells = unexpected = 0
@@ -106,8 +45,8 @@ def test_access_matrix(app, world, capsys):
         allowed = allowed_roles(rule.endpoint)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             for role in ROLES:
-                client = _client_as(app, role, world["users"])
-                response = client.open(_url(rule, world["values"]), method=method)
+                client = client_as(app, role, world["users"])
+                response = client.open(url_for_rule(rule, world["values"]), method=method)
                 response.close()
                 cells += 1
                 status, location = response.status_code, response.headers.get("Location", "")
@@ -147,7 +86,7 @@ def test_every_state_changing_route_refuses_a_missing_csrf_token(app, world, cap
                     user = world["users"][role]
                     login = {"email": user.email, "password": PASSWORD, "csrf_token": token}
                     assert client.post("/auth/login", data=login).status_code == 302
-                response = client.post(_url(rule, world["values"]), data={"x": "1"})
+                response = client.post(url_for_rule(rule, world["values"]), data={"x": "1"})
                 checked += 1
                 if response.status_code != 400:
                     accepted.append((rule.endpoint, role, response.status_code))

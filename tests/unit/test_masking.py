@@ -28,3 +28,25 @@ def test_log_filter_masks_arguments(caplog):
         logger.info("login for %s from %s", "13800138000", "913301069755TH2H1L")
     assert "13800138000" not in caplog.text and "138****8000" in caplog.text
     assert "913301069755TH2H1L" not in caplog.text
+
+
+def test_log_filter_masks_a_traceback():
+    """An exception logged with its traceback (an SQL error lists the row's values) is masked."""
+    import io
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(PiiLogFilter())
+    logger = logging.getLogger("beian.test.traceback")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        raise ValueError("duplicate key (certificate_number)=(913301069755TH2H1L), mobile 13800138000")
+    except ValueError:
+        logger.exception("import failed")
+    finally:
+        logger.removeHandler(handler)
+    written = stream.getvalue()
+    assert "Traceback" in written and "ValueError" in written
+    assert "913301069755TH2H1L" not in written and "913301********2H1L" in written
+    assert "13800138000" not in written and "138****8000" in written

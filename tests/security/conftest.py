@@ -1,0 +1,70 @@
+"""Shared by the security tests: a small world of users and objects, and URLs built from the map."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from domain import ip_pool, workflow
+from domain.states import Action, Role
+from extensions import db
+from models import Material, ProviderIP
+from tests.conftest import PASSWORD
+from tests.wizard_helpers import image_bytes, load_demo, multipart, walk_to_confirm
+
+ROLES = ("anonymous", "owner", "other", "reviewer", "admin")
+
+
+@pytest.fixture
+def world(app, client, make_user, login):
+    load_demo()
+    owner, other = make_user(Role.applicant), make_user(Role.applicant)
+    reviewer, admin, victim = (
+        make_user(Role.reviewer),
+        make_user(Role.admin),
+        make_user(Role.reviewer),
+    )
+    ip_pool.assign_free(owner, 2)
+    db.session.commit()
+    login(owner)
+    filing = walk_to_confirm(client, owner)
+    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version})
+    db.session.refresh(filing)
+    workflow.apply(filing, Action.initial_approve, reviewer)
+    db.session.commit()
+    body, content_type = multipart(
+        {"kind": "id_front", "website_id": ""}, "file", image_bytes("PNG"), "a.png"
+    )
+    client.post(f"/filings/{filing.id}/materials", data=body, content_type=content_type)
+    client.post("/auth/logout")
+    material = db.session.scalar(select(Material).where(Material.filing_id == filing.id))
+    values = {
+        "filing_id": filing.id, "material_id": material.id, "website_id": filing.websites[0].id,
+        "user_id": victim.id, "ip_id": db.session.scalar(select(ProviderIP.id)), "code": "33",
+        "kind": "commitment_letter", "token": "0" * 32, "action": "disable",
+    }  # fmt: skip
+    return {
+        "users": {"owner": owner, "other": other, "reviewer": reviewer, "admin": admin},
+        "values": values,
+    }
+
+
+def url_for_rule(rule, values) -> str:
+    url = rule.rule
+    for argument in rule.arguments:
+        url = url.replace(f"<{argument}>", str(values[argument]))
+        for converter in ("int", "any(enable, disable, reset)"):
+            url = url.replace(f"<{converter}:{argument}>", str(values[argument]))
+    return url
+
+
+def client_as(app, role, users):
+    client = app.test_client()
+    if role != "anonymous":
+        response = client.post(
+            "/auth/login", data={"email": users[role].email, "password": PASSWORD}
+        )
+        assert response.status_code == 302
+    return client
+
+
