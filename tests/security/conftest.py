@@ -66,5 +66,3 @@ def client_as(app, role, users):
         )
         assert response.status_code == 302
     return client
-
-

@@ -65,7 +65,11 @@ def test_no_unmasked_numbers_in_pages_or_logs(app, world, make_filing, capsys):
                 )
                 for headers in ({}, {"HX-Request": "true"}):
                     response = client.get(url_for_rule(rule, world["values"]), headers=headers)
-                    body = response.get_data(as_text=True) if response.mimetype.startswith("text") else ""
+                    body = (
+                        response.get_data(as_text=True)
+                        if response.mimetype.startswith("text")
+                        else ""
+                    )
                     response.close()
                     assert response.status_code < 500, (rule.endpoint, response.status_code)
                     if response.status_code != 200:
@@ -79,8 +83,13 @@ def test_no_unmasked_numbers_in_pages_or_logs(app, world, make_filing, capsys):
                         leaking.append((role, rule.endpoint, found[0]))
             # the queue searched by a full certificate number: the results list stays masked
             for number in numbers:
-                response = client.get("/review/", query_string={"q": number}, headers={"HX-Request": "true"})
-                assert response.status_code == 200 or role == "owner", (number, response.status_code)
+                response = client.get(
+                    "/review/", query_string={"q": number}, headers={"HX-Request": "true"}
+                )
+                assert response.status_code == 200 or role == "owner", (
+                    number,
+                    response.status_code,
+                )
                 if response.status_code == 200:
                     pages += 1
                     if number in response.get_data(as_text=True).split("</form>", 1)[-1]:
