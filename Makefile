@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test serve install install-test translations migrate clean
+.PHONY: run test bench serve install install-test translations migrate clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -40,10 +40,16 @@ test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
+## make bench: 100 000 filings in PostgreSQL (BENCH_DATABASE_URL, default the local test database), gunicorn 2 workers, wrk
+bench: install-test
+	@command -v wrk >/dev/null || { echo "bench needs wrk: apt-get install wrk"; exit 1; }
+	$(BIN)/python bench/run.py
+
 ## make serve: production serving with gunicorn (set DATABASE_URL and BEIAN_SECRET_KEY first)
 WORKERS ?= $(shell python3 -c "import os; print(2 * (os.cpu_count() or 1) + 1)")
 serve: migrate
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - \
+		--access-logformat '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s' \
 		--forwarded-allow-ips '127.0.0.1' --timeout 60 --graceful-timeout 30 'app:create_app()'
 
 clean:

@@ -5,13 +5,15 @@ status partial, the review screen and a decision (a write). Prints requests/s, p
 ratio of each to the bare route, and the workers' RSS; the last line is machine-readable.
 
 BENCH_DATABASE_URL (default: the test database on 127.0.0.1) names the server; the run works in a
-schema of its own and drops it at the end. BENCH_SECONDS sets each measurement's length.
+schema of its own and drops it at the end (`--keep` keeps it; BENCH_SCHEMA=name reuses it).
+BENCH_SECONDS and BENCH_ROUNDS set the length of each run and how many rounds are taken.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,7 +34,8 @@ from models import Filing  # noqa: E402
 from tests.live_server import LiveServer  # noqa: E402
 
 BASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "4"))  # per run; each is run ROUNDS times
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CONCURRENCY = 16
 FILINGS, APPLICANTS = 100_000, 20_000
 PASSWORD = "Bench12345"
@@ -192,11 +195,18 @@ def run(server: LiveServer, ids: dict, folder: Path) -> None:
     token = server.csrf(reviewer, "/review/")  # stored in the session: read the cookie after it
     cookie = "session=" + reviewer.cookies["session"]
     applicant_cookie = "session=" + applicant.cookies["session"]
-    bodies = folder / "decisions.txt"
-    bodies.write_text("".join(
-        f"/review/filings/{filing_id}/decide csrf_token={token}&version=1&action=initial_approve\n"
-        for filing_id in ids["to_decide"]
-    ))  # fmt: skip
+    # one file of decisions per round, each on filings nobody decided yet (the review screen's
+    # filing, the last, is left alone)
+    decidable = ids["to_decide"][:-1]
+    share = len(decidable) // ROUNDS
+    bodies = []
+    for number in range(ROUNDS):
+        path = folder / f"decisions-{number}.txt"
+        path.write_text("".join(
+            f"/review/filings/{filing_id}/decide csrf_token={token}&version=1&action=initial_approve\n"
+            for filing_id in decidable[number * share : (number + 1) * share]
+        ))  # fmt: skip
+        bodies.append(path)
     htmx = {"HX-Request": "true"}
     base = server.url
     for warm in ("/healthz", "/review/?stage=re_review", f"/filings/{watched_id}/status"):
@@ -207,13 +217,21 @@ def run(server: LiveServer, ids: dict, folder: Path) -> None:
         ("deep", base + f"/review/?stage=re_review&after={ids['deep_cursor']}", cookie, htmx, None),
         ("status", base + f"/filings/{watched_id}/status", applicant_cookie, htmx, None),
         ("review", base + f"/review/filings/{ids['review_id']}", cookie, {}, None),
-        ("decide", base + "/", cookie, {}, bodies),
+        ("decide", base + "/", cookie, {}, bodies),  # a file per round
     ]
     only = os.environ.get("BENCH_ONLY", "")  # e.g. "hello,queue" while profiling
     runs = [run for run in runs if not only or run[0] in only.split(",") or run[0] == "hello"]
-    results = {}
-    for name, url, jar, headers, body_file in runs:
-        results[name] = wrk(url, jar, headers, body_file)
+    # The machine's speed drifts over a minute: each figure is the median of ROUNDS short runs,
+    # and the runs of one round follow each other, so the ratios compare like with like.
+    rounds: dict[str, list[dict]] = {name: [] for name, *_ in runs}
+    for number in range(ROUNDS):
+        for name, url, jar, headers, body_files in runs:
+            rounds[name].append(wrk(url, jar, headers, body_files[number] if body_files else None))
+    results = {
+        name: {key: statistics.median(r[key] for r in measured) for key in measured[0]}
+        | {"bad": sum(r["bad"] for r in measured), "errors": sum(r["errors"] for r in measured)}
+        for name, measured in rounds.items()
+    }
     rss = worker_rss_mb(server.process.pid)
     hello = results["hello"]["rps"]
     print(f"\n{'':8}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'ratio':>8}{'bad':>6}")
@@ -221,7 +239,7 @@ def run(server: LiveServer, ids: dict, folder: Path) -> None:
         print(f"{name:8}{figures['rps']:9.0f}{figures['p50']:9.1f}{figures['p95']:9.1f}"
               f"{figures['p99']:9.1f}{figures['rps'] / hello:8.2f}{figures['bad'] + figures['errors']:6.0f}")  # fmt: skip
     print(f"worker RSS (largest of 2): {rss:.0f} MB; {FILINGS} filings, {APPLICANTS} applicants, "
-          f"wrk -c{CONCURRENCY} -d{SECONDS}s each")  # fmt: skip
+          f"wrk -c{CONCURRENCY}, median of {ROUNDS} runs of {SECONDS} s each")  # fmt: skip
     if only:
         return
     print(
