@@ -175,12 +175,15 @@ def _gallery_order(material) -> tuple:
     return (1, material.website_id or 0, material.kind)
 
 
-def _review_context(filing: Filing, form: DecisionForm | None = None) -> dict:
-    now = utcnow()
+def _allowed_actions(filing: Filing) -> list[Action]:
     stage_actions = reviewing.STAFF_ACTIONS_BY_STAGE.get(filing.state, ())
-    allowed = [a for a in workflow.allowed_actions(filing, current_user.role) if a in stage_actions]
+    return [a for a in workflow.allowed_actions(filing, current_user.role) if a in stage_actions]
+
+
+def _decision_form(filing: Filing, form: DecisionForm | None = None) -> DecisionForm:
+    """The decision form with this stage's actions and the filing's fields as choices."""
     form = form or DecisionForm(data={"version": filing.version})  # a posted form keeps its version
-    form.action.choices = [SelectChoice(a.value, _(a.label)) for a in allowed]
+    form.action.choices = [SelectChoice(a.value, _(a.label)) for a in _allowed_actions(filing)]
     fields = [SelectChoice(value, label) for value, label in _field_choices(filing)]
     codes = [SelectChoice("", "—")] + [
         SelectChoice(c, _(label)) for c, label in REJECTION_REASONS.items()
@@ -188,6 +191,13 @@ def _review_context(filing: Filing, form: DecisionForm | None = None) -> dict:
     for row in form.reasons:
         row.form.field.choices = fields
         row.form.code.choices = codes
+    return form
+
+
+def _review_context(filing: Filing, form: DecisionForm | None = None) -> dict:
+    now = utcnow()
+    form = _decision_form(filing, form)
+    allowed = _allowed_actions(filing)
     have = {(m.kind, m.website_id): m for m in materials.materials_of(filing)}
     return {
         "filing": filing,
@@ -222,10 +232,9 @@ def decide(filing_id: int):
     """Record the reviewer's decision at this stage (approve, reject with reasons, onward)."""
     filing = _staff_filing(filing_id)
     stage = filing.state
-    form = DecisionForm()
-    context = _review_context(filing, form)
-    if not form.validate_on_submit():
-        return render_template("reviewer/review.html", **context), 422
+    form = _decision_form(filing, DecisionForm())
+    if not form.validate_on_submit():  # the whole review screen only when it is shown again
+        return render_template("reviewer/review.html", **_review_context(filing, form)), 422
     reasons = [
         Reason(row.form.field.data or "", row.form.code.data, (row.form.text.data or "").strip())
         for row in form.reasons
