@@ -134,6 +134,9 @@ def test_continued_access_from_filing_to_approval(browser, page, live_server, tm
     page.goto(f"{base}/filings/{filing_id}/sms")
     text = page.locator(".demo-sms").inner_text()
     code = text.split("验证码：")[1][:6]
+    page.click("text=没有收到？重新发送验证码")  # too soon after the bureau's SMS: refused, code kept
+    assert "发送过于频繁" in page.locator(".flash-bad").inner_text()
+    screenshot(page, "sms-resend-too-soon")
     page.fill("#code", "000000" if code != "000000" else "111111")
     page.click("main form.sms-form button[type=submit]")
     assert "还可尝试 4 次" in page.locator(".errors").inner_text()
