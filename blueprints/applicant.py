@@ -147,13 +147,15 @@ def resend_sms(filing_id: int):
         return _sms_page(filing, SmsForm(formdata=None), None, 400)
     result = sms.resend(filing, current_user)
     db.session.commit()
-    flash(*RESEND_MESSAGES[result]())
+    if result == sms.ResendResult.TOO_SOON:
+        flash(_("发送过于频繁，请 %(n)s 秒后再试", n=sms.seconds_until_resend(filing)), "bad")
+    else:
+        flash(*RESEND_MESSAGES[result]())
     return redirect(url_for("applicant.sms_verification", filing_id=filing.id))
 
 
 RESEND_MESSAGES = {
     sms.ResendResult.SENT: lambda: (_("已重新发送验证码，之前的验证码作废"), "ok"),
-    sms.ResendResult.TOO_SOON: lambda: (_("发送过于频繁，请稍后再试"), "bad"),
     sms.ResendResult.CAP: lambda: (_("本轮验证码发送次数已达上限，请联系客服"), "bad"),
     sms.ResendResult.CLOSED: lambda: (_("当前没有需要核验的短信"), "bad"),
 }

@@ -125,6 +125,15 @@ def resend(filing: Filing, actor, now: datetime | None = None) -> str:
     return ResendResult.SENT
 
 
+def seconds_until_resend(filing: Filing, now: datetime | None = None) -> int:
+    """How long the applicant must still wait before asking for a new code (0: now)."""
+    if filing.sms_sent_at is None:
+        return 0
+    interval = timedelta(seconds=int(current_app.config["SMS_RESEND_SECONDS"]))
+    left = (filing.sms_sent_at + interval - (now or utcnow())).total_seconds()
+    return max(0, int(left + 0.999))
+
+
 def sent_codes(filing: Filing) -> list:
     """The outbox rows carrying the filing's current codes (shown in the demo only)."""
     from models import OutboxMessage

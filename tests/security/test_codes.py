@@ -135,6 +135,7 @@ def test_resend_waits_for_the_interval_and_stops_at_the_cap(waiting, app):
     owner = waiting.account
     with time_machine.travel(start + timedelta(seconds=30), tick=False):
         assert sms.resend(waiting, owner) == sms.ResendResult.TOO_SOON
+        assert sms.seconds_until_resend(waiting) == 30
     results = []
     for minutes in (1, 2, 3, 4):
         with time_machine.travel(start + timedelta(minutes=minutes, seconds=1), tick=False):
