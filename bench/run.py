@@ -34,8 +34,8 @@ from models import Filing  # noqa: E402
 from tests.live_server import LiveServer  # noqa: E402
 
 BASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-SECONDS = int(os.environ.get("BENCH_SECONDS", "4"))  # per run; each is run ROUNDS times
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "3"))  # per run; each is run ROUNDS times
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 CONCURRENCY = 16
 FILINGS, APPLICANTS = 100_000, 20_000
 PASSWORD = "Bench12345"
