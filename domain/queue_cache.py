@@ -17,8 +17,8 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
+from domain.upsert import add_to_counter
 from extensions import db
 from models import ChangeCounter
 
@@ -28,13 +28,7 @@ MAX_PANELS = 256
 
 def bump() -> None:
     """Something in the queues changed (in the caller's transaction)."""
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(ChangeCounter).values(name=NAME, value=1)
-    db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[ChangeCounter.name], set_={"value": ChangeCounter.value + 1}
-        )
-    )
+    add_to_counter(ChangeCounter, ChangeCounter.name, NAME, ChangeCounter.value, 1)
 
 
 def current() -> int:

@@ -7,9 +7,9 @@ not entered by a transition, and no queue shows them."""
 from __future__ import annotations
 
 from sqlalchemy import delete, func, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from domain.states import FilingState
+from domain.upsert import add_to_counter
 from extensions import db
 from models import Filing, StageCount
 
@@ -24,15 +24,8 @@ def move(from_state: FilingState, to_state: FilingState) -> None:
     deltas.pop(FilingState.draft.value, None)
     if from_state is to_state:
         return
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     for state in sorted(deltas):
-        statement = dialect.insert(StageCount).values(state=state, count=deltas[state])
-        db.session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[StageCount.state],
-                set_={"count": StageCount.count + statement.excluded.count},
-            )
-        )
+        add_to_counter(StageCount, StageCount.state, state, StageCount.count, deltas[state])
 
 
 def read() -> dict[FilingState, int]:
