@@ -138,19 +138,13 @@ def wrk(url: str, cookie: str, headers: dict | None = None, bodies: Path | None 
     }
 
 
-def worker_rss_mb(master_pid: int) -> float:
-    """The largest resident set of the master's worker processes, in MB."""
-    largest = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            status = (entry / "status").read_text()
-        except OSError:
-            continue
-        if re.search(rf"^PPid:\s+{master_pid}$", status, re.M):
-            largest = max(largest, int(re.search(r"^VmRSS:\s+(\d+)", status, re.M).group(1)))
-    return largest / 1024
+def worker_rss_mb(server: LiveServer) -> float:
+    """The largest resident set of the server's worker processes, in MB."""
+    sizes = []
+    for pid in server.worker_pids():
+        status = Path(f"/proc/{pid}/status").read_text()
+        sizes.append(int(re.search(r"^VmRSS:\s+(\d+)", status, re.M).group(1)))
+    return max(sizes, default=0) / 1024
 
 
 def main() -> None:
@@ -232,7 +226,7 @@ def run(server: LiveServer, ids: dict, folder: Path) -> None:
         | {"bad": sum(r["bad"] for r in measured), "errors": sum(r["errors"] for r in measured)}
         for name, measured in rounds.items()
     }
-    rss = worker_rss_mb(server.process.pid)
+    rss = worker_rss_mb(server)
     hello = results["hello"]["rps"]
     print(f"\n{'':8}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'ratio':>8}{'bad':>6}")
     for name, figures in results.items():

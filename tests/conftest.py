@@ -11,6 +11,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 import sqlalchemy as sa
@@ -61,6 +62,15 @@ def postgres_schema() -> Iterator[str]:
     """A fresh schema in the PostgreSQL test database for the whole run."""
     with temporary_schema("beian_test") as schema:
         yield schema
+
+
+def schema_of(url: str) -> str:
+    """The schema a postgres_url() points at."""
+    return parse_qs(urlparse(url).query)["options"][0].split("=", 1)[1]
+
+
+# The server as pg_dump and pg_restore take it (libpq does not know SQLAlchemy's driver suffix).
+PG_LIBPQ_URL = PG_URL.replace("postgresql+psycopg://", "postgresql://")
 
 
 def postgres_url(schema: str) -> str:

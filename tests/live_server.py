@@ -54,15 +54,12 @@ class LiveServer:
             self.process = subprocess.Popen(
                 command, cwd=ROOT, env=self.env, stdout=log, stderr=log, start_new_session=True
             )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(self.url + "/healthz", timeout=5).status_code == 200:
-                    return self
-            except requests.RequestException:  # not listening yet, or a worker still booting
-                time.sleep(0.1)
-        self.kill()
-        raise RuntimeError(f"gunicorn did not start: {self.log.read_text()[-2000:]}")
+        try:
+            self.wait_ready(timeout)
+        except RuntimeError:
+            self.kill()
+            raise RuntimeError(f"gunicorn did not start: {self.log.read_text()[-2000:]}") from None
+        return self
 
     def worker_pids(self) -> list[int]:
         """The master's worker processes now."""
@@ -93,9 +90,9 @@ class LiveServer:
             try:
                 if requests.get(self.url + "/healthz", timeout=5).status_code == 200:
                     return
-            except requests.RequestException:
+            except requests.RequestException:  # not listening yet, or a worker still booting
                 time.sleep(0.05)
-        raise RuntimeError("the server did not come back")
+        raise RuntimeError("the server did not answer")
 
     def kill(self) -> None:
         """SIGKILL the whole server (master and workers), as a crash or an OOM kill would."""

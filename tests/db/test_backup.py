@@ -4,14 +4,13 @@ pg_dump / pg_restore for PostgreSQL."""
 from __future__ import annotations
 
 import subprocess
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 import sqlalchemy as sa
 
 from demo.seed import seed_demo
 from extensions import db
-from tests.conftest import PG_URL
+from tests.conftest import PG_LIBPQ_URL, schema_of
 
 
 def snapshot() -> dict[str, list]:
@@ -62,8 +61,7 @@ def test_postgresql_dump_and_restore_round_trip(app, tmp_path, database_url):
     seed_demo()
     db.session.commit()
     before = snapshot()
-    schema = parse_qs(urlparse(database_url).query)["options"][0].split("=", 1)[1]
-    server = PG_URL.replace("postgresql+psycopg://", "postgresql://")
+    schema, server = schema_of(database_url), PG_LIBPQ_URL
     dump = tmp_path / "beian.dump"
     subprocess.run(["pg_dump", "-Fc", "--schema", schema, "-f", str(dump), server], check=True, timeout=120)
     with db.engine.begin() as connection:

@@ -8,7 +8,6 @@ import sqlite3
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 import time_machine
@@ -18,7 +17,7 @@ from domain import authenticity, sealing, sms
 from domain.states import FilingState, Role
 from extensions import db
 from models import AuditEvent, Filing, OutboxMessage, SmsChallenge, utcnow
-from tests.conftest import PASSWORD, PG_URL
+from tests.conftest import PASSWORD, PG_LIBPQ_URL, schema_of
 from tests.live_server import LiveServer
 from tests.wizard_helpers import image_bytes, load_demo
 
@@ -203,8 +202,7 @@ def database_dump(url: str) -> str:
             return "\n".join(connection.iterdump())
         finally:
             connection.close()
-    schema = parse_qs(urlparse(url).query)["options"][0].split("=", 1)[1]
-    plain = PG_URL.replace("postgresql+psycopg://", "postgresql://")
+    schema, plain = schema_of(url), PG_LIBPQ_URL
     return subprocess.run(
         ["pg_dump", "--data-only", "--schema", schema, plain],
         check=True, capture_output=True, text=True, timeout=120,
