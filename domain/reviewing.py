@@ -144,18 +144,15 @@ def stage_counts() -> dict[FilingState, int]:
     return {state: n for state, n in counters.read().items() if state in QUEUE_STAGES}
 
 
-_overdue_cache: dict[int, tuple[float, dict[FilingState, int]]] = {}
-
-
 def overdue_counts(now: datetime) -> dict[FilingState, int]:
     """How many filings are past their deadline at each stage.
 
     Counting them reads every overdue row, and a deadline passes by the clock rather than by a
-    write, so each process keeps the figures for OVERDUE_COUNTS_SECONDS (30 s by default).
+    write, so each process keeps the figures for OVERDUE_COUNTS_SECONDS (30 s by default), on the
+    app object like the queue panels (domain.queue_cache).
     """
-    app = current_app._get_current_object()
     ttl = current_app.config["OVERDUE_COUNTS_SECONDS"]
-    cached = _overdue_cache.get(id(app))
+    cached = current_app.extensions.get("overdue_counts")
     if cached is not None and ttl and time.monotonic() - cached[0] < ttl:
         return cached[1]
     rows = db.session.execute(
@@ -164,7 +161,7 @@ def overdue_counts(now: datetime) -> dict[FilingState, int]:
         .group_by(Filing.state)
     ).all()
     counts = dict(rows)
-    _overdue_cache[id(app)] = (time.monotonic(), counts)
+    current_app.extensions["overdue_counts"] = (time.monotonic(), counts)
     return counts
 
 
