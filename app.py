@@ -6,6 +6,7 @@ import logging
 from collections.abc import Mapping
 from pathlib import Path
 
+from babel import Locale
 from flask import Flask, g, has_request_context, render_template, request, session
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -79,17 +80,21 @@ def _finish_config(app: Flask) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
 
 
-def select_locale() -> str:
+# Parsed once: Babel's Locale.parse looks for the locale's data file on disk at every call.
+LOCALES = {name: Locale.parse(name) for name in ("zh_Hans_CN", "en")}
+
+
+def select_locale() -> Locale:
     """The user's explicit choice, else Chinese; the JSON API also honours Accept-Language."""
     if not has_request_context():
-        return "zh_Hans_CN"  # CLI and background work: Chinese unless force_locale() says otherwise
+        return LOCALES["zh_Hans_CN"]  # CLI and background work, unless force_locale() says else
     chosen = session.get("lang") or request.cookies.get("lang")
-    if chosen in ("zh_Hans_CN", "en"):
-        return chosen
+    if chosen in LOCALES:
+        return LOCALES[chosen]
     if request.path.startswith("/api/") and request.accept_languages:
         best = request.accept_languages.best_match(["zh", "zh_Hans_CN", "en"])
-        return "en" if best == "en" else "zh_Hans_CN"
-    return "zh_Hans_CN"
+        return LOCALES["en" if best == "en" else "zh_Hans_CN"]
+    return LOCALES["zh_Hans_CN"]
 
 
 # Only this origin's scripts and styles (htmx and app.js are files; no inline script or style).

@@ -28,6 +28,7 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False  # set BEIAN_SESSION_COOKIE_SECURE=true behind TLS
+    STATUS_POLL_SECONDS = 10  # how often an open status page asks whether its filing changed
     PERMANENT_SESSION_LIFETIME = 8 * 3600  # seconds: a login lasts a working day
     SESSION_REFRESH_EACH_REQUEST = False  # counted from the login; no new cookie on every request
     PASSWORD_HASH_METHOD = "scrypt"

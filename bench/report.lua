@@ -1,5 +1,6 @@
--- wrk script: optional per-request POST bodies (the decision run), and one machine-readable line
--- with requests/s, p50/p95/p99 (ms) and the count of answers that were not what was expected.
+-- wrk script: the expected status codes (first argument, e.g. "200,302"), optional per-request
+-- POST bodies (second argument: the decision run), and one machine-readable line with requests/s,
+-- p50/p95/p99 (ms) and the count of answers that were not what was expected.
 local counter = 0
 local threads = {}
 local bodies = nil
@@ -10,9 +11,11 @@ function setup(thread)
 end
 
 function init(args)
-  if args[1] then  -- a file of "path body" lines, one request each, taken in turn
+  expected = {}
+  for code in string.gmatch(args[1], "%d+") do expected[tonumber(code)] = true end
+  if args[2] then  -- a file of "path body" lines, one request each, taken in turn
     bodies = {}
-    for line in io.lines(args[1]) do
+    for line in io.lines(args[2]) do
       local path, body = line:match("^(%S+) (.*)$")
       table.insert(bodies, {path, body})
     end
@@ -32,7 +35,7 @@ function request()
 end
 
 function response(status, headers, body)
-  if status ~= 200 and status ~= 302 then bad = bad + 1 end
+  if not expected[status] then bad = bad + 1 end
 end
 
 function done(summary, latency, requests)

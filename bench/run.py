@@ -1,7 +1,8 @@
 """The benchmark of issue 7 (run with `make bench`; not a test): 100 000 filings in every state and
 20 000 applicants in PostgreSQL, gunicorn with 2 workers, wrk at concurrency 16, side by side:
 a bare route (the ceiling), the reviewer queue partial (page 1 and a deep page), the applicant's
-status partial, the review screen and a decision (a write). Prints requests/s, p50/p95/p99, the
+status partial as the browser polls it (nothing changed: 204) and when it has changed (the panel
+rendered), the review screen and a decision (a write). Prints requests/s, p50/p95/p99, the
 ratio of each to the bare route, and the workers' RSS; the last line is machine-readable.
 
 BENCH_DATABASE_URL (default: the test database on 127.0.0.1) names the server; the run works in a
@@ -11,6 +12,7 @@ BENCH_SECONDS and BENCH_ROUNDS set the length of each run and how many rounds ar
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import statistics
@@ -121,14 +123,15 @@ def _statements(sql: str) -> list[str]:
     return [part.strip() for part in "\n".join(lines).split(";") if part.strip()]
 
 
-def wrk(url: str, cookie: str, headers: dict | None = None, bodies: Path | None = None) -> dict:
+def wrk(url: str, cookie: str, headers: dict, expected: str, bodies: Path | None = None) -> dict:
+    """One wrk run; `expected` lists the status codes that count as answered ("200,302")."""
     command = ["wrk", "-t1", f"-c{CONCURRENCY}", f"-d{SECONDS}s", "--timeout", "10s",
                "-s", str(ROOT / "bench" / "report.lua"), "-H", f"Cookie: {cookie}"]  # fmt: skip
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
-    command.append(url)
+    command += [url, "--", expected]
     if bodies:
-        command += ["--", str(bodies)]
+        command.append(str(bodies))
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     match = re.search(r"RESULT (.*)", output)
     if not match:
@@ -205,22 +208,30 @@ def run(server: LiveServer, ids: dict, folder: Path) -> None:
     base = server.url
     for warm in ("/healthz", "/review/?stage=re_review", f"/filings/{watched_id}/status"):
         (applicant if "filings" in warm else reviewer).get(base + warm, headers=htmx, timeout=30)
+    # The status partial as the browser polls it: the URL in the status page's panel (it carries
+    # the version shown, so while nothing changes the answer is 204); "panel" is the same partial
+    # when something changed: the panel rendered anew.
+    status_page = applicant.get(f"{base}/filings/{watched_id}", timeout=30).text
+    poll = html.unescape(re.search(r'hx-get="([^"]*/status\?version=\d+)"', status_page).group(1))
     runs = [
-        ("hello", base + "/healthz", cookie, {}, None),
-        ("queue", base + "/review/?stage=re_review", cookie, htmx, None),
-        ("deep", base + f"/review/?stage=re_review&after={ids['deep_cursor']}", cookie, htmx, None),
-        ("status", base + f"/filings/{watched_id}/status", applicant_cookie, htmx, None),
-        ("review", base + f"/review/filings/{ids['review_id']}", cookie, {}, None),
-        ("decide", base + "/", cookie, {}, bodies),  # a file per round
-    ]
+        ("hello", base + "/healthz", cookie, {}, "200", None),
+        ("queue", base + "/review/?stage=re_review", cookie, htmx, "200", None),
+        ("deep", base + f"/review/?stage=re_review&after={ids['deep_cursor']}", cookie, htmx, "200",
+         None),
+        ("status", base + poll, applicant_cookie, htmx, "204", None),
+        ("panel", base + f"/filings/{watched_id}/status", applicant_cookie, htmx, "200", None),
+        ("review", base + f"/review/filings/{ids['review_id']}", cookie, {}, "200", None),
+        ("decide", base + "/", cookie, {}, "302", bodies),  # a file per round
+    ]  # fmt: skip
     only = os.environ.get("BENCH_ONLY", "")  # e.g. "hello,queue" while profiling
     runs = [run for run in runs if not only or run[0] in only.split(",") or run[0] == "hello"]
     # The machine's speed drifts over a minute: each figure is the median of ROUNDS short runs,
     # and the runs of one round follow each other, so the ratios compare like with like.
     rounds: dict[str, list[dict]] = {name: [] for name, *_ in runs}
     for number in range(ROUNDS):
-        for name, url, jar, headers, body_files in runs:
-            rounds[name].append(wrk(url, jar, headers, body_files[number] if body_files else None))
+        for name, url, jar, headers, expected, body_files in runs:
+            body_file = body_files[number] if body_files else None
+            rounds[name].append(wrk(url, jar, headers, expected, body_file))
     results = {
         name: {key: statistics.median(r[key] for r in measured) for key in measured[0]}
         | {"bad": sum(r["bad"] for r in measured), "errors": sum(r["errors"] for r in measured)}

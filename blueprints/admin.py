@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from blueprints.access import role_required
+from blueprints.access import role_required, row_id
 from blueprints.htmx import is_htmx
 from domain import accounts, notify
 from domain import admin as admin_service
@@ -251,7 +251,7 @@ def tables():
                     request.form.get("list_name", ""), request.form.get("word", ""), current_user
                 )
             elif kind == "word_remove":
-                admin_service.remove_word(int(request.form.get("word_id", "0")), current_user)
+                admin_service.remove_word(row_id(request.form.get("word_id")), current_user)
             elif kind == "calendar":
                 try:
                     day = date.fromisoformat(request.form.get("day", ""))

@@ -9,7 +9,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from blueprints.access import own_filing_or_404, role_required
+from blueprints.access import (
+    own_filing_or_404,
+    owner_has_current_version,
+    preload_own_filing,
+    role_required,
+    row_id,
+)
 from blueprints.read_only import read_only
 from domain import filings as service
 from domain import notify, sms, workflow
@@ -21,7 +27,6 @@ from forms.filing import ConfirmForm, SmsForm
 from models import Filing, ProvinceRule
 
 bp = Blueprint("applicant", __name__, url_prefix="/filings")
-POLL_SECONDS = 10
 
 
 @bp.get("/")
@@ -57,7 +62,7 @@ def _panel_context(filing: Filing) -> dict:
         if Action.withdraw in actions
         else None,
         "security_deadline": filing.approved_at + timedelta(days=30) if approved else None,
-        "poll_seconds": POLL_SECONDS,
+        "poll_seconds": current_app.config["STATUS_POLL_SECONDS"],
     }
 
 
@@ -77,13 +82,21 @@ def show_filing(filing_id: int):
 
 @bp.get("/<int:filing_id>/status")
 @read_only
-@role_required(Role.applicant)
 def status_panel(filing_id: int):
-    """htmx polling: the status panel; 286 stops the polling once the filing is final."""
-    filing = own_filing_or_404(filing_id)
-    from jinja2_fragments.flask import render_block
+    """htmx polling. The panel polls with the version it shows: while the filing is still at that
+    version the answer is 204 (htmx swaps nothing) after one lookup; else the new panel, with 286
+    to stop the polling once the filing is final."""
+    version = request.args.get("version", type=int)
+    if version is not None and owner_has_current_version(filing_id, version):
+        return "", 204
+    return _render_status_panel(filing_id)
 
-    html = render_block("applicant/detail.html", "status_panel", **_panel_context(filing))
+
+@preload_own_filing
+@role_required(Role.applicant)
+def _render_status_panel(filing_id: int):
+    filing = own_filing_or_404(filing_id)
+    html = render_template("applicant/_status_panel.html", **_panel_context(filing))
     return html, 286 if filing.state.is_final else 200
 
 
@@ -117,7 +130,7 @@ def sms_verification(filing_id: int):
     message, status = None, 200
     if filing.state is FilingState.sms_pending and form.validate_on_submit():
         result, left = sms.verify_code(
-            filing, int(form.challenge_id.data or 0), form.code.data, current_user
+            filing, row_id(form.challenge_id.data), form.code.data, current_user
         )
         db.session.commit()
         if result == sms.SmsResult.COMPLETE:

@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from blueprints.access import own_filing_or_404, role_required
+from blueprints.access import own_filing_or_404, role_required, row_id
 from domain import authenticity, materials, workflow
 from domain.materials import UploadRefused
 from domain.states import Action, FilingState, Role
@@ -66,11 +66,7 @@ def upload(filing_id: int):
         return _page(filing, 409, form, _("当前状态下不能上传资料"))
     website = None
     if form.website_id.data:
-        website = (
-            db.session.get(Website, int(form.website_id.data))
-            if form.website_id.data.isdigit()
-            else None
-        )
+        website = db.session.get(Website, row_id(form.website_id.data))
         if website is None or website.filing_id != filing.id:
             abort(404)
     upload_file = request.files.get("file")

@@ -58,7 +58,7 @@ def seed_demo() -> list[tuple[str, str, str, Role]]:
 
     reviewer = users["reviewer@demo.beiandesk.cn"]
     # Applicant A's filing for 成都锦程 waits for materials (an open order: A5 row 7).
-    open_filing = _filed(
+    open_filing = filled_in_filing(
         applicant_a, "9151010740FTUQJ76F", "jincheng-soft.com", "Jincheng07", "13881234567"
     )
     workflow.apply(open_filing, Action.submit, applicant_a)
@@ -67,7 +67,7 @@ def seed_demo() -> list[tuple[str, str, str, Role]]:
     )
 
     # Applicant B holds 兰州陇原 through an approved filing of its first website (A5 rows 8 and 9).
-    done = _filed(
+    done = filled_in_filing(
         applicant_b, "9162010237J3PLAR3C", "longyuan-culture.cn", "Longyuan15", "13919312345"
     )
     for action, actor in (
@@ -83,7 +83,7 @@ def seed_demo() -> list[tuple[str, str, str, Role]]:
     return list(DEMO_ACCOUNTS)
 
 
-def _filed(owner: User, uscc: str, domain: str, password: str, mobile: str) -> Filing:
+def filled_in_filing(owner: User, uscc: str, domain: str, password: str, mobile: str) -> Filing:
     """A filing filled in through the same services the wizard uses, ready to submit."""
     today = shanghai_today()
     code = current_app.config["PROVIDER_CODE"]

@@ -26,8 +26,15 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory):
-    """The app as `make run` builds it (migrations, demo data, CSRF on), served in a thread."""
+def live_server(live_app):
+    """The URL of the app as `make run` builds it."""
+    return live_app.config["LIVE_URL"]
+
+
+@pytest.fixture(scope="module")
+def live_app(tmp_path_factory):
+    """The app as `make run` builds it (migrations, demo data, CSRF on), served in a thread; the
+    status panel polls every second instead of ten."""
     from flask_migrate import upgrade
 
     from demo.seed import seed_demo
@@ -39,6 +46,7 @@ def live_server(tmp_path_factory):
         WTF_CSRF_ENABLED=True,
         TESTING=False,
         DEMO_MODE=True,
+        STATUS_POLL_SECONDS=1,
     )
     with app.app_context():
         upgrade()
@@ -47,7 +55,8 @@ def live_server(tmp_path_factory):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    app.config["LIVE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    yield app
     server.shutdown()
     with app.app_context():
         db.engine.dispose()

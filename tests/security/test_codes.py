@@ -52,6 +52,11 @@ def post_code(client, filing, challenge_id, code):
     )
 
 
+def test_a_challenge_id_that_is_not_an_id_is_refused_without_a_server_error(client, waiting):
+    for odd in ("abc", "-1", "99999999999", ""):
+        assert post_code(client, waiting, odd, "123456").status_code == 200, odd
+
+
 def test_guessing_the_sms_code_is_locked_after_five_tries(client, waiting):
     challenge, right = challenge_of(waiting), sent_code(waiting)
     guesses = [f"{n:06d}" for n in range(10) if f"{n:06d}" != right][:8]
