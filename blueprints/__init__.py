@@ -3,12 +3,14 @@
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
+from blueprints.access import INTEGER_LIMIT
+
 
 class RowIdConverter(IntegerConverter):
     """`<int:...>` in every route: ids are INTEGER columns, so a larger number is a 404 at routing
     (PostgreSQL would refuse to compare it with the column: a 500)."""
 
-    def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+    def __init__(self, url_map, fixed_digits=0, min=None, max=INTEGER_LIMIT - 1, signed=False):
         super().__init__(url_map, fixed_digits, min, max, signed)
 
 

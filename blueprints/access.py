@@ -46,13 +46,15 @@ def home_endpoint_for(role: Role) -> str:
     }[role]
 
 
-INT_MAX = 2**31  # INTEGER columns
+# Ids and versions are INTEGER columns; PostgreSQL refuses to compare them with a larger number
+# (an error, so a 500), hence every number from a URL or a form is checked against this first.
+INTEGER_LIMIT = 2**31
 
 
 def row_id(text: str | None) -> int:
     """A row id posted in a form; 0 (no row) for anything else, a number too large included."""
     text = (text or "").strip()
-    return int(text) if text.isdigit() and int(text) < INT_MAX else 0
+    return int(text) if text.isdigit() and int(text) < INTEGER_LIMIT else 0
 
 
 def session_user_id() -> int | None:
@@ -88,11 +90,12 @@ def owner_has_current_version(filing_id: int, version: int) -> bool:
     It says yes to exactly the requests that `role_required(Role.applicant)` and
     `own_filing_or_404` would let through (the same account, enabled, an applicant, the owner),
     and only when nothing changed; every other request takes the full path, which answers it.
-    Every change a panel shows comes with a new version (workflow.apply, claims, releases).
+    Every UPDATE of a filing row bumps its version (`version_id_col` on models.Filing), and the
+    panel shows nothing but the filing's row and what is written with it.
     """
     user_id = session_user_id()
-    if user_id is None or not (0 < filing_id < INT_MAX and 0 < version < INT_MAX):
-        return False  # (a number beyond an INTEGER column would be an error on PostgreSQL)
+    if user_id is None or not 0 < version < INTEGER_LIMIT:
+        return False
     found = (
         db.session.connection()
         .execute(

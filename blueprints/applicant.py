@@ -95,6 +95,7 @@ def status_panel(filing_id: int):
 @preload_own_filing
 @role_required(Role.applicant)
 def _render_status_panel(filing_id: int):
+    """The full path: the login and owner checks, then the panel rendered."""
     filing = own_filing_or_404(filing_id)
     html = render_template("applicant/_status_panel.html", **_panel_context(filing))
     return html, 286 if filing.state.is_final else 200
