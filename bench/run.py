@@ -127,7 +127,7 @@ def wrk(url: str, cookie: str, headers: dict, expected: str, bodies: Path | None
     """One wrk run; `expected` lists the status codes that count as answered ("200,302")."""
     command = ["wrk", "-t1", f"-c{CONCURRENCY}", f"-d{SECONDS}s", "--timeout", "10s",
                "-s", str(ROOT / "bench" / "report.lua"), "-H", f"Cookie: {cookie}"]  # fmt: skip
-    for name, value in (headers or {}).items():
+    for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     command += [url, "--", expected]
     if bodies:
