@@ -35,9 +35,11 @@ run: migrate
 	$(FLASK) seed-demo --if-empty
 	BEIAN_DEMO_MODE=true $(FLASK) run --host $(HOST) --port $(PORT)
 
-## make test: install test dependencies, run the whole suite (SQLite, PostgreSQL where reachable, Chromium)
+## make test: install test dependencies; lint, format and type checks; the whole suite (SQLite, PostgreSQL where reachable, Chromium)
 test: install-test
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 ## make bench: 100 000 filings in PostgreSQL (BENCH_DATABASE_URL, default the local test database), gunicorn 2 workers, wrk

@@ -8,13 +8,18 @@ from pathlib import Path
 
 from babel import Locale
 from flask import Flask, g, has_request_context, render_template, request, session
+from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from blueprints import read_only, register_blueprints
+from blueprints import admin, api, applicant, auth, materials, read_only, reviewer, site, wizard
+from blueprints.access import RowIdConverter
+from blueprints.policy import current_policy
+from blueprints.ui import register_filters
+from cli import register_cli
 from config import Config, database_url_from_env, load_secret_key
-from domain.masking import PiiLogFilter
+from domain.support.masking import PiiLogFilter
 from extensions import babel, csrf, db, login_manager, migrate
 from models import User
 
@@ -39,13 +44,13 @@ def create_app(config: Mapping | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Shanghai")
 
     if app.config["BEHIND_PROXY"]:  # nginx in front: trust one hop of X-Forwarded-For/-Proto
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
-    register_blueprints(app)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    app.url_map.converters["int"] = RowIdConverter
+    for blueprint in (site, auth, applicant, wizard, materials, reviewer, admin, api):
+        app.register_blueprint(blueprint.bp)
     read_only.register(app)
     _register_template_helpers(app)
     _register_error_pages(app)
-    from cli import register_cli
-
     register_cli(app)
     _configure_logging(app)
     return app
@@ -105,32 +110,20 @@ CONTENT_SECURITY_POLICY = (
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from blueprints.ui import register_filters
-
     register_filters(app)
 
     @app.context_processor
     def inject_globals():
-        from flask_babel import get_locale
-
         return {
-            "provider_name": app.config["PROVIDER_NAME"],
+            "provider_name": current_policy().provider_name,
             "current_locale": str(get_locale()),
         }
-
-    @app.before_request
-    def stored_settings():
-        from domain import settings
-
-        settings.refresh(app)
 
     @app.before_request
     def fresh_locale_and_user_per_request():
         # Flask-Babel, Flask-Login and Flask-WTF cache the locale, the user and the CSRF token on
         # the app context, which outlives a request when one is already pushed (tests, CLI):
         # derive them anew from each request.
-        from flask_babel import refresh
-
         refresh()
         g.pop("_login_user", None)
         g.pop(app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)

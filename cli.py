@@ -3,14 +3,34 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+import sqlalchemy as sa
+from flask import Flask
 from flask.cli import with_appcontext
 from flask_babel import force_locale, gettext
+from flask_migrate import upgrade
 
+from blueprints.policy import current_policy
+from blueprints.transaction import transaction
+from demo.seed import is_seeded, seed_demo
+from domain.filing import sms
+from domain.lifecycle import stage_counts, workflow
+from domain.lifecycle.states import Role
+from domain.lifecycle.workdays import shanghai_today
+from domain.operator import api_tokens
+from domain.operator.accounts import find_user
+from domain.review import stale
+from domain.rulebook import rule_tables
+from domain.rulebook.application import ApplicationFormatError, loads_application
+from domain.rulebook.filing_type import verify_filing_type
+from domain.rulebook.precheck import precheck
+from domain.rulebook.registry import RegistryImportError, import_registry, parse_registry_csv
+from domain.rulebook.seed_tables import seed_rule_tables
+from domain.support import notify
 from extensions import db
 
 
@@ -20,6 +40,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(registry_group)
     app.cli.add_command(filing_group)
     app.cli.add_command(sweep_command)
+    app.cli.add_command(workflow_group)
     app.cli.add_command(recount_command)
     app.cli.add_command(outbox_group)
     app.cli.add_command(api_token_group)
@@ -32,15 +53,14 @@ def register_cli(app: Flask) -> None:
 @with_appcontext
 def seed_demo_command(if_empty: bool) -> None:
     """Load the demo data: accounts, IP pool, province rules, rule tables, registry, filings."""
-    from demo.seed import is_seeded, seed_demo
 
     if is_seeded():
         if if_empty:
             click.echo("Database already has data; demo data not loaded.")
             return
         raise click.ClickException("the database already has accounts; seed an empty database")
-    demo_accounts = seed_demo()
-    db.session.commit()
+    with transaction():
+        demo_accounts = seed_demo()
     click.echo("Demo data loaded. Log in with:")
     for email, password, _name, role in demo_accounts:
         click.echo(f"  {role.value:<10} {email:<30} {password}")
@@ -50,10 +70,9 @@ def seed_demo_command(if_empty: bool) -> None:
 @with_appcontext
 def seed_tables_command() -> None:
     """Load the province rules, approved suffixes and deny-lists that are missing (production)."""
-    from domain.seed_tables import seed_rule_tables
 
-    added = seed_rule_tables()
-    db.session.commit()
+    with transaction():
+        added = seed_rule_tables()
     click.echo(f"{added} rows added.")
 
 
@@ -67,7 +86,6 @@ def registry_group() -> None:
 @with_appcontext
 def registry_import(csv_file: Path) -> None:
     """Import a registry CSV (DOMAIN.md A5). All or nothing: a bad row imports nothing."""
-    from domain.registry import RegistryImportError, import_registry, parse_registry_csv
 
     try:
         text = csv_file.read_text(encoding="utf-8")
@@ -75,13 +93,12 @@ def registry_import(csv_file: Path) -> None:
         click.echo(f"{csv_file}: not UTF-8; nothing imported", err=True)
         sys.exit(2)
     try:
-        summary = import_registry(parse_registry_csv(text))
+        with transaction():
+            summary = import_registry(parse_registry_csv(text))
     except RegistryImportError as exc:
-        db.session.rollback()
         where = f"line {exc.line}: " if exc.line else ""
         click.echo(f"{csv_file}: {where}{exc.reason}; nothing imported（未导入任何数据）", err=True)
         sys.exit(2)
-    db.session.commit()
     click.echo(
         f"subjects: {summary.subjects_created} new, {summary.subjects_updated} changed; "
         f"websites: {summary.websites_created} new, {summary.websites_updated} changed, "
@@ -97,8 +114,6 @@ def filing_group() -> None:
 def _ensure_database() -> None:
     """The rule tables must exist. The embedded SQLite database is migrated on first use (as
     `make run` does); another database must be migrated by its operator."""
-    import sqlalchemy as sa
-    from flask_migrate import upgrade
 
     if sa.inspect(db.engine).has_table("province_rules"):
         return
@@ -119,7 +134,7 @@ def _locale(lang: str) -> str:
     return "en" if lang == "en" else "zh_Hans_CN"
 
 
-def _print_json(document: dict) -> None:
+def _print_json(document: object) -> None:
     click.echo(json.dumps(document, ensure_ascii=False, indent=2))
 
 
@@ -129,10 +144,6 @@ def _print_json(document: dict) -> None:
 @with_appcontext
 def filing_precheck(application_file: Path, lang: str) -> None:
     """Pre-check an A2 application JSON file. Exit 0: no breach; 1: breaches; 2: not A2."""
-    from domain import rule_tables
-    from domain.application import ApplicationFormatError, loads_application
-    from domain.precheck import precheck
-    from domain.workdays import shanghai_today
 
     _ensure_database()
     with force_locale(_locale(lang)):
@@ -166,9 +177,6 @@ def filing_type(
     cert_type: str, cert_number: str, domain: str, account: str | None, lang: str
 ) -> None:
     """Verify the filing type (A5). Exit 0: a type; 1: a refusal; 2: bad input."""
-    from domain.accounts import find_user
-    from domain.filing_type import verify_filing_type
-    from domain.workdays import shanghai_today
 
     _ensure_database()
     user = None
@@ -180,7 +188,7 @@ def filing_type(
     with force_locale(_locale(lang)):
         try:
             verdict = verify_filing_type(
-                cert_type, cert_number, domain, current_app.config["PROVIDER_CODE"],
+                cert_type, cert_number, domain, current_policy().provider_code,
                 shanghai_today(), account=user,
             )  # fmt: skip
         except ValueError:
@@ -193,23 +201,44 @@ def filing_type(
 @click.command("sweep")
 @with_appcontext
 def sweep_command() -> None:
-    """Fail SMS verifications past their 24 hours (run every few minutes from cron)."""
-    from domain import sms
-
-    count = sms.expire_overdue()
-    db.session.commit()
+    """Fail SMS verifications past their 24 hours; remind, then withdraw, filings that waited on
+    the applicant too long (run every few minutes from cron)."""
+    policy = current_policy()
+    with transaction():
+        count = sms.expire_overdue(policy)
     click.echo(f"{count} SMS verifications expired")
+    with transaction():
+        result = stale.sweep(policy)
+    click.echo(
+        f"{result.reminded} stale filings reminded, {result.withdrawn} withdrawn by the system"
+    )
+
+
+@click.group("workflow")
+def workflow_group() -> None:
+    """The filing workflow (DOMAIN.md A6) as data: the one table that apply() uses."""
+
+
+@workflow_group.command("table")
+def workflow_table() -> None:
+    """Print every transition as JSON: from, action, to, actors, kinds, when."""
+    _print_json(workflow.table_rows())
+
+
+@workflow_group.command("diagram")
+def workflow_diagram() -> None:
+    """Print the transition table as a Mermaid stateDiagram-v2."""
+    click.echo(workflow.mermaid_diagram(), nl=False)
 
 
 @click.command("recount")
 @with_appcontext
 def recount_command() -> None:
     """Rebuild the per-state filing counters of the queue tabs (after a bulk load or a restore)."""
-    from domain import queue_cache, stage_counts
 
-    counts = stage_counts.recount()
-    queue_cache.bump()
-    db.session.commit()
+    with transaction():
+        counts = stage_counts.recount()
+        stage_counts.bump_queue()
     for state, count in sorted(counts.items(), key=lambda item: item[0].value):
         click.echo(f"{state.value}: {count}")
 
@@ -224,9 +253,10 @@ def outbox_group() -> None:
 @with_appcontext
 def outbox_send(limit: int) -> None:
     """Send pending SMS and e-mail (run every minute from cron or a systemd timer)."""
-    from domain import notify
 
-    sent, failed = notify.dispatch_pending(*notify.default_senders(), limit=limit)
+    sent, failed = notify.dispatch_pending(
+        *notify.default_senders(), limit=limit, provider_name=current_policy().provider_name
+    )
     click.echo(f"{sent} sent, {failed} failed for good")
 
 
@@ -241,15 +271,12 @@ def api_token_group() -> None:
 @with_appcontext
 def api_token_create(name: str, admin_email: str) -> None:
     """Issue a bearer token; it is printed once and stored only as a hash."""
-    from domain import api_tokens
-    from domain.accounts import find_user
-    from domain.states import Role
 
     admin = find_user(admin_email)
     if admin is None or admin.role is not Role.admin:
         raise click.ClickException(f"{admin_email} is not an admin account")
-    token = api_tokens.issue(name, admin)
-    db.session.commit()
+    with transaction():
+        token = api_tokens.issue(name, admin)
     click.echo(token)
 
 
@@ -264,7 +291,6 @@ def _sqlite_path() -> str:
 
 def _copy_sqlite(source, target) -> None:
     """Copy one SQLite database file onto another with SQLite's online backup API."""
-    import sqlite3
 
     origin, destination = sqlite3.connect(source), sqlite3.connect(target)
     try:

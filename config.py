@@ -41,7 +41,12 @@ class Config:
     SMS_SEND_CAP = 5  # codes per SMS verification round, the first included
     SMS_RESEND_SECONDS = 60  # the applicant may ask for a new code this long after the last
     CLAIM_TIMEOUT_MINUTES = 30
-    BUREAU_GATEWAY = "domain.bureau:SimulatedBureau"
+    MAIL_ADDRESS = (
+        ""  # where applicants post materials in mail-in provinces (editable in the console)
+    )
+    STALE_REMINDER_DAYS = (7, 21)  # a filing waiting on the applicant is reminded after these days
+    STALE_WITHDRAW_DAYS = 30  # and withdrawn by the system after these (calendar days)
+    BUREAU_GATEWAY = "domain.filing.bureau:SimulatedBureau"
     WEBHOOK_URL = ""  # POSTed a signed JSON event on every transition
     WEBHOOK_SECRET = ""  # HMAC-SHA256 key of the X-Beian-Signature header
     OVERDUE_COUNTS_SECONDS = 30  # how long a host reuses the overdue counts of the queue tabs

@@ -1,12 +1,13 @@
 """Persistence only: the tables of Beian Desk as SQLAlchemy 2.0 typed models.
 
 Times are stored in UTC (see UTCDateTime) and shown in Asia/Shanghai. Business rules live in
-domain/; the one writer of Filing.state is domain.workflow.apply().
+domain/; the one writer of Filing.state is domain.lifecycle.workflow.apply().
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -26,8 +27,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from domain.states import FilingState, FilingType, Role, event_label
-from extensions import db
+from domain.lifecycle.states import FilingState, FilingType, Role, event_label
+from extensions import Base, db
+
+if TYPE_CHECKING:  # db.Model is Base with Flask-SQLAlchemy's extras; the type checker sees Base
+    Model = Base
+else:
+    Model = db.Model
 
 
 def utcnow() -> datetime:
@@ -71,7 +77,7 @@ def enum_column(enum_cls, name: str):
 # --- accounts -------------------------------------------------------------------------------
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,7 +105,7 @@ class User(UserMixin, db.Model):
 # --- what an applicant files ----------------------------------------------------------------
 
 
-class Person(db.Model):
+class Person(Model):
     """A responsible person (主体负责人 or 网站负责人)."""
 
     __tablename__ = "persons"
@@ -112,7 +118,7 @@ class Person(db.Model):
     email: Mapped[str] = mapped_column(String(254), default="")
 
 
-class Subject(db.Model):
+class Subject(Model):
     """The subject (主体) as filed in one filing; the registry holds the MIIT copy."""
 
     __tablename__ = "subjects"
@@ -131,7 +137,7 @@ class Subject(db.Model):
     responsible_person: Mapped[Person | None] = relationship()
 
 
-class Filing(db.Model):
+class Filing(Model):
     """An access-filing order: one subject, one or more websites, one state."""
 
     __tablename__ = "filings"
@@ -162,6 +168,8 @@ class Filing(db.Model):
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # SMS codes sent in the current verification round and when the last one went out (resend cap).
+    mail_courier: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    mail_tracking_number: Mapped[str] = mapped_column(String(32), default="", server_default="")
     sms_sends: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     sms_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -192,10 +200,11 @@ class Filing(db.Model):
         ),
         Index("ix_filings_state_due", "state", "due_at"),
         Index("ix_filings_state_entered", "state", "state_entered_at", "id"),  # queue pages
+        Index("ix_filings_entered", "state_entered_at", "id"),  # the "all filings" tab
     )
 
 
-class Website(db.Model):
+class Website(Model):
     __tablename__ = "websites"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -223,7 +232,7 @@ class Website(db.Model):
     __table_args__ = (UniqueConstraint("filing_id", "position"),)
 
 
-class WebsiteDomain(db.Model):
+class WebsiteDomain(Model):
     __tablename__ = "website_domains"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -233,7 +242,7 @@ class WebsiteDomain(db.Model):
     __table_args__ = (UniqueConstraint("website_id", "domain"),)
 
 
-class WebsiteIP(db.Model):
+class WebsiteIP(Model):
     __tablename__ = "website_ips"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -243,7 +252,7 @@ class WebsiteIP(db.Model):
     __table_args__ = (UniqueConstraint("website_id", "address"),)
 
 
-class Material(db.Model):
+class Material(Model):
     """An uploaded document image, stored outside static/ under an opaque key."""
 
     __tablename__ = "materials"
@@ -271,7 +280,7 @@ class Material(db.Model):
 # --- the provider's own data ----------------------------------------------------------------
 
 
-class ProviderIP(db.Model):
+class ProviderIP(Model):
     """A public IP of this provider; product verification needs one assigned to the account."""
 
     __tablename__ = "provider_ips"
@@ -289,7 +298,7 @@ class ProviderIP(db.Model):
     )
 
 
-class ProvinceRule(db.Model):
+class ProvinceRule(Model):
     """Per-province rules (DOMAIN.md A1), editable by the admin."""
 
     __tablename__ = "province_rules"
@@ -304,6 +313,7 @@ class ProvinceRule(db.Model):
     min_age: Mapped[int] = mapped_column(Integer, default=18)
     bureau_review_workdays: Mapped[int] = mapped_column(Integer, default=20)
     notes: Mapped[str] = mapped_column(Text, default="")
+    mail_items: Mapped[str] = mapped_column(Text, default="", server_default="")  # what to post
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     __table_args__ = (
@@ -312,7 +322,7 @@ class ProvinceRule(db.Model):
     )
 
 
-class DomainSuffix(db.Model):
+class DomainSuffix(Model):
     """The approved-suffix table (R-D-1); approved=False rows are the never-approved list."""
 
     __tablename__ = "domain_suffixes"
@@ -321,7 +331,7 @@ class DomainSuffix(db.Model):
     approved: Mapped[bool] = mapped_column(Boolean)
 
 
-class DenyWord(db.Model):
+class DenyWord(Model):
     """Words refused in website names: list 'sensitive' (R-N-4) or 'personal' (R-N-7)."""
 
     __tablename__ = "deny_words"
@@ -336,7 +346,7 @@ class DenyWord(db.Model):
     )
 
 
-class StageCount(db.Model):
+class StageCount(Model):
     """How many filings wait in a state: kept by workflow.apply, so a queue never counts rows."""
 
     __tablename__ = "stage_counts"
@@ -345,7 +355,7 @@ class StageCount(db.Model):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class ChangeCounter(db.Model):
+class ChangeCounter(Model):
     """A number bumped by every write that changes what a view shows (its cache key)."""
 
     __tablename__ = "change_counters"
@@ -354,7 +364,7 @@ class ChangeCounter(db.Model):
     value: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class AppSetting(db.Model):
+class AppSetting(Model):
     """A setting the admin changed in the console; it overrides the config on every host."""
 
     __tablename__ = "app_settings"
@@ -364,7 +374,7 @@ class AppSetting(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class CalendarDay(db.Model):
+class CalendarDay(Model):
     """An override of the working-day calendar for a date the calendar package does not know."""
 
     __tablename__ = "calendar_days"
@@ -377,7 +387,7 @@ class CalendarDay(db.Model):
 # --- the national registry (DOMAIN.md A5) ---------------------------------------------------
 
 
-class RegistrySubject(db.Model):
+class RegistrySubject(Model):
     __tablename__ = "registry_subjects"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -396,7 +406,7 @@ class RegistrySubject(db.Model):
     __table_args__ = (UniqueConstraint("certificate_type", "certificate_number"),)
 
 
-class RegistryWebsite(db.Model):
+class RegistryWebsite(Model):
     __tablename__ = "registry_websites"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -417,7 +427,7 @@ class RegistryWebsite(db.Model):
         return [code for code in self.access_providers.split(";") if code]
 
 
-class RegistryDomain(db.Model):
+class RegistryDomain(Model):
     __tablename__ = "registry_domains"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -426,7 +436,7 @@ class RegistryDomain(db.Model):
     expires_on: Mapped[date] = mapped_column(Date)
 
 
-class SmsChallenge(db.Model):
+class SmsChallenge(Model):
     """The bureau's 6-digit SMS code for one submission (R-S-3): stored hashed, 24 h, 5 tries."""
 
     __tablename__ = "sms_challenges"
@@ -443,7 +453,7 @@ class SmsChallenge(db.Model):
     __table_args__ = (CheckConstraint("failures BETWEEN 0 AND 5", name="max_failures"),)
 
 
-class FilingPasswordFailure(db.Model):
+class FilingPasswordFailure(Model):
     """One wrong MIIT filing password for a registry subject (the limit counts these per hour)."""
 
     __tablename__ = "filing_password_failures"
@@ -463,7 +473,7 @@ class FilingPasswordFailure(db.Model):
 # --- audit and notifications ----------------------------------------------------------------
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A bearer token for the provider's own console (JSON API); only its SHA-256 is stored."""
 
     __tablename__ = "api_tokens"
@@ -477,7 +487,7 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """One thing that happened: a transition, a login failure, an upload, a claim."""
 
     __tablename__ = "audit_events"
@@ -506,7 +516,7 @@ class AuditEvent(db.Model):
         return FilingState(self.to_state) if self.to_state else None
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """An SMS or e-mail to send, written in the same transaction as what caused it."""
 
     __tablename__ = "outbox_messages"

@@ -29,8 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402
-from domain import reviewing  # noqa: E402
-from domain.states import FilingState  # noqa: E402
+from domain.lifecycle.states import FilingState  # noqa: E402
+from domain.review import reviewing  # noqa: E402
 from extensions import db  # noqa: E402
 from models import Filing  # noqa: E402
 from tests.live_server import LiveServer  # noqa: E402
@@ -53,8 +53,9 @@ def seed(app) -> None:
     from flask_migrate import upgrade
     from werkzeug.security import generate_password_hash
 
-    from domain import accounts, stage_counts
-    from domain.states import Role
+    from domain.lifecycle import stage_counts
+    from domain.lifecycle.states import Role
+    from domain.operator import accounts
 
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))

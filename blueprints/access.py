@@ -1,16 +1,22 @@
-"""Who may see what: role checks and owner-only loading (another's id is a 404, not a 403)."""
+"""Who may see what and what a request must carry: role checks, owner-only loading (another's id
+is a 404, not a 403), ids and posted forms checked before use."""
 
 from __future__ import annotations
 
 from functools import wraps
+from typing import TypeVar
 
 from flask import abort, g, session
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from sqlalchemy import bindparam, literal, select
+from werkzeug.routing import IntegerConverter
 
-from domain.states import Role
+from domain.lifecycle.states import Role
 from extensions import db
 from models import Filing, User
+
+FormT = TypeVar("FormT", bound=FlaskForm)
 
 
 def role_required(*roles: Role):
@@ -51,10 +57,25 @@ def home_endpoint_for(role: Role) -> str:
 INTEGER_LIMIT = 2**31
 
 
+class RowIdConverter(IntegerConverter):
+    """`<int:...>` in every route: ids are INTEGER columns, so a larger number is a 404 at routing
+    (PostgreSQL would refuse to compare it with the column: a 500)."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=INTEGER_LIMIT - 1, signed=False):
+        super().__init__(url_map, fixed_digits, min, max, signed)
+
+
 def row_id(text: str | None) -> int:
     """A row id posted in a form; 0 (no row) for anything else, a number too large included."""
     text = (text or "").strip()
     return int(text) if text.isdigit() and int(text) < INTEGER_LIMIT else 0
+
+
+def posted_or_400(form: FormT) -> FormT:
+    """The posted form when it validates (its CSRF token included); else the request is a 400."""
+    if not form.validate_on_submit():
+        abort(400)
+    return form
 
 
 def session_user_id() -> int | None:

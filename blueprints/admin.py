@@ -1,21 +1,37 @@
 """The operator's console: an overview of accounts and the provider's tables."""
 
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import func, select
 
+from blueprints import policy
 from blueprints.access import role_required, row_id
 from blueprints.htmx import is_htmx
-from domain import accounts, notify
-from domain import admin as admin_service
-from domain.i18n import N_
-from domain.rules import Message
-from domain.states import Role
+from blueprints.transaction import transaction
+from domain.lifecycle.states import Role
+from domain.operator import accounts, ip_pool, settings
+from domain.operator import admin as admin_service
+from domain.review import report as report_service
+from domain.rulebook.reasons import REJECTION_REASONS
+from domain.rulebook.registry import RegistryImportError
+from domain.support import notify
+from domain.support.i18n import N_
 from extensions import db
 from forms.admin import InviteForm
 from models import (
     AuditEvent,
+    CalendarDay,
     DenyWord,
     DomainSuffix,
     OutboxMessage,
@@ -64,7 +80,8 @@ def outbox():
     messages = db.session.scalars(
         select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200)
     ).all()
-    rendered = [(m, *notify.render(m)) for m in messages]
+    provider_name = policy.current_policy().provider_name
+    rendered = [(m, *notify.render(m, provider_name)) for m in messages]
     return render_template(
         "admin/outbox.html", rendered=rendered, demo=current_app.config["DEMO_MODE"]
     )
@@ -111,17 +128,20 @@ def edit_province(code: str):
     rule = db.session.get(ProvinceRule, code) or abort(404)
     error = ""
     if request.method == "POST":
-        values = {name: request.form.get(name) for name in admin_service.PROVINCE_FIELDS}
+        values: dict[str, str | bool | None] = {  # a field the form does not carry stays
+            name: request.form.get(name)
+            for name in admin_service.PROVINCE_FIELDS
+            if name in request.form
+        }
         for name, kind in admin_service.PROVINCE_FIELDS.items():
             if kind is bool:
                 values[name] = request.form.get(name) == "on"
         try:
-            changed = admin_service.update_province_rule(rule, values, current_user)
+            with transaction():
+                changed = admin_service.update_province_rule(rule, values, current_user)
         except admin_service.AdminError as exc:
-            db.session.rollback()
             error = exc.message.render(_)
         else:
-            db.session.commit()
             if not is_htmx():
                 flash(_("已保存 %(name)s（%(n)s 项修改）", name=rule.name, n=len(changed)), "ok")
                 return redirect(url_for("admin.provinces"))
@@ -141,14 +161,16 @@ def staff():
     issued = None
     if form.validate_on_submit():
         try:
-            user, password = admin_service.invite_staff(
-                form.email.data, form.display_name.data or "", Role(form.role.data), current_user
-            )
+            with transaction():
+                user, password = admin_service.invite_staff(
+                    form.email.data,
+                    form.display_name.data or "",
+                    Role(form.role.data),
+                    current_user,
+                )
         except accounts.AccountError as exc:
-            db.session.rollback()
-            form.email.errors.append(_(exc.args[0]))
+            form.email.errors.append(exc.message.render(_))
         else:
-            db.session.commit()
             issued = (user.email, password)
     people = db.session.scalars(
         select(User).where(User.role.in_([Role.reviewer, Role.admin])).order_by(User.id)
@@ -164,15 +186,14 @@ def change_user(user_id: int, action: str):
     user = db.session.get(User, user_id) or abort(404)
     issued = None
     try:
-        if action == "reset":
-            issued = (user.email, admin_service.reset_password(user, current_user))
-        else:
-            admin_service.set_enabled(user, action == "enable", current_user)
+        with transaction():
+            if action == "reset":
+                issued = (user.email, admin_service.reset_password(user, current_user))
+            else:
+                admin_service.set_enabled(user, action == "enable", current_user)
     except admin_service.AdminError as exc:
-        db.session.rollback()
         flash(exc.message.render(_), "bad")
         return redirect(url_for("admin.staff"))
-    db.session.commit()
     if issued:
         flash(
             _(
@@ -198,10 +219,12 @@ def ips():
         upload = request.files.get("csv")
         if upload and upload.filename:
             text += "\n" + upload.read(1_000_000).decode("utf-8", errors="replace")
-        added, refused = admin_service.add_ips(text, current_user)
-        db.session.commit()
+        with transaction():
+            added, refused = admin_service.add_ips(text, current_user)
     pool = db.session.scalars(select(ProviderIP).order_by(ProviderIP.id)).all()
-    return render_template("admin/ips.html", pool=pool, added=added, refused=refused)
+    return render_template(
+        "admin/ips.html", pool=pool, added=added, refused=refused, using=ip_pool.filings_using()
+    )
 
 
 @bp.post("/ips/<int:ip_id>/assign")
@@ -215,62 +238,22 @@ def assign_ip(ip_id: int):
         flash(_("没有该邮箱的账号：%(email)s", email=email), "bad")
         return redirect(url_for("admin.ips"))
     try:
-        admin_service.assign_ip(ip, account, current_user)
+        with transaction():
+            admin_service.assign_ip(
+                ip, account, current_user, in_use_confirmed=request.form.get("confirm") == "1"
+            )
     except admin_service.AdminError as exc:
-        db.session.rollback()
         flash(exc.message.render(_), "bad")
-    else:
-        db.session.commit()
     return redirect(url_for("admin.ips"))
 
 
 # --- suffixes, deny-lists, calendar ---------------------------------------------------------------
 
 
-@bp.route("/tables", methods=["GET", "POST"])
+@bp.get("/tables")
 @role_required(Role.admin)
 def tables():
     """The approved-suffix table, the deny-lists and the working-day calendar overrides."""
-    from datetime import date
-
-    from models import CalendarDay
-
-    if request.method == "POST":
-        kind = request.form.get("kind")
-        try:
-            if kind == "suffix":
-                admin_service.add_suffix(
-                    request.form.get("suffix", ""),
-                    request.form.get("approved") == "1",
-                    current_user,
-                )
-            elif kind == "suffix_remove":
-                admin_service.remove_suffix(request.form.get("suffix", ""), current_user)
-            elif kind == "word":
-                admin_service.add_word(
-                    request.form.get("list_name", ""), request.form.get("word", ""), current_user
-                )
-            elif kind == "word_remove":
-                admin_service.remove_word(row_id(request.form.get("word_id")), current_user)
-            elif kind == "calendar":
-                try:
-                    day = date.fromisoformat(request.form.get("day", ""))
-                except ValueError:
-                    raise admin_service.AdminError(Message(N_("日期格式应为 YYYY-MM-DD"))) from None
-                choice = request.form.get("is_workday")
-                workday = None if choice == "remove" else choice == "1"
-                admin_service.set_calendar_day(
-                    day, workday, request.form.get("note", ""), current_user
-                )
-            else:
-                abort(400)
-        except admin_service.AdminError as exc:
-            db.session.rollback()
-            flash(exc.message.render(_), "bad")
-        else:
-            db.session.commit()
-            flash(_("已保存"), "ok")
-        return redirect(url_for("admin.tables"))
     suffixes = db.session.scalars(
         select(DomainSuffix).order_by(DomainSuffix.approved.desc(), DomainSuffix.suffix)
     ).all()
@@ -279,12 +262,68 @@ def tables():
     return render_template("admin/tables.html", suffixes=suffixes, words=words, days=days)
 
 
+def _change_table(change: Callable[[], object]) -> ResponseReturnValue:
+    """Make one change to the rule tables in its own transaction, flash how it went, and go back."""
+    try:
+        with transaction():
+            change()
+    except admin_service.AdminError as exc:
+        flash(exc.message.render(_), "bad")
+    else:
+        flash(_("已保存"), "ok")
+    return redirect(url_for("admin.tables"))
+
+
+@bp.post("/tables/suffixes")
+@role_required(Role.admin)
+def add_suffix():
+    """Add a suffix to the table, or change whether it may be filed."""
+    form = request.form
+    approved = form.get("approved") == "1"
+    return _change_table(
+        lambda: admin_service.add_suffix(form.get("suffix", ""), approved, current_user)
+    )
+
+
+@bp.post("/tables/suffixes/remove")
+@role_required(Role.admin)
+def remove_suffix():
+    """Take a suffix out of the table."""
+    suffix = request.form.get("suffix", "")
+    return _change_table(lambda: admin_service.remove_suffix(suffix, current_user))
+
+
+@bp.post("/tables/deny-words")
+@role_required(Role.admin)
+def add_deny_word():
+    """Add a word to a deny-list."""
+    list_name, word = request.form.get("list_name", ""), request.form.get("word", "")
+    return _change_table(lambda: admin_service.add_word(list_name, word, current_user))
+
+
+@bp.post("/tables/deny-words/remove")
+@role_required(Role.admin)
+def remove_deny_word():
+    """Take a word off its deny-list."""
+    word_id = row_id(request.form.get("word_id"))
+    return _change_table(lambda: admin_service.remove_word(word_id, current_user))
+
+
+@bp.post("/tables/calendar")
+@role_required(Role.admin)
+def set_calendar_day():
+    """Mark a date as a day off or a working day, or remove its override."""
+    form = request.form
+    choice = form.get("is_workday")
+    workday = None if choice == "remove" else choice == "1"
+    day, note = form.get("day", ""), form.get("note", "")
+    return _change_table(lambda: admin_service.set_calendar_day(day, workday, note, current_user))
+
+
 # --- registry import with a preview ------------------------------------------------------------
 
 
-def _imports_folder():
-    from pathlib import Path
-
+def _imports_folder() -> Path:
     folder = Path(current_app.config["UPLOAD_FOLDER"]).parent / "imports"  # beside the uploads
     folder.mkdir(parents=True, exist_ok=True)
     return folder
@@ -294,10 +333,6 @@ def _imports_folder():
 @role_required(Role.admin)
 def registry():
     """Upload a registry CSV: see what it would change (nothing is written), then confirm."""
-    import secrets
-
-    from domain.registry import RegistryImportError, import_registry, parse_registry_csv
-
     context = {"summary": None, "error": None, "token": None}
     if request.method == "POST":
         upload = request.files.get("csv")
@@ -306,14 +341,10 @@ def registry():
             if len(data) > 10_000_000:
                 raise RegistryImportError(0, N_("文件超过 10 MB"))
             text = data.decode("utf-8")
-            rows = parse_registry_csv(text)
-            savepoint = db.session.begin_nested()
-            context["summary"] = import_registry(rows)
-            savepoint.rollback()
+            context["summary"] = admin_service.preview_registry(text)
         except UnicodeDecodeError:
             context["error"] = _("文件不是 UTF-8 编码")
         except RegistryImportError as exc:
-            db.session.rollback()
             context["error"] = (
                 _("第 %(line)s 行：%(reason)s", line=exc.line, reason=exc.reason)
                 if exc.line
@@ -324,7 +355,6 @@ def registry():
                 token = secrets.token_hex(16)
                 (_imports_folder() / f"{token}.csv").write_text(text, encoding="utf-8")
                 context["token"] = token
-        db.session.rollback()
     status = 422 if context["error"] else 200
     return render_template("admin/registry.html", **context), status
 
@@ -332,26 +362,20 @@ def registry():
 @bp.post("/registry/<token>")
 @role_required(Role.admin)
 def confirm_registry(token: str):
-    """Import the previewed file (all or nothing) and audit it."""
-    from domain.registry import RegistryImportError, import_registry, parse_registry_csv
-
+    """Import the previewed file (all or nothing); the import is audited."""
     if len(token) != 32 or any(c not in "0123456789abcdef" for c in token):
         abort(404)
     path = _imports_folder() / f"{token}.csv"
     if not path.is_file():
         abort(404)
     try:
-        summary = import_registry(parse_registry_csv(path.read_text(encoding="utf-8")))
+        with transaction():
+            summary = admin_service.import_registry_csv(
+                path.read_text(encoding="utf-8"), current_user
+            )
     except RegistryImportError as exc:
-        db.session.rollback()
         flash(_("导入失败，未导入任何数据：%(reason)s", reason=exc.message.render(_)), "bad")
         return redirect(url_for("admin.registry"))
-    db.session.add(
-        AuditEvent(actor_id=current_user.id, actor_role=current_user.role, action="registry_imported",
-                   note=f"+{summary.subjects_created}/{summary.websites_created} ~{summary.subjects_updated}/{summary.websites_updated}",
-                   data={"details": summary.details[:200]})
-    )  # fmt: skip
-    db.session.commit()
     path.unlink(missing_ok=True)
     flash(_("已导入：新增主体 %(s)s、网站 %(w)s；更新主体 %(us)s、网站 %(uw)s",
             s=summary.subjects_created, w=summary.websites_created,
@@ -366,11 +390,6 @@ def confirm_registry(token: str):
 @role_required(Role.admin)
 def report():
     """Decisions per reviewer (with a chart), median hours per stage, overdue, rejection reasons."""
-    from markupsafe import Markup
-
-    from domain import report as report_service
-    from domain.reasons import REJECTION_REASONS
-
     data = report_service.build(utcnow())
     chart = Markup(
         report_service.bar_chart_svg([(name, count) for name, count, _r in data.per_reviewer])
@@ -384,11 +403,6 @@ def report():
 @role_required(Role.admin)
 def report_csv():
     """The report as CSV (UTF-8 with BOM, so that Excel opens the Chinese correctly)."""
-    import csv
-    import io
-
-    from domain import report as report_service
-
     data = report_service.build(utcnow())
     out = io.StringIO()
     writer = csv.writer(out)
@@ -414,27 +428,33 @@ def report_csv():
 @bp.route("/settings", methods=["GET", "POST"])
 @role_required(Role.admin)
 def settings_page():
-    """Provider name, review deadlines and claim timeout (stored; every host picks them up)."""
-    from domain import settings
+    """Provider name, review deadlines and claim timeout (stored; every host picks them up).
 
+    Every changed value is checked first; only when all pass are they stored, in one transaction,
+    and this process's policy is dropped after the commit (a refused save changes nothing).
+    """
+    current = policy.current_policy()
     errors: dict[str, str] = {}
     if request.method == "POST":
+        changes: dict[str, str] = {}
         for key in settings.EDITABLE:
             raw = request.form.get(key)
-            if raw is None or str(raw).strip() == str(current_app.config.get(key)):
+            if raw is None or raw.strip() == str(getattr(current, key.lower())):
                 continue
             try:
-                settings.save(current_app, key, raw, current_user)
+                settings.parse(key, raw)
             except settings.SettingError as exc:
                 errors[key] = exc.message.render(_)
-        if errors:
-            db.session.rollback()
-        else:
-            db.session.commit()
+            changes[key] = raw
+        if not errors:
+            with transaction():
+                for key, raw in changes.items():
+                    settings.save(key, raw, getattr(current, key.lower()), current_user)
+            policy.forget()
             flash(_("已保存"), "ok")
             return redirect(url_for("admin.settings_page"))
     fields = [
-        (key, label, current_app.config.get(key))
+        (key, label, getattr(current, key.lower()))
         for key, (label, *_rest) in settings.EDITABLE.items()
     ]
     return render_template(

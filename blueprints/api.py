@@ -3,19 +3,32 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext
 from flask_login import current_user
 
-from domain import rule_tables
-from domain.application import MAX_BYTES, ApplicationFormatError, loads_application
-from domain.filing_type import verify_filing_type
-from domain.i18n import N_
-from domain.precheck import precheck
-from domain.rules import Message
-from domain.workdays import shanghai_today
-from extensions import csrf
+from blueprints.policy import current_policy
+from blueprints.transaction import transaction
+from domain.filing.filings import FilingError
+from domain.lifecycle.states import Role
+from domain.lifecycle.workdays import shanghai_today
+from domain.operator import api_tokens
+from domain.operator.accounts import find_user
+from domain.operator.api_filings import DraftRefused, draft_from_application, public_timeline
+from domain.rulebook import rule_tables
+from domain.rulebook.application import (
+    MAX_BYTES,
+    ApplicationFormatError,
+    loads_application,
+    parse_application,
+)
+from domain.rulebook.filing_type import verify_filing_type
+from domain.rulebook.precheck import precheck
+from domain.support.i18n import N_, Message
+from extensions import csrf, db
+from models import Filing
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # JSON in, JSON out, no cookie-authorised state change
@@ -85,7 +98,7 @@ def filing_type():
     try:
         verdict = verify_filing_type(
             data["cert_type"], data["cert_number"], data["domain"],
-            current_app.config["PROVIDER_CODE"], shanghai_today(), account=account,
+            current_policy().provider_code, shanghai_today(), account=account,
         )  # fmt: skip
     except ValueError:
         return _bad_request([{"field": "domain", "message": gettext("域名格式不正确")}])
@@ -96,8 +109,6 @@ def filing_type():
 
 
 def _token_or_401():
-    from domain import api_tokens
-
     token = api_tokens.authenticate(request.headers.get("Authorization"))
     if token is None:
         response = jsonify({"error": gettext("缺少或无效的 API 令牌")})
@@ -108,8 +119,6 @@ def _token_or_401():
 
 
 def _filing_document(filing) -> dict:
-    from domain.api_filings import public_timeline
-
     return {
         "id": filing.id,
         "state": filing.state.value,
@@ -125,13 +134,6 @@ def _filing_document(filing) -> dict:
 @bp.post("/filings")
 def create_filing():
     """Create (or reuse) an account's draft from {"account": e-mail, "application": A2}."""
-    from domain import filings as filing_service
-    from domain.accounts import find_user
-    from domain.api_filings import DraftRefused, draft_from_application
-    from domain.application import ApplicationFormatError, parse_application
-    from domain.states import Role
-    from extensions import db
-
     token, refusal = _token_or_401()
     if refusal:
         return refusal
@@ -159,23 +161,20 @@ def create_filing():
             [{**p, "field": "application." + p["field"]} for p in exc.as_list(gettext)]
         )
     try:
-        filing, problems = draft_from_application(
-            application, account, current_app.config["PROVIDER_CODE"], shanghai_today()
-        )
+        with transaction():
+            filing, problems = draft_from_application(
+                application, account, current_policy().provider_code, shanghai_today()
+            )
     except DraftRefused as exc:
-        db.session.rollback()
         return jsonify({"error": "filing_type_refused", **exc.verdict.as_dict(gettext)}), 422
-    except filing_service.FilingError as exc:
-        db.session.rollback()
+    except FilingError as exc:
         return jsonify(
-            {"error": "refused", "field": exc.field, "message": exc.message.render(gettext)}
+            {"error": "refused", "field": exc.field or "", "message": exc.message.render(gettext)}
         ), 422
     except ValueError:
-        db.session.rollback()
         return _bad_request(
             [{"field": "application.websites[0].domains[0]", "message": gettext("域名格式不正确")}]
         )
-    db.session.commit()
     document = _filing_document(filing)
     document["breaches"] = [b.as_dict(gettext) for b in problems]
     return jsonify(document), 201
@@ -184,23 +183,19 @@ def create_filing():
 @bp.get("/filings/<int:filing_id>")
 def read_filing(filing_id: int):
     """A filing's state and public timeline."""
-    from extensions import db
-    from models import Filing
-
     token, refusal = _token_or_401()
     if refusal:
         return refusal
     filing = db.session.get(Filing, filing_id)
     if filing is None:
         return jsonify({"error": gettext("备案不存在")}), 404
-    db.session.commit()  # the token's last use
-    return jsonify(_filing_document(filing))
+    with transaction():  # the token's last use
+        document = _filing_document(filing)
+    return jsonify(document)
 
 
 @bp.get("/openapi.json")
 def openapi_document():
     """The OpenAPI description of this API."""
-    from pathlib import Path
-
     path = Path(current_app.root_path) / "openapi.json"
     return current_app.response_class(path.read_text(encoding="utf-8"), mimetype="application/json")

@@ -7,23 +7,27 @@ from datetime import timedelta
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from blueprints.access import (
     own_filing_or_404,
     owner_has_current_version,
+    posted_or_400,
     preload_own_filing,
     role_required,
     row_id,
 )
+from blueprints.policy import current_policy
 from blueprints.read_only import read_only
-from domain import filings as service
-from domain import notify, sms, workflow
-from domain.masking import mask_phone
-from domain.states import Action, FilingState, Role
-from domain.workflow import StaleFiling, WorkflowError
+from blueprints.transaction import transaction
+from domain.filing import filings, sms
+from domain.filing.filings import FilingError
+from domain.lifecycle import workflow
+from domain.lifecycle.states import Action, Role
+from domain.lifecycle.workflow import StaleFiling, WorkflowError
+from domain.support import notify
+from domain.support.masking import mask_phone
 from extensions import db
-from forms.filing import ConfirmForm, SmsForm
+from forms.filing import ConfirmForm, MailForm, SmsForm
 from models import Filing, ProvinceRule
 
 bp = Blueprint("applicant", __name__, url_prefix="/filings")
@@ -33,35 +37,35 @@ bp = Blueprint("applicant", __name__, url_prefix="/filings")
 @role_required(Role.applicant)
 def list_filings():
     """The current applicant's filings, newest first."""
-    filings = db.session.scalars(
-        select(Filing).where(Filing.account_id == current_user.id).order_by(Filing.id.desc())
-    ).all()
-    return render_template("applicant/list.html", filings=filings)
-
-
-REJECTED_STATES = {
-    FilingState.initial_rejected,
-    FilingState.re_rejected,
-    FilingState.bureau_rejected,
-}
+    return render_template("applicant/list.html", filings=filings.of_account(current_user))
 
 
 def _panel_context(filing: Filing) -> dict:
     """What the status panel shows, and no more: the panel is polled every few seconds."""
-    actions = workflow.allowed_actions(filing, Role.applicant)
-    approved = filing.state is FilingState.approved
+    actions = workflow.actions_for(filing, Role.applicant)
+    approved = filing.approved_at is not None
+    by_post = workflow.awaits_post(filing.state)
     return {
         "filing": filing,
-        "rejection": service.latest_rejection(filing) if filing.state in REJECTED_STATES else None,
+        "rejection": filings.latest_rejection(filing)
+        if workflow.is_rejected(filing.state)
+        else None,
         "actions": actions,
-        "editable": service.is_editable(filing),
+        "final": workflow.is_final(filing.state),
+        "editable": workflow.applicant_may_edit(filing.state),
         "province_rule": db.session.get(ProvinceRule, filing.province)
-        if approved and filing.province
+        if (approved or by_post) and filing.province
         else None,
-        "form": ConfirmForm(data={"version": filing.version})
-        if Action.withdraw in actions
+        "by_post": by_post,
+        "mail_address": current_policy().mail_address if by_post else "",
+        "mail_form": MailForm(
+            data={"courier": filing.mail_courier, "tracking_number": filing.mail_tracking_number}
+        )
+        if by_post
         else None,
-        "security_deadline": filing.approved_at + timedelta(days=30) if approved else None,
+        "security_deadline": filing.approved_at + timedelta(days=30)
+        if filing.approved_at
+        else None,
         "poll_seconds": current_app.config["STATUS_POLL_SECONDS"],
     }
 
@@ -98,27 +102,55 @@ def _render_status_panel(filing_id: int):
     """The full path: the login and owner checks, then the panel rendered."""
     filing = own_filing_or_404(filing_id)
     html = render_template("applicant/_status_panel.html", **_panel_context(filing))
-    return html, 286 if filing.state.is_final else 200
+    return html, 286 if workflow.is_final(filing.state) else 200
+
+
+@bp.get("/<int:filing_id>/withdraw")
+@role_required(Role.applicant)
+def confirm_withdraw(filing_id: int):
+    """Ask before withdrawing: what giving the filing up means, and a way back."""
+    filing = own_filing_or_404(filing_id)
+    if Action.withdraw not in workflow.actions_for(filing, Role.applicant):
+        flash(_("当前状态下不能放弃该备案"), "bad")
+        return redirect(url_for("applicant.show_filing", filing_id=filing.id))
+    form = ConfirmForm(data={"version": filing.version})
+    return render_template("applicant/withdraw.html", filing=filing, form=form)
 
 
 @bp.post("/<int:filing_id>/withdraw")
 @role_required(Role.applicant)
 def withdraw(filing_id: int):
-    """Withdraw (放弃) the filing, only before initial review passes."""
+    """Withdraw (放弃) the filing where the workflow allows it (DOMAIN.md A6 v2)."""
     filing = own_filing_or_404(filing_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            service.withdraw(filing, current_user, expected_version=int(form.version.data or 0))
-        except StaleFiling:
-            db.session.rollback()
-            flash(_("该备案已被他人处理，请刷新后重试"), "bad")
+            with transaction():
+                filings.withdraw(filing, current_user, current_policy(), row_id(form.version.data))
+        except StaleFiling as exc:
+            flash(exc.message.render(_), "bad")
         except WorkflowError:
-            db.session.rollback()
-            flash(_("初审通过后不能放弃"), "bad")
+            flash(_("当前状态下不能放弃该备案"), "bad")
         else:
-            db.session.commit()
             flash(_("已放弃该备案"), "ok")
+    return redirect(url_for("applicant.show_filing", filing_id=filing.id))
+
+
+@bp.post("/<int:filing_id>/mail")
+@role_required(Role.applicant)
+def record_mailing(filing_id: int):
+    """The courier and tracking number of the materials posted to the provider (mail-in)."""
+    filing = own_filing_or_404(filing_id)
+    form = posted_or_400(MailForm())
+    try:
+        with transaction():
+            filings.record_mailing(
+                filing, current_user, form.courier.data or "", form.tracking_number.data or ""
+            )
+    except FilingError as exc:
+        flash(exc.message.render(_), "bad")
+    else:
+        flash(_("已保存邮寄信息，审核员收到资料后将继续处理"), "ok")
     return redirect(url_for("applicant.show_filing", filing_id=filing.id))
 
 
@@ -129,11 +161,15 @@ def sms_verification(filing_id: int):
     filing = own_filing_or_404(filing_id)
     form = SmsForm()
     message, status = None, 200
-    if filing.state is FilingState.sms_pending and form.validate_on_submit():
-        result, left = sms.verify_code(
-            filing, row_id(form.challenge_id.data), form.code.data, current_user
-        )
-        db.session.commit()
+    if (
+        Action.sms_verify in workflow.actions_for(filing, Role.applicant)
+        and form.validate_on_submit()
+    ):
+        with transaction():
+            result, left = sms.verify_code(
+                filing, row_id(form.challenge_id.data), form.code.data, current_user,
+                current_policy(),
+            )  # fmt: skip
         if result == sms.SmsResult.COMPLETE:
             flash(_("短信核验通过，已提交管局审核"), "ok")
             return redirect(url_for("applicant.show_filing", filing_id=filing.id))
@@ -159,10 +195,12 @@ def resend_sms(filing_id: int):
     filing = own_filing_or_404(filing_id)
     if not ConfirmForm().validate_on_submit():
         return _sms_page(filing, SmsForm(formdata=None), None, 400)
-    result = sms.resend(filing, current_user)
-    db.session.commit()
+    policy = current_policy()
+    with transaction():
+        result = sms.resend(filing, current_user, policy)
     if result == sms.ResendResult.TOO_SOON:
-        flash(_("发送过于频繁，请 %(n)s 秒后再试", n=sms.seconds_until_resend(filing)), "bad")
+        wait = sms.seconds_until_resend(filing, policy)
+        flash(_("发送过于频繁，请 %(n)s 秒后再试", n=wait), "bad")
     else:
         flash(*RESEND_MESSAGES[result]())
     return redirect(url_for("applicant.sms_verification", filing_id=filing.id))
@@ -176,11 +214,13 @@ RESEND_MESSAGES = {
 
 
 def _sms_page(filing: Filing, form: SmsForm, message: str | None, status: int):
-    challenges = sms.open_challenges(filing) if filing.state is FilingState.sms_pending else []
+    waiting = Action.sms_verify in workflow.actions_for(filing, Role.applicant)
+    challenges = sms.open_challenges(filing) if waiting else []
     masked = [(c, mask_phone(c.mobile)) for c in challenges]
     demo_texts = []
     if current_app.config["DEMO_MODE"] and challenges:  # the demo has no real phone to read it on
-        demo_texts = [notify.render(m)[1] for m in sms.sent_codes(filing)]
+        provider_name = current_policy().provider_name
+        demo_texts = [notify.render(m, provider_name)[1] for m in sms.sent_codes(filing)]
     return render_template(
         "applicant/sms.html", filing=filing, form=form, challenges=masked, message=message,
         demo=current_app.config["DEMO_MODE"], demo_texts=demo_texts, resend_form=ConfirmForm(),

@@ -1,5 +1,7 @@
 """Sign-up, login and logout."""
 
+from urllib.parse import urlsplit
+
 from flask import (
     Blueprint,
     current_app,
@@ -14,10 +16,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from blueprints.access import home_endpoint_for
-from domain import accounts, ip_pool
-from extensions import db
+from blueprints.transaction import transaction
+from domain.operator import accounts, ip_pool
 from forms.auth import LoginForm, SignupForm
-from forms.validators import translated
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -28,13 +29,15 @@ def signup():
     form = SignupForm()
     if form.validate_on_submit():
         try:
-            user = accounts.register(form.email.data, form.password.data, form.display_name.data)
+            with transaction():
+                user = accounts.register(
+                    form.email.data, form.password.data, form.display_name.data
+                )
+                if current_app.config["DEMO_MODE"]:
+                    ip_pool.assign_free(user, 2)
         except accounts.AccountError as exc:
-            form.email.errors.append(translated(exc.args[0]))
+            form.email.errors.append(exc.message.render(_))
         else:
-            if current_app.config["DEMO_MODE"]:
-                ip_pool.assign_free(user, 2)
-            db.session.commit()
             session.permanent = True
             login_user(user)
             flash(_("注册成功，欢迎使用备案系统"), "ok")
@@ -52,18 +55,19 @@ def login():
     error = None
     if form.validate_on_submit():
         config = current_app.config
-        try:
-            user = accounts.authenticate(
-                form.email.data,
-                form.password.data,
-                config["LOGIN_MAX_FAILURES"],
-                config["LOGIN_LOCK_MINUTES"],
-            )
-        except accounts.AccountError as exc:
-            db.session.commit()  # keep the failure count
-            error = translated(exc.args[0])
-        else:
-            db.session.commit()
+        user = None
+        # A refused login is committed too: the failure count and its audit event must stay.
+        with transaction():
+            try:
+                user = accounts.authenticate(
+                    form.email.data,
+                    form.password.data,
+                    config["LOGIN_MAX_FAILURES"],
+                    config["LOGIN_LOCK_MINUTES"],
+                )
+            except accounts.AccountError as exc:
+                error = exc.message.render(_)
+        if user is not None:
             session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
             login_user(user)
             return redirect(_safe_next() or url_for(home_endpoint_for(user.role)))
@@ -81,5 +85,13 @@ def logout():
 
 
 def _safe_next() -> str | None:
+    """The `next` path to return to after login: a path on this site, or None. Browsers drop tabs
+    and newlines from a URL and read a backslash as a slash, so "/\t/evil.example" or "/\\evil"
+    would leave the site: such a target is refused whole."""
     target = request.args.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else None
+    if not target.startswith("/") or "\\" in target:
+        return None
+    if any(not char.isprintable() or char.isspace() for char in target):
+        return None
+    parts = urlsplit(target)
+    return target if not (target.startswith("//") or parts.scheme or parts.netloc) else None

@@ -21,18 +21,21 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from blueprints.access import own_filing_or_404, role_required, row_id
-from domain import authenticity, materials, workflow
-from domain.materials import UploadRefused
-from domain.states import Action, FilingState, Role
-from domain.storage import storage
-from domain.workflow import WorkflowError
+from blueprints.access import own_filing_or_404, posted_or_400, role_required, row_id
+from blueprints.policy import current_policy
+from blueprints.transaction import transaction
+from domain.filing import authenticity, filings, materials
+from domain.filing.filings import FilingError
+from domain.filing.materials import UploadRefused
+from domain.filing.storage import Storage, storage_for
+from domain.lifecycle import workflow
+from domain.lifecycle.states import Role
+from domain.lifecycle.workflow import WorkflowError
 from extensions import db
 from forms.filing import ConfirmForm, PhotoForm, UploadForm
-from models import AuditEvent, Filing, Material, Website
+from models import Filing, Material, Website
 
 bp = Blueprint("materials", __name__)
-UPLOAD_STATES = frozenset({FilingState.materials_pending, FilingState.re_rejected})
 
 
 def _page(
@@ -41,9 +44,10 @@ def _page(
     have = {(m.kind, m.website_id): m for m in materials.materials_of(filing)}
     return render_template(
         "materials/page.html", filing=filing, requirements=materials.required_materials(filing),
-        have=have, form=form or UploadForm(), error=error, can_upload=filing.state in UPLOAD_STATES,
+        have=have, form=form or UploadForm(), error=error, can_upload=workflow.accepts_uploads(filing.state),
         unverified=authenticity.unverified(filing), submit_form=ConfirmForm(data={"version": filing.version}),
-        labels=materials.KIND_LABELS, qr_for=qr_for or {},
+        labels=materials.KIND_LABELS, qr_for=qr_for or {}, named=filings.named_items(filing),
+        rejection=filings.latest_rejection(filing) if workflow.is_rejected(filing.state) else None,
     ), status  # fmt: skip
 
 
@@ -59,10 +63,8 @@ def show(filing_id: int):
 def upload(filing_id: int):
     """Upload one material image (JPG/PNG, 4 MB, checked by content); htmx answers its row."""
     filing = own_filing_or_404(filing_id)
-    form = UploadForm()
-    if not form.validate_on_submit():
-        abort(400)
-    if filing.state not in UPLOAD_STATES:
+    form = posted_or_400(UploadForm())
+    if not workflow.accepts_uploads(filing.state):
         return _page(filing, 409, form, _("当前状态下不能上传资料"))
     website = None
     if form.website_id.data:
@@ -72,21 +74,16 @@ def upload(filing_id: int):
     upload_file = request.files.get("file")
     data = upload_file.read(materials.MAX_BYTES + 1) if upload_file else b""
     try:
-        material = materials.store_upload(
-            storage(), filing, form.kind.data or "", website, data,
-            upload_file.filename if upload_file else "", current_user,
-        )  # fmt: skip
+        with transaction():
+            material = materials.upload(
+                _storage(), filing, form.kind.data or "", website, data,
+                (upload_file.filename or "") if upload_file else "", current_user,
+            )  # fmt: skip
     except UploadRefused as exc:
-        db.session.rollback()
         error = exc.message.render(_)
         if request.headers.get("HX-Request"):
             return render_template("materials/_upload_result.html", error=error), 422
         return _page(filing, 422, form, error)
-    db.session.add(
-        AuditEvent(filing_id=filing.id, actor_id=current_user.id, actor_role=current_user.role,
-                   action="upload", data={"kind": material.kind, "material": material.id})
-    )  # fmt: skip
-    db.session.commit()
     if request.headers.get("HX-Request"):
         return render_template("materials/_upload_result.html", material=material)
     flash(_("已上传：%(name)s", name=_(materials.KIND_LABELS[material.kind])), "ok")
@@ -104,7 +101,7 @@ def file(filing_id: int, material_id: int):
     if not (current_user.is_staff or filing.account_id == current_user.id):
         abort(404)
     try:
-        data = storage().get(material.storage_key)
+        data = _storage().get(material.storage_key)
     except ValueError:
         abort(404)
     if data is None:
@@ -128,37 +125,26 @@ def letter_template(filing_id: int, kind: str):
 def submit_materials(filing_id: int):
     """Send materials and verification for re-review, once everything required is there."""
     filing = own_filing_or_404(filing_id)
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
-    missing = materials.missing_materials(filing)
-    pending = authenticity.unverified(filing)
-    if filing.state in UPLOAD_STATES and (missing or pending):
-        flash(
-            _(
-                "还有 %(m)s 项资料未上传、%(v)s 个网站未完成真实性核验",
-                m=len(missing),
-                v=len(pending),
-            ),
-            "bad",
-        )
-        return redirect(url_for("materials.show", filing_id=filing.id))
+    form = posted_or_400(ConfirmForm())
     try:
-        workflow.apply(
-            filing,
-            Action.submit_materials,
-            current_user,
-            expected_version=int(form.version.data or 0),
-        )
-    except WorkflowError:
-        db.session.rollback()  # a second click: already sent
+        with transaction():
+            filings.submit_materials(
+                filing, current_user, current_policy(), row_id(form.version.data)
+            )
+    except WorkflowError:  # a second click: already sent
         return redirect(url_for("applicant.show_filing", filing_id=filing.id))
-    db.session.commit()
+    except FilingError as exc:
+        flash(exc.message.render(_), "bad")
+        return redirect(url_for("materials.show", filing_id=filing.id))
     flash(_("资料已提交，等待复审"), "ok")
     return redirect(url_for("applicant.show_filing", filing_id=filing.id))
 
 
 # --- authenticity verification ----------------------------------------------------------------
+
+
+def _storage() -> Storage:
+    return storage_for(current_app.config)
 
 
 def _website_of(filing: Filing, website_id: int) -> Website:
@@ -183,15 +169,20 @@ def start_authenticity(filing_id: int, website_id: int):
     """Show a fresh QR code for the website responsible person's phone (30 minutes, one use)."""
     filing = own_filing_or_404(filing_id)
     website = _website_of(filing, website_id)
-    if filing.state not in UPLOAD_STATES:
+    if not workflow.accepts_uploads(filing.state):
         abort(409)
-    token = authenticity.start(website)
-    db.session.commit()
+    with transaction():
+        token = authenticity.start(website)
     url = url_for("materials.phone_page", token=token, _external=True)
     if not request.headers.get("HX-Request"):  # without JavaScript: the whole page, with this QR
         return _page(filing, qr_for={website.id: (qr_svg(url), url)})
     return render_template(
-        "materials/_authenticity.html", filing=filing, website=website, qr=qr_svg(url), url=url
+        "materials/_authenticity.html",
+        filing=filing,
+        website=website,
+        qr=qr_svg(url),
+        url=url,
+        can_upload=True,
     )
 
 
@@ -201,7 +192,10 @@ def authenticity_status(filing_id: int, website_id: int):
     """htmx polling of one website's verification; 286 stops the polling once it is done."""
     filing = own_filing_or_404(filing_id)
     website = _website_of(filing, website_id)
-    html = render_template("materials/_authenticity.html", filing=filing, website=website, qr=None)
+    html = render_template(
+        "materials/_authenticity.html", filing=filing, website=website, qr=None,
+        can_upload=workflow.accepts_uploads(filing.state),
+    )  # fmt: skip
     return html, 286 if website.authenticity_verified_at else 200
 
 
@@ -217,12 +211,12 @@ def phone_page(token: str):
         photo = request.files.get("photo")
         data = photo.read(materials.MAX_BYTES + 1) if photo else b""
         try:
-            authenticity.confirm(website, data, photo.filename if photo else "", storage())
+            with transaction():
+                name = (photo.filename or "") if photo else ""
+                authenticity.confirm(website, data, name, _storage())
         except UploadRefused as exc:
-            db.session.rollback()
             error = exc.message.render(_)
         else:
-            db.session.commit()
             return render_template("materials/phone_done.html", expired=False)
     response = render_template(
         "materials/phone.html", website=website, filing=website.filing, form=form, error=error

@@ -12,20 +12,25 @@ from jinja2_fragments.flask import render_block
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from blueprints.access import role_required
+from blueprints import queue_cache
+from blueprints.access import role_required, row_id
 from blueprints.htmx import is_htmx
+from blueprints.policy import current_policy
 from blueprints.read_only import read_only
-from blueprints.ui import province_name
-from domain import filings as filing_service
-from domain import materials, queue_cache, reviewing, workflow
-from domain.application import SUBJECT_KIND_LABELS
-from domain.filing_type import unicode_domain
-from domain.provinces import PROVINCES
-from domain.reasons import REJECTION_REASONS
-from domain.reviewing import QUEUE_STAGES, QueueQuery, Reason, ReviewError
-from domain.states import Action, FilingState, Role
-from domain.workdays import shanghai_today
-from domain.workflow import StaleFiling, WorkflowError
+from blueprints.transaction import transaction
+from blueprints.ui import field_choices, province_name
+from domain.errors import DomainError
+from domain.filing import filings, materials
+from domain.lifecycle import workflow
+from domain.lifecycle.states import Action, FilingState, Role
+from domain.lifecycle.workdays import shanghai_today
+from domain.lifecycle.workflow import StaleFiling
+from domain.review import reviewing
+from domain.review.reviewing import QueueQuery, Reason
+from domain.rulebook.application import SUBJECT_KIND_LABELS
+from domain.rulebook.filing_type import unicode_domain
+from domain.rulebook.provinces import PROVINCES
+from domain.rulebook.reasons import REJECTION_REASONS
 from extensions import db
 from forms.reviewer import ClaimForm, DecisionForm
 from models import Filing, RegistrySubject, utcnow
@@ -34,14 +39,24 @@ bp = Blueprint("reviewer", __name__, url_prefix="/review")
 STAFF = (Role.reviewer, Role.admin)
 
 
-def _query_from_args() -> QueueQuery:
-    args = request.args
+ALL = "all"  # the tab of every filing beyond drafts, in any state
+
+
+def _queue_stage(name: str) -> FilingState:
+    """The stage a queue tab names; 404 for anything else."""
     try:
-        stage = FilingState(args.get("stage", FilingState.submitted.value))
+        stage = FilingState(name)
     except ValueError:
         abort(404)
-    if stage not in QUEUE_STAGES:
+    if not workflow.in_queue(stage):
         abort(404)
+    return stage
+
+
+def _query_from_args() -> QueueQuery:
+    args = request.args
+    name = args.get("stage", FilingState.submitted.value)
+    stage = None if name == ALL else _queue_stage(name)
     return QueueQuery(
         stage=stage,
         province=args.get("province", "")[:2],
@@ -58,7 +73,7 @@ def _query_from_args() -> QueueQuery:
 @role_required(*STAFF)
 def queue():
     """A stage's queue with filters, search and keyset pages; htmx gets the panel alone, from the
-    per-process panel cache while the queue has not changed (domain.queue_cache)."""
+    per-process panel cache while the queue has not changed (blueprints/queue_cache.py)."""
     query = _query_from_args()
     now = utcnow()
     if is_htmx():
@@ -73,8 +88,9 @@ def queue():
 def _queue_context(query: reviewing.QueueQuery, now) -> dict:
     filings, next_cursor = reviewing.queue_page(query, now)
     return {
-        "stages": QUEUE_STAGES, "stage": query.stage, "query": query,
-        "counts": reviewing.stage_counts(), "overdue": reviewing.overdue_counts(now),
+        "stages": workflow.QUEUE_STAGES, "stage": query.stage, "query": query,
+        "counts": reviewing.stage_counts(), "total": reviewing.total_count(),
+        "overdue": queue_cache.overdue_counts(now), "all_tab": ALL,
         "filings": filings, "next_cursor": next_cursor, "now": now, "provinces": PROVINCES,
     }  # fmt: skip
 
@@ -91,11 +107,12 @@ def _staff_filing(filing_id: int) -> Filing:
 def claim(filing_id: int):
     """Take the filing (compare-and-set): refused when another reviewer holds it."""
     filing = _staff_filing(filing_id)
-    if reviewing.claim(filing, current_user):
-        db.session.commit()
-        flash(_("已领取，请在 %(n)s 分钟内处理", n=reviewing.claim_timeout().seconds // 60), "ok")
+    policy = current_policy()
+    with transaction():
+        claimed = reviewing.claim(filing, current_user, policy)
+    if claimed:
+        flash(_("已领取，请在 %(n)s 分钟内处理", n=policy.claim_timeout_minutes), "ok")
     else:
-        db.session.rollback()
         flash(_("领取失败：该备案已被其他审核员领取或已处理"), "bad")
     return redirect(url_for("reviewer.review", filing_id=filing.id))
 
@@ -105,21 +122,16 @@ def claim(filing_id: int):
 def release(filing_id: int):
     """Give the filing back to its queue."""
     filing = _staff_filing(filing_id)
-    reviewing.release(filing, current_user)
-    db.session.commit()
-    return redirect(url_for("reviewer.queue", stage=filing.state.value))
+    with transaction():
+        reviewing.release(filing, current_user)
+    return redirect(_queue_of(filing))
 
 
-def _field_choices(filing: Filing) -> list[tuple[str, str]]:
-    fields = [("", _("（整体）")), ("subject.name", _("主体名称")), ("subject.certificate_number", _("证件号码")),
-              ("subject.certificate_address", _("证件住所")), ("subject.mailing_address", _("通信地址")),
-              ("subject.responsible_person", _("主体负责人")), ("materials", _("资料"))]  # fmt: skip
-    for index, website in enumerate(filing.websites):
-        prefix = f"websites[{index}]"
-        fields += [(f"{prefix}.name", f"{website.name} · {_('网站名称')}"),
-                   (f"{prefix}.domains", f"{website.name} · {_('域名')}"),
-                   (f"{prefix}.responsible_person", f"{website.name} · {_('网站负责人')}")]  # fmt: skip
-    return fields
+def _queue_of(filing: Filing) -> str:
+    """The queue the filing waits in; the first queue once it waits in none."""
+    if workflow.in_queue(filing.state):
+        return url_for("reviewer.queue", stage=filing.state.value)
+    return url_for("reviewer.queue")
 
 
 def _registry_rows(filing: Filing) -> list[dict]:
@@ -175,16 +187,13 @@ def _gallery_order(material) -> tuple:
     return (1, material.website_id or 0, material.kind)
 
 
-def _allowed_actions(filing: Filing) -> list[Action]:
-    stage_actions = reviewing.STAFF_ACTIONS_BY_STAGE.get(filing.state, ())
-    return [a for a in workflow.allowed_actions(filing, current_user.role) if a in stage_actions]
-
-
 def _decision_form(filing: Filing, form: DecisionForm | None = None) -> DecisionForm:
     """The decision form with this stage's actions and the filing's fields as choices."""
     form = form or DecisionForm(data={"version": filing.version})  # a posted form keeps its version
-    form.action.choices = [SelectChoice(a.value, _(a.label)) for a in _allowed_actions(filing)]
-    fields = [SelectChoice(value, label) for value, label in _field_choices(filing)]
+    form.action.choices = [
+        SelectChoice(a.value, _(a.label)) for a in workflow.actions_for(filing, current_user.role)
+    ]
+    fields = [SelectChoice(value, label) for value, label in field_choices(filing)]
     codes = [SelectChoice("", "—")] + [
         SelectChoice(c, _(label)) for c, label in REJECTION_REASONS.items()
     ]
@@ -196,20 +205,23 @@ def _decision_form(filing: Filing, form: DecisionForm | None = None) -> Decision
 
 def _review_context(filing: Filing, form: DecisionForm | None = None) -> dict:
     now = utcnow()
+    policy = current_policy()
     form = _decision_form(filing, form)
-    allowed = _allowed_actions(filing)
+    allowed = workflow.actions_for(filing, current_user.role)
     have = {(m.kind, m.website_id): m for m in materials.materials_of(filing)}
     return {
         "filing": filing,
         "form": form,
         "claim_form": ClaimForm(),
         "allowed": allowed,
-        "holds_claim": reviewing.holds_claim(filing, current_user, now),
-        "claimed_by_other": filing.claimed_by_id not in (None, current_user.id)
-        and filing.claimed_at is not None
-        and filing.claimed_at > now - reviewing.claim_timeout(),
+        "asks_receipt": any(action.asks_receipt for action in allowed),
+        "back_to_queue": _queue_of(filing),
+        "holds_claim": reviewing.holds_claim(filing, current_user, now, policy),
+        "claimed_by_other": reviewing.claimed_by_other(filing, current_user, now, policy),
         "registry_rows": _registry_rows(filing),
-        "problems": filing_service.submission_problems(filing, shanghai_today()),
+        "problems": filings.submission_problems(
+            filing, shanghai_today(), current_policy().provider_code
+        ),
         "materials": sorted(have.values(), key=_gallery_order),
         "labels": materials.KIND_LABELS,
         "events": filing.events,
@@ -231,7 +243,7 @@ def review(filing_id: int):
 def decide(filing_id: int):
     """Record the reviewer's decision at this stage (approve, reject with reasons, onward)."""
     filing = _staff_filing(filing_id)
-    stage = filing.state
+    back_to_queue = _queue_of(filing)
     form = _decision_form(filing, DecisionForm())
     if not form.validate_on_submit():  # the whole review screen only when it is shown again
         return render_template("reviewer/review.html", **_review_context(filing, form)), 422
@@ -241,27 +253,20 @@ def decide(filing_id: int):
         if row.form.code.data or (row.form.text.data or "").strip()
     ]
     try:
-        reviewing.decide(
-            filing, current_user, Action(form.action.data), expected_version=int(form.version.data or 0),
-            reasons=reasons, note=form.note.data or "", internal_note=form.internal_note.data or "",
-            receipt=form.receipt.data or "",
-        )  # fmt: skip
-    except StaleFiling:
-        db.session.rollback()
-        flash(_("该备案已被他人处理，请刷新后重试"), "bad")
+        with transaction():
+            reviewing.decide(
+                filing, current_user, Action(form.action.data), policy=current_policy(),
+                expected_version=row_id(form.version.data), reasons=reasons,
+                note=form.note.data or "", internal_note=form.internal_note.data or "",
+                receipt=form.receipt.data or "",
+            )  # fmt: skip
+    except StaleFiling as exc:
+        flash(exc.message.render(_), "bad")
         return redirect(url_for("reviewer.review", filing_id=filing_id))
-    except ReviewError as exc:
-        db.session.rollback()
+    except DomainError as exc:
         form.action.errors.append(exc.message.render(_))
         return render_template(
             "reviewer/review.html", **_review_context(_staff_filing(filing_id), form)
         ), 422
-    except WorkflowError as exc:
-        db.session.rollback()
-        form.action.errors.append(_(exc.message))
-        return render_template(
-            "reviewer/review.html", **_review_context(_staff_filing(filing_id), form)
-        ), 422
-    db.session.commit()
     flash(_("已处理：%(action)s", action=_(Action(form.action.data).label)), "ok")
-    return redirect(url_for("reviewer.queue", stage=stage.value))
+    return redirect(back_to_queue)

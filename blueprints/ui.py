@@ -7,8 +7,13 @@ from datetime import datetime
 from flask import Flask
 from flask_babel import gettext
 
-from domain.masking import mask_certificate, mask_phone
-from domain.workdays import SHANGHAI
+from domain.filing import materials
+from domain.lifecycle import workflow
+from domain.lifecycle.workdays import SHANGHAI
+from domain.rulebook.filing_type import unicode_domain
+from domain.rulebook.provinces import BY_CODE
+from domain.support.masking import mask_certificate, mask_phone
+from models import Filing
 
 
 def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -18,20 +23,42 @@ def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 def idn(domain: str) -> str:
     """A stored (punycode) domain as people read it."""
-    from domain.filing_type import unicode_domain
-
     return unicode_domain(domain)
 
 
 def province_name(code: str) -> str:
     """北京 for 11; the code itself when unknown."""
-    from domain.provinces import BY_CODE
-
     return BY_CODE[code].name if code in BY_CODE else code
+
+
+def field_choices(filing: Filing) -> list[tuple[str, str]]:
+    """The fields a reviewer's reason can name, with their labels in the user's language."""
+    fields = [("", gettext("（整体）")), ("subject.name", gettext("主体名称")), ("subject.certificate_number", gettext("证件号码")),
+              ("subject.certificate_address", gettext("证件住所")), ("subject.mailing_address", gettext("通信地址")),
+              ("subject.responsible_person", gettext("主体负责人")), ("materials", gettext("资料"))]  # fmt: skip
+    for index, website in enumerate(filing.websites):
+        prefix = f"websites[{index}]"
+        fields += [(f"{prefix}.name", f"{website.name} · {gettext('网站名称')}"),
+                   (f"{prefix}.domains", f"{website.name} · {gettext('域名')}"),
+                   (f"{prefix}.responsible_person", f"{website.name} · {gettext('网站负责人')}"),
+                   (materials.authenticity_field(index), f"{website.name} · {gettext('真实性核验')}")]  # fmt: skip
+    positions: dict[int | None, int] = {w.id: index for index, w in enumerate(filing.websites)}
+    for requirement in materials.required_materials(filing):  # a material to upload again
+        field = materials.material_field(requirement.kind, positions.get(requirement.website_id))
+        label = gettext(requirement.label)
+        fields.append((field, f"{requirement.detail} · {label}" if requirement.detail else label))
+    return fields
+
+
+def field_label(filing: Filing, field: str) -> str:
+    """The label of a field a reviewer's reason names ("" for the filing as a whole or unknown)."""
+    return dict(field_choices(filing)).get(field, "") if field else ""
 
 
 def register_filters(app: Flask) -> None:
     app.add_template_filter(idn, "idn")
+    app.add_template_global(field_label, "field_label")
+    app.add_template_filter(workflow.badge, "badge")
     app.add_template_filter(province_name, "province_name")
     app.add_template_filter(lambda message: message.render(gettext), "msg")
     app.add_template_filter(local_time, "local_time")

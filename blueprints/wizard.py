@@ -6,20 +6,23 @@ on only when the step is valid. Errors come back inline with status 422.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
-from blueprints.access import own_filing_or_404, role_required
+from blueprints.access import own_filing_or_404, posted_or_400, role_required, row_id
 from blueprints.htmx import is_htmx
-from domain import filings as service
-from domain.filing_password import TooManyPasswordFailures, remaining_tries
-from domain.i18n import N_
-from domain.states import FilingState, Role
-from domain.workdays import SHANGHAI, shanghai_today
-from domain.workflow import StaleFiling, WorkflowError
-from extensions import db
+from blueprints.policy import current_policy
+from blueprints.transaction import transaction
+from domain.errors import DomainError
+from domain.filing import filings
+from domain.filing.filing_password import TooManyPasswordFailures
+from domain.filing.filings import FilingError
+from domain.lifecycle.states import Role
+from domain.lifecycle.workdays import SHANGHAI, shanghai_today
+from domain.lifecycle.workflow import StaleFiling
+from domain.support.i18n import N_
 from forms.filing import (
     ConfirmForm,
     PasswordForm,
@@ -28,7 +31,6 @@ from forms.filing import (
     TypeForm,
     WebsitesForm,
 )
-from models import RegistrySubject
 
 bp = Blueprint("wizard", __name__, url_prefix="/filings")
 
@@ -44,28 +46,14 @@ STEPS = (
 
 def _editable_filing(filing_id: int):
     filing = own_filing_or_404(filing_id)
-    if not service.is_editable(filing):
+    if not filings.is_editable(filing):
         flash(_("该备案当前不能修改"), "bad")
         abort(redirect(url_for("applicant.show_filing", filing_id=filing.id)))
     return filing
 
 
-def _step_done(filing) -> dict[str, bool]:
-    person = filing.subject.responsible_person
-    return {
-        "type": True,
-        "product": bool(filing.product_ips),
-        "password": filing.password_verified_at is not None,
-        "subject": bool(
-            filing.subject.certificate_address and person and person.name and person.mobile
-        ),
-        "websites": all(w.ips and w.service_types for w in filing.websites),
-        "confirm": False,
-    }
-
-
 def _page(template: str, filing, step: str, status: int = 200, **context):
-    rejection = service.latest_rejection(filing) if filing.state is not FilingState.draft else None
+    rejection = filings.latest_rejection(filing) if filing.submitted_at else None
     flagged = (
         {reason["field"] for reason in rejection.data.get("reasons", [])} if rejection else set()
     )
@@ -74,7 +62,7 @@ def _page(template: str, filing, step: str, status: int = 200, **context):
         filing=filing,
         step=step,
         steps=STEPS,
-        done=_step_done(filing),
+        done=filings.completed_steps(filing),
         rejection=rejection,
         flagged=flagged,
         **context,
@@ -93,15 +81,15 @@ def start():
     verdict = None
     if form.validate_on_submit():
         try:
-            filing, verdict = service.start_filing(
-                current_user, form.certificate_type.data, form.certificate_number.data,
-                form.domain.data.strip(), current_app.config["PROVIDER_CODE"], shanghai_today(),
-            )  # fmt: skip
+            with transaction():
+                filing, verdict = filings.start_filing(
+                    current_user, form.certificate_type.data, form.certificate_number.data,
+                    form.domain.data.strip(), current_policy().provider_code, shanghai_today(),
+                )  # fmt: skip
         except ValueError:
             form.domain.errors.append(_("域名格式不正确"))
         else:
             if filing is not None:
-                db.session.commit()
                 flash(verdict.message.render(_), "ok")
                 return redirect(url_for("wizard.product", filing_id=filing.id))
     status = 422 if (form.errors or verdict) else 200
@@ -119,14 +107,14 @@ def product(filing_id: int):
     """Product verification: choose this provider's IPs on the account for the filing."""
     filing = _editable_filing(filing_id)
     form = ProductForm(data={"ips": filing.product_ips} if request.method == "GET" else None)
-    form.ips.choices = service.account_ips(current_user)
+    form.ips.choices = filings.account_ips(current_user)
     if form.validate_on_submit():
         try:
-            service.set_product_ips(filing, current_user, form.ips.data)
-        except service.FilingError as exc:
+            with transaction():
+                filings.set_product_ips(filing, current_user, form.ips.data)
+        except FilingError as exc:
             form.ips.errors.append(exc.message.render(_))
         else:
-            db.session.commit()
             return redirect(url_for("wizard.password", filing_id=filing.id))
     return _page("wizard/product.html", filing, "product", 422 if form.errors else 200, form=form)
 
@@ -140,24 +128,18 @@ def password(filing_id: int):
     """The subject's MIIT filing password, at most 5 wrong tries per hour."""
     filing = _editable_filing(filing_id)
     form = PasswordForm()
-    record = (
-        db.session.query(RegistrySubject)
-        .filter_by(subject_number=filing.registry_subject_number)
-        .one()
-    )
     if form.validate_on_submit():
         try:
-            ok = service.verify_password(filing, current_user, form.password.data)
+            with transaction():
+                ok = filings.verify_password(filing, current_user, form.password.data)
         except TooManyPasswordFailures as exc:
             retry = exc.retry_at.astimezone(SHANGHAI).strftime("%H:%M")
             form.password.errors.append(_("错误次数过多，请于 %(time)s 后再试", time=retry))
         else:
-            db.session.commit()
             if ok:
                 return redirect(url_for("wizard.subject", filing_id=filing.id))
-            form.password.errors.append(
-                _("密码不正确，本小时内还可尝试 %(n)s 次", n=remaining_tries(record))
-            )
+            tries = filings.password_tries_left(filing)
+            form.password.errors.append(_("密码不正确，本小时内还可尝试 %(n)s 次", n=tries))
     return _page("wizard/password.html", filing, "password", 422 if form.errors else 200, form=form)
 
 
@@ -171,7 +153,7 @@ def _subject_data(filing) -> dict:
         "mailing_address": subject.mailing_address,
     }
     if person is not None:
-        data.update({f"person_{k}": getattr(person, k) for k in service.PERSON_FIELDS})
+        data.update({f"person_{k}": getattr(person, k) for k in filings.PERSON_FIELDS})
     return data
 
 
@@ -182,10 +164,10 @@ def subject(filing_id: int):
     filing = _editable_filing(filing_id)
     form = SubjectForm(data=_subject_data(filing) if request.method == "GET" else None)
     if request.method == "POST":
-        service.update_subject(
-            filing, {name: form[name].data for name in form.data if name != "csrf_token"}
-        )
-        db.session.commit()
+        with transaction():
+            filings.update_subject(
+                filing, {name: form[name].data for name in form.data if name != "csrf_token"}
+            )
         if form.validate():
             return redirect(url_for("wizard.websites", filing_id=filing.id))
     return _page("wizard/subject.html", filing, "subject", 422 if form.errors else 200, form=form)
@@ -207,9 +189,13 @@ def check_subject_field(filing_id: int):
 # --- step 5 -----------------------------------------------------------------------------------
 
 
-def _websites_form(filing, formdata=None) -> WebsitesForm:
+def _websites_form(filing, formdata=None, typed: WebsitesForm | None = None) -> WebsitesForm:
+    """The posted form; else one built from the saved draft (after an add or a remove, so that
+    indices and blocks line up), keeping the domain `typed` in the "add a website" field."""
     if formdata is None:
         data = {"websites": [_website_data(w) for w in filing.websites]}
+        if typed is not None:
+            data["new_domain"] = typed.new_domain.data
         form = WebsitesForm(formdata=None, data=data)
     else:
         form = WebsitesForm(formdata=formdata)
@@ -231,7 +217,7 @@ def _website_data(website) -> dict:
         "person_mode": "other" if person else "same",
     }
     if person:
-        data.update({f"person_{k}": getattr(person, k) for k in service.PERSON_FIELDS})
+        data.update({f"person_{k}": getattr(person, k) for k in filings.PERSON_FIELDS})
     return data
 
 
@@ -240,12 +226,12 @@ def _save_blocks(filing, form: WebsitesForm) -> None:
     for block in form.websites:
         website = by_id.get(block.form.website_id.data)
         if website is not None:
-            service.update_website(filing, website, block.form.data)
+            filings.update_website(filing, website, block.form.data)
 
 
 def _attach_breaches(filing, form: WebsitesForm) -> None:
     """Pre-check breaches of the websites (e.g. R-P-3 across persons) shown on their fields."""
-    problems = service.submission_problems(filing, shanghai_today())
+    problems = filings.submission_problems(filing, shanghai_today(), current_policy().provider_code)
     index_of = {str(w.id): i for i, w in enumerate(filing.websites)}
     for block in form.websites:
         i = index_of.get(block.form.website_id.data)
@@ -262,48 +248,69 @@ def _attach_breaches(filing, form: WebsitesForm) -> None:
                 block.form[name].errors = [*block.form[name].errors, problem.message.render(_)]
 
 
-@bp.route("/<int:filing_id>/websites", methods=["GET", "POST"])
+@bp.get("/<int:filing_id>/websites")
 @role_required(Role.applicant)
 def websites(filing_id: int):
     """Websites: every website carried, with all its domains; add or remove blocks in place."""
     filing = _editable_filing(filing_id)
-    if request.method == "GET":
-        return _page("wizard/websites.html", filing, "websites", form=_websites_form(filing))
+    return _page("wizard/websites.html", filing, "websites", form=_websites_form(filing))
+
+
+@bp.post("/<int:filing_id>/websites")
+@role_required(Role.applicant)
+def save_websites(filing_id: int):
+    """Save the website blocks and go on to the confirmation once they are valid."""
+    filing = _editable_filing(filing_id)
+    form = _posted_websites(filing)
+    _attach_breaches(filing, form)
+    if not any(block.errors for block in form.websites):
+        return redirect(url_for("wizard.confirm", filing_id=filing.id))
+    return _websites_answer(filing, form, None, 422)
+
+
+@bp.post("/<int:filing_id>/websites/add")
+@role_required(Role.applicant)
+def add_website(filing_id: int):
+    """Save what was typed, then add another website of the subject by one of its domains."""
+    filing = _editable_filing(filing_id)
+    form = _posted_websites(filing)
+    try:
+        with transaction():
+            filings.add_website(
+                filing, form.new_domain.data or "", current_policy().provider_code,
+                shanghai_today(),
+            )  # fmt: skip
+    except FilingError as exc:
+        return _websites_answer(filing, _websites_form(filing, typed=form), exc, 422)
+    return _websites_answer(filing, _websites_form(filing), None, 200)
+
+
+@bp.post("/<int:filing_id>/websites/<int:website_id>/remove")
+@role_required(Role.applicant)
+def remove_website(filing_id: int, website_id: int):
+    """Save what was typed, then take one website block out (at least one stays)."""
+    filing = _editable_filing(filing_id)
+    form = _posted_websites(filing)
+    try:
+        with transaction():
+            filings.remove_website(filing, website_id)
+    except FilingError as exc:
+        return _websites_answer(filing, _websites_form(filing, typed=form), exc, 422)
+    return _websites_answer(filing, _websites_form(filing), None, 200)
+
+
+def _posted_websites(filing) -> WebsitesForm:
+    """The posted blocks, validated and saved into the draft whatever their errors."""
     form = _websites_form(filing, request.form)  # CSRF: checked for every POST by CSRFProtect
     form.validate()
-    _save_blocks(filing, form)
-    action = request.form.get("action", "next")
-    add_error = None
-    if action == "add":
-        try:
-            service.add_website(
-                filing,
-                form.new_domain.data or "",
-                current_app.config["PROVIDER_CODE"],
-                shanghai_today(),
-            )
-        except service.FilingError as exc:
-            add_error = exc.message.render(_)
-    elif action.startswith("remove:"):
-        try:
-            service.remove_website(filing, int(action.split(":", 1)[1]))
-        except (service.FilingError, ValueError):
-            add_error = _("至少保留一个网站")
-    db.session.commit()
-    if action == "next":
-        _attach_breaches(filing, form)
-        if not any(block.errors for block in form.websites):
-            return redirect(url_for("wizard.confirm", filing_id=filing.id))
-        status = 422
-    else:
-        # re-render from the saved draft so that indices and blocks line up after add/remove
-        fresh = _websites_form(filing)
-        if add_error is None:
-            fresh.new_domain.data = ""
-        else:
-            fresh.new_domain.data = form.new_domain.data
-        form, status = fresh, (422 if add_error else 200)
-    context = {"form": form, "add_error": add_error}
+    with transaction():
+        _save_blocks(filing, form)
+    return form
+
+
+def _websites_answer(filing, form: WebsitesForm, error: FilingError | None, status: int):
+    """The websites step again (its fieldset alone for htmx)."""
+    context = {"form": form, "add_error": error.message.render(_) if error else None}
     if is_htmx():
         return render_block(
             "wizard/websites.html", "websites_fieldset", filing=filing, flagged=set(), **context
@@ -319,7 +326,7 @@ def websites(filing_id: int):
 def confirm(filing_id: int):
     """One summary of everything, with the pre-check result; submit from here."""
     filing = _editable_filing(filing_id)
-    problems = service.submission_problems(filing, shanghai_today())
+    problems = filings.submission_problems(filing, shanghai_today(), current_policy().provider_code)
     form = ConfirmForm(data={"version": filing.version})
     return _page("wizard/confirm.html", filing, "confirm", form=form, problems=problems)
 
@@ -329,24 +336,19 @@ def confirm(filing_id: int):
 def submit(filing_id: int):
     """Submit for initial review. A double click or a replayed form files once."""
     filing = own_filing_or_404(filing_id)
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
-    if not service.is_editable(filing):  # already submitted by the first click
+    form = posted_or_400(ConfirmForm())
+    if not filings.is_editable(filing):  # already submitted by the first click
         return redirect(url_for("applicant.show_filing", filing_id=filing.id))
     try:
-        service.submit(
-            filing, current_user, current_app.config["PROVIDER_CODE"], shanghai_today(),
-            expected_version=int(form.version.data or 0),
-        )  # fmt: skip
+        with transaction():
+            filings.submit(
+                filing, current_user, current_policy(), shanghai_today(),
+                expected_version=row_id(form.version.data),
+            )  # fmt: skip
     except StaleFiling:
-        db.session.rollback()
         return redirect(url_for("applicant.show_filing", filing_id=filing.id))
-    except (service.FilingError, WorkflowError) as exc:
-        db.session.rollback()
-        message = exc.message.render(_) if isinstance(exc, service.FilingError) else _(exc.message)
-        flash(message, "bad")
+    except DomainError as exc:
+        flash(exc.message.render(_), "bad")
         return redirect(url_for("wizard.confirm", filing_id=filing.id))
-    db.session.commit()
     flash(_("已提交，等待初审（一般 1 个工作日内完成）"), "ok")
     return redirect(url_for("applicant.show_filing", filing_id=filing.id))

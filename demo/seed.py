@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import func, select
 
-from domain import accounts, filings, workflow
-from domain.registry import import_registry, parse_registry_csv
-from domain.seed_tables import seed_rule_tables
-from domain.states import Action, Role
-from domain.workdays import shanghai_today
+from blueprints.policy import current_policy
+from domain.filing import filings
+from domain.lifecycle.states import Action, Role
+from domain.lifecycle.workdays import shanghai_today
+from domain.operator import accounts
+from domain.review import reviewing
+from domain.rulebook.registry import import_registry, parse_registry_csv
+from domain.rulebook.seed_tables import seed_rule_tables
 from extensions import db
 from models import Filing, ProviderIP, User, utcnow
 
@@ -52,19 +54,21 @@ def seed_demo() -> list[tuple[str, str, str, Role]]:
     applicant_b = users["applicant2@demo.beiandesk.cn"]
     for owner, addresses in ((applicant_a, IP_POOL[:3]), (applicant_b, IP_POOL[3:5])):
         for address in addresses:
-            ip = db.session.scalar(select(ProviderIP).where(ProviderIP.address == address))
+            ip = db.session.scalars(select(ProviderIP).where(ProviderIP.address == address)).one()
             ip.account_id, ip.assigned_at = owner.id, now
     import_registry(parse_registry_csv(REGISTRY_CSV.read_text(encoding="utf-8")))
 
     reviewer = users["reviewer@demo.beiandesk.cn"]
+    policy = current_policy()
     # Applicant A's filing for 成都锦程 waits for materials (an open order: A5 row 7).
     open_filing = filled_in_filing(
         applicant_a, "9151010740FTUQJ76F", "jincheng-soft.com", "Jincheng07", "13881234567"
     )
-    workflow.apply(open_filing, Action.submit, applicant_a)
-    workflow.apply(
-        open_filing, Action.initial_approve, reviewer, note="资料齐全，请上传资料并完成核验"
-    )
+    reviewing.advance(open_filing, Action.submit, applicant_a, policy=policy)
+    reviewing.advance(
+        open_filing, Action.initial_approve, reviewer, policy=policy,
+        note="资料齐全，请上传资料并完成核验",
+    )  # fmt: skip
 
     # Applicant B holds 兰州陇原 through an approved filing of its first website (A5 rows 8 and 9).
     done = filled_in_filing(
@@ -79,14 +83,14 @@ def seed_demo() -> list[tuple[str, str, str, Role]]:
         (Action.sms_verify, None),
         (Action.bureau_approve, reviewer),
     ):
-        workflow.apply(done, action, actor)
+        reviewing.advance(done, action, actor, policy=policy)
     return list(DEMO_ACCOUNTS)
 
 
 def filled_in_filing(owner: User, uscc: str, domain: str, password: str, mobile: str) -> Filing:
     """A filing filled in through the same services the wizard uses, ready to submit."""
     today = shanghai_today()
-    code = current_app.config["PROVIDER_CODE"]
+    code = current_policy().provider_code
     filing, verdict = filings.start_filing(owner, "uscc", uscc, domain, code, today)
     if filing is None:
         raise RuntimeError(f"demo filing for {domain} refused: {verdict.refusal}")

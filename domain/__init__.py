@@ -1,1 +1,1 @@
-"""Pure domain logic: states, the workflow, rules and working days. No Flask imports."""
+"""The business of access filing, in packages by subject: lifecycle, rulebook, filing, review, operator, support."""

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
 
-from domain.accounts import check_password_strength
+from domain.operator.accounts import check_password_strength
 from forms.validators import translated
 
 

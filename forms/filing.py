@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -20,7 +21,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from domain import rules
+from domain.lifecycle.workdays import shanghai_today
+from domain.rulebook import rules
+from domain.support.i18n import Message
 from forms.validators import Email, Mobile, Rule
 
 CERT_TYPES = [
@@ -91,8 +94,6 @@ def _resident_id_if(type_field: str):
     def check(value, form):
         if form[type_field].data != "resident_id":
             return None
-        from domain.workdays import shanghai_today
-
         return rules.check_resident_id(value) or rules.check_minimum_age(value, shanghai_today())
 
     return Rule(check, lambda form: (form,))
@@ -170,8 +171,6 @@ class WebsiteBlock(Form):
         self._person_rule(field, lambda v: None)
 
     def validate_person_id_number(self, field):
-        from domain.workdays import shanghai_today
-
         if self.person_id_type.data == "resident_id":
             self._person_rule(
                 field,
@@ -189,9 +188,7 @@ class WebsiteBlock(Form):
         self._person_rule(field, rules.check_email)
 
 
-def _render(message: rules.Message) -> str:
-    from flask_babel import gettext
-
+def _render(message: Message) -> str:
     return message.render(gettext)
 
 
@@ -208,6 +205,11 @@ class UploadForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     version = HiddenField()
+
+
+class MailForm(FlaskForm):
+    courier = StringField(_l("快递公司"), [InputRequired(REQUIRED), Length(max=32)])
+    tracking_number = StringField(_l("快递单号"), [InputRequired(REQUIRED), Length(max=32)])
 
 
 class SmsForm(FlaskForm):

@@ -17,11 +17,12 @@ import pytest
 import sqlalchemy as sa
 
 from app import create_app
-from domain import accounts, workflow
-from domain.seed_tables import seed_rule_tables
-from domain.states import Action, FilingState, FilingType, Role
+from domain.lifecycle.states import Action, FilingState, FilingType, Role
+from domain.operator import accounts
+from domain.rulebook.seed_tables import seed_rule_tables
 from extensions import db
 from models import Filing, Person, Subject, User, Website, WebsiteDomain, WebsiteIP, utcnow
+from tests.helpers import transitions
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PASSWORD = "Secret123"
@@ -167,7 +168,7 @@ def make_user(app):
 @pytest.fixture
 def applicant(app, client, make_user, login):
     """A logged-in applicant holding two of the provider's IPs, with the demo registry loaded."""
-    from domain import ip_pool
+    from domain.operator import ip_pool
     from tests.wizard_helpers import load_demo
 
     load_demo()
@@ -249,7 +250,7 @@ def make_filing(app, make_user):
         db.session.flush()
         for action in PATH_TO[state]:
             actor = owner if action in APPLICANT_ACTIONS else reviewer
-            workflow.apply(filing, action, None if action in SYSTEM_ACTIONS else actor)
+            transitions.apply(filing, action, None if action in SYSTEM_ACTIONS else actor)
         db.session.commit()
         assert filing.state is state
         return filing

@@ -8,8 +8,8 @@ import re
 from PIL import Image
 
 from demo.seed import seed_demo
-from domain import ip_pool
-from domain.filings import account_ips
+from domain.filing.filings import account_ips
+from domain.operator import ip_pool
 from extensions import db
 from models import Filing
 
@@ -65,7 +65,7 @@ def walk_to_confirm(client, user, domain="qinghe.cn", cert=QINGHE_USCC, password
     assert client.post(f"{base}/password", data={"password": password}).status_code == 302
     assert client.post(f"{base}/subject", data=SUBJECT_FORM).status_code == 302
     db.session.refresh(filing)
-    response = client.post(f"{base}/websites", data={**website_block(filing, 0), "action": "next"})
+    response = client.post(f"{base}/websites", data=website_block(filing, 0))
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     db.session.refresh(filing)
     return filing

@@ -10,8 +10,8 @@ Revises: 0002
 import sqlalchemy as sa
 from alembic import op
 
-from domain.provinces import PROVINCES, RULE_SEEDS
-from domain.seed_tables import (
+from domain.rulebook.provinces import PROVINCES, RULE_SEEDS
+from domain.rulebook.seed_tables import (
     APPROVED_SUFFIXES,
     NEVER_APPROVED_SUFFIXES,
     PERSONAL_DENY_WORDS,

@@ -31,6 +31,23 @@ def live_server(live_app):
     return live_app.config["LIVE_URL"]
 
 
+def _buffered(app):
+    """The app with each response read whole and closed before it is sent. Werkzeug's threaded dev
+    server does not close a response when the browser drops the connection mid-send (Chromium does
+    for a favicon when a test closes its page), and the open static file then surfaces as a
+    ResourceWarning in a later, unrelated test. No response here streams."""
+
+    def serve(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return serve
+
+
 @pytest.fixture(scope="module")
 def live_app(tmp_path_factory):
     """The app as `make run` builds it (migrations, demo data, CSRF on), served in a thread; the
@@ -52,7 +69,7 @@ def live_app(tmp_path_factory):
         upgrade()
         seed_demo()
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _buffered(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     app.config["LIVE_URL"] = f"http://127.0.0.1:{server.server_port}"
@@ -109,3 +126,19 @@ def login(page, base: str, email: str, password: str) -> None:
     page.fill("#email", email)
     page.fill("#password", password)
     page.click("main form[method=post] button[type=submit]")
+
+
+def claim_and_decide(page, base: str, filing_id: int, action: str, **fields: str) -> None:
+    """As a logged-in reviewer: claim the filing if free, take `action`, fill `fields` (CSS
+    selector -> value; "select:#id" picks an option), decide, and land on the queue."""
+    page.goto(f"{base}/review/filings/{filing_id}")
+    if page.locator("#claim").count():
+        page.click("#claim")
+    page.select_option("#action", action)
+    for selector, value in fields.items():
+        if selector.startswith("select:"):
+            page.select_option(selector.split(":", 1)[1], value)
+        else:
+            page.fill(selector, value)
+    page.click("#decide")
+    page.wait_for_url("**/review/?stage=*")

@@ -5,6 +5,7 @@ all of it in the audit log."""
 from __future__ import annotations
 
 import pytest
+from stdnum.cn import uscc
 
 from demo.seed import DEMO_ACCOUNTS, REGISTRY_CSV
 from tests.browser.conftest import login, screenshot
@@ -18,8 +19,6 @@ NEW_ROW = (
 
 
 def test_operator_first_hour(page, live_server, tmp_path):
-    from stdnum.cn import uscc
-
     body = "9135020066LDA8X12"
     row = NEW_ROW.format(uscc=body + uscc.calc_check_digit(body))
     header = REGISTRY_CSV.read_text(encoding="utf-8").splitlines()[0]

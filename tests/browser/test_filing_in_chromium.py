@@ -73,7 +73,7 @@ def test_new_access_with_two_websites_from_sign_up_to_submitted(page, live_serve
     # step 5: websites; choose a language, then add the subject's second website without reload
     page.locator("input[name='websites-0-languages'][value='en']").check()
     page.fill("#new_domain", "qhnote.cn")
-    page.click("button[value=add]")
+    page.click("#add-website")
     page.locator("fieldset.website-block").nth(1).wait_for()
     assert page.locator("input[name='websites-0-languages'][value='en']").is_checked()  # kept
     assert "qhnote.cn" in page.locator("fieldset.website-block").nth(1).inner_text()
@@ -84,7 +84,7 @@ def test_new_access_with_two_websites_from_sign_up_to_submitted(page, live_serve
     second.locator("input[name$=person_id_number]").fill("11010519491231002X")
     second.locator("input[name$=person_mobile]").fill("13800138000")
     second.locator("input[name$=person_email]").fill("lina@qinghe.cn")
-    page.click("button[value=next]")
+    page.click("#save-websites")
     assert (
         "手机号码和电子邮箱不能相同" in page.locator("fieldset.website-block").nth(1).inner_text()
     )
@@ -92,7 +92,7 @@ def test_new_access_with_two_websites_from_sign_up_to_submitted(page, live_serve
     page.locator("fieldset.website-block").nth(1).locator("input[name$=person_mobile]").fill(
         "13900139000"
     )
-    page.click("button[value=next]")
+    page.click("#save-websites")
     page.wait_for_url("**/confirm")
 
     # step 6: confirm and submit (a double click files once)

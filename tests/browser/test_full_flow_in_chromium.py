@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from demo.seed import DEMO_ACCOUNTS
-from tests.browser.conftest import login, screenshot
+from tests.browser.conftest import claim_and_decide, login, screenshot
 
 pytestmark = pytest.mark.browser
 REVIEWER = next(a for a in DEMO_ACCOUNTS if a[3].value == "reviewer")
@@ -19,20 +19,6 @@ APPLICANT_B = DEMO_ACCOUNTS[3]
 
 def logout(page):
     page.click("header form button")
-
-
-def claim_and_decide(page, base, filing_id, action, **fields):
-    page.goto(f"{base}/review/filings/{filing_id}")
-    if page.locator("#claim").count():
-        page.click("#claim")
-    page.select_option("#action", action)
-    for selector, value in fields.items():
-        if selector.startswith("select"):
-            page.select_option(selector.split(":", 1)[1], value)
-        else:
-            page.fill(selector, value)
-    page.click("#decide")
-    page.wait_for_url("**/review/?stage=*")
 
 
 def image_file(tmp_path, name, color):
@@ -64,7 +50,7 @@ def test_continued_access_from_filing_to_approval(browser, page, live_server, tm
     page.fill("#person_email", "mawen@longyuan.cn")
     page.click("main form[method=post] button[type=submit]")
     page.wait_for_url("**/websites")
-    page.click("button[value=next]")
+    page.click("#save-websites")
     page.wait_for_url("**/confirm")
     page.click("#submit-filing")
     page.wait_for_url(f"**/filings/{filing_id}")
@@ -136,7 +122,9 @@ def test_continued_access_from_filing_to_approval(browser, page, live_server, tm
     page.goto(f"{base}/filings/{filing_id}/sms")
     text = page.locator(".demo-sms").inner_text()
     code = text.split("验证码：")[1][:6]
-    page.click("text=没有收到？重新发送验证码")  # too soon after the bureau's SMS: refused, code kept
+    page.click(
+        "text=没有收到？重新发送验证码"
+    )  # too soon after the bureau's SMS: refused, code kept
     assert re.search(r"发送过于频繁，请 \d+ 秒后再试", page.locator(".flash-bad").inner_text())
     screenshot(page, "sms-resend-too-soon")
     page.fill("#code", "000000" if code != "000000" else "111111")

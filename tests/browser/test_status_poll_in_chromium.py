@@ -6,11 +6,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from demo.seed import filled_in_filing
-from domain import workflow
-from domain.states import Action
+from domain.lifecycle.states import Action
 from extensions import db
 from models import Filing, User
 from tests.browser.conftest import login, screenshot
+from tests.helpers import transitions
 
 APPLICANT, REVIEWER = "applicant@demo.beiandesk.cn", "reviewer@demo.beiandesk.cn"
 
@@ -29,7 +29,7 @@ def test_status_page_follows_a_decision_without_a_reload(live_app, live_server, 
         filing = filled_in_filing(
             applicant, "913301069755TH2H1L", "qinghe.cn", "Qinghe2021", "13800138001"
         )
-        workflow.apply(filing, Action.submit, applicant)
+        transitions.apply(filing, Action.submit, applicant)
         db.session.commit()
         filing_id = filing.id
 
@@ -43,7 +43,7 @@ def test_status_page_follows_a_decision_without_a_reload(live_app, live_server, 
     assert page.locator("section.status[data-mark=first]").count() == 1
 
     with live_app.app_context():
-        workflow.apply(db.session.get(Filing, filing_id), Action.initial_approve, user(REVIEWER))
+        transitions.apply(db.session.get(Filing, filing_id), Action.initial_approve, user(REVIEWER))
         db.session.commit()
     page.wait_for_selector("section.status:not([data-mark])")  # the new panel, no reload
     assert "待上传资料及核验" in page.locator("section.status").inner_text()

@@ -51,7 +51,9 @@ def test_sqlite_backup_and_restore_round_trip(app, tmp_path, database_url):
 def report(before: dict, after: dict, how: str) -> None:
     rows = sum(len(v) for v in before.values())
     differing = sum(1 for name in before if before[name] != after.get(name))
-    print(f"\nbackup: {how}: {rows} rows in {len(before)} tables, {differing} tables differ after restore")
+    print(
+        f"\nbackup: {how}: {rows} rows in {len(before)} tables, {differing} tables differ after restore"
+    )
 
 
 def test_postgresql_dump_and_restore_round_trip(app, tmp_path, database_url):
@@ -63,7 +65,9 @@ def test_postgresql_dump_and_restore_round_trip(app, tmp_path, database_url):
     before = snapshot()
     schema, server = schema_of(database_url), PG_LIBPQ_URL
     dump = tmp_path / "beian.dump"
-    subprocess.run(["pg_dump", "-Fc", "--schema", schema, "-f", str(dump), server], check=True, timeout=120)
+    subprocess.run(
+        ["pg_dump", "-Fc", "--schema", schema, "-f", str(dump), server], check=True, timeout=120
+    )
     with db.engine.begin() as connection:
         connection.execute(sa.text("DELETE FROM outbox_messages"))
         connection.execute(sa.text("UPDATE province_rules SET min_age = 30"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from domain.states import FilingState
+from domain.lifecycle.states import FilingState
 from extensions import db
 from models import Filing, ProviderIP
 

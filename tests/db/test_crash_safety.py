@@ -13,8 +13,8 @@ import time
 import requests
 from sqlalchemy import func, select, update
 
-from domain import stage_counts
-from domain.states import FilingState, Role
+from domain.lifecycle import stage_counts
+from domain.lifecycle.states import FilingState, Role
 from extensions import db
 from models import AuditEvent, Filing, ProviderIP, Subject, Website, WebsiteDomain, utcnow
 from tests.conftest import PASSWORD
@@ -34,7 +34,9 @@ OPENINGS = [("resident_id", "440106199508122241", "lina-photo.cn"), ("resident_i
             ("uscc", "12330000849941AM6J", "zjdcri.cn")]  # fmt: skip
 
 
-def test_sigkill_during_submissions_and_decisions(app, client, make_user, make_filing, login, tmp_path):
+def test_sigkill_during_submissions_and_decisions(
+    app, client, make_user, make_filing, login, tmp_path
+):
     load_demo()
     db.session.add_all(ProviderIP(address=f"121.41.201.{n}") for n in range(1, 2 * APPLICANTS + 1))
     db.session.commit()
@@ -43,7 +45,9 @@ def test_sigkill_during_submissions_and_decisions(app, client, make_user, make_f
     for applicant, (domain, certificate, password) in zip(applicants, SUBMITTING, strict=True):
         client.post("/auth/logout")
         login(applicant)
-        ready.append(walk_to_confirm(client, applicant, domain=domain, cert=certificate, password=password))
+        ready.append(
+            walk_to_confirm(client, applicant, domain=domain, cert=certificate, password=password)
+        )
     reviewer = make_user(Role.reviewer)
     waiting = [make_filing(FilingState.submitted, owner=applicants[0], reviewer=reviewer)
                for _ in range(DECISIONS)]  # fmt: skip
@@ -83,7 +87,10 @@ def test_sigkill_during_submissions_and_decisions(app, client, make_user, make_f
                     )  # fmt: skip
                 except requests.RequestException:
                     continue  # no answer: not acknowledged; the next try may find it decided
-                if response.status_code == 302 and "/review/?stage=" in response.headers["Location"]:
+                if (
+                    response.status_code == 302
+                    and "/review/?stage=" in response.headers["Location"]
+                ):
                     acknowledged["decided"].append(filing_id)
                 break
 
@@ -97,7 +104,9 @@ def test_sigkill_during_submissions_and_decisions(app, client, make_user, make_f
                     draft_id, version = draft
                     response = browser.post(f"{server.url}/filings/{draft_id}/submit", allow_redirects=False,
                                             data={"csrf_token": token, "version": version}, timeout=30)  # fmt: skip
-                    if response.status_code == 302 and response.headers["Location"].endswith(f"/filings/{draft_id}"):
+                    if response.status_code == 302 and response.headers["Location"].endswith(
+                        f"/filings/{draft_id}"
+                    ):
                         acknowledged["submitted"].append(draft_id)
                         draft = None
                     continue
@@ -133,9 +142,17 @@ def test_sigkill_during_submissions_and_decisions(app, client, make_user, make_f
     db.session.expire_all()
     filings = db.session.scalars(select(Filing)).all()
     half_written = [f.id for f in filings if not _whole(f)]
-    lost = [i for i in acknowledged["decided"] if db.session.get(Filing, i).state is not FilingState.materials_pending]
+    lost = [
+        i
+        for i in acknowledged["decided"]
+        if db.session.get(Filing, i).state is not FilingState.materials_pending
+    ]
     lost += [i for i in acknowledged["opened"] if db.session.get(Filing, i) is None]
-    lost += [i for i in acknowledged["submitted"] if db.session.get(Filing, i).state is not FilingState.submitted]
+    lost += [
+        i
+        for i in acknowledged["submitted"]
+        if db.session.get(Filing, i).state is not FilingState.submitted
+    ]
     mismatched = [f.id for f in filings if _last_state(f.id) != f.state.value]
     twice = db.session.scalar(
         select(func.count()).select_from(
@@ -149,7 +166,9 @@ def test_sigkill_during_submissions_and_decisions(app, client, make_user, make_f
           f"filings, {len(lost)} lost acknowledged writes, {len(mismatched)} audit trails not matching "
           f"the state, {twice} double decisions")  # fmt: skip
     assert killed >= KILLS * 2
-    assert len(acknowledged["decided"]) > 20 and acknowledged["opened"] and acknowledged["submitted"]
+    assert (
+        len(acknowledged["decided"]) > 20 and acknowledged["opened"] and acknowledged["submitted"]
+    )
     assert half_written == [] and lost == [] and mismatched == [] and twice == 0
     assert stage_counts.read() == {
         state: n for state, n in db.session.execute(

@@ -7,11 +7,14 @@ import threading
 
 from sqlalchemy import func, select
 
-from domain import reviewing, workflow
-from domain.states import Action, FilingState, Role
-from domain.workflow import StaleFiling
+from blueprints.policy import current_policy
+from domain.lifecycle import workflow
+from domain.lifecycle.states import Action, FilingState, Role
+from domain.lifecycle.workflow import StaleFiling
+from domain.review import reviewing
 from extensions import db
 from models import AuditEvent, Filing, User
+from tests.helpers import transitions
 
 THREADS = 8
 
@@ -48,12 +51,18 @@ def test_eight_reviewers_claim_and_decide_one_filing(app, make_filing, make_user
     def claim_then_decide(index: int) -> str:
         reviewer = db.session.get(User, reviewer_ids[index])
         mine = db.session.get(Filing, filing_id)
-        if not reviewing.claim(mine, reviewer):
+        if not reviewing.claim(mine, reviewer, current_policy()):
             db.session.rollback()
             return "no claim"
         db.session.commit()
         mine = db.session.get(Filing, filing_id)
-        reviewing.decide(mine, reviewer, Action.initial_approve, expected_version=mine.version)
+        reviewing.decide(
+            mine,
+            reviewer,
+            Action.initial_approve,
+            policy=current_policy(),
+            expected_version=mine.version,
+        )
         db.session.commit()
         return "decided"
 
@@ -82,7 +91,7 @@ def test_eight_decisions_from_the_same_page_version_one_wins(app, make_filing, m
         reviewer = db.session.get(User, reviewer_ids[index])
         mine = db.session.get(Filing, filing_id)
         try:
-            workflow.apply(mine, actions[index], reviewer, expected_version=seen, note="x")
+            transitions.apply(mine, actions[index], reviewer, expected_version=seen, note="x")
             db.session.commit()
         except StaleFiling:
             db.session.rollback()

@@ -11,11 +11,13 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select
 
-from domain import reviewing, workflow
-from domain.states import Action, FilingState, Role
+from blueprints.policy import current_policy
+from domain.lifecycle.states import Action, FilingState, Role
+from domain.review import reviewing
 from extensions import db
 from models import AuditEvent, Filing, User
 from tests.conftest import PASSWORD
+from tests.helpers import transitions
 from tests.live_server import LiveServer
 from tests.wizard_helpers import load_demo, walk_to_confirm
 
@@ -42,11 +44,12 @@ def test_500_trials_of_eight_reviewers_deciding_one_filing(app, make_filing, mak
                     reviewer = db.session.get(User, reviewer_ids[index])
                     filing = db.session.get(Filing, filing_id)
                     seen = filing.version  # the page every reviewer opened
-                    won = reviewing.claim(filing, reviewer)
+                    won = reviewing.claim(filing, reviewer, current_policy())
                     db.session.commit()
                     filing = db.session.get(Filing, filing_id)
                     reviewing.decide(
-                        filing, reviewer, action, note="原因" if action is Action.initial_reject else "",
+                        filing, reviewer, action, policy=current_policy(),
+                        note="原因" if action is Action.initial_reject else "",
                         expected_version=filing.version if won else seen,
                     )  # fmt: skip
                     db.session.commit()
@@ -78,7 +81,9 @@ def test_500_trials_of_eight_reviewers_deciding_one_filing(app, make_filing, mak
     errors = sum(1 for outcome in outcomes for o in outcome if o.startswith("error"))
     print(f"\nraces: {TRIALS} trials x {REVIEWERS} reviewers on PostgreSQL: {double} double decisions, "
           f"{decided[1]} trials with exactly one winner, {errors} errors")  # fmt: skip
-    assert double == 0 and errors == 0, [o for outcome in outcomes for o in outcome if o.startswith("error")][:3]
+    assert double == 0 and errors == 0, [
+        o for outcome in outcomes for o in outcome if o.startswith("error")
+    ][:3]
     assert decided == {1: TRIALS}
     assert all(recorded.get(filing_id) == 1 for filing_id in filing_ids)
     states = Counter(db.session.scalars(select(Filing.state).where(Filing.id.in_(filing_ids))))
@@ -88,7 +93,9 @@ def test_500_trials_of_eight_reviewers_deciding_one_filing(app, make_filing, mak
 def test_a_double_clicked_submit_files_once(app, client, applicant, tmp_path):
     """Ten times: the submit button clicked twice at once, on 4 gunicorn workers; then the filing
     is withdrawn in the test and the applicant files again."""
-    server = LiveServer(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path / "uploads", workers=4).start()
+    server = LiveServer(
+        app.config["SQLALCHEMY_DATABASE_URI"], tmp_path / "uploads", workers=4
+    ).start()
     ids, statuses = [], []
     try:
         browser = server.session(applicant.email, PASSWORD)
@@ -104,7 +111,7 @@ def test_a_double_clicked_submit_files_once(app, client, applicant, tmp_path):
             db.session.expire_all()
             filing = db.session.get(Filing, filing.id)
             assert filing.state is FilingState.submitted
-            workflow.apply(filing, Action.withdraw, applicant)
+            transitions.apply(filing, Action.withdraw, applicant)
             db.session.commit()
     finally:
         server.stop()

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from domain import ip_pool, workflow
-from domain.states import Action, Role
+from domain.lifecycle.states import Action, Role
+from domain.operator import ip_pool
 from extensions import db
 from models import Material, ProviderIP
 from tests.conftest import PASSWORD
+from tests.helpers import transitions
 from tests.wizard_helpers import image_bytes, load_demo, multipart, walk_to_confirm
 
 ROLES = ("anonymous", "owner", "other", "reviewer", "admin")
@@ -30,7 +31,7 @@ def world(app, client, make_user, login):
     filing = walk_to_confirm(client, owner)
     client.post(f"/filings/{filing.id}/submit", data={"version": filing.version})
     db.session.refresh(filing)
-    workflow.apply(filing, Action.initial_approve, reviewer)
+    transitions.apply(filing, Action.initial_approve, reviewer)
     db.session.commit()
     body, content_type = multipart(
         {"kind": "id_front", "website_id": ""}, "file", image_bytes("PNG"), "a.png"

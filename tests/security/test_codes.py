@@ -13,8 +13,10 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from domain import authenticity, sealing, sms
-from domain.states import FilingState, Role
+from blueprints.policy import current_policy
+from domain.filing import authenticity, sms
+from domain.lifecycle.states import FilingState, Role
+from domain.support import sealing
 from extensions import db
 from models import AuditEvent, Filing, OutboxMessage, SmsChallenge, utcnow
 from tests.conftest import PASSWORD, PG_LIBPQ_URL, schema_of
@@ -39,7 +41,7 @@ def sent_code(filing: Filing) -> str:
         .where(OutboxMessage.filing_id == filing.id, OutboxMessage.template == "sms_code")
         .order_by(OutboxMessage.id.desc())
     ).first()
-    return sealing.unseal(message.context["sealed_code"])
+    return sealing.unseal(message.context["sealed_code"], current_policy().secret_key)
 
 
 def challenge_of(filing: Filing) -> SmsChallenge:
@@ -98,7 +100,10 @@ def test_a_resend_kills_the_earlier_code(client, waiting, app):
 def test_a_code_expires_after_24_hours_with_a_frozen_clock(client, waiting, login):
     challenge, right = challenge_of(waiting), sent_code(waiting)
     with time_machine.travel(challenge.expires_at - timedelta(seconds=1), tick=False):
-        assert sms.verify_code(waiting, challenge.id, "not-it", None)[0] == sms.SmsResult.WRONG
+        assert (
+            sms.verify_code(waiting, challenge.id, "not-it", None, current_policy())[0]
+            == sms.SmsResult.WRONG
+        )
     db.session.rollback()
     with time_machine.travel(challenge.expires_at + timedelta(seconds=1), tick=False):
         login(waiting.account)
@@ -138,12 +143,12 @@ def test_resend_waits_for_the_interval_and_stops_at_the_cap(waiting, app):
     start = waiting.sms_sent_at
     owner = waiting.account
     with time_machine.travel(start + timedelta(seconds=30), tick=False):
-        assert sms.resend(waiting, owner) == sms.ResendResult.TOO_SOON
-        assert sms.seconds_until_resend(waiting) == 30
+        assert sms.resend(waiting, owner, current_policy()) == sms.ResendResult.TOO_SOON
+        assert sms.seconds_until_resend(waiting, current_policy()) == 30
     results = []
     for minutes in (1, 2, 3, 4):
         with time_machine.travel(start + timedelta(minutes=minutes, seconds=1), tick=False):
-            results.append(sms.resend(waiting, owner))
+            results.append(sms.resend(waiting, owner, current_policy()))
             db.session.commit()
     assert results == ["sent", "sent", "cap", "cap"]
     assert len(sms.open_challenges(waiting)) == 1
@@ -218,7 +223,7 @@ def test_no_code_or_token_in_clear_in_a_database_dump(app, client, waiting, make
     codes = [sent_code(waiting)]
     for _ in range(3):
         app.config["SMS_RESEND_SECONDS"] = 0
-        sms.resend(waiting, waiting.account)
+        sms.resend(waiting, waiting.account, current_policy())
         db.session.commit()
         codes.append(sent_code(waiting))
     other = make_filing(FilingState.materials_pending)

@@ -14,11 +14,14 @@ import re
 
 from sqlalchemy import select
 
-from domain import notify, sms, workflow
-from domain.masking import PiiLogFilter
-from domain.states import Action, FilingState
+from blueprints.policy import current_policy
+from domain.filing import sms
+from domain.lifecycle.states import Action, FilingState
+from domain.support import notify
+from domain.support.masking import PiiLogFilter
 from extensions import db
 from models import Person, RegistrySubject, RegistryWebsite, SmsChallenge, Subject
+from tests.helpers import transitions
 from tests.security.conftest import client_as, url_for_rule
 
 WHOLE_NUMBERS_ALLOWED = {"reviewer.review", "reviewer.decide", "materials.letter_template"}
@@ -46,10 +49,14 @@ def test_no_unmasked_numbers_in_pages_or_logs(app, world, make_filing, capsys):
     try:
         # more of a real day: a filing at the bureau with its SMS sent, then everything sent out
         waiting = make_filing(FilingState.sms_pending)
-        sms.verify_code(waiting, sms.open_challenges(waiting)[0].id, "000000", None)
+        sms.verify_code(
+            waiting, sms.open_challenges(waiting)[0].id, "000000", None, current_policy()
+        )
         db.session.commit()
-        notify.dispatch_pending(*notify.default_senders())
-        workflow.apply(db.session.merge(waiting), Action.sms_fail, None)
+        notify.dispatch_pending(
+            *notify.default_senders(), provider_name=current_policy().provider_name
+        )
+        transitions.apply(db.session.merge(waiting), Action.sms_fail, None)
         db.session.commit()
         numbers = _secrets()
         pages = leaks = 0

@@ -58,5 +58,5 @@ def test_posted_row_ids_that_are_not_ids_are_refused_without_a_server_error(app,
             {"kind": "id_front", "website_id": odd}, "file", image_bytes("PNG"), "a.png"
         )
         upload = owner.post(f"/filings/{filing_id}/materials", data=body, content_type=content_type)
-        word = admin.post("/admin/tables", data={"kind": "word_remove", "word_id": odd})
+        word = admin.post("/admin/tables/deny-words/remove", data={"word_id": odd})
         assert (upload.status_code, word.status_code) == (404, 302), odd

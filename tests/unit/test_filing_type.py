@@ -10,10 +10,14 @@ import pytest
 from sqlalchemy import select
 
 from demo.seed import seed_demo
-from domain.accounts import find_user
-from domain.filing_password import TooManyPasswordFailures, check_filing_password, remaining_tries
-from domain.filing_type import verify_filing_type
-from domain.states import FilingType
+from domain.filing.filing_password import (
+    TooManyPasswordFailures,
+    check_filing_password,
+    remaining_tries,
+)
+from domain.lifecycle.states import FilingType
+from domain.operator.accounts import find_user
+from domain.rulebook.filing_type import verify_filing_type
 from extensions import db
 from models import RegistrySubject, utcnow
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from domain.masking import PiiLogFilter, mask_certificate, mask_phone, mask_text
+from domain.support.masking import PiiLogFilter, mask_certificate, mask_phone, mask_text
 
 
 def test_mask_certificate_keeps_first_six_and_last_four():
@@ -41,7 +41,9 @@ def test_log_filter_masks_a_traceback():
     logger.addHandler(handler)
     logger.propagate = False
     try:
-        raise ValueError("duplicate key (certificate_number)=(913301069755TH2H1L), mobile 13800138000")
+        raise ValueError(
+            "duplicate key (certificate_number)=(913301069755TH2H1L), mobile 13800138000"
+        )
     except ValueError:
         logger.exception("import failed")
     finally:

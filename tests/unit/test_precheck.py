@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from domain import rule_tables
-from domain.application import ApplicationFormatError, loads_application, parse_application
-from domain.precheck import precheck
-from domain.workdays import shanghai_today
+from domain.lifecycle.workdays import shanghai_today
+from domain.rulebook import rule_tables
+from domain.rulebook.application import ApplicationFormatError, loads_application, parse_application
+from domain.rulebook.precheck import precheck
 
 OK_FILE = Path(__file__).resolve().parents[1] / "data" / "application_ok.json"
 OK = json.loads(OK_FILE.read_text(encoding="utf-8"))

@@ -6,7 +6,12 @@ import pytest
 from sqlalchemy import func, select
 
 from demo.seed import REGISTRY_CSV
-from domain.registry import LocalRegistry, RegistryImportError, import_registry, parse_registry_csv
+from domain.rulebook.registry import (
+    LocalRegistry,
+    RegistryImportError,
+    import_registry,
+    parse_registry_csv,
+)
 from extensions import db
 from models import RegistryDomain, RegistrySubject, RegistryWebsite
 

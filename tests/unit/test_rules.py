@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from stdnum.cn import ric, uscc  # stdnum: the independent implementation to compare with
 
-from domain import rules
+from domain.rulebook import rules
 
 VALID_USCC = "913301069755TH2H1L"
 VALID_RID = "330106199003071236"

@@ -7,8 +7,8 @@ from datetime import date
 from sqlalchemy import func, select
 
 from demo.seed import DEMO_ACCOUNTS
-from domain.rules import check_resident_id, check_uscc
-from domain.states import FilingState
+from domain.lifecycle.states import FilingState
+from domain.rulebook.rules import check_resident_id, check_uscc
 from extensions import db
 from models import (
     DenyWord,

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from domain import workdays
-from domain.workdays import SHANGHAI, add_workdays, is_workday, workdays_between
+from domain.lifecycle import workdays
+from domain.lifecycle.workdays import SHANGHAI, add_workdays, is_workday
 
 
 def at(*args) -> datetime:
@@ -42,7 +42,7 @@ def test_utc_input_is_counted_in_shanghai_time():
 
 def test_unknown_year_falls_back_to_weekdays_and_warns(caplog):
     workdays._warned_years.discard(2031)
-    with caplog.at_level(logging.WARNING, logger="domain.workdays"):
+    with caplog.at_level(logging.WARNING, logger="domain.lifecycle.workdays"):
         assert is_workday(date(2031, 1, 6)) is True  # a Monday
         assert is_workday(date(2031, 1, 5)) is False  # a Sunday
     assert "2031" in caplog.text
@@ -52,10 +52,6 @@ def test_overrides_win():
     overrides = {date(2031, 1, 6): False}
     assert is_workday(date(2031, 1, 6), overrides) is False
     assert add_workdays(at(2031, 1, 3, 12, 0), 1, overrides) == at(2031, 1, 7, 12, 0)
-
-
-def test_workdays_between_skips_holidays():
-    assert workdays_between(date(2026, 9, 30), date(2026, 10, 9)) == 2  # Oct 8, Oct 9
 
 
 def test_naive_and_negative_inputs_are_refused():

@@ -6,18 +6,21 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from domain import workflow
-from domain.states import Action, FilingState, Role
-from domain.workflow import GuardFailed, RoleNotAllowed, StaleFiling, TransitionNotAllowed
+from blueprints.policy import current_policy
+from domain.lifecycle import workflow
+from domain.lifecycle.states import Action, FilingState, Role
+from domain.lifecycle.workflow import GuardFailed, RoleNotAllowed, StaleFiling, TransitionNotAllowed
 from extensions import db
 from models import AuditEvent, Filing, OutboxMessage, ProvinceRule
+from tests.helpers import transitions
 
 S, A = FilingState, Action
 STAFF = {Role.reviewer, Role.admin}
 APPLICANT = {Role.applicant}
 
-# DOMAIN.md A6 read as a specification, written independently of workflow.TRANSITIONS:
+# DOMAIN.md A6 (version 2) read as a specification, written independently of workflow.TRANSITIONS:
 # (from, action, to, roles). Province 33 (Zhejiang): no mail-in, SMS required.
+SYSTEM = {Role.system}
 EXPECTED = [
     (S.draft, A.submit, S.submitted, APPLICANT),
     (S.draft, A.withdraw, S.withdrawn, APPLICANT),
@@ -25,19 +28,27 @@ EXPECTED = [
     (S.submitted, A.initial_approve, S.materials_pending, STAFF),
     (S.submitted, A.initial_reject, S.initial_rejected, STAFF),
     (S.initial_rejected, A.submit, S.submitted, APPLICANT),
-    (S.initial_rejected, A.withdraw, S.withdrawn, APPLICANT),
+    (S.initial_rejected, A.withdraw, S.withdrawn, APPLICANT | SYSTEM),  # v2: stale → system
     (S.materials_pending, A.submit_materials, S.re_review, APPLICANT),
+    (S.materials_pending, A.withdraw, S.withdrawn, SYSTEM),  # v2: a stale filing
     (S.re_review, A.re_approve, S.bureau_pending, STAFF),
     (S.re_review, A.re_reject, S.re_rejected, STAFF),
+    (S.re_review, A.return_for_edits, S.initial_rejected, STAFF),  # v2: 退回修改
     (S.re_rejected, A.submit_materials, S.re_review, APPLICANT),
+    (S.re_rejected, A.withdraw, S.withdrawn, SYSTEM),  # v2: a stale filing
     (S.mail_pending, A.confirm_mail, S.bureau_pending, STAFF),
+    (S.mail_pending, A.return_for_edits, S.initial_rejected, STAFF),  # v2
     (S.bureau_pending, A.submit_to_bureau, S.sms_pending, STAFF),
+    (S.bureau_pending, A.return_for_edits, S.initial_rejected, STAFF),  # v2
     (S.sms_pending, A.sms_verify, S.bureau_review, APPLICANT | {Role.system}),
     (S.sms_pending, A.sms_fail, S.sms_failed, {Role.system}),
     (S.sms_failed, A.submit_to_bureau, S.sms_pending, STAFF),
+    (S.sms_failed, A.return_for_edits, S.initial_rejected, STAFF),  # v2
+    (S.sms_failed, A.withdraw, S.withdrawn, APPLICANT | SYSTEM),  # v2
     (S.bureau_review, A.bureau_approve, S.approved, STAFF | {Role.system}),
     (S.bureau_review, A.bureau_reject, S.bureau_rejected, STAFF | {Role.system}),
     (S.bureau_rejected, A.submit, S.submitted, APPLICANT),
+    (S.bureau_rejected, A.withdraw, S.withdrawn, APPLICANT | SYSTEM),  # v2
 ]
 # Rows that exist but whose guard is false in Zhejiang.
 GUARDED_OFF = {
@@ -69,7 +80,7 @@ def test_every_action_and_role_from_state(state, make_filing, make_user):
             events_before = db.session.scalar(select(func.count()).select_from(AuditEvent))
             savepoint = db.session.begin_nested()
             try:
-                workflow.apply(filing, action, actor)
+                transitions.apply(filing, action, actor)
                 outcome = filing.state
             except TransitionNotAllowed:
                 outcome = "no_transition"
@@ -104,12 +115,12 @@ def test_mail_pending_is_reached_only_where_the_province_asks(make_filing, make_
     filing = make_filing(S.re_review, province="32")
     reviewer = make_user(Role.reviewer)
     with pytest.raises(GuardFailed):
-        workflow.apply(filing, A.re_approve, reviewer)
-    workflow.apply(filing, A.re_approve_mail, reviewer)
+        transitions.apply(filing, A.re_approve, reviewer)
+    transitions.apply(filing, A.re_approve_mail, reviewer)
     assert filing.state is S.mail_pending
     with pytest.raises(RoleNotAllowed):
-        workflow.apply(filing, A.confirm_mail, filing.account)
-    workflow.apply(filing, A.confirm_mail, reviewer)
+        transitions.apply(filing, A.confirm_mail, filing.account)
+    transitions.apply(filing, A.confirm_mail, reviewer)
     assert filing.state is S.bureau_pending
 
 
@@ -119,8 +130,8 @@ def test_province_without_sms_goes_straight_to_bureau_review(make_filing, make_u
     filing = make_filing(S.bureau_pending, province="11")
     reviewer = make_user(Role.reviewer)
     with pytest.raises(GuardFailed):
-        workflow.apply(filing, A.submit_to_bureau, reviewer)
-    workflow.apply(filing, A.submit_to_bureau_no_sms, reviewer)
+        transitions.apply(filing, A.submit_to_bureau, reviewer)
+    transitions.apply(filing, A.submit_to_bureau_no_sms, reviewer)
     assert filing.state is S.bureau_review
     assert filing.due_at is not None
 
@@ -129,14 +140,14 @@ def test_another_applicant_cannot_act_on_a_filing(make_filing, make_user):
     filing = make_filing(S.draft)
     stranger = make_user(Role.applicant)
     with pytest.raises(RoleNotAllowed):
-        workflow.apply(filing, A.withdraw, stranger)
+        transitions.apply(filing, A.withdraw, stranger)
     assert filing.state is S.draft
 
 
 def test_transition_records_audit_times_and_notifications(make_filing, make_user):
     filing = make_filing(S.bureau_review)
     reviewer = make_user(Role.reviewer)
-    event = workflow.apply(filing, A.bureau_approve, reviewer, note="管局审核通过")
+    event = transitions.apply(filing, A.bureau_approve, reviewer, note="管局审核通过")
     db.session.commit()
     assert (event.from_state, event.to_state, event.actor_id) == (
         "bureau_review",
@@ -164,20 +175,20 @@ def test_incomplete_draft_cannot_be_submitted(make_filing):
     filing.websites[0].domains.clear()
     db.session.flush()
     with pytest.raises(GuardFailed):
-        workflow.apply(filing, A.submit, filing.account)
+        transitions.apply(filing, A.submit, filing.account)
     assert filing.state is S.draft
 
 
 def test_stale_version_from_the_form_is_refused(make_filing, make_user):
     filing = make_filing(S.submitted)
     seen = filing.version
-    workflow.apply(filing, A.initial_reject, make_user(Role.reviewer), note="资料不全")
+    transitions.apply(filing, A.initial_reject, make_user(Role.reviewer), note="资料不全")
     db.session.commit()
     filing_again = db.session.get(Filing, filing.id)
-    workflow.apply(filing_again, A.submit, filing.account)
+    transitions.apply(filing_again, A.submit, filing.account)
     db.session.commit()
     with pytest.raises(StaleFiling):
-        workflow.apply(
+        transitions.apply(
             filing_again, A.initial_approve, make_user(Role.reviewer), expected_version=seen
         )
 
@@ -213,11 +224,11 @@ def _apply_in(session: Session, filing: Filing, action: Action, actor_in_main_se
 
     actor = session.get(type(actor_in_main_session), actor_in_main_session.id)
     with mock.patch.object(db, "session", session):
-        workflow.apply(filing, action, actor)
+        transitions.apply(filing, action, actor)
 
 
 def test_only_workflow_assigns_filing_state():
-    """House rule 4: grep the tree; `.state =` is written in domain/workflow.py only."""
+    """House rule 4: grep the tree; `.state =` is written in domain/lifecycle/workflow.py only."""
     import re
     from pathlib import Path
 
@@ -230,3 +241,72 @@ def test_only_workflow_assigns_filing_state():
             if re.search(r"\bfiling\w*\.state\s*=(?!=)", line) and path.name != "workflow.py":
                 offenders.append(f"{path.relative_to(root)}:{number}")
     assert offenders == []
+
+
+# What each state means, read from DOMAIN.md A6 (independently of the table it is derived from).
+MEANING = {
+    # state: (final, rejected, applicant may edit, accepts uploads, in the reviewers' queues)
+    S.draft: (False, False, True, False, False),
+    S.submitted: (False, False, False, False, True),
+    S.initial_rejected: (False, True, True, False, False),
+    S.materials_pending: (False, False, False, True, False),
+    S.re_review: (False, False, False, False, True),
+    S.re_rejected: (False, True, False, True, False),
+    S.mail_pending: (False, False, False, False, True),
+    S.bureau_pending: (False, False, False, False, True),
+    S.sms_pending: (False, False, False, False, True),
+    S.sms_failed: (False, False, False, False, True),
+    S.bureau_review: (False, False, False, False, True),
+    S.bureau_rejected: (False, True, True, False, False),
+    S.approved: (True, False, False, False, False),
+    S.withdrawn: (True, False, False, False, False),
+}
+
+
+@pytest.mark.parametrize("state", list(FilingState), ids=str)
+def test_what_a_state_means_is_read_off_the_table(state):
+    got = (
+        workflow.is_final(state),
+        workflow.is_rejected(state),
+        workflow.applicant_may_edit(state),
+        workflow.accepts_uploads(state),
+        workflow.in_queue(state),
+    )
+    assert got == MEANING[state]
+
+
+def test_reviewer_choices_decisions_and_rejections_come_from_the_table():
+    by_stage = {
+        S.submitted: {A.initial_approve, A.initial_reject},
+        S.re_review: {A.re_approve, A.re_approve_mail, A.re_reject, A.return_for_edits},
+        S.mail_pending: {A.confirm_mail, A.return_for_edits},
+        S.bureau_pending: {A.submit_to_bureau, A.submit_to_bureau_no_sms, A.return_for_edits},
+        S.sms_failed: {A.submit_to_bureau, A.submit_to_bureau_no_sms, A.return_for_edits},
+        S.bureau_review: {A.bureau_approve, A.bureau_reject},
+    }
+    assert {
+        s: set(workflow.staff_actions(s)) for s in FilingState if workflow.staff_actions(s)
+    } == (by_stage)
+    assert workflow.staff_stages() == set(by_stage)
+    rejections = {A.initial_reject, A.re_reject, A.bureau_reject}
+    assert {a for a in Action if workflow.is_rejection(a)} == rejections
+    assert {a for a in Action if workflow.is_decision(a)} == set().union(*by_stage.values())
+    assert workflow.waits_on(S.sms_pending) == {Role.applicant, Role.system}
+    assert workflow.waits_on(S.submitted) == STAFF  # withdrawing aside
+
+
+def test_badges_say_who_acts_next():
+    assert [workflow.badge(s) for s in (S.draft, S.submitted, S.re_rejected, S.approved)] == [
+        "muted", "wait", "bad", "ok",
+    ]  # fmt: skip
+    assert workflow.badge(S.withdrawn) == "muted"
+
+
+def test_apply_does_not_hand_the_filing_to_the_bureau(make_filing, make_user):
+    """The gateway is the use case's business (reviewing.decide); apply() only moves the state."""
+    reviewer = make_user(Role.reviewer)
+    filing = make_filing(S.bureau_pending, reviewer=reviewer)
+    workflow.apply(filing, A.submit_to_bureau, reviewer, policy=current_policy())
+    assert filing.state is S.sms_pending
+    sends = db.session.scalar(select(Filing.sms_sends).where(Filing.id == filing.id))
+    assert sends == 0  # the simulated bureau's round (sms.start_round) did not start

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from domain.states import FilingState, Role
+from domain.lifecycle.states import FilingState, Role
+from tests.helpers import transitions
 
 
 @pytest.mark.parametrize(
@@ -45,13 +46,12 @@ def test_applicant_sees_own_filing_and_404_for_anothers(client, make_user, make_
 
 
 def test_applicant_timeline_hides_internal_events(client, make_user, make_filing, login):
-    from domain import workflow
-    from domain.states import Action
+    from domain.lifecycle.states import Action
     from extensions import db
 
     owner = make_user()
     filing = make_filing(FilingState.submitted, owner=owner)
-    workflow.apply(
+    transitions.apply(
         filing,
         Action.initial_reject,
         make_user(Role.reviewer),

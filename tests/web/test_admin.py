@@ -4,13 +4,29 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import datetime
 
 import pytest
 from sqlalchemy import select
 
-from domain.states import Role
+from blueprints.policy import current_policy
+from demo.seed import REGISTRY_CSV
+from domain.lifecycle.states import Action, FilingState, Role
+from domain.lifecycle.workdays import SHANGHAI, add_workdays
+from domain.rulebook import rule_tables
+from domain.rulebook.rules import check_domain_suffix
 from extensions import db
-from models import AuditEvent, ProviderIP, ProvinceRule, User
+from models import (
+    AuditEvent,
+    CalendarDay,
+    DenyWord,
+    ProviderIP,
+    ProvinceRule,
+    RegistrySubject,
+    User,
+)
+from tests.helpers import transitions
+from tests.wizard_helpers import multipart
 
 
 @pytest.fixture
@@ -128,13 +144,10 @@ def test_ip_pool_add_import_assign_release(client, admin, make_user):
 
 
 def test_suffix_table_change_reaches_the_precheck(client, admin):
-    from domain import rule_tables
-    from domain.rules import check_domain_suffix
-
-    client.post("/admin/tables", data={"kind": "suffix", "suffix": ".io", "approved": "1"})
+    client.post("/admin/tables/suffixes", data={"suffix": ".io", "approved": "1"})
     tables = rule_tables.load()
     assert check_domain_suffix("qinghe.io", tables.approved_suffixes, tables.never_suffixes) is None
-    client.post("/admin/tables", data={"kind": "suffix_remove", "suffix": "io"})
+    client.post("/admin/tables/suffixes/remove", data={"suffix": "io"})
     tables = rule_tables.load()
     assert (
         check_domain_suffix("qinghe.io", tables.approved_suffixes, tables.never_suffixes)
@@ -143,55 +156,43 @@ def test_suffix_table_change_reaches_the_precheck(client, admin):
 
 
 def test_deny_word_added_and_removed(client, admin):
-    from models import DenyWord
-
-    client.post("/admin/tables", data={"kind": "word", "list_name": "sensitive", "word": "彩票"})
+    client.post("/admin/tables/deny-words", data={"list_name": "sensitive", "word": "彩票"})
     word = db.session.scalar(
         select(DenyWord).where(DenyWord.word == "彩票", DenyWord.list_name == "sensitive")
     )
     assert word is not None
-    client.post("/admin/tables", data={"kind": "word_remove", "word_id": str(word.id)})
+    client.post("/admin/tables/deny-words/remove", data={"word_id": str(word.id)})
     assert db.session.get(DenyWord, word.id) is None
     page = client.post(
-        "/admin/tables",
-        data={"kind": "word", "list_name": "sensitive", "word": " "},
+        "/admin/tables/deny-words",
+        data={"list_name": "sensitive", "word": " "},
         follow_redirects=True,
     )
     assert "词语不能为空" in page.get_data(as_text=True)
 
 
 def test_calendar_override_moves_deadlines(client, admin):
-    from datetime import datetime
-
-    from domain.workdays import SHANGHAI, add_workdays
-    from models import CalendarDay
-
     client.post(
-        "/admin/tables",
-        data={"kind": "calendar", "day": "2027-01-01", "is_workday": "0", "note": "元旦"},
+        "/admin/tables/calendar",
+        data={"day": "2027-01-01", "is_workday": "0", "note": "元旦"},
     )
     overrides = {d.day: d.is_workday for d in db.session.scalars(select(CalendarDay))}
     due = add_workdays(datetime(2026, 12, 31, 10, 0, tzinfo=SHANGHAI), 1, overrides)
     assert due == datetime(2027, 1, 4, 10, 0, tzinfo=SHANGHAI)
     page = client.post(
-        "/admin/tables",
-        data={"kind": "calendar", "day": "2027-13-01", "is_workday": "0"},
+        "/admin/tables/calendar",
+        data={"day": "2027-13-01", "is_workday": "0"},
         follow_redirects=True,
     )
     assert "日期格式应为 YYYY-MM-DD" in page.get_data(as_text=True)
 
 
 def _csv_upload(client, text: str, url="/admin/registry"):
-    from tests.wizard_helpers import multipart
-
     body, content_type = multipart({}, "csv", text.encode("utf-8"), "registry.csv")
     return client.post(url, data=body, content_type=content_type)
 
 
 def test_registry_import_previews_then_imports(client, admin, app):
-    from demo.seed import REGISTRY_CSV
-    from models import RegistrySubject
-
     text = REGISTRY_CSV.read_text(encoding="utf-8")
     response = _csv_upload(client, text)
     page = response.get_data(as_text=True)
@@ -209,9 +210,6 @@ def test_registry_import_previews_then_imports(client, admin, app):
 
 
 def test_registry_import_with_a_bad_row_names_the_line_and_imports_nothing(client, admin):
-    from demo.seed import REGISTRY_CSV
-    from models import RegistrySubject
-
     lines = REGISTRY_CSV.read_text(encoding="utf-8").splitlines()
     lines[3] = lines[3].replace(",33,", ",99,").replace(",31,", ",99,")
     response = _csv_upload(client, "\n".join(lines) + "\n")
@@ -220,13 +218,10 @@ def test_registry_import_with_a_bad_row_names_the_line_and_imports_nothing(clien
 
 
 def test_report_counts_decisions_times_and_reasons(client, admin, make_filing, make_user):
-    from domain import workflow
-    from domain.states import Action, FilingState
-
     reviewer = make_user(Role.reviewer)
     filing = make_filing(FilingState.submitted, reviewer=reviewer)
     reasons = [{"field": "subject.name", "code": "website_name", "reason": "x"}]
-    workflow.apply(filing, Action.initial_reject, reviewer, note="改", data={"reasons": reasons})
+    transitions.apply(filing, Action.initial_reject, reviewer, note="改", data={"reasons": reasons})
     db.session.commit()
     page = client.get("/admin/report").get_data(as_text=True)
     assert "<svg" in page and reviewer.display_name in page
@@ -244,15 +239,31 @@ def test_settings_change_the_running_app_and_are_audited(app, client, admin):
     )
     assert response.status_code == 302
     assert "青禾云" in client.get("/admin/").get_data(as_text=True)
-    assert app.config["CLAIM_TIMEOUT_MINUTES"] == 45
+    assert current_policy().claim_timeout_minutes == 45  # this process, without app.config
     app.config["PROVIDER_NAME"] = (
         "别的名字"  # another host's stale config: refreshed from the database
     )
     assert "青禾云" in client.get("/admin/").get_data(as_text=True)
     bad = client.post("/admin/settings", data={"INITIAL_REVIEW_WORKDAYS": "99"})
     assert bad.status_code == 422 and "1–10" in bad.get_data(as_text=True)
-    assert app.config["INITIAL_REVIEW_WORKDAYS"] == 1
+    assert current_policy().initial_review_workdays == 1  # a refused save changes nothing
     assert (
         db.session.scalar(select(AuditEvent).where(AuditEvent.action == "setting_changed"))
         is not None
     )
+
+
+def test_a_refused_save_changes_no_setting_in_this_process(app, client, admin):
+    """Reproduced before the redesign: the settings overlay wrote app.config before the commit,
+    so a failed save still changed this process's deadlines until a restart."""
+    app.config["SETTINGS_REFRESH_SECONDS"] = 300  # the policy is cached as in production
+    before = current_policy()
+    refused = client.post(
+        "/admin/settings", data={"CLAIM_TIMEOUT_MINUTES": "45", "INITIAL_REVIEW_WORKDAYS": "99"}
+    )
+    assert refused.status_code == 422
+    assert current_policy() == before and app.config["CLAIM_TIMEOUT_MINUTES"] == 30
+    saved = client.post("/admin/settings", data={"CLAIM_TIMEOUT_MINUTES": "45"})
+    assert saved.status_code == 302
+    assert current_policy().claim_timeout_minutes == 45  # dropped from the cache after the commit
+    assert app.config["CLAIM_TIMEOUT_MINUTES"] == 30  # the configuration itself is never written

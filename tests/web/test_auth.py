@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
-from domain.states import Role
+from domain.lifecycle.states import Role
 from extensions import db
 from models import AuditEvent, User
 from tests.conftest import PASSWORD
@@ -107,8 +108,6 @@ def test_account_locks_after_the_failure_limit_even_for_the_right_password(clien
 
 
 def test_lock_expires(client, make_user, app):
-    import time_machine
-
     user = make_user()
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
         client.post("/auth/login", data={"email": user.email, "password": "Wrong1234"})
@@ -146,6 +145,28 @@ def test_open_redirect_after_login_is_ignored(client, make_user):
         "/auth/login?next=//evil.example/x", data={"email": user.email, "password": PASSWORD}
     )
     assert response.headers["Location"] == "/filings/"
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["/%09/evil.example/x", "/%0a/evil.example", "/%5Cevil.example", "/\\evil.example",
+     "https://evil.example/", "/%0d%0aSet-Cookie:x=1", "javascript:alert(1)"],
+)  # fmt: skip
+def test_a_next_that_a_browser_would_read_as_another_site_is_ignored(client, make_user, target):
+    """Browsers drop tabs and newlines and read a backslash as a slash ("/\t/evil" is "//evil")."""
+    user = make_user()
+    response = client.post(
+        f"/auth/login?next={target}", data={"email": user.email, "password": PASSWORD}
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/filings/"
+
+
+def test_a_next_path_on_this_site_is_followed(client, make_user):
+    user = make_user()
+    response = client.post(
+        "/auth/login?next=/filings/%3Fx%3D1", data={"email": user.email, "password": PASSWORD}
+    )
+    assert response.headers["Location"] == "/filings/?x=1"
 
 
 class TestCsrf:

@@ -17,11 +17,14 @@ from openapi_spec_validator import validate as validate_spec
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from domain import api_tokens, ip_pool, notify, workflow
-from domain.filings import account_ips
-from domain.states import Action, Role
+from blueprints.policy import current_policy
+from domain.filing.filings import account_ips
+from domain.lifecycle.states import Action, Role
+from domain.operator import api_tokens, ip_pool
+from domain.support import notify
 from extensions import db
 from models import Filing
+from tests.helpers import transitions
 from tests.wizard_helpers import load_demo
 
 SPEC = json.loads(
@@ -186,10 +189,14 @@ def test_every_transition_is_posted_signed(app, client, console, receiver, make_
         client.post("/api/v1/filings", json=body, headers=console["headers"]).get_json()["id"],
     )
     filing.password_verified_at = filing.created_at
-    workflow.apply(filing, Action.submit, console["applicant"])
-    workflow.apply(filing, Action.initial_approve, make_user(Role.reviewer))
+    transitions.apply(filing, Action.submit, console["applicant"])
+    transitions.apply(filing, Action.initial_approve, make_user(Role.reviewer))
     db.session.commit()
-    notify.dispatch_pending(notify.LogSmsGateway(), notify.LogEmailSender())
+    notify.dispatch_pending(
+        notify.LogSmsGateway(),
+        notify.LogEmailSender(),
+        provider_name=current_policy().provider_name,
+    )
     events = []
     for signature, payload in Receiver.received:
         expected = "sha256=" + hmac.new(b"s3cret", payload, hashlib.sha256).hexdigest()

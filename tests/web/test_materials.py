@@ -12,11 +12,16 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from domain import materials, sealing, workflow
-from domain.states import Action, FilingState, Role
-from domain.storage import LocalStorage
+from blueprints.policy import current_policy
+from domain.filing import materials
+from domain.filing.storage import LocalStorage
+from domain.lifecycle.states import Action, FilingState, Role
+from domain.review import reviewing
+from domain.review.reviewing import Reason
+from domain.support import sealing
 from extensions import db
-from models import Material, OutboxMessage, SmsChallenge, utcnow
+from models import AuditEvent, Material, OutboxMessage, SmsChallenge, utcnow
+from tests.helpers import transitions
 from tests.wizard_helpers import image_bytes, multipart, walk_to_confirm
 
 
@@ -31,7 +36,7 @@ def pending(client, applicant, reviewer):
     filing = walk_to_confirm(client, applicant)
     client.post(f"/filings/{filing.id}/submit", data={"version": filing.version})
     db.session.refresh(filing)
-    workflow.apply(filing, Action.initial_approve, reviewer)
+    transitions.apply(filing, Action.initial_approve, reviewer)
     db.session.commit()
     return filing
 
@@ -118,23 +123,24 @@ def test_uploads_only_while_materials_are_due(client, applicant):
     assert response.status_code == 409
 
 
+def send_everything(client, filing) -> None:
+    """Upload every required material, verify the first website on a phone, submit."""
+    for requirement in materials.required_materials(filing):
+        upload(
+            client, filing, requirement.kind, image_bytes("JPEG"), website_id=requirement.website_id
+        )
+    _verify_on_phone(client, filing, filing.websites[0])
+    db.session.refresh(filing)
+    client.post(f"/filings/{filing.id}/materials/submit", data={"version": filing.version})
+    db.session.refresh(filing)
+
+
 def test_submit_materials_needs_everything_then_moves_to_re_review(app, client, pending):
     version = pending.version
     client.post(f"/filings/{pending.id}/materials/submit", data={"version": version})
     db.session.refresh(pending)
     assert pending.state is FilingState.materials_pending
-    for requirement in materials.required_materials(pending):
-        upload(
-            client,
-            pending,
-            requirement.kind,
-            image_bytes("JPEG"),
-            website_id=requirement.website_id,
-        )
-    _verify_on_phone(client, pending, pending.websites[0])
-    db.session.refresh(pending)
-    client.post(f"/filings/{pending.id}/materials/submit", data={"version": pending.version})
-    db.session.refresh(pending)
+    send_everything(client, pending)
     assert pending.state is FilingState.re_review
 
 
@@ -209,7 +215,7 @@ def test_bad_live_photo_is_refused_on_the_phone(client, pending):
 @pytest.fixture
 def sms_pending(pending, reviewer):
     for action in (Action.submit_materials, Action.re_approve, Action.submit_to_bureau):
-        workflow.apply(
+        transitions.apply(
             pending, action, pending.account if action is Action.submit_materials else reviewer
         )
     db.session.commit()
@@ -222,7 +228,7 @@ def _code(filing) -> str:
             OutboxMessage.filing_id == filing.id, OutboxMessage.template == "sms_code"
         )
     ).all()[-1]
-    return sealing.unseal(message.context["sealed_code"])
+    return sealing.unseal(message.context["sealed_code"], current_policy().secret_key)
 
 
 def test_sms_code_goes_to_the_mobile_on_record_and_is_stored_hashed(sms_pending):
@@ -286,9 +292,56 @@ def test_code_after_24_hours_fails(client, sms_pending, login):
 
 
 def test_approved_filing_shows_the_footer_snippet(client, sms_pending, reviewer):
-    workflow.apply(sms_pending, Action.sms_verify, None)
-    workflow.apply(sms_pending, Action.bureau_approve, reviewer)
+    transitions.apply(sms_pending, Action.sms_verify, None)
+    transitions.apply(sms_pending, Action.bureau_approve, reviewer)
     db.session.commit()
     page = client.get(f"/filings/{sms_pending.id}").get_data(as_text=True)
     assert "https://beian.miit.gov.cn/" in page and "浙ICP备2021000001号-1" in page
     assert "30 日内" in page and "版权所有" not in page  # Zhejiang asks for no copyright line
+
+
+def test_a_re_rejection_names_a_material_and_an_authenticity_check_to_redo(
+    app, client, pending, reviewer
+):
+    send_everything(client, pending)
+    assert pending.state is FilingState.re_review
+    policy = current_policy()
+    assert reviewing.claim(pending, reviewer, policy)
+    reasons = [
+        Reason("websites[0].authenticity", "", "现场照片不清晰"),
+        Reason("materials.id_front", "", "身份证照片反光"),
+    ]
+    reviewing.decide(pending, reviewer, Action.re_reject, policy=policy,
+                     expected_version=pending.version, reasons=reasons)  # fmt: skip
+    db.session.commit()
+    page = client.get(f"/filings/{pending.id}/materials").get_data(as_text=True)
+    assert "现场照片不清晰" in page and "身份证照片反光" in page
+    assert "websites[0].authenticity" not in page and "真实性核验" in page  # labels, not paths
+    assert page.count("复审驳回：请重新上传") == 1 and "复审驳回：请重新核验" in page
+    assert "生成核验二维码" in page  # the website is no longer 已完成核验: a new QR code
+
+    def submit() -> str:
+        db.session.refresh(pending)
+        answer = client.post(
+            f"/filings/{pending.id}/materials/submit",
+            data={"version": pending.version},
+            follow_redirects=True,
+        )
+        db.session.refresh(pending)
+        return answer.get_data(as_text=True)
+
+    assert "1 个网站未完成真实性核验" in submit() and pending.state is FilingState.re_rejected
+    _verify_on_phone(client, pending, pending.websites[0])
+    assert "复审驳回指出的 1 项资料尚未重新上传" in submit()
+    assert pending.state is FilingState.re_rejected  # the named ID photo is unchanged
+    upload(client, pending, "id_front", image_bytes("PNG"))
+    submit()
+    assert pending.state is FilingState.re_review
+
+
+def test_the_live_photo_is_not_counted_as_an_upload_of_the_applicant(client, pending):
+    _verify_on_phone(client, pending, pending.websites[0])
+    uploads = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.filing_id == pending.id, AuditEvent.action == "upload")
+    ).all()
+    assert uploads == []  # the timeline shows the applicant's uploads, not the phone's photo

@@ -10,11 +10,15 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from domain import ip_pool, notify, reviewing, workflow
-from domain.registry import LocalRegistry
-from domain.states import Action, FilingState, Role
+from blueprints.policy import current_policy
+from domain.lifecycle.states import Action, FilingState, Role
+from domain.operator import ip_pool
+from domain.review import reviewing
+from domain.rulebook.registry import LocalRegistry
+from domain.support import notify
 from extensions import db
 from models import AuditEvent, Filing, OutboxMessage, ProvinceRule, SmsChallenge, utcnow
+from tests.helpers import transitions
 from tests.wizard_helpers import SUBJECT_FORM, load_demo, walk_to_confirm
 
 
@@ -116,11 +120,11 @@ def test_keyset_pages_cover_every_filing_once(app, make_filing, make_user, clien
 def test_only_one_reviewer_can_hold_a_claim_and_it_expires(client, login, people):
     filing = submitted(client, login, people)
     first, second = people["reviewer"], people["other"]
-    assert reviewing.claim(filing, first) is True
+    assert reviewing.claim(filing, first, current_policy()) is True
     db.session.commit()
-    assert reviewing.claim(filing, second) is False
+    assert reviewing.claim(filing, second, current_policy()) is False
     with time_machine.travel(utcnow() + timedelta(minutes=31)):
-        assert reviewing.claim(filing, second) is True
+        assert reviewing.claim(filing, second, current_policy()) is True
 
 
 def test_decision_without_a_claim_is_refused(client, login, people):
@@ -134,7 +138,7 @@ def test_decision_without_a_claim_is_refused(client, login, people):
 
 def test_another_reviewers_claim_blocks_the_decision(client, login, people):
     filing = submitted(client, login, people)
-    reviewing.claim(filing, people["other"])
+    reviewing.claim(filing, people["other"], current_policy())
     db.session.commit()
     as_reviewer(client, login, people["reviewer"])
     page = client.get(f"/review/filings/{filing.id}").get_data(as_text=True)
@@ -198,7 +202,7 @@ def _to_re_review(client, login, people):
     as_reviewer(client, login, people["reviewer"])
     claim_and_decide(client, filing, Action.initial_approve)
     db.session.refresh(filing)
-    workflow.apply(filing, Action.submit_materials, people["applicant"])
+    transitions.apply(filing, Action.submit_materials, people["applicant"])
     db.session.commit()
     return filing
 
@@ -213,7 +217,7 @@ def test_the_whole_way_to_approval_updates_the_registry(client, login, people):
     assert filing.state is FilingState.sms_pending
     challenge = db.session.scalar(select(SmsChallenge).where(SmsChallenge.filing_id == filing.id))
     assert challenge.mobile == "13800138001"
-    workflow.apply(filing, Action.sms_verify, None)
+    transitions.apply(filing, Action.sms_verify, None)
     db.session.commit()
     claim_and_decide(
         client, filing, Action.bureau_approve, receipt="ZJ-2026-0001", note="管局审核通过"
@@ -238,7 +242,7 @@ def test_bureau_reject_needs_the_bureaus_reason(client, login, people):
     claim_and_decide(client, filing, Action.re_approve)
     claim_and_decide(client, filing, Action.submit_to_bureau)
     db.session.refresh(filing)
-    workflow.apply(filing, Action.sms_verify, None)
+    transitions.apply(filing, Action.sms_verify, None)
     db.session.commit()
     refused = claim_and_decide(client, filing, Action.bureau_reject)
     assert refused.status_code == 422
@@ -325,19 +329,24 @@ def test_outbox_send_delivers_and_forgets_sms_codes(client, login, people):
     claim_and_decide(client, filing, Action.re_approve)
     claim_and_decide(client, filing, Action.submit_to_bureau)
     sms, email = RecordingSender(), RecordingSender()
-    sent, failed = notify.dispatch_pending(sms, email)
+    sent, failed = notify.dispatch_pending(sms, email, provider_name=current_policy().provider_name)
     assert sent >= 4 and failed == 0
     assert any("验证码" in text for _mobile, text in sms.sent)
     code_row = db.session.scalar(select(OutboxMessage).where(OutboxMessage.template == "sms_code"))
     assert code_row.status == "sent" and code_row.context["code"] == "******"
-    assert notify.dispatch_pending(sms, email) == (0, 0)
+    assert notify.dispatch_pending(sms, email, provider_name=current_policy().provider_name) == (
+        0,
+        0,
+    )
 
 
 def test_outbox_failures_are_retried_then_marked_failed(client, login, people):
     submitted(client, login, people)
     sms, email = FlakyGateway(), FlakyGateway()
     for _ in range(notify.MAX_ATTEMPTS):
-        sent, _failed = notify.dispatch_pending(sms, email)
+        sent, _failed = notify.dispatch_pending(
+            sms, email, provider_name=current_policy().provider_name
+        )
         assert sent == 0
     row = db.session.scalar(
         select(OutboxMessage).where(OutboxMessage.template == "filing_submitted")
@@ -371,7 +380,7 @@ def test_admin_searches_the_audit_log(client, login, people):
 class RecordingBureau:
     submitted: list = []
 
-    def submit(self, filing, now):
+    def submit(self, filing, now, policy):
         RecordingBureau.submitted.append(filing.id)
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 import html
 import re
 
-from domain import reviewing, workflow
-from domain.states import Action, Role
+from blueprints.policy import current_policy
+from domain.lifecycle.states import Action, Role
+from domain.review import reviewing
 from extensions import db
+from tests.helpers import transitions
 from tests.wizard_helpers import walk_to_confirm
 
 HTMX = {"HX-Request": "true"}
@@ -32,7 +34,7 @@ def test_poll_is_204_until_the_filing_changes(client, applicant, make_user):
     assert unchanged.status_code == 204 and unchanged.get_data() == b""
 
     reviewer = make_user(Role.reviewer)
-    assert reviewing.claim(filing, reviewer)
+    assert reviewing.claim(filing, reviewer, current_policy())
     db.session.commit()
     db.session.refresh(filing)
     after_claim = client.get(url, headers=HTMX)
@@ -42,7 +44,7 @@ def test_poll_is_204_until_the_filing_changes(client, applicant, make_user):
     assert client.get(new_url, headers=HTMX).status_code == 204
 
     reasons = [{"field": "subject.mailing_address", "reason": "通信地址须详细到门牌号"}]
-    workflow.apply(filing, Action.initial_reject, reviewer, note="", data={"reasons": reasons})
+    transitions.apply(filing, Action.initial_reject, reviewer, note="", data={"reasons": reasons})
     db.session.commit()
     rejected = client.get(new_url, headers=HTMX)
     assert rejected.status_code == 200

@@ -7,7 +7,8 @@ import socket
 
 import pytest
 
-from domain.storage import LocalStorage, S3Storage
+from domain.filing.storage import LocalStorage, S3Storage
+from tests.helpers import transitions
 
 BUCKET = "beian-materials"
 KEY = "0123456789abcdef0123456789abcdef.png"
@@ -73,8 +74,8 @@ class TestUploadsGoToS3:
 
         from sqlalchemy import select
 
-        from domain import ip_pool, workflow
-        from domain.states import Action, Role
+        from domain.lifecycle.states import Action, Role
+        from domain.operator import ip_pool
         from extensions import db
         from models import Material
         from tests.web.test_materials import upload
@@ -88,7 +89,7 @@ class TestUploadsGoToS3:
         filing = walk_to_confirm(client, user)
         client.post(f"/filings/{filing.id}/submit", data={"version": filing.version})
         db.session.refresh(filing)
-        workflow.apply(filing, Action.initial_approve, make_user(Role.reviewer))
+        transitions.apply(filing, Action.initial_approve, make_user(Role.reviewer))
         db.session.commit()
         assert upload(client, filing, "id_front", image_bytes("PNG")).status_code == 200
         material = db.session.scalar(select(Material).where(Material.filing_id == filing.id))

@@ -7,9 +7,10 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from domain.states import FilingState, FilingType, Role
+from domain.lifecycle.states import FilingState, FilingType, Role
 from extensions import db
 from models import AuditEvent, Filing
+from tests.helpers import transitions
 from tests.wizard_helpers import (
     QINGHE_USCC,
     SUBJECT_FORM,
@@ -150,10 +151,9 @@ def test_add_another_website_of_the_same_subject_keeps_what_was_typed(client, ap
     data = {
         **website_block(filing, 0, languages=["zh-Hans", "en"]),
         "new_domain": "qhnote.cn",
-        "action": "add",
     }
     response = client.post(
-        f"/filings/{filing_id}/websites", data=data, headers={"HX-Request": "true"}
+        f"/filings/{filing_id}/websites/add", data=data, headers={"HX-Request": "true"}
     )
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and body.lstrip().startswith('<div id="websites">')
@@ -179,8 +179,8 @@ def test_adding_a_website_that_does_not_fit_is_refused_inline(client, applicant,
     client.post(f"/filings/{filing_id}/product", data={"ips": _ips(client, filing_id)})
     db.session.refresh(filing)
     response = client.post(
-        f"/filings/{filing_id}/websites",
-        data={**website_block(filing, 0), "new_domain": domain, "action": "add"},
+        f"/filings/{filing_id}/websites/add",
+        data={**website_block(filing, 0), "new_domain": domain},
         headers={"HX-Request": "true"},
     )
     body = response.get_data(as_text=True)
@@ -195,19 +195,18 @@ def test_remove_a_website_but_never_the_last(client, applicant):
     client.post(f"/filings/{filing_id}/product", data={"ips": _ips(client, filing_id)})
     db.session.refresh(filing)
     client.post(
-        f"/filings/{filing_id}/websites",
-        data={**website_block(filing, 0), "new_domain": "qhnote.cn", "action": "add"},
+        f"/filings/{filing_id}/websites/add",
+        data={**website_block(filing, 0), "new_domain": "qhnote.cn"},
     )
     db.session.refresh(filing)
     second = filing.websites[1].id
-    data = {**website_block(filing, 0), **website_block(filing, 1), "action": f"remove:{second}"}
-    client.post(f"/filings/{filing_id}/websites", data=data)
+    data = {**website_block(filing, 0), **website_block(filing, 1)}
+    client.post(f"/filings/{filing_id}/websites/{second}/remove", data=data)
     db.session.refresh(filing)
     assert [w.icp_number for w in filing.websites] == ["浙ICP备2021000001号-1"]
-    only = {**website_block(filing, 0), "action": f"remove:{filing.websites[0].id}"}
-    assert "至少保留一个网站" in client.post(f"/filings/{filing_id}/websites", data=only).get_data(
-        as_text=True
-    )
+    only = website_block(filing, 0)
+    last = f"/filings/{filing_id}/websites/{filing.websites[0].id}/remove"
+    assert "至少保留一个网站" in client.post(last, data=only).get_data(as_text=True)
 
 
 def test_website_person_sharing_the_subject_mobile_is_refused(client, applicant):
@@ -221,7 +220,7 @@ def test_website_person_sharing_the_subject_mobile_is_refused(client, applicant)
     }
     response = client.post(
         f"/filings/{filing.id}/websites",
-        data={**website_block(filing, 0, **person), "action": "next"},
+        data=website_block(filing, 0, **person),
     )
     assert response.status_code == 422
     assert (
@@ -297,15 +296,14 @@ def test_another_applicant_gets_404_on_every_step(client, applicant, make_user, 
 
 
 def test_withdraw_before_initial_review_passes_only(client, applicant, make_user):
-    from domain import workflow
-    from domain.states import Action
+    from domain.lifecycle.states import Action
 
     filing = walk_to_confirm(client, applicant)
     client.post(f"/filings/{filing.id}/submit", data={"version": filing.version})
     db.session.refresh(filing)
     page = client.get(f"/filings/{filing.id}").get_data(as_text=True)
     assert "放弃备案" in page
-    workflow.apply(filing, Action.initial_approve, make_user(Role.reviewer))
+    transitions.apply(filing, Action.initial_approve, make_user(Role.reviewer))
     db.session.commit()
     page = client.get(f"/filings/{filing.id}").get_data(as_text=True)
     assert "放弃备案" not in page
@@ -333,14 +331,13 @@ def test_status_polling_stops_when_final(client, applicant):
 
 
 def test_rejection_reasons_per_field_are_shown(client, applicant, make_user):
-    from domain import workflow
-    from domain.states import Action
+    from domain.lifecycle.states import Action
 
     filing = walk_to_confirm(client, applicant)
     client.post(f"/filings/{filing.id}/submit", data={"version": filing.version})
     db.session.refresh(filing)
     reasons = [{"field": "subject.mailing_address", "reason": "通信地址须详细到门牌号"}]
-    workflow.apply(
+    transitions.apply(
         filing,
         Action.initial_reject,
         make_user(Role.reviewer),
@@ -369,7 +366,7 @@ def test_demo_mode_gives_a_new_account_two_ips(app, client):
             "agree": "y",
         },
     )
-    from domain.accounts import find_user
-    from domain.filings import account_ips
+    from domain.filing.filings import account_ips
+    from domain.operator.accounts import find_user
 
     assert len(account_ips(find_user("new@qinghe.cn"))) == 2

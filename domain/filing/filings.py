@@ -1,0 +1,550 @@
+"""Use cases of the applicant's filing: start from a verified type, fill in, submit, withdraw.
+
+Services take domain objects and an actor, flush but never commit (the view owns the transaction).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from domain import audit
+from domain.errors import DomainError
+from domain.filing import authenticity, materials
+from domain.filing.filing_password import check_filing_password, remaining_tries
+from domain.lifecycle import workflow
+from domain.lifecycle.states import Action, FilingState
+from domain.policy import Policy
+from domain.rulebook import rule_tables
+from domain.rulebook.application import (
+    Application,
+    PersonData,
+    PreApproval,
+    SubjectData,
+    WebsiteData,
+)
+from domain.rulebook.filing_type import (
+    TypeVerdict,
+    refusal_message,
+    unicode_domain,
+    verify_filing_type,
+    website_refusal,
+)
+from domain.rulebook.precheck import Breach, precheck
+from domain.rulebook.registry import LocalRegistry, to_ascii_domain
+from domain.support.i18n import N_, Message
+from extensions import db
+from models import (
+    AuditEvent,
+    Filing,
+    Person,
+    ProviderIP,
+    RegistrySubject,
+    RegistryWebsite,
+    Subject,
+    User,
+    Website,
+    WebsiteDomain,
+    WebsiteIP,
+    utcnow,
+)
+
+MAX_WEBSITES = 20
+# The subject's data as the MIIT record holds it (R-T-5: the applicant cannot change it here).
+REGISTRY_SUBJECT_FIELDS = ("kind", "name", "certificate_type", "certificate_number", "province")
+
+
+class FilingError(DomainError):
+    """A use case refused."""
+
+
+def is_editable(filing: Filing) -> bool:
+    """Whether the applicant may change the filing's data now (draft or returned for changes)."""
+    return workflow.applicant_may_edit(filing.state)
+
+
+def _require_editable(filing: Filing) -> None:
+    if not is_editable(filing):
+        raise FilingError(Message(N_("当前状态下不能修改备案信息")))
+
+
+def of_account(account: User) -> list[Filing]:
+    """The account's filings, newest first."""
+    newest_first = select(Filing).where(Filing.account_id == account.id).order_by(Filing.id.desc())
+    return list(db.session.scalars(newest_first))
+
+
+# --- step 1: the filing type ----------------------------------------------------------------
+
+
+def start_filing(
+    account: User, certificate_type: str, certificate_number: str, domain: str,
+    provider_code: str, today: date,
+) -> tuple[Filing | None, TypeVerdict]:  # fmt: skip
+    """Verify the type (A5) and, when it is one, open a draft pre-filled from the registry.
+
+    A second start for the same subject by the same account returns the open draft (a double
+    click or a return visit files nothing twice).
+
+    :raises ValueError: for a domain that is not a domain name.
+    """
+    verdict = verify_filing_type(
+        certificate_type, certificate_number, domain, provider_code, today, account=account
+    )
+    if verdict.type is None:
+        return None, verdict
+    existing = db.session.scalar(
+        select(Filing).where(
+            Filing.account_id == account.id,
+            Filing.registry_subject_number == verdict.subject_number,
+            Filing.state == FilingState.draft,
+        )
+    )
+    if existing is not None:
+        return existing, verdict
+    record = db.session.scalars(
+        select(RegistrySubject).where(RegistrySubject.subject_number == verdict.subject_number)
+    ).one()  # the verdict found both on the record
+    website = db.session.scalars(
+        select(RegistryWebsite).where(RegistryWebsite.website_number == verdict.website_number)
+    ).one()
+    filing = Filing(
+        account_id=account.id,
+        filing_type=verdict.type,
+        province=record.province,
+        registry_subject_number=record.subject_number,
+        verified_certificate_type=certificate_type,
+        verified_certificate_number=record.certificate_number,
+        verified_domain=to_ascii_domain(domain),
+        subject=Subject(
+            **{name: getattr(record, name) for name in REGISTRY_SUBJECT_FIELDS},
+            icp_number=record.subject_number,
+            responsible_person=Person(email=account.email),
+        ),
+        websites=[website_from_registry(website, 0)],
+    )
+    db.session.add(filing)
+    db.session.flush()
+    audit.record("draft_created", account, filing=filing, data={"type": verdict.type.value})
+    db.session.flush()
+    return filing, verdict
+
+
+def website_from_registry(record: RegistryWebsite, position: int) -> Website:
+    """A website block carrying the record's number, name and all its domains (R-T-3, R-T-4)."""
+    return Website(
+        position=position,
+        name=record.name,
+        icp_number=record.website_number,
+        service_types=["website"],
+        languages=["zh-Hans"],
+        domains=[WebsiteDomain(domain=d.domain) for d in record.domains],
+    )
+
+
+# --- step 2: product verification -----------------------------------------------------------
+
+
+def account_ips(account: User) -> list[str]:
+    """This provider's public IPs assigned to the account."""
+    return list(
+        db.session.scalars(
+            select(ProviderIP.address)
+            .where(ProviderIP.account_id == account.id)
+            .order_by(ProviderIP.id)
+        )
+    )
+
+
+def set_product_ips(filing: Filing, account: User, addresses: list[str]) -> None:
+    """Product verification: the filing's sites run on these IPs, which must be the account's.
+
+    :raises FilingError: no IP chosen, or one that is not this provider's IP on the account.
+    """
+    _require_editable(filing)
+    mine = set(account_ips(account))
+    chosen = [a for a in dict.fromkeys(addresses or []) if a]
+    if not chosen:
+        raise FilingError(Message(N_("请至少选择一个本服务商的公网 IP")), "ips")
+    foreign = [a for a in chosen if a not in mine]
+    if foreign:
+        raise FilingError(
+            Message(
+                N_("IP %(ip)s 不是本账号名下的本服务商 IP，不能用于接入备案"), {"ip": foreign[0]}
+            ),
+            "ips",
+        )
+    filing.product_ips = chosen
+    for website in filing.websites:
+        kept = [ip for ip in website.ips if ip.address in chosen]
+        if len(kept) != len(website.ips):
+            website.ips = kept
+        if not website.ips:
+            website.ips = [WebsiteIP(address=chosen[0])]
+    audit.record("product_verified", account, filing=filing, data={"ips": chosen})
+    db.session.flush()
+
+
+# --- step 3: the MIIT filing password -------------------------------------------------------
+
+
+def verify_password(filing: Filing, account: User, password: str) -> bool:
+    """Check the subject's MIIT filing password; remember success on the filing.
+
+    :raises TooManyPasswordFailures: 5 wrong tries for this subject within an hour.
+    """
+    _require_editable(filing)
+    if not check_filing_password(_registry_subject(filing), password, account=account):
+        return False
+    filing.password_verified_at = utcnow()
+    audit.record("password_verified", account, filing=filing)
+    db.session.flush()
+    return True
+
+
+def password_tries_left(filing: Filing) -> int:
+    """How many wrong filing passwords the subject may still take this hour."""
+    return remaining_tries(_registry_subject(filing))
+
+
+def _registry_subject(filing: Filing) -> RegistrySubject:
+    """The subject's MIIT record (a draft is opened only from one)."""
+    number = filing.registry_subject_number
+    return db.session.scalars(
+        select(RegistrySubject).where(RegistrySubject.subject_number == number)
+    ).one()
+
+
+# --- steps 4 and 5: subject and websites ----------------------------------------------------
+
+SUBJECT_FIELDS = ("certificate_address", "mailing_address")
+PERSON_FIELDS = ("name", "id_type", "id_number", "mobile", "email")
+
+
+def update_subject(filing: Filing, values: dict[str, str]) -> None:
+    """Store the editable subject fields (R-T-5: the registry's subject data stays as it is)."""
+    _require_editable(filing)
+    subject = filing.subject
+    for key in SUBJECT_FIELDS:
+        if key in values:
+            setattr(subject, key, (values[key] or "").strip())
+    person = subject.responsible_person or Person()
+    subject.responsible_person = person
+    for key in PERSON_FIELDS:
+        if f"person_{key}" in values:
+            setattr(person, key, _clean(key, values[f"person_{key}"]))
+    db.session.flush()
+
+
+def _set_ips(website: Website, addresses: list[str]) -> None:
+    """Keep the rows of addresses that stay (a unique (website, address) row is never re-inserted)."""
+    current = {ip.address: ip for ip in website.ips}
+    website.ips = [current.get(a) or WebsiteIP(address=a) for a in addresses]
+
+
+def _clean(key: str, value: str | None) -> str:
+    value = (value or "").strip()
+    return value.upper() if key == "id_number" else value
+
+
+def update_website(filing: Filing, website: Website, values: Mapping[str, Any]) -> None:
+    """Store one website block's editable fields; the registry's number, name and domains stay."""
+    _require_editable(filing)
+    _set_ips(website, [a for a in dict.fromkeys(values.get("ips") or []) if a])
+    website.service_types = list(dict.fromkeys(values.get("service_types") or []))
+    website.languages = list(dict.fromkeys(values.get("languages") or []))
+    category = values.get("pre_approval_category") or ""
+    number = (values.get("pre_approval_number") or "").strip()
+    website.pre_approvals = [{"category": category, "number": number}] if category else []
+    if values.get("person_mode") == "other":
+        person = website.responsible_person or Person()
+        for key in PERSON_FIELDS:
+            setattr(person, key, _clean(key, values.get(f"person_{key}")))
+        website.responsible_person = person
+    else:
+        website.responsible_person = None
+    db.session.flush()
+
+
+def add_website(filing: Filing, domain: str, provider_code: str, today: date) -> Website:
+    """Add another website of the same subject by one of its domains (with all of its domains).
+
+    :raises FilingError: not a domain, not filed, another subject's, already in this filing, or
+        refused by A5 rows 4-6 (already accessed here, change in progress, expired domain).
+    """
+    _require_editable(filing)
+    if len(filing.websites) >= MAX_WEBSITES:
+        raise FilingError(
+            Message(N_("一次最多接入 %(n)s 个网站"), {"n": MAX_WEBSITES}), "new_domain"
+        )
+    try:
+        record = LocalRegistry().website_by_domain(domain)
+    except ValueError:
+        raise FilingError(Message(N_("域名格式不正确")), "new_domain") from None
+    if record is None:
+        raise FilingError(refusal_message("new_website_required"), "new_domain")
+    if record.subject.subject_number != filing.registry_subject_number:
+        raise FilingError(refusal_message("domain_subject_mismatch"), "new_domain")
+    if any(w.icp_number == record.website_number for w in filing.websites):
+        raise FilingError(Message(N_("该网站已在本次备案中")), "new_domain")
+    refusal = website_refusal(record, provider_code, today)
+    if refusal is not None:
+        raise FilingError(refusal_message(*refusal), "new_domain")
+    website = website_from_registry(record, max(w.position for w in filing.websites) + 1)
+    website.ips = [WebsiteIP(address=a) for a in filing.product_ips[:1]]
+    filing.websites.append(website)
+    db.session.flush()
+    return website
+
+
+def remove_website(filing: Filing, website_id: int) -> None:
+    """Take a website block out of the filing (at least one stays).
+
+    :raises FilingError: it is the last one.
+    """
+    _require_editable(filing)
+    if len(filing.websites) <= 1:
+        raise FilingError(Message(N_("至少保留一个网站")))
+    for website in list(filing.websites):
+        if website.id == website_id:
+            filing.websites.remove(website)
+    db.session.flush()
+
+
+# --- the whole filing as an A2 application, and submission ----------------------------------
+
+
+def _person_data(person: Person | None) -> PersonData:
+    person = person or Person()
+    return PersonData(
+        name=person.name or "", id_type=person.id_type or "resident_id",
+        id_number=person.id_number or "", mobile=person.mobile or "", email=person.email or "",
+    )  # fmt: skip
+
+
+def to_application(filing: Filing) -> Application:
+    """The filing as the A2 document the pre-check reads (domains in their Unicode form)."""
+    subject = filing.subject
+    return Application(
+        subject=SubjectData(
+            **{
+                name: getattr(subject, name) for name in (*REGISTRY_SUBJECT_FIELDS, *SUBJECT_FIELDS)
+            },
+            icp_number=subject.icp_number,
+            responsible_person=_person_data(subject.responsible_person),
+        ),
+        websites=[
+            WebsiteData(
+                name=w.name,
+                icp_number=w.icp_number,
+                domains=[unicode_domain(d.domain) for d in w.domains],
+                ips=[ip.address for ip in w.ips],
+                service_types=list(w.service_types or []),
+                languages=list(w.languages or []),
+                pre_approvals=[
+                    PreApproval(p["category"], p.get("number")) for p in w.pre_approvals or []
+                ],
+                responsible_person=_person_data(w.responsible_person)
+                if w.responsible_person
+                else None,
+            )
+            for w in filing.websites
+        ],
+    )
+
+
+def completed_steps(filing: Filing) -> dict[str, bool]:
+    """Which wizard steps are filled in, for the step bar (the confirm step never is)."""
+    person = filing.subject.responsible_person
+    return {
+        "type": True,
+        "product": bool(filing.product_ips),
+        "password": filing.password_verified_at is not None,
+        "subject": bool(
+            filing.subject.certificate_address and person and person.name and person.mobile
+        ),
+        "websites": all(w.ips and w.service_types for w in filing.websites),
+        "confirm": False,
+    }
+
+
+MISSING = {
+    "product": (N_("请先完成产品验证（选择本服务商的公网 IP）"), "product_ips"),
+    "password": (N_("请先验证工信部备案密码"), "password"),
+    "address": (N_("请填写主体证件住所"), "subject.certificate_address"),
+    "mailing": (N_("请填写主体通信地址"), "subject.mailing_address"),
+    "person": (N_("请填写主体负责人姓名"), "subject.responsible_person.name"),
+}
+
+
+def submission_problems(filing: Filing, today: date, provider_code: str) -> list[Breach]:
+    """Everything that stops submission: missing steps (rule "missing" or "product") first, then
+    what the registry and the IP pool say now (A6 v2: re-checked on every entry into submitted),
+    then the pre-check's breaches."""
+    problems = []
+    subject = filing.subject
+    person = subject.responsible_person
+    checks = {
+        "product": bool(filing.product_ips),
+        "password": filing.password_verified_at is not None,
+        "address": bool(subject.certificate_address),
+        "mailing": bool(subject.mailing_address),
+        "person": bool(person and person.name),
+    }
+    for key, ok in checks.items():
+        if not ok:
+            text, field = MISSING[key]
+            problems.append(Breach(field, "missing", Message(text)))
+    for website_index, website in enumerate(filing.websites):
+        for ip in website.ips:
+            if ip.address not in filing.product_ips:
+                problems.append(
+                    Breach(f"websites[{website_index}].ips", "product",
+                           Message(N_("网站 IP 须为产品验证中选择的 IP")))
+                )  # fmt: skip
+    problems.extend(product_ip_problems(filing))
+    problems.extend(registry_problems(filing, provider_code, today))
+    problems.extend(precheck(to_application(filing), rule_tables.load(), today))
+    return problems
+
+
+# A5 rows 3-6 for one website, naming it (the A5 texts speak of the one domain typed at the start).
+WEBSITE_REFUSALS = {
+    "not_on_record": N_("网站“%(website)s”在工信部备案信息中未找到，不能接入"),
+    "domain_subject_mismatch": N_("网站“%(website)s”在工信部备案信息中不属于本主体"),
+    "already_accessed": N_("网站“%(website)s”已在本服务商接入，不能重复接入"),
+    "change_in_progress": N_("网站“%(website)s”正在办理变更备案，请变更完成后再提交"),
+    "domain_expired": N_("网站“%(website)s”的域名 %(domain)s 已过期，请续费后再提交"),
+}
+
+
+def registry_problems(filing: Filing, provider_code: str, today: date) -> list[Breach]:
+    """Each website of the filing against the registry as it stands now (A5 rows 3-6)."""
+    registry = LocalRegistry()
+    problems = []
+    for index, website in enumerate(filing.websites):
+        record = registry.website_by_number(website.icp_number) if website.icp_number else None
+        if record is None:
+            refusal: tuple[str, dict[str, str]] | None = ("not_on_record", {})
+        elif record.subject.subject_number != filing.registry_subject_number:
+            refusal = ("domain_subject_mismatch", {})
+        else:
+            refusal = website_refusal(record, provider_code, today)
+        if refusal is not None:
+            code, params = refusal
+            message = Message(WEBSITE_REFUSALS[code], {"website": website.name, **params})
+            problems.append(Breach(f"websites[{index}]", code, message))
+    return problems
+
+
+def product_ip_problems(filing: Filing) -> list[Breach]:
+    """Each product IP against the account's IPs now (one may have been reassigned since)."""
+    mine = set(account_ips(filing.account))
+    return [
+        Breach("product_ips", "product",
+               Message(N_("IP %(ip)s 已不在本账号名下，请重新完成产品验证"), {"ip": address}))
+        for address in filing.product_ips
+        if address not in mine
+    ]  # fmt: skip
+
+
+def submit(
+    filing: Filing, account: User, policy: Policy, today: date, expected_version: int | None
+) -> None:
+    """Submit for initial review: re-verify the type (R-T-1), refuse with any problem, then apply.
+
+    :raises FilingError: a problem remains, or the type no longer verifies.
+    :raises workflow.StaleFiling: the form was for an older version (a double click: already sent).
+    """
+    problems = submission_problems(filing, today, policy.provider_code)
+    if problems:
+        raise FilingError(
+            Message(N_("还有 %(n)s 处需要修改，请先修改后再提交"), {"n": len(problems)})
+        )
+    verdict = verify_filing_type(
+        filing.verified_certificate_type, filing.verified_certificate_number,
+        filing.verified_domain, policy.provider_code, today, account=account,
+        exclude_filing_id=filing.id,
+    )  # fmt: skip
+    if verdict.type is None:
+        raise FilingError(verdict.message)
+    if verdict.type is not filing.filing_type:
+        raise FilingError(Message(N_("备案类型已变化，请放弃本备案并重新验证备案类型")))
+    workflow.apply(filing, Action.submit, account, policy=policy, expected_version=expected_version)
+
+
+def withdraw(
+    filing: Filing, account: User, policy: Policy, expected_version: int | None = None
+) -> None:
+    """Withdraw (放弃), allowed before initial review passes (R-T-9).
+
+    :raises workflow.WorkflowError: not allowed in this state or a stale form.
+    """
+    workflow.apply(
+        filing, Action.withdraw, account, policy=policy, expected_version=expected_version
+    )
+
+
+def submit_materials(
+    filing: Filing, account: User, policy: Policy, expected_version: int | None
+) -> None:
+    """Send the materials and the authenticity checks for re-review, once all are there.
+
+    :raises FilingError: a required material is missing or a website is not yet verified.
+    :raises workflow.WorkflowError: not waiting for materials, or a stale form (a second click).
+    """
+    missing = materials.missing_materials(filing)
+    pending = authenticity.unverified(filing)
+    if workflow.accepts_uploads(filing.state) and (missing or pending):
+        raise FilingError(
+            Message(
+                N_("还有 %(m)s 项资料未上传、%(v)s 个网站未完成真实性核验"),
+                {"m": len(missing), "v": len(pending)},
+            )
+        )
+    unchanged = materials.unchanged_named(filing, named_items(filing))
+    if workflow.accepts_uploads(filing.state) and unchanged:
+        raise FilingError(
+            Message(N_("复审驳回指出的 %(n)s 项资料尚未重新上传"), {"n": len(unchanged)})
+        )
+    workflow.apply(
+        filing, Action.submit_materials, account, policy=policy, expected_version=expected_version
+    )
+
+
+TRACKING_NUMBER = re.compile(r"^[A-Za-z0-9-]{6,32}$")
+
+
+def record_mailing(filing: Filing, account: User, courier: str, tracking_number: str) -> None:
+    """The applicant's courier and tracking number for the materials sent by post (A6 v2).
+
+    :raises FilingError: not waiting for post, or a courier or number that cannot be right.
+    """
+    if not workflow.awaits_post(filing.state):
+        raise FilingError(Message(N_("当前状态下无需邮寄资料")))
+    courier, number = (courier or "").strip(), (tracking_number or "").strip().upper()
+    if not 1 <= len(courier) <= 32:
+        raise FilingError(Message(N_("请填写快递公司（不超过 32 个字）")), "courier")
+    if not TRACKING_NUMBER.match(number):
+        raise FilingError(Message(N_("快递单号应为 6–32 位字母、数字或连字符")), "tracking_number")
+    filing.mail_courier, filing.mail_tracking_number = courier, number
+    audit.record("mail_sent", account, filing=filing, data={"courier": courier, "number": number})
+    db.session.flush()
+
+
+def named_items(filing: Filing) -> materials.Named:
+    """The materials and checks that the last rejection or return named for the applicant to
+    redo, while the filing takes materials (re_rejected; materials_pending after a return)."""
+    if not workflow.accepts_uploads(filing.state):
+        return materials.named_in_rejection(filing, None)
+    return materials.named_in_rejection(filing, latest_rejection(filing))
+
+
+def latest_rejection(filing: Filing) -> AuditEvent | None:
+    """The last rejection or return for edits shown to the applicant, with reasons per field."""
+    events = [e for e in filing.events if e.action in workflow.WITH_REASONS and not e.internal]
+    return events[-1] if events else None

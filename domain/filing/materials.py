@@ -1,0 +1,294 @@
+"""Uploaded materials (上传资料, R-M-3, R-M-5, R-M-6): which are required, and safe storage.
+
+An upload is accepted only if Pillow reads it as a JPEG or PNG by its content (never by its name
+or declared type), it is at most 4 MB and of a sane pixel size; it is then re-encoded (dropping
+metadata and anything hidden after the image) and stored under a random key outside static/.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import secrets
+import warnings
+from dataclasses import dataclass
+from datetime import datetime
+
+from PIL import Image, UnidentifiedImageError
+from sqlalchemy import select
+
+from domain import audit
+from domain.errors import DomainError
+from domain.filing.storage import Storage
+from domain.support.i18n import N_, Message
+from extensions import db
+from models import AuditEvent, Filing, Material, User, Website
+
+MAX_BYTES = 4 * 1024 * 1024
+MIN_SIDE, MAX_SIDE = 300, 8000
+MAX_PIXELS = 40_000_000
+FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png")}
+
+KIND_LABELS = {
+    "business_licence": N_("营业执照或单位证件"),
+    "id_front": N_("负责人身份证人像面"),
+    "id_back": N_("负责人身份证国徽面"),
+    "domain_certificate": N_("域名证书（实名信息截图）"),
+    "commitment_letter": N_("ICP备案信息真实性承诺书"),
+    "guangdong_commitment": N_("互联网信息服务备案承诺书（广东）"),
+    "authorisation_letter": N_("授权书"),
+    "pre_approval": N_("前置审批文件"),
+    "site_person_id_front": N_("网站负责人身份证人像面"),
+    "site_person_id_back": N_("网站负责人身份证国徽面"),
+    "live_photo": N_("真实性核验照片"),
+}
+
+
+class UploadRefused(DomainError):
+    """The file is not accepted."""
+
+
+@dataclass(frozen=True)
+class Requirement:
+    kind: str
+    website_id: int | None
+    label: str  # msgid
+    detail: str = ""  # what it is for (a website name, a category)
+
+
+def required_materials(filing: Filing) -> list[Requirement]:
+    """The set for the subject kind and province (QC-access, B 3.8 R-M-5/R-M-6)."""
+    subject = filing.subject
+    needs = []
+    if subject.kind != "individual":
+        needs.append(Requirement("business_licence", None, KIND_LABELS["business_licence"]))
+    needs += [
+        Requirement("id_front", None, KIND_LABELS["id_front"]),
+        Requirement("id_back", None, KIND_LABELS["id_back"]),
+    ]
+    if filing.province == "44":
+        needs.append(Requirement("guangdong_commitment", None, KIND_LABELS["guangdong_commitment"]))
+    for website in filing.websites:
+        needs.append(
+            Requirement(
+                "domain_certificate", website.id, KIND_LABELS["domain_certificate"], website.name
+            )
+        )
+        needs.append(
+            Requirement(
+                "commitment_letter", website.id, KIND_LABELS["commitment_letter"], website.name
+            )
+        )
+        if website.responsible_person is not None:
+            needs += [
+                Requirement(
+                    "site_person_id_front",
+                    website.id,
+                    KIND_LABELS["site_person_id_front"],
+                    website.name,
+                ),
+                Requirement(
+                    "site_person_id_back",
+                    website.id,
+                    KIND_LABELS["site_person_id_back"],
+                    website.name,
+                ),
+                Requirement(
+                    "authorisation_letter",
+                    website.id,
+                    KIND_LABELS["authorisation_letter"],
+                    website.name,
+                ),
+            ]
+        if website.pre_approvals:
+            needs.append(
+                Requirement("pre_approval", website.id, KIND_LABELS["pre_approval"], website.name)
+            )
+    return needs
+
+
+def missing_materials(filing: Filing) -> list[Requirement]:
+    """Required materials not uploaded yet."""
+    have = {(m.kind, m.website_id) for m in materials_of(filing)}
+    return [r for r in required_materials(filing) if (r.kind, r.website_id) not in have]
+
+
+def materials_of(filing: Filing) -> list[Material]:
+    """The filing's current materials (the newest upload of each kind and website)."""
+    rows = db.session.scalars(
+        select(Material).where(Material.filing_id == filing.id).order_by(Material.id)
+    ).all()
+    latest: dict[tuple[str, int | None], Material] = {}
+    for material in rows:
+        latest[(material.kind, material.website_id)] = material
+    return list(latest.values())
+
+
+# --- what a re-review rejection names (DOMAIN.md A6 v2) -----------------------------------------
+
+
+def material_field(kind: str, website_index: int | None) -> str:
+    """The field path of a material in a reviewer's reasons: materials.id_front,
+    websites[0].materials.commitment_letter."""
+    return (
+        f"materials.{kind}"
+        if website_index is None
+        else f"websites[{website_index}].materials.{kind}"
+    )
+
+
+def authenticity_field(website_index: int) -> str:
+    """The field path of a website's authenticity verification in a reviewer's reasons."""
+    return f"websites[{website_index}].authenticity"
+
+
+@dataclass(frozen=True)
+class Named:
+    """What the last re-review rejection asks the applicant to redo, and when it said so."""
+
+    materials: frozenset[tuple[str, int | None]]  # (kind, website id)
+    websites: frozenset[int]  # ids of websites whose authenticity check is to be redone
+    at: datetime | None
+
+
+def named_in_rejection(filing: Filing, event: AuditEvent | None) -> Named:
+    """The materials and authenticity checks that the rejection `event` names by their fields."""
+    if event is None:
+        return Named(frozenset(), frozenset(), None)
+    fields = {reason.get("field", "") for reason in event.data.get("reasons", [])}
+    kinds: set[tuple[str, int | None]] = set()
+    websites: set[int] = set()
+    for position, website in enumerate(filing.websites):
+        if authenticity_field(position) in fields:
+            websites.add(website.id)
+    for requirement in required_materials(filing):
+        if material_field(requirement.kind, _index_of(filing, requirement.website_id)) in fields:
+            kinds.add((requirement.kind, requirement.website_id))
+    return Named(frozenset(kinds), frozenset(websites), event.created_at)
+
+
+def _index_of(filing: Filing, website_id: int | None) -> int | None:
+    ids = [website.id for website in filing.websites]
+    return ids.index(website_id) if website_id in ids else None
+
+
+def reopen_named(filing: Filing, event: AuditEvent) -> Named:
+    """On a re-review rejection: the named websites must be verified again (a new QR code)."""
+    named = named_in_rejection(filing, event)
+    for website in filing.websites:
+        if website.id in named.websites:
+            website.authenticity_verified_at = None
+            website.authenticity_token_hash = ""
+            website.authenticity_expires_at = None
+    db.session.flush()
+    return named
+
+
+def unchanged_named(filing: Filing, named: Named) -> list[Requirement]:
+    """The named materials not uploaded again since the rejection named them."""
+    if named.at is None:
+        return []
+    since = named.at
+    newest = {(m.kind, m.website_id): m.created_at for m in materials_of(filing)}
+    return [
+        requirement
+        for requirement in required_materials(filing)
+        if (requirement.kind, requirement.website_id) in named.materials
+        and newest.get((requirement.kind, requirement.website_id), since) <= since
+    ]
+
+
+def inspect_image(data: bytes) -> tuple[Image.Image, str]:
+    """Open an upload as an image by its content; return it (fully decoded) and its format.
+
+    :raises UploadRefused: empty, too large, not a JPEG/PNG, damaged, or of a bad pixel size.
+    """
+    if not data:
+        raise UploadRefused(Message(N_("文件为空")))
+    if len(data) > MAX_BYTES:
+        raise UploadRefused(Message(N_("文件超过 4 MB")))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            probe = Image.open(io.BytesIO(data))
+            image_format = probe.format
+            width, height = probe.size
+            if image_format not in FORMATS:
+                raise UploadRefused(Message(N_("只能上传 JPG 或 PNG 图片")))
+            if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
+                raise UploadRefused(
+                    Message(N_("图片像素过大（每边不超过 %(max)s 像素）"), {"max": MAX_SIDE})
+                )
+            if min(width, height) < MIN_SIDE:
+                raise UploadRefused(
+                    Message(
+                        N_("图片太小，每边至少 %(min)s 像素，请上传清晰的彩色照片"),
+                        {"min": MIN_SIDE},
+                    )
+                )
+            probe.verify()
+            image = Image.open(io.BytesIO(data))
+            image.load()
+    except UploadRefused:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning):  # fmt: skip
+        raise UploadRefused(Message(N_("文件不是有效的 JPG 或 PNG 图片，或已损坏"))) from None
+    return image, image_format
+
+
+def reencode(image: Image.Image, image_format: str) -> bytes:
+    """The image written anew: no metadata, no trailing bytes, colour kept."""
+    out = io.BytesIO()
+    if image_format == "JPEG":
+        image.convert("RGB").save(out, "JPEG", quality=90, optimize=True)
+    else:
+        if image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
+            image = image.convert("RGBA")
+        image.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def store_upload(
+    store: Storage, filing: Filing, kind: str, website: Website | None, data: bytes,
+    original_name: str, uploader: User,
+) -> Material:  # fmt: skip
+    """Check, re-encode and store an upload; record it (flushed, not committed).
+
+    :raises UploadRefused: see inspect_image(); or an unknown kind.
+    """
+    if kind not in KIND_LABELS:
+        raise UploadRefused(Message(N_("未知的资料类型")))
+    image, image_format = inspect_image(data)
+    clean = reencode(image, image_format)
+    content_type, extension = FORMATS[image_format]
+    key = f"{secrets.token_hex(16)}.{extension}"
+    store.put(key, clean, content_type)
+    material = Material(
+        filing_id=filing.id, website_id=website.id if website else None, kind=kind,
+        original_name=_safe_name(original_name), storage_key=key, content_type=content_type,
+        size_bytes=len(clean), width=image.width, height=image.height,
+        sha256=hashlib.sha256(clean).hexdigest(), uploaded_by_id=uploader.id,
+    )  # fmt: skip
+    db.session.add(material)
+    db.session.flush()
+    return material
+
+
+def upload(
+    store: Storage, filing: Filing, kind: str, website: Website | None, data: bytes,
+    original_name: str, uploader: User,
+) -> Material:  # fmt: skip
+    """The applicant's upload of a material: stored as store_upload() does, and audited.
+
+    :raises UploadRefused: see store_upload().
+    """
+    material = store_upload(store, filing, kind, website, data, original_name, uploader)
+    audit.record("upload", uploader, filing=filing, data={"kind": kind, "material": material.id})
+    return material
+
+
+def _safe_name(name: str) -> str:
+    """The uploaded file's name for display only: no path, no control characters, 100 characters."""
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(c for c in name if c.isprintable())[:100]

@@ -1,0 +1,231 @@
+"""The bureau's SMS verification (短信核验, R-S-2 to R-S-5): a 6-digit code per website responsible
+person's mobile on the MIIT record, valid 24 hours, 5 wrong tries. The challenge keeps an HMAC of
+the code; the outbox row carries it sealed (domain/support/sealing.py) until it is sent."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+from typing import cast
+
+from sqlalchemy import Table, or_, select, update
+
+from domain import audit
+from domain.lifecycle import workflow
+from domain.lifecycle.states import Action, FilingState
+from domain.policy import Policy
+from domain.rulebook.registry import LocalRegistry
+from domain.support import outbox, sealing
+from domain.support.upsert import rows_changed
+from extensions import db
+from models import Filing, OutboxMessage, SmsChallenge, User, utcnow
+
+MAX_FAILURES = 5
+# Core, not ORM: a plain UPDATE of the counters leaves the filing's version (optimistic lock) alone
+FILINGS = cast(Table, Filing.__table__)
+
+
+def _digest(filing_id: int, mobile: str, code: str, policy: Policy) -> str:
+    key = policy.secret_key.encode()
+    return hmac.new(key, f"{filing_id}:{mobile}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def recipients(filing: Filing) -> list[str]:
+    """R-S-5: the mobiles on the existing MIIT record of each website in the filing (distinct)."""
+    registry = LocalRegistry()
+    mobiles = []
+    for website in filing.websites:
+        record = registry.website_by_domain(website.domains[0].domain) if website.domains else None
+        mobile = record.responsible_mobile if record is not None else ""
+        if mobile and mobile not in mobiles:
+            mobiles.append(mobile)
+    return mobiles
+
+
+def open_challenges(filing: Filing) -> list[SmsChallenge]:
+    """The codes the filing is waiting for."""
+    return list(
+        db.session.scalars(
+            select(SmsChallenge)
+            .where(SmsChallenge.filing_id == filing.id, SmsChallenge.closed_at.is_(None))
+            .order_by(SmsChallenge.id)
+        )
+    )
+
+
+def issue_codes(filing: Filing, policy: Policy, now: datetime | None = None) -> list[SmsChallenge]:
+    """Close any earlier codes and send a new one to every recipient (through the outbox)."""
+    now = now or utcnow()
+    for challenge in open_challenges(filing):
+        challenge.closed_at = now
+    hours = policy.sms_valid_hours
+    issued = []
+    for mobile in recipients(filing):
+        code = f"{secrets.randbelow(10**6):06d}"
+        challenge = SmsChallenge(
+            filing_id=filing.id, mobile=mobile, code_hash=_digest(filing.id, mobile, code, policy),
+            created_at=now, expires_at=now + timedelta(hours=hours),
+        )  # fmt: skip
+        db.session.add(challenge)
+        outbox.enqueue(
+            filing,
+            "sms",
+            mobile,
+            "sms_code",
+            sealed_code=sealing.seal(code, policy.secret_key),
+            hours=hours,
+        )
+        issued.append(challenge)
+    db.session.flush()
+    return issued
+
+
+def start_round(filing: Filing, now: datetime, policy: Policy) -> list[SmsChallenge]:
+    """The bureau's submission: send the codes and count them as the round's first send."""
+    db.session.execute(
+        update(FILINGS).where(FILINGS.c.id == filing.id).values(sms_sends=1, sms_sent_at=now)
+    )
+    return issue_codes(filing, policy, now)
+
+
+class ResendResult:
+    SENT = "sent"
+    TOO_SOON = "too_soon"  # SMS_RESEND_SECONDS have not passed since the last code
+    CAP = "cap"  # SMS_SEND_CAP codes have gone out in this round
+    CLOSED = "closed"  # the filing is not waiting for a code
+
+
+def resend(filing: Filing, actor: User, policy: Policy, now: datetime | None = None) -> str:
+    """Send new codes at the applicant's request (R-S-3: the user can ask for a resend).
+
+    The cap and the interval are checked and counted by one conditional UPDATE, so however many
+    workers take a burst of clicks at once, at most SMS_SEND_CAP codes go out per round.
+    """
+    now = now or utcnow()
+    table = FILINGS
+    interval = timedelta(seconds=policy.sms_resend_seconds)
+    granted = rows_changed(
+        update(table)
+        .where(
+            table.c.id == filing.id,
+            table.c.state == FilingState.sms_pending,
+            table.c.sms_sends < policy.sms_send_cap,
+            or_(table.c.sms_sent_at.is_(None), table.c.sms_sent_at <= now - interval),
+        )
+        .values(sms_sends=table.c.sms_sends + 1, sms_sent_at=now)
+    )
+    if not granted:
+        db.session.refresh(filing)
+        if filing.state is not FilingState.sms_pending:
+            return ResendResult.CLOSED
+        if filing.sms_sends >= policy.sms_send_cap:
+            return ResendResult.CAP
+        return ResendResult.TOO_SOON
+    issue_codes(filing, policy, now)
+    audit.record("sms_resent", actor, filing=filing, now=now)
+    return ResendResult.SENT
+
+
+def seconds_until_resend(filing: Filing, policy: Policy, now: datetime | None = None) -> int:
+    """How long the applicant must still wait before asking for a new code (0: now)."""
+    if filing.sms_sent_at is None:
+        return 0
+    interval = timedelta(seconds=policy.sms_resend_seconds)
+    left = (filing.sms_sent_at + interval - (now or utcnow())).total_seconds()
+    return max(0, int(left + 0.999))
+
+
+def sent_codes(filing: Filing) -> list[OutboxMessage]:
+    """The outbox rows carrying the filing's current codes (shown in the demo only)."""
+    opened = min((c.created_at for c in open_challenges(filing)), default=None)
+    if opened is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.filing_id == filing.id,
+                OutboxMessage.template == "sms_code",
+                OutboxMessage.created_at >= opened,
+            )
+        )
+    )
+
+
+class SmsResult:
+    VERIFIED = "verified"  # this code was right; others may still be open
+    COMPLETE = "complete"  # every code verified: the filing moved to bureau review
+    WRONG = "wrong"
+    FAILED = "failed"  # expired or too many wrong tries: the filing moved to sms_failed
+    CLOSED = "closed"  # nothing to verify (not waiting for this code)
+
+
+def verify_code(
+    filing: Filing,
+    challenge_id: int,
+    code: str,
+    actor: User,
+    policy: Policy,
+    now: datetime | None = None,
+) -> tuple[str, int]:
+    """Check a code typed for one challenge. Returns (result, tries left).
+
+    A wrong try is counted with one UPDATE (no lost counts across workers); the fifth, or a try
+    after expiry, fails the verification (R-S-3), and the filing goes to sms_failed.
+    """
+
+    now = now or utcnow()
+    challenge = db.session.get(SmsChallenge, challenge_id)
+    if (
+        challenge is None
+        or challenge.filing_id != filing.id
+        or challenge.closed_at is not None
+        or filing.state is not FilingState.sms_pending
+    ):
+        return SmsResult.CLOSED, 0
+    if challenge.expires_at <= now:
+        fail(filing, now, policy, note="expired")
+        return SmsResult.FAILED, 0
+    expected = challenge.code_hash
+    if hmac.compare_digest(
+        expected, _digest(filing.id, challenge.mobile, (code or "").strip(), policy)
+    ):
+        challenge.closed_at = now
+        db.session.flush()
+        if not open_challenges(filing):
+            workflow.apply(
+                filing, Action.sms_verify, actor, policy=policy, note="短信核验通过", now=now
+            )
+            return SmsResult.COMPLETE, 0
+        return SmsResult.VERIFIED, 0
+    db.session.execute(
+        update(SmsChallenge)
+        .where(SmsChallenge.id == challenge.id, SmsChallenge.failures < MAX_FAILURES)
+        .values(failures=SmsChallenge.failures + 1)
+    )
+    db.session.refresh(challenge)
+    left = MAX_FAILURES - challenge.failures
+    if left <= 0:
+        fail(filing, now, policy, note="too many wrong codes")
+        return SmsResult.FAILED, 0
+    return SmsResult.WRONG, left
+
+
+def fail(filing: Filing, now: datetime, policy: Policy, note: str) -> None:
+    """Close the open codes and move the filing to sms_failed (as the system)."""
+    for challenge in open_challenges(filing):
+        challenge.closed_at = now
+    workflow.apply(filing, Action.sms_fail, None, policy=policy, note=note, now=now)
+
+
+def expire_overdue(policy: Policy, now: datetime | None = None) -> int:
+    """Fail every filing whose SMS verification ran past its 24 hours (the cron sweep)."""
+    now = now or utcnow()
+    query = select(Filing).where(Filing.state == FilingState.sms_pending, Filing.due_at <= now)
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)  # another host's sweep takes the others
+    overdue = db.session.scalars(query).all()
+    for filing in overdue:
+        fail(filing, now, policy, note="expired")
+    return len(overdue)

@@ -1,0 +1,89 @@
+"""Where uploaded images live: an interface with a local-folder implementation (the default) and an
+S3-compatible one (boto3), so that several app hosts can share the files.
+
+Keys are random hex names made by materials.store_upload; nothing user-supplied reaches a path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+
+class Storage(Protocol):
+    def put(self, key: str, data: bytes, content_type: str) -> None: ...
+
+    def get(self, key: str) -> bytes | None: ...
+
+
+def _checked(key: str) -> tuple[str, str]:
+    """Split a storage key; refuse anything that is not one of ours.
+
+    :raises ValueError: not a 32-hex-character key with a .jpg or .png ending.
+    """
+    stem, _, extension = key.partition(".")
+    if (
+        len(stem) != 32
+        or any(c not in "0123456789abcdef" for c in stem)
+        or extension not in ("jpg", "png")
+    ):
+        raise ValueError("not a storage key")
+    return stem, extension
+
+
+class LocalStorage:
+    """Files under a folder outside static/: folder/ab/abcdef….jpg."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+
+    def path(self, key: str) -> Path:
+        stem, _ = _checked(key)
+        return self.folder / stem[:2] / key
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        path = self.path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+    def get(self, key: str) -> bytes | None:
+        path = self.path(key)
+        return path.read_bytes() if path.is_file() else None
+
+
+class S3Storage:
+    """Objects in an S3-compatible bucket (AWS, MinIO, Ceph, OSS/COS S3 endpoints)."""
+
+    def __init__(self, bucket: str, prefix: str = "", **client_options: str | None) -> None:
+        import boto3  # noqa: PLC0415 - only S3 deployments load it (tens of MB per worker)
+
+        self.bucket, self.prefix = bucket, prefix
+        self.client = boto3.client("s3", **client_options)
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        _checked(key)
+        self.client.put_object(
+            Bucket=self.bucket, Key=self.prefix + key, Body=data, ContentType=content_type
+        )
+
+    def get(self, key: str) -> bytes | None:
+        _checked(key)
+        try:
+            found = self.client.get_object(Bucket=self.bucket, Key=self.prefix + key)
+            return bytes(found["Body"].read())
+        except self.client.exceptions.NoSuchKey:
+            return None
+
+
+def storage_for(config: Mapping[str, Any]) -> Storage:
+    """The storage `config` names: BEIAN_STORAGE_BACKEND = "local" (default) or "s3"."""
+    if config["STORAGE_BACKEND"] == "s3":
+        options = {
+            "endpoint_url": config.get("S3_ENDPOINT_URL") or None,
+            "region_name": config.get("S3_REGION") or None,
+            "aws_access_key_id": config.get("S3_ACCESS_KEY") or None,
+            "aws_secret_access_key": config.get("S3_SECRET_KEY") or None,
+        }
+        return S3Storage(config["S3_BUCKET"], config.get("S3_PREFIX", ""), **options)
+    return LocalStorage(Path(config["UPLOAD_FOLDER"]))

@@ -1,0 +1,136 @@
+"""Filing states, workflow actions and roles (DOMAIN.md A6), with their display labels."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Self
+
+from domain.support.i18n import N_
+
+
+class LabelledEnum(StrEnum):
+    """A stored value with its display label (a msgid: translated where it is shown)."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str = "") -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+
+class FilingState(LabelledEnum):
+    """Where an access filing stands. The value is stored; the label is shown (translated)."""
+
+    draft = "draft", N_("草稿")
+    submitted = "submitted", N_("待初审")
+    initial_rejected = "initial_rejected", N_("初审驳回")
+    materials_pending = "materials_pending", N_("待上传资料及核验")
+    re_review = "re_review", N_("待复审")
+    re_rejected = "re_rejected", N_("复审驳回")
+    mail_pending = "mail_pending", N_("待邮寄资料")
+    bureau_pending = "bureau_pending", N_("待提交管局")
+    sms_pending = "sms_pending", N_("待短信核验")
+    sms_failed = "sms_failed", N_("短信核验失败")
+    bureau_review = "bureau_review", N_("管局审核中")
+    bureau_rejected = "bureau_rejected", N_("管局驳回")
+    approved = "approved", N_("接入成功")
+    withdrawn = "withdrawn", N_("已放弃")
+
+    @property
+    def hint(self) -> str:
+        """What the applicant is told while the filing waits here (msgid; empty: nothing)."""
+        return STATE_HINTS.get(self, "")
+
+
+STATE_HINTS = {
+    FilingState.submitted: N_("审核员将在时限内完成初审，请保持电话畅通。"),
+    FilingState.sms_pending: N_("验证码已发送至网站负责人在原备案中登记的手机，24 小时内有效。"),
+    FilingState.bureau_review: N_("管局审核中，各省审核时间不同，请耐心等待。"),
+}
+
+
+class Action(LabelledEnum):
+    """What an actor does to a filing. Each (state, action) pair is one row of the transition table."""
+
+    submit = "submit", N_("提交")
+    withdraw = "withdraw", N_("放弃")
+    initial_approve = "initial_approve", N_("初审通过")
+    initial_reject = "initial_reject", N_("初审驳回")
+    submit_materials = "submit_materials", N_("提交资料")
+    re_approve = "re_approve", N_("复审通过")
+    re_approve_mail = "re_approve_mail", N_("复审通过，待邮寄资料")
+    re_reject = "re_reject", N_("复审驳回")
+    confirm_mail = "confirm_mail", N_("确认收到资料")
+    submit_to_bureau = "submit_to_bureau", N_("提交管局")
+    submit_to_bureau_no_sms = "submit_to_bureau_no_sms", N_("提交管局（免短信核验）")
+    sms_verify = "sms_verify", N_("短信核验通过")
+    sms_fail = "sms_fail", N_("短信核验失败")
+    bureau_approve = "bureau_approve", N_("管局审核通过")
+    bureau_reject = "bureau_reject", N_("管局驳回")
+    return_for_edits = "return_for_edits", N_("退回修改")
+
+    @property
+    def asks_receipt(self) -> bool:
+        """Its form asks for a receipt number (the bureau's, or the courier's)."""
+        return self in RECEIPT_ACTIONS
+
+
+RECEIPT_ACTIONS = frozenset({Action.confirm_mail, Action.bureau_approve, Action.bureau_reject})
+
+
+class Role(LabelledEnum):
+    """Who acts. `system` is the app itself (sweeps, the bureau gateway); it has no login."""
+
+    applicant = "applicant", N_("申请人")
+    reviewer = "reviewer", N_("审核员")
+    admin = "admin", N_("管理员")
+    system = "system", N_("系统")
+
+
+class FilingType(LabelledEnum):
+    """The two kinds of access filing (DOMAIN.md A5)."""
+
+    new_access = "new_access", N_("新增接入")
+    continued_access = "continued_access", N_("继续接入")
+
+
+# Audit events that are not transitions.
+OTHER_EVENT_LABELS = {
+    "login_failed": N_("登录失败"),
+    "draft_created": N_("验证备案类型，创建草稿"),
+    "product_verified": N_("完成产品验证"),
+    "password_verified": N_("备案密码验证通过"),
+    "claim": N_("领取审核"),
+    "release": N_("释放审核"),
+    "upload": N_("上传资料"),
+    "sms_resent": N_("重新发送短信验证码"),
+    "stale_reminder": N_("提醒申请人处理"),
+    "mail_sent": N_("填写邮寄信息"),
+    "internal_note": N_("内部备注"),
+    "staff_invited": N_("邀请工作人员"),
+    "account_disabled": N_("停用账号"),
+    "account_enabled": N_("启用账号"),
+    "password_reset": N_("重置密码"),
+    "ips_added": N_("添加 IP"),
+    "ip_assigned": N_("分配 IP"),
+    "ip_released": N_("释放 IP"),
+    "province_rule_changed": N_("修改省份规则"),
+    "suffix_set": N_("修改域名后缀"),
+    "suffix_removed": N_("删除域名后缀"),
+    "deny_word_added": N_("添加禁用词"),
+    "deny_word_removed": N_("删除禁用词"),
+    "calendar_day_set": N_("调整工作日历"),
+    "registry_imported": N_("导入备案库"),
+    "setting_changed": N_("修改系统设置"),
+    "api_token_issued": N_("签发 API 令牌"),
+}
+
+
+def event_label(action: str) -> str:
+    """The display label of an audit event's action (untranslated msgid)."""
+    try:
+        return Action(action).label
+    except ValueError:
+        return OTHER_EVENT_LABELS.get(action, action)

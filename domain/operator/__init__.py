@@ -1,0 +1,1 @@
+"""The provider's side: accounts, staff and admin tables, settings, API tokens, the IP pool."""

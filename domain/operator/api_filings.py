@@ -1,0 +1,99 @@
+"""Creating a draft from an A2 application (the provider's console), and the public timeline."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from domain.errors import DomainError
+from domain.filing import filings
+from domain.rulebook.application import Application
+from domain.rulebook.filing_type import TypeVerdict
+from domain.rulebook.precheck import Breach
+from domain.rulebook.registry import to_ascii_domain
+from extensions import db
+from models import Filing, User
+
+
+class DraftRefused(DomainError):
+    """The filing type did not verify; `verdict` carries the A5 refusal."""
+
+    def __init__(self, verdict: TypeVerdict) -> None:
+        super().__init__(verdict.message)
+        self.verdict = verdict
+
+
+def draft_from_application(
+    application: Application, account: User, provider_code: str, today: date
+) -> tuple[Filing, list[Breach]]:
+    """Open (or reuse) the account's draft and fill it with the A2 data an access filing may set.
+
+    The registry's subject and website data stay as they are (R-T-5); the filing password is still
+    entered by the applicant in the web wizard.
+
+    :raises DraftRefused: the A5 table refuses the subject and first domain.
+    :raises filings.FilingError: an IP that is not the account's, or a website that does not fit.
+    """
+    subject = application.subject
+    first = application.websites[0]
+    filing, verdict = filings.start_filing(
+        account, subject.certificate_type, subject.certificate_number,
+        first.domains[0] if first.domains else "", provider_code, today,
+    )  # fmt: skip
+    if filing is None:
+        raise DraftRefused(verdict)
+    all_ips = [ip for website in application.websites for ip in website.ips]
+    filings.set_product_ips(filing, account, all_ips)
+    person = subject.responsible_person
+    filings.update_subject(filing, {
+        "certificate_address": subject.certificate_address, "mailing_address": subject.mailing_address,
+        **{f"person_{key}": getattr(person, key) for key in filings.PERSON_FIELDS},
+    })  # fmt: skip
+    for website_data in application.websites[1:]:
+        if website_data.domains and not _carried(filing, website_data.domains[0]):
+            filings.add_website(filing, website_data.domains[0], provider_code, today)
+    for website, website_data in zip(filing.websites, application.websites, strict=False):
+        values = {
+            "ips": website_data.ips,
+            "service_types": website_data.service_types,
+            "languages": website_data.languages,
+            "pre_approval_category": website_data.pre_approvals[0].category
+            if website_data.pre_approvals
+            else "",
+            "pre_approval_number": (website_data.pre_approvals[0].number or "")
+            if website_data.pre_approvals
+            else "",
+            "person_mode": "other" if website_data.responsible_person else "same",
+        }
+        if website_data.responsible_person:
+            values.update(
+                {
+                    f"person_{k}": getattr(website_data.responsible_person, k)
+                    for k in filings.PERSON_FIELDS
+                }
+            )
+        filings.update_website(filing, website, values)
+    db.session.flush()
+    return filing, filings.submission_problems(filing, today, provider_code)
+
+
+def _carried(filing: Filing, domain: str) -> bool:
+    try:
+        wanted = to_ascii_domain(domain)
+    except ValueError:
+        return False
+    return any(d.domain == wanted for website in filing.websites for d in website.domains)
+
+
+def public_timeline(filing: Filing) -> list[dict[str, str | None]]:
+    """The filing's events as the applicant sees them (internal notes left out)."""
+    return [
+        {
+            "at": event.created_at.isoformat(),
+            "action": event.action,
+            "from": event.from_state,
+            "to": event.to_state,
+            "note": event.note,
+        }
+        for event in filing.events
+        if not event.internal
+    ]

@@ -1,0 +1,55 @@
+"""The provider's settings that the workflow and the rules run under, as one plain value.
+
+The web layer and the CLI build it from the configuration with the console's stored settings laid
+over (blueprints/policy.py); the domain never reads the Flask configuration itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Deadlines, the provider's code, SMS limits, claims and the webhook."""
+
+    provider_code: str
+    provider_name: str
+    mail_address: str
+    initial_review_workdays: int
+    re_review_workdays: int
+    bureau_submit_workdays: int
+    sms_valid_hours: int
+    sms_send_cap: int
+    sms_resend_seconds: int
+    claim_timeout_minutes: int
+    overdue_counts_seconds: int
+    stale_reminder_days: tuple[int, ...]
+    stale_withdraw_days: int
+    webhook_url: str
+    bureau_gateway: str
+    secret_key: str
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Policy:
+        """The policy that `config` (Flask's, or any mapping with the same keys) describes."""
+        return cls(
+            provider_code=str(config["PROVIDER_CODE"]),
+            provider_name=str(config["PROVIDER_NAME"]),
+            mail_address=str(config["MAIL_ADDRESS"]),
+            initial_review_workdays=int(config["INITIAL_REVIEW_WORKDAYS"]),
+            re_review_workdays=int(config["RE_REVIEW_WORKDAYS"]),
+            bureau_submit_workdays=int(config["BUREAU_SUBMIT_WORKDAYS"]),
+            sms_valid_hours=int(config["SMS_VALID_HOURS"]),
+            sms_send_cap=int(config["SMS_SEND_CAP"]),
+            sms_resend_seconds=int(config["SMS_RESEND_SECONDS"]),
+            claim_timeout_minutes=int(config["CLAIM_TIMEOUT_MINUTES"]),
+            overdue_counts_seconds=int(config["OVERDUE_COUNTS_SECONDS"]),
+            stale_reminder_days=tuple(int(days) for days in config["STALE_REMINDER_DAYS"]),
+            stale_withdraw_days=int(config["STALE_WITHDRAW_DAYS"]),
+            webhook_url=str(config.get("WEBHOOK_URL") or ""),
+            bureau_gateway=str(config["BUREAU_GATEWAY"]),
+            secret_key=str(config["SECRET_KEY"]),
+        )

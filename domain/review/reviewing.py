@@ -1,0 +1,309 @@
+"""The reviewers' use cases: the queues, claims, decisions at each stage, the bureau's decision.
+
+Two reviewers can never both hold or decide one filing: a claim is a compare-and-set UPDATE (one
+statement, so exactly one of two racing claims changes the row, on SQLite and on PostgreSQL), and a
+decision needs the actor's live claim plus the version the reviewer saw (workflow.apply).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, exists, func, or_, select, tuple_, update
+from sqlalchemy.orm import contains_eager, joinedload
+
+from domain import audit
+from domain.errors import DomainError
+from domain.filing import bureau, materials
+from domain.lifecycle import stage_counts as counters
+from domain.lifecycle import workflow
+from domain.lifecycle.states import Action, FilingState, FilingType, Role
+from domain.policy import Policy
+from domain.rulebook.reasons import REJECTION_REASONS
+from domain.rulebook.registry import LocalRegistry
+from domain.support.i18n import N_, Message
+from domain.support.upsert import rows_changed
+from extensions import db
+from models import AuditEvent, Filing, Subject, User, Website, WebsiteDomain, utcnow
+
+PAGE_SIZE = 25
+
+
+class ReviewError(DomainError):
+    """A reviewer's action was refused."""
+
+
+# --- queues ---------------------------------------------------------------------------------
+
+
+@dataclass
+class QueueQuery:
+    stage: FilingState | None = FilingState.submitted  # None: every state but draft
+    province: str = ""
+    filing_type: str = ""
+    overdue: bool = False
+    search: str = ""
+    newest_first: bool = False
+    after: str = ""  # keyset cursor
+
+
+def encode_cursor(filing: Filing) -> str:
+    """An opaque cursor after `filing` in queue order (state time, id)."""
+    raw = json.dumps([filing.state_entered_at.isoformat(), filing.id])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
+    """The (time, id) of a cursor, or None for a damaged one."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        moment, filing_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        return datetime.fromisoformat(moment), int(filing_id)
+    except (ValueError, TypeError):
+        return None
+
+
+def queue_page(query: QueueQuery, now: datetime) -> tuple[list[Filing], str | None]:
+    """One page of a stage's queue (keyset pagination, not OFFSET) and the cursor of the next."""
+    order = (Filing.state_entered_at, Filing.id)
+    statement = (
+        select(Filing)
+        .join(Subject, Filing.subject_id == Subject.id)
+        .options(contains_eager(Filing.subject), joinedload(Filing.claimed_by))  # one query
+    )
+    if query.stage is None:
+        statement = statement.where(Filing.state != FilingState.draft)
+    else:
+        statement = statement.where(Filing.state == query.stage)
+    statement = _filters(statement, query, now)
+    cursor = decode_cursor(query.after) if query.after else None
+    if cursor is not None:
+        key = tuple_(*order)
+        statement = statement.where(
+            key < tuple_(*cursor) if query.newest_first else key > tuple_(*cursor)
+        )
+    ordering = [column.desc() for column in order] if query.newest_first else list(order)
+    rows = db.session.scalars(statement.order_by(*ordering).limit(PAGE_SIZE + 1)).all()
+    more = len(rows) > PAGE_SIZE
+    page = list(rows[:PAGE_SIZE])
+    return page, (encode_cursor(page[-1]) if more and page else None)
+
+
+def _filters(statement: Select[Filing], query: QueueQuery, now: datetime) -> Select[Filing]:
+    if query.province:
+        statement = statement.where(Filing.province == query.province)
+    if query.filing_type in (FilingType.new_access.value, FilingType.continued_access.value):
+        statement = statement.where(Filing.filing_type == FilingType(query.filing_type))
+    if query.overdue:
+        statement = statement.where(Filing.due_at < now)
+    term = query.search.strip()
+    if term:
+        number = term.lstrip("#")
+        by_domain = exists(
+            select(WebsiteDomain.id)
+            .join(Website, WebsiteDomain.website_id == Website.id)
+            .where(Website.filing_id == Filing.id, WebsiteDomain.domain.like(f"%{term.lower()}%"))
+        )
+        by_site_number = exists(
+            select(Website.id).where(Website.filing_id == Filing.id, Website.icp_number == term)
+        )
+        conditions = [
+            Subject.name.like(f"%{term}%"),
+            Subject.certificate_number == term.upper(),
+            Subject.icp_number == term,
+            by_site_number,
+            by_domain,
+        ]
+        if number.isdigit() and int(number) < 2**31:  # a mobile or ID number is no filing id
+            conditions.append(Filing.id == int(number))
+        statement = statement.where(or_(*conditions))
+    return statement
+
+
+def stage_counts() -> dict[FilingState, int]:
+    """How many filings wait at each stage (the counters kept by workflow.apply)."""
+    return {state: n for state, n in counters.read().items() if workflow.in_queue(state)}
+
+
+def total_count() -> int:
+    """How many filings there are beyond drafts (the "all" tab)."""
+    return sum(counters.read().values())
+
+
+def overdue_counts(now: datetime) -> dict[FilingState, int]:
+    """How many filings are past their deadline at each stage (reads every overdue row)."""
+    rows = db.session.execute(
+        select(Filing.state, func.count())
+        .where(Filing.state.in_(workflow.QUEUE_STAGES), Filing.due_at < now)
+        .group_by(Filing.state)
+    ).all()
+    return {state: count for state, count in rows}
+
+
+# --- claims ---------------------------------------------------------------------------------
+
+
+def claim_timeout(policy: Policy) -> timedelta:
+    """How long a claim lasts before another reviewer may take the filing."""
+    return timedelta(minutes=policy.claim_timeout_minutes)
+
+
+def holds_claim(filing: Filing, reviewer: User, now: datetime, policy: Policy) -> bool:
+    """Whether `reviewer` holds a live claim on the filing."""
+    return (
+        filing.claimed_by_id == reviewer.id
+        and filing.claimed_at is not None
+        and filing.claimed_at > now - claim_timeout(policy)
+    )
+
+
+def claimed_by_other(filing: Filing, reviewer: User, now: datetime, policy: Policy) -> bool:
+    """Whether someone other than `reviewer` holds a live claim on the filing."""
+    return (
+        filing.claimed_by_id not in (None, reviewer.id)
+        and filing.claimed_at is not None
+        and filing.claimed_at > now - claim_timeout(policy)
+    )
+
+
+def claim(filing: Filing, reviewer: User, policy: Policy, now: datetime | None = None) -> bool:
+    """Take the filing for review: True if this reviewer now holds it (compare-and-set).
+
+    The claim is one UPDATE that succeeds only when nobody else holds a live claim and the filing
+    is still in a reviewer's stage; it also bumps the version, so a decision from a page read
+    before someone else's claim is stale.
+    """
+    now = now or utcnow()
+    if reviewer.role not in (Role.reviewer, Role.admin):
+        return False
+    free = or_(
+        Filing.claimed_by_id.is_(None),
+        Filing.claimed_by_id == reviewer.id,
+        Filing.claimed_at <= now - claim_timeout(policy),
+    )
+    claimed = rows_changed(
+        update(Filing)
+        .where(Filing.id == filing.id, Filing.state.in_(workflow.staff_stages()), free)
+        .values(claimed_by_id=reviewer.id, claimed_at=now, version=Filing.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(filing)
+    if claimed != 1:
+        return False
+    audit.record("claim", reviewer, filing=filing, internal=True, now=now)
+    counters.bump_queue()
+    db.session.flush()
+    return True
+
+
+def release(filing: Filing, reviewer: User) -> None:
+    """Give the filing back to the queue (only the holder can)."""
+    released = rows_changed(
+        update(Filing)
+        .where(Filing.id == filing.id, Filing.claimed_by_id == reviewer.id)
+        .values(claimed_by_id=None, claimed_at=None, version=Filing.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(filing)
+    if released == 1:
+        audit.record("release", reviewer, filing=filing, internal=True)
+        counters.bump_queue()
+        db.session.flush()
+
+
+# --- decisions ---------------------------------------------------------------------------------
+
+
+def advance(
+    filing: Filing,
+    action: Action,
+    actor: User | None,
+    *,
+    policy: Policy,
+    now: datetime | None = None,
+    **options: Any,
+) -> AuditEvent:
+    """workflow.apply() with what follows from the step, in the same transaction: a submission to
+    the bureau hands the filing to the bureau gateway; an approval lists this provider as an
+    access provider of each website in the registry (A5); a rejection or a return reopens the
+    authenticity checks it names (A6 v2). The way staff and the bureau move a filing (`options` as
+    for apply).
+
+    :raises workflow.WorkflowError: refused by the state machine.
+    """
+    now = now or utcnow()
+    event = workflow.apply(filing, action, actor, policy=policy, now=now, **options)
+    if action is Action.submit_to_bureau:
+        bureau.gateway(policy).submit(filing, now, policy)
+    if action is Action.bureau_approve:
+        record_access(filing, policy.provider_code)
+    if workflow.needs_reasons(action):  # a rejection or a return may name checks to redo
+        materials.reopen_named(filing, event)
+    return event
+
+
+def record_access(filing: Filing, provider_code: str) -> None:
+    """The registry lists this provider as an access provider of each of the filing's websites."""
+    registry = LocalRegistry()
+    for website in filing.websites:
+        record = registry.website_by_domain(website.domains[0].domain) if website.domains else None
+        if record is not None:
+            registry.record_access(record, provider_code)
+
+
+# --- the reviewer's decision ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reason:
+    field: str
+    code: str
+    text: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        label = REJECTION_REASONS.get(self.code, "")
+        return {"field": self.field, "code": self.code,
+                "reason": "；".join(part for part in (label, self.text) if part)}  # fmt: skip
+
+
+def decide(
+    filing: Filing,
+    reviewer: User,
+    action: Action,
+    *,
+    policy: Policy,
+    expected_version: int,
+    reasons: Sequence[Reason] = (),
+    note: str = "",
+    internal_note: str = "",
+    receipt: str = "",
+    now: datetime | None = None,
+) -> None:
+    """A reviewer's decision at the filing's stage, under their live claim.
+
+    :raises ReviewError: no live claim, an action not of this stage, or a rejection without reason.
+    :raises workflow.WorkflowError: refused by the state machine (stale version, guard, role).
+    """
+    now = now or utcnow()
+    if action not in workflow.staff_actions(filing.state):
+        raise ReviewError(Message(N_("当前阶段不能执行该操作")))
+    if not holds_claim(filing, reviewer, now, policy):
+        raise ReviewError(Message(N_("请先领取该备案再处理（可能已被他人领取或领取已超时）")))
+    if workflow.needs_reasons(action) and not (reasons or note.strip()):
+        raise ReviewError(Message(N_("驳回时请至少填写一条原因")))
+    if action is Action.bureau_reject and not note.strip():
+        raise ReviewError(Message(N_("请填写管局驳回原因")))
+    data: dict[str, object] = {"reasons": [r.as_dict() for r in reasons]} if reasons else {}
+    if receipt:
+        data["receipt"] = receipt
+    advance(filing, action, reviewer, policy=policy, note=note.strip(), data=data,
+            expected_version=expected_version, now=now)  # fmt: skip
+    if internal_note.strip():
+        audit.record("internal_note", reviewer, filing=filing, note=internal_note.strip(),
+                     internal=True, now=now)  # fmt: skip
+        db.session.flush()

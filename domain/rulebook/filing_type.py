@@ -1,0 +1,181 @@
+"""Filing-type verification (DOMAIN.md A5 decision table; R-T-1, R-T-2, R-T-4, R-T-6, R-T-8).
+
+Given a certificate and one domain, decide 新增接入 (new_access), 继续接入 (continued_access), or a
+refusal with its reason. The first matching row of the table decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TypedDict, Unpack
+
+import idna
+from sqlalchemy import exists, select
+
+from domain.lifecycle import workflow
+from domain.lifecycle.states import FilingState, FilingType
+from domain.rulebook.registry import LocalRegistry, to_ascii_domain
+from domain.support.i18n import N_, Message
+from extensions import db
+from models import Filing, RegistryWebsite, User
+
+
+@dataclass
+class TypeVerdict:
+    """The A5 answer: a type, or a refusal code with its message."""
+
+    type: FilingType | None
+    refusal: str | None
+    message: Message
+    subject_number: str | None = None
+    website_number: str | None = None
+    domains: list[str] = field(default_factory=list)
+
+    def as_dict(self, gettext: Callable[[str], str]) -> dict[str, str | list[str] | None]:
+        """The A5 JSON shape, with the message in the current language."""
+        return {
+            "type": self.type.value if self.type else None,
+            "refusal": self.refusal,
+            "message": self.message.render(gettext),
+            "subject_number": self.subject_number,
+            "website_number": self.website_number,
+            "domains": self.domains,
+        }
+
+
+class FoundRecords(TypedDict, total=False):
+    """What the registry showed, carried into a verdict (TypeVerdict's optional fields)."""
+
+    subject_number: str
+    website_number: str
+    domains: list[str]
+
+
+REFUSALS = {
+    "first_filing_required": N_("该主体尚未在工信部备案，请办理首次备案，不能办理接入备案。"),
+    "new_website_required": N_("该域名尚未备案，请办理新增网站备案，不能办理接入备案。"),
+    "domain_subject_mismatch": N_("该域名已备案在其他主体下，请核对证件号码和域名。"),
+    "already_accessed": N_("该网站已接入本服务商，无需再次办理接入备案。"),
+    "change_in_progress": N_("该网站正在办理变更备案，请变更完成后再办理接入备案。"),
+    "domain_expired": N_("该网站的域名 %(domain)s 已过期，请续费或注销该域名后再办理接入备案。"),
+    "open_order_exists": N_("该主体已有一个正在办理中的备案订单，请等待其完成或放弃后再提交。"),
+    "subject_owned_by_other_account": N_(
+        "该主体已由本服务商的另一个账号持有，请登录该账号办理继续接入。"
+    ),
+}
+RESULTS = {
+    FilingType.new_access: N_("验证通过：新增接入。该主体首次在本服务商办理备案。"),
+    FilingType.continued_access: N_(
+        "验证通过：继续接入。该主体已在本服务商备案，本次接入的网站将添加到该主体下。"
+    ),
+}
+
+
+def normalise_certificate(number: str) -> str:
+    """Certificate numbers as stored: trimmed, no inner spaces, upper case (x -> X)."""
+    return "".join((number or "").split()).upper()
+
+
+def unicode_domain(ascii_domain: str) -> str:
+    """A stored (punycode) domain in the form people read."""
+    try:
+        return idna.decode(ascii_domain)
+    except idna.IDNAError:
+        return ascii_domain
+
+
+def verify_filing_type(
+    certificate_type: str,
+    certificate_number: str,
+    domain: str,
+    provider_code: str,
+    today: date,
+    account: User | None = None,
+    registry: LocalRegistry | None = None,
+    exclude_filing_id: int | None = None,
+) -> TypeVerdict:
+    """Decide the filing type by the A5 table; `account` is who asks (None: nobody in particular).
+
+    `exclude_filing_id` leaves one filing out of rows 7-9 (the one being re-checked at submit).
+
+    :raises ValueError: when `domain` is not a valid domain name.
+    """
+    registry = registry or LocalRegistry()
+    ascii_domain = to_ascii_domain(domain)  # bad input is refused before any lookup
+    subject = registry.subject_by_certificate(
+        certificate_type, normalise_certificate(certificate_number)
+    )
+    if subject is None:
+        return _refuse("first_filing_required")
+    website = registry.website_by_domain(ascii_domain)
+    if website is None:
+        return _refuse("new_website_required", subject_number=subject.subject_number)
+    if website.subject_id != subject.id:
+        return _refuse("domain_subject_mismatch", subject_number=subject.subject_number)
+    found: FoundRecords = {
+        "subject_number": subject.subject_number,
+        "website_number": website.website_number,
+        "domains": [unicode_domain(d.domain) for d in website.domains],
+    }
+    refusal = website_refusal(website, provider_code, today)
+    if refusal is not None:
+        code, params = refusal
+        return _refuse(code, params, **found)
+    filings_of_subject = select(Filing).where(
+        Filing.registry_subject_number == subject.subject_number,
+        Filing.id != (exclude_filing_id or 0),
+    )
+    open_filing = filings_of_subject.where(
+        Filing.state.not_in([FilingState.draft, *workflow.FINAL_STATES])
+    )
+    if db.session.scalar(select(exists(open_filing))):
+        return _refuse("open_order_exists", **found)
+    approved_here = filings_of_subject.where(Filing.state == FilingState.approved)
+    others = (
+        approved_here if account is None else approved_here.where(Filing.account_id != account.id)
+    )
+    if db.session.scalar(select(exists(others))):
+        return _refuse("subject_owned_by_other_account", **found)
+    if _subject_accessed_here(subject.websites, provider_code) or db.session.scalar(
+        select(exists(approved_here))
+    ):
+        return TypeVerdict(
+            FilingType.continued_access,
+            None,
+            Message(RESULTS[FilingType.continued_access]),
+            **found,
+        )
+    return TypeVerdict(
+        FilingType.new_access, None, Message(RESULTS[FilingType.new_access]), **found
+    )
+
+
+def website_refusal(
+    website: RegistryWebsite, provider_code: str, today: date
+) -> tuple[str, dict[str, str]] | None:
+    """A5 rows 4-6 for one website of the subject: already here, change in progress, expired."""
+    if provider_code in website.provider_codes:
+        return "already_accessed", {}
+    if website.change_in_progress:
+        return "change_in_progress", {}
+    expired = [d for d in website.domains if d.expires_on < today]
+    if expired:
+        return "domain_expired", {"domain": unicode_domain(expired[0].domain)}
+    return None
+
+
+def refusal_message(code: str, params: dict[str, str] | None = None) -> Message:
+    """The message of a refusal code."""
+    return Message(REFUSALS[code], params or {})
+
+
+def _subject_accessed_here(websites: list[RegistryWebsite], provider_code: str) -> bool:
+    return any(provider_code in website.provider_codes for website in websites)
+
+
+def _refuse(
+    code: str, params: dict[str, str] | None = None, **found: Unpack[FoundRecords]
+) -> TypeVerdict:
+    return TypeVerdict(None, code, refusal_message(code, params), **found)

@@ -1,0 +1,181 @@
+"""The pre-check (DOMAIN.md A3): every breach of the A4 rules in an application, at once.
+
+Pure: the rule tables come in as a RuleTables value, loaded from the database by rule_tables.load().
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from domain.rulebook import rules
+from domain.rulebook.application import Application, PersonData, WebsiteData
+from domain.support.i18n import N_, Message
+
+
+@dataclass(frozen=True)
+class RuleTables:
+    """The editable tables the rules consult (ASCII suffixes, deny-lists, minimum ages)."""
+
+    approved_suffixes: frozenset[str]
+    never_suffixes: frozenset[str] = frozenset()
+    sensitive_words: frozenset[str] = frozenset()
+    personal_words: frozenset[str] = frozenset()
+    min_age: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Breach:
+    field: str
+    rule: str
+    message: Message
+
+    def as_dict(self, gettext: Callable[[str], str]) -> dict[str, str]:
+        """The A3 JSON shape, with the message in the current language."""
+        return {"field": self.field, "rule": self.rule, "message": self.message.render(gettext)}
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.breaches: list[Breach] = []
+
+    def add(self, path: str, rule: str, message: Message | None) -> None:
+        if message is not None:
+            self.breaches.append(Breach(path, rule, message))
+
+
+def precheck(application: Application, tables: RuleTables, today: date) -> list[Breach]:
+    """All breaches of the static rules (A4), in document order."""
+    out = _Collector()
+    subject = application.subject
+    min_age = tables.min_age.get(subject.province, 18)
+
+    out.add(
+        "subject.certificate_type",
+        "R-ID-6",
+        rules.check_certificate_type_fits_kind(subject.kind, subject.certificate_type),
+    )
+    if subject.certificate_type == "uscc":
+        out.add(
+            "subject.certificate_number", "R-ID-4", rules.check_uscc(subject.certificate_number)
+        )
+    elif subject.certificate_type == "resident_id":
+        _check_resident_id(
+            out, "subject.certificate_number", subject.certificate_number, today, min_age
+        )
+    if subject.kind in rules.UNIT_KINDS and subject.certificate_type == "uscc":
+        out.add(
+            "subject.province",
+            "R-P-8",
+            rules.check_uscc_province(subject.certificate_number, subject.province),
+        )
+    out.add("subject.icp_number", "R-ID-1", rules.check_icp_subject_number(subject.icp_number))
+    _check_person(out, "subject.responsible_person", subject.responsible_person, today, min_age)
+
+    seen_domains: set[str] = set()
+    for index, website in enumerate(application.websites):
+        _check_website(
+            out, f"websites[{index}]", website, application, tables, today, min_age, seen_domains
+        )
+    return out.breaches
+
+
+def _check_resident_id(out: _Collector, path: str, number: str, today: date, min_age: int) -> None:
+    problem = rules.check_resident_id(number)
+    out.add(path, "R-ID-3", problem)
+    if problem is None:
+        out.add(path, "R-P-6", rules.check_minimum_age(number, today, min_age))
+
+
+def _check_person(
+    out: _Collector, path: str, person: PersonData, today: date, min_age: int
+) -> None:
+    if person.id_type == "resident_id":
+        _check_resident_id(out, f"{path}.id_number", person.id_number, today, min_age)
+    out.add(f"{path}.mobile", "R-PH-1", rules.check_mobile(person.mobile))
+    out.add(f"{path}.email", "R-EM-1", rules.check_email(person.email))
+
+
+def same_person(one: PersonData, other: PersonData) -> bool:
+    """Two person records are one person when their identity documents match (else their names)."""
+    if one.id_number or other.id_number:
+        return (one.id_type, one.id_number.upper()) == (other.id_type, other.id_number.upper())
+    return one.name.strip() == other.name.strip()
+
+
+def _check_website(
+    out: _Collector,
+    path: str,
+    website: WebsiteData,
+    application: Application,
+    tables: RuleTables,
+    today: date,
+    min_age: int,
+    seen_domains: set[str],
+) -> None:
+    subject = application.subject
+    out.add(
+        f"{path}.icp_number",
+        "R-ID-2",
+        rules.check_icp_website_number(website.icp_number, subject.icp_number),
+    )
+    name = website.name
+    out.add(f"{path}.name", "R-N-1", rules.check_website_name_form(name))
+    out.add(f"{path}.name", "R-N-2", rules.check_website_name_prefix(name, subject.kind))
+    out.add(f"{path}.name", "R-N-3", rules.check_website_name_has_no_domain(name, website.domains))
+    out.add(
+        f"{path}.name", "R-N-4", rules.check_website_name_sensitive(name, tables.sensitive_words)
+    )
+    out.add(
+        f"{path}.name",
+        "R-N-7",
+        rules.check_personal_website_name(name, subject.kind, tables.personal_words),
+    )
+
+    for j, domain in enumerate(website.domains):
+        domain_path = f"{path}.domains[{j}]"
+        form = rules.check_domain_form(domain)
+        host = rules.domain_host(domain)
+        if form is None and host in seen_domains:
+            form = Message(N_("该域名在申请中重复填写"))
+        out.add(domain_path, "R-D-5", form)
+        if host:
+            seen_domains.add(host)
+        out.add(
+            domain_path,
+            "R-D-1",
+            rules.check_domain_suffix(domain, tables.approved_suffixes, tables.never_suffixes),
+        )
+        out.add(domain_path, "R-D-4", rules.check_government_domain(domain, subject.kind))
+
+    for j, address in enumerate(website.ips):
+        out.add(f"{path}.ips[{j}]", "R-IP-1", rules.check_public_ip(address))
+    out.add(
+        f"{path}.service_types",
+        "R-W-7",
+        rules.check_choices(website.service_types, rules.SERVICE_TYPES),
+    )
+    out.add(f"{path}.languages", "R-W-7", rules.check_choices(website.languages, rules.LANGUAGES))
+    for k, approval in enumerate(website.pre_approvals):
+        out.add(
+            f"{path}.pre_approvals[{k}].number",
+            "R-W-2",
+            rules.check_pre_approval_number(approval.number),
+        )
+
+    person = website.responsible_person
+    if person is not None:
+        person_path = f"{path}.responsible_person"
+        _check_person(out, person_path, person, today, min_age)
+        same = same_person(person, subject.responsible_person)
+        out.add(
+            f"{person_path}.mobile",
+            "R-P-3",
+            rules.check_contact_not_shared(person.mobile, subject.responsible_person.mobile, same),
+        )
+        out.add(
+            f"{person_path}.email",
+            "R-P-3",
+            rules.check_contact_not_shared(person.email, subject.responsible_person.email, same),
+        )

@@ -1,0 +1,62 @@
+"""The 31 provincial bureaus (DOMAIN.md A1): GB/T 2260 code, name, ICP-number abbreviation."""
+
+from __future__ import annotations
+
+from typing import NamedTuple, TypedDict
+
+
+class Province(NamedTuple):
+    code: str
+    name: str
+    abbr: str
+
+
+PROVINCES: tuple[Province, ...] = tuple(
+    Province(*row)
+    for row in (
+        ("11", "北京", "京"), ("12", "天津", "津"), ("13", "河北", "冀"), ("14", "山西", "晋"),
+        ("15", "内蒙古", "蒙"), ("21", "辽宁", "辽"), ("22", "吉林", "吉"), ("23", "黑龙江", "黑"),
+        ("31", "上海", "沪"), ("32", "江苏", "苏"), ("33", "浙江", "浙"), ("34", "安徽", "皖"),
+        ("35", "福建", "闽"), ("36", "江西", "赣"), ("37", "山东", "鲁"), ("41", "河南", "豫"),
+        ("42", "湖北", "鄂"), ("43", "湖南", "湘"), ("44", "广东", "粤"), ("45", "广西", "桂"),
+        ("46", "海南", "琼"), ("50", "重庆", "渝"), ("51", "四川", "蜀"), ("52", "贵州", "黔"),
+        ("53", "云南", "滇"), ("54", "西藏", "藏"), ("61", "陕西", "陕"), ("62", "甘肃", "陇"),
+        ("63", "青海", "青"), ("64", "宁夏", "宁"), ("65", "新疆", "新"),
+    )
+)  # fmt: skip
+
+BY_CODE = {province.code: province for province in PROVINCES}
+BY_ABBR = {province.abbr: province for province in PROVINCES}
+
+
+class RuleSeed(TypedDict, total=False):
+    """Seed values for the editable columns of a province's rule row (models.ProvinceRule)."""
+
+    sms_required: bool
+    mail_required: bool
+    copyright_footer: bool
+    local_mobile_required: bool
+    min_age: int
+    bureau_review_workdays: int
+    notes: str
+
+
+# Seed values of the editable province rules (DOMAIN.md A1 and Part B 3.5, 3.10, 3.11).
+RULE_SEEDS: dict[str, RuleSeed] = {
+    "32": {
+        "copyright_footer": True,
+        "local_mobile_required": True,
+        "notes": "江苏：页脚须显示备案号链接及版权所有者；手机号须为本省号码（R-A-1, R-P-5）。",
+    },
+    "33": {
+        "bureau_review_workdays": 30,
+        "notes": "浙江：管局审核最长 30 个工作日；网站名称须与网站实际显示一致（R-N-8）。",
+    },
+    "37": {
+        "notes": "山东：据华为云资料未满 17 周岁不予备案；本系统按 A4 统一以 18 周岁为下限（R-P-6），可在此调整。"
+    },
+    "44": {
+        "notes": "广东：每个备案须提供法定代表人或个人签字的《互联网信息服务备案承诺书》（R-M-6）。"
+    },
+    "46": {"notes": "海南：营业执照须加盖海南市场监管登记章（R-M-8）。"},
+}

@@ -1,0 +1,305 @@
+"""The provider's copy of the MIIT records (DOMAIN.md A5): CSV import and the lookup interface.
+
+The default implementation is the local tables; a provider with a real link to the ministry's
+system replaces LocalRegistry with its own class of the same methods.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from typing import NoReturn
+
+import idna
+from sqlalchemy import select
+from werkzeug.security import check_password_hash
+
+from domain.errors import DomainError
+from domain.rulebook.provinces import BY_CODE
+from domain.rulebook.rules import (
+    check_icp_subject_number,
+    check_icp_website_number,
+    check_mobile,
+    check_resident_id,
+    check_uscc,
+)
+from domain.support.i18n import N_, Message
+from domain.support.passwords import hash_password
+from extensions import db
+from models import RegistryDomain, RegistrySubject, RegistryWebsite
+
+COLUMNS = (
+    "subject_number", "subject_name", "subject_kind", "certificate_type", "certificate_number",
+    "province", "responsible_mobile", "filing_password", "website_number", "website_name",
+    "domains", "access_providers", "change_in_progress",
+)  # fmt: skip
+SUBJECT_KINDS = {
+    "enterprise", "individual", "government", "institution", "social_org", "individual_business",
+}  # fmt: skip
+CERTIFICATE_TYPES = {"uscc", "resident_id", "passport", "hk_mo_permit", "tw_permit"}
+SUBJECT_COLUMNS = COLUMNS[:8]
+
+
+class RegistryImportError(DomainError):
+    """A malformed file: nothing was imported. `line` is the 1-based line in the file (0 = file).
+
+    `message` is translatable (Chinese msgid, %-parameters); `reason` is its Chinese text.
+    """
+
+    def __init__(self, line: int, text: str, **params: object) -> None:
+        super().__init__(Message(text, params))
+        self.line = line
+        self.reason = text % params if params else text
+
+
+@dataclass
+class RegistryRow:
+    line: int
+    values: dict[str, str]
+    domains: list[tuple[str, date]]
+    providers: list[str]
+    change_in_progress: bool
+
+
+@dataclass
+class ImportSummary:
+    subjects_created: int = 0
+    subjects_updated: int = 0
+    websites_created: int = 0
+    websites_updated: int = 0
+    unchanged: int = 0
+    details: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.subjects_created + self.subjects_updated + self.websites_created
+            + self.websites_updated
+        )  # fmt: skip
+
+
+def to_ascii_domain(domain: str) -> str:
+    """A domain in its stored form: lower-case ASCII, Chinese labels as punycode.
+
+    :raises ValueError: when it is not a valid IDNA name.
+    """
+    try:
+        return idna.encode(domain.strip().rstrip("."), uts46=True).decode("ascii")
+    except idna.IDNAError as exc:
+        raise ValueError(str(exc)) from exc
+
+
+def parse_registry_csv(text: str) -> list[RegistryRow]:
+    """Parse and check a whole registry CSV (A5 format).
+
+    :raises RegistryImportError: at the first malformed line, with its line number and reason.
+    """
+    text = text.removeprefix("\ufeff")
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    if tuple(reader.fieldnames or ()) != COLUMNS:
+        raise RegistryImportError(1, N_("表头应为：%(columns)s"), columns=",".join(COLUMNS))
+    rows: list[RegistryRow] = []
+    subjects: dict[str, dict[str, str]] = {}
+    seen_websites: set[str] = set()
+    seen_domains: set[str] = set()
+    for record in reader:
+        line = reader.line_num
+        if None in record or any(value is None for value in record.values()):
+            raise RegistryImportError(line, N_("列数不对（columns）"))
+        values = {key: value.strip() for key, value in record.items()}
+        row = _parse_row(line, values)
+        first = subjects.setdefault(values["subject_number"], values)
+        for column in SUBJECT_COLUMNS:
+            if column != "responsible_mobile" and first[column] != values[column]:
+                raise RegistryImportError(
+                    line, f"{column} differs from an earlier row of this subject"
+                )
+        if values["website_number"] in seen_websites:
+            raise RegistryImportError(line, N_("website_number 重复"))
+        seen_websites.add(values["website_number"])
+        for domain, _expiry in row.domains:
+            if domain in seen_domains:
+                raise RegistryImportError(
+                    line, N_("域名 %(domain)s 出现两次（twice）"), domain=domain
+                )
+            seen_domains.add(domain)
+        rows.append(row)
+    if not rows:
+        raise RegistryImportError(0, N_("文件中没有数据行"))
+    return rows
+
+
+def _parse_row(line: int, values: dict[str, str]) -> RegistryRow:
+    def fail(text: str, **params: object) -> NoReturn:
+        raise RegistryImportError(line, text, **params)
+
+    for column in COLUMNS:
+        if column not in ("access_providers",) and not values[column]:
+            fail(N_("%(column)s 为空"), column=column)
+    if check_icp_subject_number(values["subject_number"]):
+        fail(N_("subject_number 不是主体备案号（R-ID-1）"))
+    if check_icp_website_number(values["website_number"], values["subject_number"]):
+        fail(N_("website_number 不是“主体备案号-序号”（R-ID-2）"))
+    if values["subject_kind"] not in SUBJECT_KINDS:
+        fail(N_("subject_kind 应为：%(values)s"), values=", ".join(sorted(SUBJECT_KINDS)))
+    certificate_type = values["certificate_type"]
+    if certificate_type not in CERTIFICATE_TYPES:
+        fail(N_("certificate_type 应为：%(values)s"), values=", ".join(sorted(CERTIFICATE_TYPES)))
+    if certificate_type == "uscc" and check_uscc(values["certificate_number"]):
+        fail(N_("certificate_number 不是有效的统一社会信用代码（USCC，R-ID-4）"))
+    if certificate_type == "resident_id" and check_resident_id(values["certificate_number"]):
+        fail(N_("certificate_number 不是有效的居民身份证号码（R-ID-3）"))
+    if values["province"] not in BY_CODE:
+        fail(N_("province 不是 A1 的省份代码"))
+    if check_mobile(values["responsible_mobile"]):
+        fail(N_("responsible_mobile 不是中国大陆手机号（R-PH-1）"))
+    if values["change_in_progress"] not in ("0", "1"):
+        fail(N_("change_in_progress 应为 0 或 1"))
+    domains: list[tuple[str, date]] = []
+    for item in values["domains"].split():
+        name, _, expiry = item.partition("@")
+        try:
+            domains.append((to_ascii_domain(name), date.fromisoformat(expiry)))
+        except ValueError:
+            fail(N_("domains 中的 %(item)s 不是 domain@YYYY-MM-DD"), item=item)
+    providers = [code.strip() for code in values["access_providers"].split(";") if code.strip()]
+    return RegistryRow(line, values, domains, providers, values["change_in_progress"] == "1")
+
+
+def import_registry(rows: list[RegistryRow]) -> ImportSummary:
+    """Create or update the registry from parsed rows (flushed, not committed). Idempotent.
+
+    :raises RegistryImportError: when a domain already belongs to a website of another number.
+    """
+    summary = ImportSummary()
+    subjects: dict[str, RegistrySubject] = {}
+    for row in rows:
+        values = row.values
+        subject = subjects.get(values["subject_number"]) or _upsert_subject(values, summary)
+        subjects[values["subject_number"]] = subject
+        _upsert_website(subject, row, summary)
+    db.session.flush()
+    return summary
+
+
+def _upsert_subject(values: dict[str, str], summary: ImportSummary) -> RegistrySubject:
+    subject: RegistrySubject | None = db.session.scalar(
+        select(RegistrySubject).where(RegistrySubject.subject_number == values["subject_number"])
+    )
+    wanted = {
+        "name": values["subject_name"],
+        "kind": values["subject_kind"],
+        "certificate_type": values["certificate_type"],
+        "certificate_number": values["certificate_number"],
+        "province": values["province"],
+    }
+    if subject is None:
+        subject = RegistrySubject(
+            subject_number=values["subject_number"],
+            filing_password_hash=hash_password(values["filing_password"]),
+            **wanted,
+        )
+        db.session.add(subject)
+        summary.subjects_created += 1
+        summary.details.append(f"+ {values['subject_number']}")
+        return subject
+    changed = [key for key, value in wanted.items() if getattr(subject, key) != value]
+    for key in changed:
+        setattr(subject, key, wanted[key])
+    if not check_password_hash(subject.filing_password_hash, values["filing_password"]):
+        subject.filing_password_hash = hash_password(values["filing_password"])
+        changed.append("filing_password")
+    if changed:
+        summary.subjects_updated += 1
+        summary.details.append(f"~ {values['subject_number']}: {', '.join(changed)}")
+    return subject
+
+
+def _upsert_website(subject: RegistrySubject, row: RegistryRow, summary: ImportSummary) -> None:
+    values = row.values
+    website = db.session.scalar(
+        select(RegistryWebsite).where(RegistryWebsite.website_number == values["website_number"])
+    )
+    wanted = {
+        "name": values["website_name"],
+        "responsible_mobile": values["responsible_mobile"],
+        "access_providers": ";".join(row.providers),
+        "change_in_progress": row.change_in_progress,
+    }
+    if website is None:
+        website = RegistryWebsite(
+            website_number=values["website_number"], subject=subject, **wanted
+        )
+        db.session.add(website)
+        summary.websites_created += 1
+        summary.details.append(f"+ {values['website_number']}")
+        changed = ["new"]
+    else:
+        changed = [key for key, value in wanted.items() if getattr(website, key) != value]
+        if website.subject is not subject:
+            website.subject = subject
+            changed.append("subject")
+        for key in changed:
+            if key in wanted:
+                setattr(website, key, wanted[key])
+    current = {domain.domain: domain for domain in website.domains}
+    wanted_domains = dict(row.domains)
+    for name, expiry in wanted_domains.items():
+        existing = current.get(name)
+        if existing is None:
+            owner = db.session.scalar(select(RegistryDomain).where(RegistryDomain.domain == name))
+            if owner is not None:
+                raise RegistryImportError(
+                    row.line, N_("域名 %(domain)s 已属于另一个网站"), domain=name
+                )
+            website.domains.append(RegistryDomain(domain=name, expires_on=expiry))
+            changed.append(f"+{name}")
+        elif existing.expires_on != expiry:
+            existing.expires_on = expiry
+            changed.append(f"{name} expiry")
+    for name, existing in current.items():
+        if name not in wanted_domains:
+            website.domains.remove(existing)
+            changed.append(f"-{name}")
+    if changed and changed[0] != "new":
+        summary.websites_updated += 1
+        summary.details.append(f"~ {values['website_number']}: {', '.join(changed)}")
+    elif not changed:
+        summary.unchanged += 1
+
+
+class LocalRegistry:
+    """The registry interface over the local tables (A5)."""
+
+    def subject_by_certificate(self, certificate_type: str, number: str) -> RegistrySubject | None:
+        """The registry subject with this certificate, or None (A5 row 1)."""
+        return db.session.scalar(
+            select(RegistrySubject).where(
+                RegistrySubject.certificate_type == certificate_type,
+                RegistrySubject.certificate_number == number,
+            )
+        )
+
+    def website_by_domain(self, domain: str) -> RegistryWebsite | None:
+        """The registry website that carries this domain, or None (A5 row 2)."""
+        found = db.session.scalar(
+            select(RegistryDomain).where(RegistryDomain.domain == to_ascii_domain(domain))
+        )
+        return db.session.get(RegistryWebsite, found.website_id) if found else None
+
+    def website_by_number(self, website_number: str) -> RegistryWebsite | None:
+        """The registry website with this website filing number (浙ICP备…号-1), or None."""
+        return db.session.scalar(
+            select(RegistryWebsite).where(RegistryWebsite.website_number == website_number)
+        )
+
+    def verify_filing_password(self, subject: RegistrySubject, password: str) -> bool:
+        """Whether `password` is the subject's MIIT filing password (compared with its hash)."""
+        return check_password_hash(subject.filing_password_hash, password)
+
+    def record_access(self, website: RegistryWebsite, provider_code: str) -> None:
+        """Add `provider_code` to the website's access providers (on approval)."""
+        if provider_code not in website.provider_codes:
+            website.access_providers = ";".join([*website.provider_codes, provider_code])

@@ -1,0 +1,23 @@
+"""Translatable text in pure modules: the N_ marker and Message, translated where they are shown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+
+def N_(text: str) -> str:  # noqa: N802 - the conventional gettext marker name
+    """Mark text for extraction by pybabel (keyword N_) without translating it here."""
+    return text
+
+
+class Message(NamedTuple):
+    """A translatable message: msgid (Chinese) and its %-format parameters."""
+
+    text: str
+    params: dict[str, Any] = {}
+
+    def render(self, gettext: Callable[[str], str]) -> str:
+        """The message in the current language."""
+        translated = gettext(self.text)
+        return translated % self.params if self.params else translated

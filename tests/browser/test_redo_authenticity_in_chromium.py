@@ -1,0 +1,76 @@
+"""A6 v2 in Chromium: re-review rejects one website's authenticity check; the applicant reads why
+on the materials page, takes a new QR code to the phone, resubmits, and re-review passes."""
+
+from __future__ import annotations
+
+from PIL import Image
+from sqlalchemy import select
+
+from blueprints.transaction import transaction
+from demo.seed import filled_in_filing
+from domain.filing import authenticity, materials
+from domain.filing.storage import storage_for
+from domain.lifecycle.states import Action, FilingState
+from extensions import db
+from models import Filing, User, Website
+from tests.browser.conftest import claim_and_decide, login, screenshot
+from tests.helpers import transitions
+from tests.wizard_helpers import image_bytes
+
+APPLICANT, REVIEWER = "applicant@demo.beiandesk.cn", "reviewer@demo.beiandesk.cn"
+
+
+def user(email: str) -> User:
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def test_re_review_rejects_an_authenticity_check_then_passes(
+    live_app, live_server, browser, page, tmp_path
+):
+    with live_app.app_context(), transaction():
+        applicant, reviewer = user(APPLICANT), user(REVIEWER)
+        filing = filled_in_filing(
+            applicant, "913301069755TH2H1L", "qinghe.cn", "Qinghe2021", "13800138001"
+        )
+        transitions.apply(filing, Action.submit, applicant)
+        transitions.apply(filing, Action.initial_approve, reviewer)
+        store = storage_for(live_app.config)
+        for need in materials.required_materials(filing):
+            website = db.session.get(Website, need.website_id) if need.website_id else None
+            materials.store_upload(store, filing, need.kind, website, image_bytes("JPEG"),
+                                   "scan.jpg", applicant)  # fmt: skip
+        for website in filing.websites:
+            authenticity.confirm(website, image_bytes("JPEG"), "selfie.jpg", store)
+        transitions.apply(filing, Action.submit_materials, applicant)
+        filing_id = filing.id
+
+    staff = browser.new_page()
+    login(staff, live_server, REVIEWER, "Review12345")
+    claim_and_decide(staff, live_server, filing_id, "re_reject", **{
+        "select:#reasons-0-field": "websites[0].authenticity",
+        "#reasons-0-text": "现场照片不是网站负责人本人",
+    })  # fmt: skip
+
+    login(page, live_server, APPLICANT, "Apply12345")
+    page.goto(f"{live_server}/filings/{filing_id}/materials")
+    assert "现场照片不是网站负责人本人" in page.locator(".rejection").inner_text()
+    assert "复审驳回：请重新核验" in page.locator(".authenticity").inner_text()
+    screenshot(page, "re-rejected-authenticity")
+    page.click("text=生成核验二维码")
+    link = page.locator(".verify-link").get_attribute("href")
+    phone = browser.new_context(viewport={"width": 390, "height": 800}, is_mobile=True).new_page()
+    phone.goto(link)
+    selfie = tmp_path / "selfie.jpg"
+    Image.new("RGB", (900, 600), (220, 180, 150)).save(selfie, "JPEG")
+    phone.set_input_files("#photo", str(selfie))
+    phone.click("main button[type=submit]")
+    assert "核验完成" in phone.locator("h1").inner_text()
+    phone.context.close()
+    page.locator(".authenticity .badge-ok").wait_for(timeout=15_000)  # the desktop updated itself
+    page.click("#submit-materials")
+    page.wait_for_url(f"**/filings/{filing_id}")
+    assert "待复审" in page.locator("section.status").inner_text()
+
+    claim_and_decide(staff, live_server, filing_id, "re_approve")
+    with live_app.app_context():
+        assert db.session.get(Filing, filing_id).state is FilingState.bureau_pending
