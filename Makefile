@@ -50,7 +50,7 @@ bench: install-test
 ## make serve: production serving with gunicorn (set DATABASE_URL and BEIAN_SECRET_KEY first)
 WORKERS ?= $(shell python3 -c "import os; print(2 * (os.cpu_count() or 1) + 1)")
 serve: migrate
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - \
+	$(BIN)/gunicorn --config gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - \
 		--access-logformat '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s' \
 		--forwarded-allow-ips '127.0.0.1' --timeout 60 --graceful-timeout 30 'app:create_app()'
 

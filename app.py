@@ -13,15 +13,30 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from blueprints import admin, api, applicant, auth, materials, read_only, reviewer, site, wizard
+from blueprints import (
+    account,
+    admin,
+    api,
+    applicant,
+    auth,
+    hardening,
+    materials,
+    messages,
+    read_only,
+    records,
+    reviewer,
+    site,
+    throttle,
+    wizard,
+)
 from blueprints.access import RowIdConverter
 from blueprints.policy import current_policy
 from blueprints.ui import register_filters
 from cli import register_cli
 from config import Config, database_url_from_env, load_secret_key
+from domain.rulebook.registry import use_registry
 from domain.support.masking import PiiLogFilter
 from extensions import babel, csrf, db, login_manager, migrate
-from models import User
 
 ROOT = Path(__file__).resolve().parent
 
@@ -33,6 +48,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.config.from_prefixed_env("BEIAN")
     app.config.update(config or {})
     _finish_config(app)
+    use_registry(app.config["REGISTRY"])  # every registry lookup goes to BEIAN_REGISTRY
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -40,15 +56,20 @@ def create_app(config: Mapping | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
-    login_manager.user_loader(lambda user_id: db.session.get(User, int(user_id)))
+    login_manager.user_loader(auth.load_session_user)  # checks the session version
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Shanghai")
+    throttle.init_app(app)  # Flask-Limiter for the anonymous API, 429 pages
 
     if app.config["BEHIND_PROXY"]:  # nginx in front: trust one hop of X-Forwarded-For/-Proto
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     app.url_map.converters["int"] = RowIdConverter
-    for blueprint in (site, auth, applicant, wizard, materials, reviewer, admin, api):
+    for blueprint in (
+        site, auth, account, applicant, wizard, materials, records, reviewer, admin, api,
+        messages,
+    ):  # fmt: skip
         app.register_blueprint(blueprint.bp)
     read_only.register(app)
+    hardening.init_app(app)  # body limits, security headers, 413/500 answers, /readyz
     _register_template_helpers(app)
     _register_error_pages(app)
     register_cli(app)
@@ -154,6 +175,4 @@ def _register_error_pages(app: Flask) -> None:
         CSRFError,
         lambda e: page(400, _("请求已失效"), _("表单已过期或缺少安全令牌，请刷新页面后重试。")),
     )
-    app.register_error_handler(
-        500, lambda e: page(500, _("服务器错误"), _("服务器出现错误，请稍后重试。"))
-    )
+    # 500: blueprints/hardening.server_error (rolls back first, survives a failing page)

@@ -3,39 +3,43 @@
 from __future__ import annotations
 
 import json
+import signal
 import sqlite3
 import sys
+import time
 from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale, gettext
 from flask_migrate import upgrade
 
 from blueprints.policy import current_policy
 from blueprints.transaction import transaction
-from demo.seed import is_seeded, seed_demo
+from demo.seed import DEMO_TOTP_SECRET, is_seeded, seed_demo
 from domain.filing import sms
 from domain.lifecycle import stage_counts, workflow
 from domain.lifecycle.states import Role
 from domain.lifecycle.workdays import shanghai_today
-from domain.operator import api_tokens
+from domain.operator import accounts, api_tokens, throttle
 from domain.operator.accounts import find_user
 from domain.review import stale
 from domain.rulebook import rule_tables
 from domain.rulebook.application import ApplicationFormatError, loads_application
-from domain.rulebook.filing_type import verify_filing_type
+from domain.rulebook.filing_type import LookupInputError, verify_filing_type
 from domain.rulebook.precheck import precheck
 from domain.rulebook.registry import RegistryImportError, import_registry, parse_registry_csv
 from domain.rulebook.seed_tables import seed_rule_tables
 from domain.support import notify
 from extensions import db
+from models import utcnow
 
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(totp_code_command)
     app.cli.add_command(seed_tables_command)
     app.cli.add_command(registry_group)
     app.cli.add_command(filing_group)
@@ -64,6 +68,29 @@ def seed_demo_command(if_empty: bool) -> None:
     click.echo("Demo data loaded. Log in with:")
     for email, password, _name, role in demo_accounts:
         click.echo(f"  {role.value:<10} {email:<30} {password}")
+    click.echo(
+        f"The demo admin also needs a second-factor code: add the TOTP secret {DEMO_TOTP_SECRET}"
+        " to an authenticator app, or print the current code with\n"
+        "  BEIAN_DEMO_MODE=true flask --app app totp-code admin@demo.beiandesk.cn"
+    )
+
+
+@click.command("totp-code")
+@click.argument("email")
+@with_appcontext
+def totp_code_command(email: str) -> None:
+    """Print an account's current second-factor code (demo mode only: BEIAN_DEMO_MODE=true)."""
+    if not current_app.config["DEMO_MODE"]:
+        raise click.ClickException("totp-code works only in demo mode (BEIAN_DEMO_MODE=true)")
+    user = find_user(email)
+    code = (
+        accounts.current_totp_code(user, current_app.config["SECRET_KEY"], utcnow())
+        if user is not None
+        else None
+    )
+    if code is None:
+        raise click.ClickException(f"{email}: no such account with a second factor")
+    click.echo(code)
 
 
 @click.command("seed-tables")
@@ -156,9 +183,9 @@ def filing_precheck(application_file: Path, lang: str) -> None:
             for problem in exc.as_list(gettext):
                 click.echo(f"error: {problem['field']}: {problem['message']}", err=True)
             sys.exit(2)
-        breaches = precheck(application, rule_tables.load(), shanghai_today())
-        _print_json({"ok": not breaches, "breaches": [b.as_dict(gettext) for b in breaches]})
-    sys.exit(1 if breaches else 0)
+        findings = precheck(application, rule_tables.load(), shanghai_today())
+        _print_json(findings.as_dict(gettext))
+    sys.exit(0 if findings.ok else 1)
 
 
 @filing_group.command("type")
@@ -191,8 +218,10 @@ def filing_type(
                 cert_type, cert_number, domain, current_policy().provider_code,
                 shanghai_today(), account=user,
             )  # fmt: skip
-        except ValueError:
-            click.echo(f"error: --domain: {domain!r} is not a domain name", err=True)
+        except LookupInputError as exc:
+            for problem in exc.as_list(gettext):
+                option = "--" + problem["field"].replace("_", "-")
+                click.echo(f"error: {option}: {problem['message']}", err=True)
             sys.exit(2)
         _print_json(verdict.as_dict(gettext))
     sys.exit(0 if verdict.type else 1)
@@ -212,6 +241,10 @@ def sweep_command() -> None:
     click.echo(
         f"{result.reminded} stale filings reminded, {result.withdrawn} withdrawn by the system"
     )
+    with transaction():
+        limits = throttle.LoginLimits.from_config(current_app.config)
+        forgotten = throttle.forget_idle(utcnow(), limits)
+    click.echo(f"{forgotten} idle login counters forgotten")
 
 
 @click.group("workflow")
@@ -252,12 +285,60 @@ def outbox_group() -> None:
 @click.option("--limit", default=100, show_default=True, help="Messages per run.")
 @with_appcontext
 def outbox_send(limit: int) -> None:
-    """Send pending SMS and e-mail (run every minute from cron or a systemd timer)."""
+    """Send pending SMS and e-mail that are due (run every minute from cron or a systemd timer)."""
 
+    policy = current_policy()
     sent, failed = notify.dispatch_pending(
-        *notify.default_senders(), limit=limit, provider_name=current_policy().provider_name
+        *notify.default_senders(policy), policy=policy, limit=limit
     )
     click.echo(f"{sent} sent, {failed} failed for good")
+
+
+@outbox_group.command("work")
+@click.option("--limit", default=100, show_default=True, help="Messages per round.")
+@click.option(
+    "--rounds", type=int, default=0, help="Stop after this many rounds (0: run until stopped)."
+)
+@with_appcontext
+def outbox_work(limit: int, rounds: int) -> None:
+    """Deliver the outbox as it fills: a long-running worker (systemd), stopped by SIGTERM/SIGINT
+    after the round in hand."""
+    stopping: list[int] = []
+
+    def stop(signum: int, _frame: object) -> None:
+        stopping.append(signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    idle = float(current_app.config["OUTBOX_WORK_SECONDS"])
+    done = total_sent = total_failed = 0
+    click.echo("outbox worker started")
+    try:
+        while not stopping and (not rounds or done < rounds):
+            policy = current_policy()  # settings changed in the console reach the worker too
+            try:
+                sent, failed = notify.dispatch_pending(
+                    *notify.default_senders(policy), policy=policy, limit=limit
+                )
+                due = notify.next_due()
+            except sa.exc.SQLAlchemyError as exc:  # the database went away: wait, then again
+                db.session.rollback()
+                current_app.logger.warning("outbox worker: %s", type(exc).__name__)
+                sent = failed = 0
+                due = None
+            finally:
+                db.session.remove()
+            done, total_sent, total_failed = done + 1, total_sent + sent, total_failed + failed
+            if sent + failed >= limit:
+                continue  # a full round: more may be waiting
+            # till the next retry is due, at least half a second (another host may hold rows)
+            wait = idle if due is None else min(idle, max(0.5, (due - utcnow()).total_seconds()))
+            deadline = time.monotonic() + wait
+            while not stopping and time.monotonic() < deadline and (not rounds or done < rounds):
+                time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    click.echo(f"outbox worker stopped: {total_sent} sent, {total_failed} failed for good")
 
 
 @click.group("api-token")
@@ -268,16 +349,61 @@ def api_token_group() -> None:
 @api_token_group.command("create")
 @click.argument("name")
 @click.option("--by", "admin_email", required=True, help="E-mail of the admin who issues it.")
+@click.option("--write", is_flag=True, help="Also the write scope (create drafts); default: read.")
+@click.option("--days", type=int, default=None, help="Valid for this many days (default 90).")
 @with_appcontext
-def api_token_create(name: str, admin_email: str) -> None:
+def api_token_create(name: str, admin_email: str, write: bool, days: int | None) -> None:
     """Issue a bearer token; it is printed once and stored only as a hash."""
 
     admin = find_user(admin_email)
     if admin is None or admin.role is not Role.admin:
         raise click.ClickException(f"{admin_email} is not an admin account")
-    with transaction():
-        token = api_tokens.issue(name, admin)
+    try:
+        with transaction():
+            token = api_tokens.issue(
+                name, admin, write=write, days=days or current_app.config["API_TOKEN_DAYS"]
+            )
+    except api_tokens.TokenError as exc:
+        raise click.ClickException(f"--{exc.field}: {exc.message.render(gettext)}") from exc
     click.echo(token)
+
+
+@api_token_group.command("list")
+@with_appcontext
+def api_token_list() -> None:
+    """Every token: id, state, scopes, name, issuer, created, expires, last used (UTC)."""
+
+    def when(moment) -> str:
+        return moment.strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+    rows = [("id", "state", "scopes", "name", "by", "created", "expires", "last used")]
+    for token in api_tokens.all_tokens():
+        rows.append(
+            (
+                str(token.id), api_tokens.state(token), token.scopes.replace(" ", ","),
+                token.name, token.created_by.email, when(token.created_at),
+                when(token.expires_at), when(token.last_used_at),
+            )
+        )  # fmt: skip
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+
+
+@api_token_group.command("revoke")
+@click.argument("token_id", type=int)
+@with_appcontext
+def api_token_revoke(token_id: int) -> None:
+    """Revoke a token for good (by its id from `api-token list`)."""
+
+    try:
+        with transaction():
+            token = api_tokens.revoke(token_id, None)
+    except api_tokens.TokenError as exc:
+        raise click.ClickException(exc.message.render(gettext)) from exc
+    click.echo(f"token {token.id} ({token.name}) revoked")
 
 
 def _sqlite_path() -> str:

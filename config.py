@@ -32,8 +32,19 @@ class Config:
     PERMANENT_SESSION_LIFETIME = 8 * 3600  # seconds: a login lasts a working day
     SESSION_REFRESH_EACH_REQUEST = False  # counted from the login; no new cookie on every request
     PASSWORD_HASH_METHOD = "scrypt"
-    LOGIN_MAX_FAILURES = 5
-    LOGIN_LOCK_MINUTES = 15
+    ADMIN_TOTP_REQUIRED = True  # admins enrol a second factor (TOTP) before anything else
+    LOGIN_MAX_FAILURES = 5  # wrong passwords from one client for one account before it waits
+    LOGIN_LOCK_MINUTES = 15  # the longest wait (the wait doubles per failure up to this)
+    LOGIN_FIRST_DELAY_SECONDS = 30  # the first wait
+    LOGIN_CLIENT_MAX_FAILURES = 20  # wrong passwords from one client address, all accounts
+    LOGIN_ACCOUNT_MAX_FAILURES = 20  # at one account from clients that never logged in to it
+    RATELIMIT_ENABLED = True  # set on every app: the limiter object outlives one app in tests
+    RATELIMIT_STORAGE_URI = "memory://"  # Flask-Limiter: redis://host:6379 shared by all workers
+    RATELIMIT_HEADERS_ENABLED = True  # Retry-After and X-RateLimit-* on the limited endpoints
+    RATELIMIT_SWALLOW_ERRORS = True  # a storage outage lets requests through (logged), never a 500
+    API_PRECHECK_LIMIT = "30 per minute;1000 per day"  # per client, POST /api/v1/precheck
+    API_FILING_TYPE_LIMIT = "10 per minute;200 per day"  # per client, POST /api/v1/filing-type
+    API_TOKEN_DAYS = 90  # default lifetime of a new API token
     INITIAL_REVIEW_WORKDAYS = 1
     RE_REVIEW_WORKDAYS = 1
     BUREAU_SUBMIT_WORKDAYS = 1
@@ -47,11 +58,34 @@ class Config:
     STALE_REMINDER_DAYS = (7, 21)  # a filing waiting on the applicant is reminded after these days
     STALE_WITHDRAW_DAYS = 30  # and withdrawn by the system after these (calendar days)
     BUREAU_GATEWAY = "domain.filing.bureau:SimulatedBureau"
+    REGISTRY = "domain.rulebook.registry:LocalRegistry"  # the MIIT records: "module:Class"
+    # SMS: a gateway class ("module:Class"), the approved signature, our template keys -> codes
+    SMS_GATEWAY = "domain.support.notify:LogSmsGateway"
+    SMS_SIGN_NAME = ""  # empty: the provider's name
+    SMS_TEMPLATES: dict = {}  # e.g. {"sms_code": "SMS_123", "filing_rejected": "SMS_124", ...}
+    SMS_ACCESS_KEY_ID = ""  # Alibaba AccessKey ID / Tencent SecretId
+    SMS_ACCESS_KEY_SECRET = ""  # Alibaba AccessKey secret / Tencent SecretKey
+    SMS_ENDPOINT = ""  # empty: the platform's public endpoint
+    SMS_REGION = "ap-guangzhou"  # Tencent
+    SMS_SDK_APP_ID = ""  # Tencent SmsSdkAppId
+    SMTP_CA_FILE = ""  # a private CA for the SMTP server's STARTTLS certificate
+    OUTBOX_MAX_ATTEMPTS = 8  # tries before a message becomes a dead letter
+    OUTBOX_BACKOFF_SECONDS = 60  # the wait after the first failed try, doubled after each
+    OUTBOX_BACKOFF_MAX_SECONDS = 6 * 3600
+    OUTBOX_WORK_SECONDS = 5  # how often `outbox work` looks for new messages when idle
+    PUBLIC_URL = "http://127.0.0.1:5000"  # where applicants reach this app (links in e-mail)
     WEBHOOK_URL = ""  # POSTed a signed JSON event on every transition
     WEBHOOK_SECRET = ""  # HMAC-SHA256 key of the X-Beian-Signature header
     OVERDUE_COUNTS_SECONDS = 30  # how long a host reuses the overdue counts of the queue tabs
     SETTINGS_REFRESH_SECONDS = 30  # how often a host re-reads the settings changed in the console
     DEMO_MODE = False
+    # Request bodies (issue 15): a 4 MB image plus its form with room; the registry CSV up to 10 MB.
+    MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+    IMPORT_MAX_CONTENT_LENGTH = 11 * 1024 * 1024
+    # Personal data kept no longer than needed (issue 15), deleted by `flask sweep`:
+    RETENTION_SUPERSEDED_DAYS = 30  # an image replaced by a newer upload of the same material
+    RETENTION_WITHDRAWN_DAYS = 30  # the images of a withdrawn filing
+    RETENTION_IMPORT_MINUTES = 60  # an unconfirmed registry preview file (instance/imports)
     BEHIND_PROXY = False  # true behind nginx: honour X-Forwarded-Proto (HSTS, secure URLs)
 
 

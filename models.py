@@ -24,10 +24,12 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from domain.lifecycle.states import FilingState, FilingType, Role, event_label
+from domain.lifecycle.states import FilingState, FilingType, OrderKind, Role, event_label
 from extensions import Base, db
 
 if TYPE_CHECKING:  # db.Model is Base with Flask-SQLAlchemy's extras; the type checker sees Base
@@ -90,8 +92,22 @@ class User(UserMixin, Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Stored in each login's session and compared on every request: bumping it ends every session.
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    must_change_password: Mapped[bool] = mapped_column(  # a one-time password (invite, reset)
+        Boolean, default=False, server_default=false()
+    )
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_secret: Mapped[str | None] = mapped_column(String(255))  # sealed (support/sealing.py)
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: not confirmed
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)  # a code is accepted once
 
-    __table_args__ = (CheckConstraint("role <> 'system'", name="no_system_login"),)
+    __table_args__ = (
+        CheckConstraint("role <> 'system'", name="no_system_login"),
+        CheckConstraint(
+            "totp_enabled_at IS NULL OR totp_secret IS NOT NULL", name="totp_has_secret"
+        ),
+    )
 
     @property
     def is_active(self) -> bool:  # Flask-Login: a disabled account cannot log in
@@ -100,6 +116,20 @@ class User(UserMixin, Model):
     @property
     def is_staff(self) -> bool:
         return self.role in (Role.reviewer, Role.admin)
+
+
+class RecoveryCode(Model):
+    """A one-time recovery code of an account's second factor; only its SHA-256 is stored."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("user_id", "code_hash"),)
 
 
 # --- what an applicant files ----------------------------------------------------------------
@@ -132,6 +162,7 @@ class Subject(Model):
     certificate_address: Mapped[str] = mapped_column(String(255), default="")
     mailing_address: Mapped[str] = mapped_column(String(255), default="")
     icp_number: Mapped[str] = mapped_column(String(32), default="")
+    remark: Mapped[str] = mapped_column(String(200), default="", server_default="")  # 备注
     responsible_person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
 
     responsible_person: Mapped[Person | None] = relationship()
@@ -144,6 +175,9 @@ class Filing(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[OrderKind] = mapped_column(
+        enum_column(OrderKind, "order_kind"), default=OrderKind.access, server_default="access"
+    )
     filing_type: Mapped[FilingType | None] = mapped_column(enum_column(FilingType, "filing_type"))
     state: Mapped[FilingState] = mapped_column(
         enum_column(FilingState, "filing_state"), default=FilingState.draft, index=True
@@ -213,12 +247,16 @@ class Website(Model):
     name: Mapped[str] = mapped_column(String(128), default="")
     icp_number: Mapped[str] = mapped_column(String(40), default="")
     service_types: Mapped[list] = mapped_column(JSON, default=list)
+    content_types: Mapped[list | None] = mapped_column(JSON)  # 网站服务内容; None: not chosen yet
     languages: Mapped[list] = mapped_column(JSON, default=list)
     pre_approvals: Mapped[list] = mapped_column(JSON, default=list)
     responsible_person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
     authenticity_token_hash: Mapped[str] = mapped_column(String(64), default="")
     authenticity_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     authenticity_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A record held here (a website of an approved access or change order) stops being the current
+    # one when a later change or cancel order for it is approved (DOMAIN.md A7).
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     filing: Mapped[Filing] = relationship(back_populates="websites")
     responsible_person: Mapped[Person | None] = relationship()
@@ -314,6 +352,9 @@ class ProvinceRule(Model):
     bureau_review_workdays: Mapped[int] = mapped_column(Integer, default=20)
     notes: Mapped[str] = mapped_column(Text, default="")
     mail_items: Mapped[str] = mapped_column(Text, default="", server_default="")  # what to post
+    domain_certificate_required: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true()
+    )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     __table_args__ = (
@@ -485,6 +526,28 @@ class ApiToken(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    scopes: Mapped[str] = mapped_column(String(32), default="read")  # "read" or "read write"
+    expires_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime
+    )  # None: tokens from before 0014
+
+    created_by: Mapped[User] = relationship()
+
+    __table_args__ = (CheckConstraint("scopes IN ('read', 'read write')", name="known_scopes"),)
+
+
+class ThrottleCounter(Model):
+    """Failed attempts under one key (an account, a client address, or both; stored as a SHA-256
+    so neither e-mail nor address is kept) since the counter was last forgotten."""
+
+    __tablename__ = "throttle_counters"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (CheckConstraint("failures >= 0", name="failures_not_negative"),)
 
 
 class AuditEvent(Model):
@@ -517,12 +580,16 @@ class AuditEvent(Model):
 
 
 class OutboxMessage(Model):
-    """An SMS or e-mail to send, written in the same transaction as what caused it."""
+    """An SMS or e-mail to send, written in the same transaction as what caused it: a template key
+    and its parameters (an SMS code sealed). `failed` is the dead letter: given up after the last
+    try or at a permanent refusal, `last_error` says why, an admin may put it back to pending."""
 
     __tablename__ = "outbox_messages"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     filing_id: Mapped[int | None] = mapped_column(ForeignKey("filings.id"), index=True)
+    # the applicant whose message centre shows it (the filing's account); None for webhooks
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     channel: Mapped[str] = mapped_column(String(8))
     recipient: Mapped[str] = mapped_column(String(254))
     template: Mapped[str] = mapped_column(String(64))
@@ -532,6 +599,8 @@ class OutboxMessage(Model):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: at once
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # read in the message centre
 
     __table_args__ = (
         CheckConstraint("channel IN ('sms', 'email', 'webhook')", name="known_channel"),

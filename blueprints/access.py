@@ -68,7 +68,8 @@ class RowIdConverter(IntegerConverter):
 def row_id(text: str | None) -> int:
     """A row id posted in a form; 0 (no row) for anything else, a number too large included."""
     text = (text or "").strip()
-    return int(text) if text.isdigit() and int(text) < INTEGER_LIMIT else 0
+    # ASCII only: int() refuses "²" although str.isdigit() accepts it.
+    return int(text) if text.isascii() and text.isdigit() and int(text) < INTEGER_LIMIT else 0
 
 
 def posted_or_400(form: FormT) -> FormT:
@@ -98,6 +99,7 @@ _UNCHANGED_FOR_OWNER = (
         _filings.c.id == bindparam("filing_id"),
         _filings.c.version == bindparam("version"),
         _users.c.id == bindparam("user_id"),
+        _users.c.session_version == bindparam("session_version"),
         _users.c.is_enabled.is_(True),
         _users.c.role == Role.applicant,
     )
@@ -109,21 +111,19 @@ def owner_has_current_version(filing_id: int, version: int) -> bool:
     is still at `version`: one indexed lookup, for a status poll that finds nothing new.
 
     It says yes to exactly the requests that `role_required(Role.applicant)` and
-    `own_filing_or_404` would let through (the same account, enabled, an applicant, the owner),
+    `own_filing_or_404` would let through (the same account at the same session version, enabled,
+    an applicant, the owner),
     and only when nothing changed; every other request takes the full path, which answers it.
     Every UPDATE of a filing row bumps its version (`version_id_col` on models.Filing), and the
     panel shows nothing but the filing's row and what is written with it.
     """
     user_id = session_user_id()
-    if user_id is None or not 0 < version < INTEGER_LIMIT:
+    session_version = session.get("_sv")  # the session's version (blueprints/auth.py)
+    if user_id is None or not 0 < version < INTEGER_LIMIT or not isinstance(session_version, int):
         return False
-    found = (
-        db.session.connection()
-        .execute(
-            _UNCHANGED_FOR_OWNER, {"filing_id": filing_id, "version": version, "user_id": user_id}
-        )
-        .first()
-    )
+    values = {"filing_id": filing_id, "version": version, "user_id": user_id,
+              "session_version": session_version}  # fmt: skip
+    found = db.session.connection().execute(_UNCHANGED_FOR_OWNER, values).first()
     return found is not None
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import secrets
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,18 +16,20 @@ from sqlalchemy import func, select
 
 from blueprints import policy
 from blueprints.access import role_required, row_id
+from blueprints.auth import reset_link
 from blueprints.htmx import is_htmx
 from blueprints.transaction import transaction
 from domain.lifecycle.states import Role
-from domain.operator import accounts, ip_pool, settings
+from domain.operator import accounts, api_tokens, imports, ip_pool, settings
 from domain.operator import admin as admin_service
 from domain.review import report as report_service
 from domain.rulebook.reasons import REJECTION_REASONS
 from domain.rulebook.registry import RegistryImportError
 from domain.support import notify
 from domain.support.i18n import N_
+from domain.support.outbox import OutboxError, retry_message
 from extensions import db
-from forms.admin import InviteForm
+from forms.admin import ApiTokenForm, InviteForm
 from models import (
     AuditEvent,
     CalendarDay,
@@ -77,26 +78,50 @@ def outbox():
         or (current_user.is_staff and current_app.config["DEMO_MODE"])
     ):
         abort(403)
-    messages = db.session.scalars(
-        select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200)
-    ).all()
-    provider_name = policy.current_policy().provider_name
-    rendered = [(m, *notify.render(m, provider_name)) for m in messages]
+    status = request.args.get("status", "")
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200)
+    if status in ("pending", "sent", "failed"):
+        query = query.where(OutboxMessage.status == status)
+    messages = db.session.scalars(query).all()
+    demo = current_app.config["DEMO_MODE"]
+    current = policy.current_policy()
+    rendered = []
+    for m in messages:
+        text = notify.render(m, current, reveal_code=demo)
+        rendered.append((m, text.subject, text.text))
     return render_template(
-        "admin/outbox.html", rendered=rendered, demo=current_app.config["DEMO_MODE"]
-    )
+        "admin/outbox.html", rendered=rendered, demo=demo, status=status,
+        dead_letters=db.session.scalar(
+            select(func.count(OutboxMessage.id)).where(OutboxMessage.status == "failed")
+        ),
+    )  # fmt: skip
+
+
+@bp.post("/outbox/<int:message_id>/retry")
+@role_required(Role.admin)
+def retry_outbox(message_id: int):
+    """Put a dead letter back in the queue for a fresh round of tries."""
+    message = db.get_or_404(OutboxMessage, message_id)
+    try:
+        with transaction():
+            retry_message(message, current_user)
+    except OutboxError as exc:
+        flash(exc.message.render(_), "bad")
+    else:
+        flash(_("消息 #%(id)s 已重新排队发送", id=message_id), "ok")
+    return redirect(url_for("admin.outbox", status=request.form.get("status", "")))
 
 
 @bp.get("/audit")
 @role_required(Role.admin)
 def audit():
     """Search the audit log by filing number, action or actor e-mail."""
-    filing_id = request.args.get("filing", "").lstrip("#")
+    filing_id = row_id(request.args.get("filing", "").lstrip("#"))  # 0: none, or out of range
     action = request.args.get("action", "")
     actor = request.args.get("actor", "").strip().lower()
     query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(200)
-    if filing_id.isdigit():
-        query = query.where(AuditEvent.filing_id == int(filing_id))
+    if filing_id:
+        query = query.where(AuditEvent.filing_id == filing_id)
     if action:
         query = query.where(AuditEvent.action == action)
     if actor:
@@ -193,7 +218,7 @@ def change_user(user_id: int, action: str):
                 admin_service.set_enabled(user, action == "enable", current_user)
     except admin_service.AdminError as exc:
         flash(exc.message.render(_), "bad")
-        return redirect(url_for("admin.staff"))
+        return redirect(_list_of(user))
     if issued:
         flash(
             _(
@@ -203,7 +228,74 @@ def change_user(user_id: int, action: str):
             ),
             "ok",
         )
-    return redirect(url_for("admin.staff"))
+    return redirect(_list_of(user))
+
+
+def _list_of(user: User) -> str:
+    """The console page that lists the account: applicants or staff."""
+    return url_for("admin.applicants" if user.role is Role.applicant else "admin.staff")
+
+
+# --- applicants -------------------------------------------------------------------------------
+
+APPLICANTS_SHOWN = 100
+
+
+@bp.get("/applicants")
+@role_required(Role.admin)
+def applicants():
+    """Applicant accounts, newest first, searched by e-mail or name: disable, enable, reset link."""
+    # printable characters only: PostgreSQL refuses a NUL in a string (a 500 otherwise)
+    query = "".join(c for c in request.args.get("q", "") if c.isprintable()).strip()[:100]
+    found = select(User).where(User.role == Role.applicant)
+    if query:
+        escaped = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"  # what was typed, literally: % and _ are not wildcards
+        found = found.where(
+            func.lower(User.email).like(pattern, escape="\\")
+            | func.lower(User.display_name).like(pattern, escape="\\")
+        )
+    people = db.session.scalars(found.order_by(User.id.desc()).limit(APPLICANTS_SHOWN)).all()
+    return render_template(
+        "admin/applicants.html", people=people, query=query, limit=APPLICANTS_SHOWN
+    )
+
+
+@bp.post("/users/<int:user_id>/reset-second-factor")
+@role_required(Role.admin)
+def reset_second_factor(user_id: int):
+    """Clear a staff member's lost second factor (an admin enrols again at the next login)."""
+    user = db.session.get(User, user_id) or abort(404)
+    try:
+        with transaction():
+            accounts.reset_second_factor(user, current_user)
+    except accounts.AccountError as exc:
+        flash(exc.message.render(_), "bad")
+    else:
+        flash(_("已重置 %(email)s 的两步验证，其登录已全部退出", email=user.email), "ok")
+    return redirect(_list_of(user))
+
+
+@bp.post("/users/<int:user_id>/reset-link")
+@role_required(Role.admin)
+def send_reset_link(user_id: int):
+    """E-mail the account a password-reset link (30 minutes, one use)."""
+    user = db.session.get(User, user_id) or abort(404)
+    with transaction():
+        sent = accounts.send_reset_link(
+            user,
+            current_user,
+            current_app.config["SECRET_KEY"],
+            reset_link,
+        )
+    if sent:
+        flash(_("已向 %(email)s 发送重置密码邮件（30 分钟内有效）", email=user.email), "ok")
+    else:
+        flash(
+            _("未发送：%(email)s 已停用，或 1 小时内已发送过 3 封重置邮件", email=user.email),
+            "bad",
+        )
+    return redirect(_list_of(user))
 
 
 # --- the IP pool --------------------------------------------------------------------------------
@@ -351,10 +443,9 @@ def registry():
                 else exc.reason
             )
         else:
-            if context["summary"].changed:
-                token = secrets.token_hex(16)
-                (_imports_folder() / f"{token}.csv").write_text(text, encoding="utf-8")
-                context["token"] = token
+            summary = context["summary"]
+            if summary.changed or summary.passwords_unchecked:
+                context["token"] = imports.save_preview(_imports_folder(), text)
     status = 422 if context["error"] else 200
     return render_template("admin/registry.html", **context), status
 
@@ -363,20 +454,16 @@ def registry():
 @role_required(Role.admin)
 def confirm_registry(token: str):
     """Import the previewed file (all or nothing); the import is audited."""
-    if len(token) != 32 or any(c not in "0123456789abcdef" for c in token):
-        abort(404)
-    path = _imports_folder() / f"{token}.csv"
-    if not path.is_file():
+    max_age = 60 * float(current_app.config["RETENTION_IMPORT_MINUTES"])
+    text = imports.take_preview(_imports_folder(), token, max_age)  # deleted as it is taken
+    if text is None:
         abort(404)
     try:
         with transaction():
-            summary = admin_service.import_registry_csv(
-                path.read_text(encoding="utf-8"), current_user
-            )
+            summary = admin_service.import_registry_csv(text, current_user)
     except RegistryImportError as exc:
         flash(_("导入失败，未导入任何数据：%(reason)s", reason=exc.message.render(_)), "bad")
         return redirect(url_for("admin.registry"))
-    path.unlink(missing_ok=True)
     flash(_("已导入：新增主体 %(s)s、网站 %(w)s；更新主体 %(us)s、网站 %(uw)s",
             s=summary.subjects_created, w=summary.websites_created,
             us=summary.subjects_updated, uw=summary.websites_updated), "ok")  # fmt: skip
@@ -392,7 +479,9 @@ def report():
     """Decisions per reviewer (with a chart), median hours per stage, overdue, rejection reasons."""
     data = report_service.build(utcnow())
     chart = Markup(
-        report_service.bar_chart_svg([(name, count) for name, count, _r in data.per_reviewer])
+        report_service.bar_chart_svg(
+            [(name, count) for name, count, _r in data.per_reviewer], _("各审核员处理数量")
+        )
     )
     return render_template(
         "admin/report.html", report=data, chart=chart, reason_labels=REJECTION_REASONS
@@ -460,3 +549,44 @@ def settings_page():
     return render_template(
         "admin/settings.html", fields=fields, errors=errors
     ), 422 if errors else 200
+
+
+# --- API tokens -----------------------------------------------------------------------------------
+
+
+@bp.route("/api-tokens", methods=["GET", "POST"])
+@role_required(Role.admin)
+def list_api_tokens():
+    """The console's API tokens with state and last use; issue one (shown once), revoke."""
+    form = ApiTokenForm()
+    issued = None
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                issued = api_tokens.issue(
+                    form.name.data, current_user, write=form.write.data, days=form.days.data
+                )
+        except api_tokens.TokenError as exc:
+            form.days.errors.append(exc.message.render(_))
+    now = utcnow()
+    tokens = [(token, api_tokens.state(token, now)) for token in api_tokens.all_tokens()]
+    return render_template(
+        "admin/api_tokens.html",
+        form=form,
+        tokens=tokens,
+        issued=issued,
+        state_labels=api_tokens.STATE_LABELS,
+    ), 422 if form.errors else 200
+
+
+@bp.post("/api-tokens/<int:token_id>/revoke")
+@role_required(Role.admin)
+def revoke_api_token(token_id: int):
+    """Revoke an API token for good."""
+    try:
+        with transaction():
+            token = api_tokens.revoke(token_id, current_user)
+    except api_tokens.TokenError:
+        abort(404)
+    flash(_("已吊销 API 令牌「%(name)s」", name=token.name), "ok")
+    return redirect(url_for("admin.list_api_tokens"))

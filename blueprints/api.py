@@ -1,4 +1,5 @@
-"""JSON API v1: the pre-check (DOMAIN.md A3) and filing-type verification (A5)."""
+"""JSON API v1: the pre-check (DOMAIN.md A3) and filing-type verification (A5), anonymous and
+rate-limited per client; drafts and filings for the provider's console, by scoped bearer token."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from blueprints.policy import current_policy
+from blueprints.throttle import filing_type_limit, limiter, precheck_limit
 from blueprints.transaction import transaction
+from domain import audit
 from domain.filing.filings import FilingError
 from domain.lifecycle.states import Role
 from domain.lifecycle.workdays import shanghai_today
@@ -24,7 +27,7 @@ from domain.rulebook.application import (
     loads_application,
     parse_application,
 )
-from domain.rulebook.filing_type import verify_filing_type
+from domain.rulebook.filing_type import LookupInputError, verify_filing_type
 from domain.rulebook.precheck import precheck
 from domain.support.i18n import N_, Message
 from extensions import csrf, db
@@ -49,6 +52,7 @@ def _read_json_body() -> bytes | None:
 
 
 @bp.post("/precheck")
+@limiter.limit(precheck_limit)
 def precheck_application():
     """Every breach of the filing rules in an A2 application (200), or 400 for input that is not A2."""
     body = _read_json_body()
@@ -58,21 +62,20 @@ def precheck_application():
         application = loads_application(body)
     except ApplicationFormatError as exc:
         return _bad_request(exc.as_list(gettext))
-    breaches = precheck(application, rule_tables.load(), shanghai_today())
-    return jsonify({"ok": not breaches, "breaches": [b.as_dict(gettext) for b in breaches]})
+    return jsonify(precheck(application, rule_tables.load(), shanghai_today()).as_dict(gettext))
 
 
 FILING_TYPE_KEYS = {"cert_type": str, "cert_number": str, "domain": str}
-CERT_TYPES = ("uscc", "resident_id", "passport", "hk_mo_permit", "tw_permit")
 
 
 @bp.post("/filing-type")
+@limiter.limit(filing_type_limit)  # it maps a certificate number to its ICP number
 def filing_type():
     """The A5 verdict for {"cert_type", "cert_number", "domain"}; the logged-in account if any."""
     body = _read_json_body()
     try:
         data = json.loads(body) if body is not None else None
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
         data = None
     if not isinstance(data, dict):
         return _bad_request([{"field": "$", "message": gettext("不是有效的 UTF-8 JSON")}])
@@ -85,13 +88,6 @@ def filing_type():
         for key in FILING_TYPE_KEYS
         if not isinstance(data.get(key), str) or not data.get(key).strip()
     ]
-    if not problems and data["cert_type"] not in CERT_TYPES:
-        problems.append(
-            {
-                "field": "cert_type",
-                "message": gettext("取值无效，应为：%(values)s", values=", ".join(CERT_TYPES)),
-            }
-        )
     if problems:
         return _bad_request(problems)
     account = current_user if current_user.is_authenticated else None
@@ -100,20 +96,29 @@ def filing_type():
             data["cert_type"], data["cert_number"], data["domain"],
             current_policy().provider_code, shanghai_today(), account=account,
         )  # fmt: skip
-    except ValueError:
-        return _bad_request([{"field": "domain", "message": gettext("域名格式不正确")}])
+    except LookupInputError as exc:
+        return _bad_request(exc.as_list(gettext))
     return jsonify(verdict.as_dict(gettext))
 
 
 # --- the provider's console: token-authenticated -----------------------------------------------
 
 
-def _token_or_401():
-    token = api_tokens.authenticate(request.headers.get("Authorization"))
+def _token_or_401(scope: str):
+    """The request's live token when it has `scope`; else None and a 401 (no live token) or 403."""
+    with transaction():  # the token's last use
+        token = api_tokens.authenticate(request.headers.get("Authorization"))
     if token is None:
-        response = jsonify({"error": gettext("缺少或无效的 API 令牌")})
+        response = jsonify(
+            {"error": gettext("缺少或无效的 API 令牌（可能已吊销、过期或签发人已停用）")}
+        )
         response.status_code = 401
         response.headers["WWW-Authenticate"] = 'Bearer realm="beian-desk"'
+        return None, response
+    if not api_tokens.has_scope(token, scope):
+        response = jsonify({"error": gettext("API 令牌没有 %(scope)s 权限", scope=scope)})
+        response.status_code = 403
+        response.headers["WWW-Authenticate"] = f'Bearer realm="beian-desk", scope="{scope}"'
         return None, response
     return token, None
 
@@ -123,6 +128,7 @@ def _filing_document(filing) -> dict:
         "id": filing.id,
         "state": filing.state.value,
         "state_label": gettext(filing.state.label),
+        "kind": filing.kind.value,
         "type": filing.filing_type.value if filing.filing_type else None,
         "account": filing.account.email,
         "subject_number": filing.registry_subject_number,
@@ -134,13 +140,13 @@ def _filing_document(filing) -> dict:
 @bp.post("/filings")
 def create_filing():
     """Create (or reuse) an account's draft from {"account": e-mail, "application": A2}."""
-    token, refusal = _token_or_401()
+    token, refusal = _token_or_401(api_tokens.WRITE)
     if refusal:
         return refusal
     body = _read_json_body()
     try:
         data = json.loads(body) if body is not None else None
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
         data = None
     if not isinstance(data, dict) or set(data) != {"account", "application"}:
         return _bad_request(
@@ -152,8 +158,10 @@ def create_filing():
             ]
         )
     account = find_user(str(data["account"])) if isinstance(data["account"], str) else None
-    if account is None or account.role is not Role.applicant:
-        return _bad_request([{"field": "account", "message": gettext("没有该邮箱的申请人账号")}])
+    if account is None or account.role is not Role.applicant or not account.is_enabled:
+        return _bad_request(
+            [{"field": "account", "message": gettext("没有该邮箱的已启用申请人账号")}]
+        )
     try:
         application = parse_application(data["application"])
     except ApplicationFormatError as exc:
@@ -165,6 +173,10 @@ def create_filing():
             filing, problems = draft_from_application(
                 application, account, current_policy().provider_code, shanghai_today()
             )
+            audit.record(
+                "api_draft_created", token.created_by, filing=filing, internal=True,
+                note=token.name, data={"token_id": token.id},
+            )  # fmt: skip
     except DraftRefused as exc:
         return jsonify({"error": "filing_type_refused", **exc.verdict.as_dict(gettext)}), 422
     except FilingError as exc:
@@ -176,22 +188,21 @@ def create_filing():
             [{"field": "application.websites[0].domains[0]", "message": gettext("域名格式不正确")}]
         )
     document = _filing_document(filing)
-    document["breaches"] = [b.as_dict(gettext) for b in problems]
+    document["breaches"] = [b.as_dict(gettext) for b in problems.breaches]
+    document["warnings"] = [w.as_dict(gettext) for w in problems.warnings]
     return jsonify(document), 201
 
 
 @bp.get("/filings/<int:filing_id>")
 def read_filing(filing_id: int):
     """A filing's state and public timeline."""
-    token, refusal = _token_or_401()
+    token, refusal = _token_or_401(api_tokens.READ)
     if refusal:
         return refusal
     filing = db.session.get(Filing, filing_id)
     if filing is None:
         return jsonify({"error": gettext("备案不存在")}), 404
-    with transaction():  # the token's last use
-        document = _filing_document(filing)
-    return jsonify(document)
+    return jsonify(_filing_document(filing))
 
 
 @bp.get("/openapi.json")

@@ -22,7 +22,7 @@ from blueprints.transaction import transaction
 from domain.filing import filings, sms
 from domain.filing.filings import FilingError
 from domain.lifecycle import workflow
-from domain.lifecycle.states import Action, Role
+from domain.lifecycle.states import Action, OrderKind, Role
 from domain.lifecycle.workflow import StaleFiling, WorkflowError
 from domain.support import notify
 from domain.support.masking import mask_phone
@@ -52,7 +52,10 @@ def _panel_context(filing: Filing) -> dict:
         else None,
         "actions": actions,
         "final": workflow.is_final(filing.state),
-        "editable": workflow.applicant_may_edit(filing.state),
+        "editable": workflow.applicant_may_edit(filing.state) and filing.kind is OrderKind.access,
+        "resubmit_form": ConfirmForm(data={"version": filing.version})
+        if filing.kind is not OrderKind.access and Action.submit in actions
+        else None,
         "province_rule": db.session.get(ProvinceRule, filing.province)
         if (approved or by_post) and filing.province
         else None,
@@ -219,8 +222,10 @@ def _sms_page(filing: Filing, form: SmsForm, message: str | None, status: int):
     masked = [(c, mask_phone(c.mobile)) for c in challenges]
     demo_texts = []
     if current_app.config["DEMO_MODE"] and challenges:  # the demo has no real phone to read it on
-        provider_name = current_policy().provider_name
-        demo_texts = [notify.render(m, provider_name)[1] for m in sms.sent_codes(filing)]
+        policy = current_policy()
+        demo_texts = [
+            notify.render(m, policy, reveal_code=True).text for m in sms.sent_codes(filing)
+        ]
     return render_template(
         "applicant/sms.html", filing=filing, form=form, challenges=masked, message=message,
         demo=current_app.config["DEMO_MODE"], demo_texts=demo_texts, resend_form=ConfirmForm(),

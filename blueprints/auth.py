@@ -1,24 +1,48 @@
-"""Sign-up, login and logout."""
+"""Sign-up, login (with the staff's second factor) and logout; forgotten passwords.
 
+Sessions are signed cookies; each login's session carries the account's session version, and the
+user loader refuses a session whose version is no longer the account's, so ending every session of
+an account is one UPDATE (logout, password change or reset, "log out everywhere", disabling)."""
+
+import time
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from blueprints.access import home_endpoint_for
+from blueprints.access import home_endpoint_for, row_id
+from blueprints.policy import current_policy
+from blueprints.throttle import client_address, login_limits
 from blueprints.transaction import transaction
-from domain.operator import accounts, ip_pool
-from forms.auth import LoginForm, SignupForm
+from domain.operator import accounts, ip_pool, throttle
+from extensions import db
+from forms.auth import (
+    ForgotPasswordForm,
+    LoginForm,
+    ResetPasswordForm,
+    SecondFactorForm,
+    SignupForm,
+)
+from models import User, utcnow
+
+# Keys of the signed session cookie (Flask-Login keeps the account id under "_user_id").
+SESSION_VERSION = "_sv"  # the account's session version when this session began
+PENDING_LOGIN = "_2fa"  # password accepted, second factor awaited: account, version, time, next
+DUTY = "_duty"  # "password": change the one-time password; "totp": enrol the second factor
+SECOND_FACTOR_SECONDS = 300  # how long a password stays good for the second step
+SECOND_FACTOR_TRIES = 5  # wrong codes per account in 15 minutes before the password is asked again
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -33,13 +57,13 @@ def signup():
                 user = accounts.register(
                     form.email.data, form.password.data, form.display_name.data
                 )
+                accounts.record_login(user, request.remote_addr or "", _agent())
                 if current_app.config["DEMO_MODE"]:
                     ip_pool.assign_free(user, 2)
         except accounts.AccountError as exc:
             form.email.errors.append(exc.message.render(_))
         else:
-            session.permanent = True
-            login_user(user)
+            begin_session(user)
             flash(_("注册成功，欢迎使用备案系统"), "ok")
             return redirect(url_for(home_endpoint_for(user.role)))
     status = 422 if form.errors else 200
@@ -53,35 +77,201 @@ def login():
         return redirect(url_for(home_endpoint_for(current_user.role)))
     form = LoginForm()
     error = None
+    throttled = None
     if form.validate_on_submit():
-        config = current_app.config
         user = None
-        # A refused login is committed too: the failure count and its audit event must stay.
+        # A refused login is committed too: the failure counts and their audit event must stay.
         with transaction():
             try:
-                user = accounts.authenticate(
-                    form.email.data,
-                    form.password.data,
-                    config["LOGIN_MAX_FAILURES"],
-                    config["LOGIN_LOCK_MINUTES"],
+                user = throttle.login(
+                    form.email.data, form.password.data, client_address(), login_limits()
                 )
+            except throttle.Throttled as exc:  # the same for addresses with and without account
+                error, throttled = exc.message.render(_), exc.retry_after
             except accounts.AccountError as exc:
                 error = exc.message.render(_)
         if user is not None:
-            session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
-            login_user(user)
-            return redirect(_safe_next() or url_for(home_endpoint_for(user.role)))
-    status = 422 if (error or form.errors) else 200
-    return render_template("auth/login.html", form=form, error=error), status
+            if accounts.has_totp(user):
+                _await_second_factor(user, _safe_next())
+                return redirect(url_for("auth.second_factor"))
+            return complete_login(user, _safe_next())
+    status = 429 if throttled else 422 if (error or form.errors) else 200
+    headers = {"Retry-After": str(throttled)} if throttled else {}
+    return render_template("auth/login.html", form=form, error=error), status, headers
 
 
 @bp.post("/logout")
 @login_required
 def logout():
-    """Log out (POST with a CSRF token, so a link elsewhere cannot log the user out)."""
-    logout_user()
+    """Log out (POST with a CSRF token, so a link elsewhere cannot log the user out); every
+    session of the account ends, so a copied cookie is worthless too."""
+    with transaction():
+        accounts.end_sessions(current_account())
+    end_session()
     flash(_("您已退出登录"), "ok")
     return redirect(url_for("site.index"))
+
+
+# --- sessions -----------------------------------------------------------------------------------
+
+
+def current_account() -> User:
+    """The logged-in account itself (not Flask-Login's proxy), for the use cases."""
+    return current_user._get_current_object()  # type: ignore[attr-defined]
+
+
+def load_session_user(user_id: str) -> User | None:
+    """Flask-Login's user loader: the account, while the session's version is still its own and
+    the account is enabled; otherwise the request is anonymous."""
+    account_id = row_id(user_id)
+    user = db.session.get(User, account_id) if account_id else None
+    return user if accounts.is_current_session(user, session.get(SESSION_VERSION)) else None
+
+
+def _fresh_session() -> None:
+    """Empty the session (a new CSRF token with it), keeping only the chosen language."""
+    language = session.get("lang")
+    session.clear()
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    if language:
+        session["lang"] = language
+
+
+def begin_session(user: User) -> None:
+    """Log in with a fresh session (rotated at every login: nothing of the anonymous session is
+    kept, the CSRF token included) that carries the account's current session version, and the
+    duty the account has before anything else (a one-time password, an admin's second factor)."""
+    _fresh_session()
+    session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
+    login_user(user)
+    session[SESSION_VERSION] = user.session_version
+    if user.must_change_password:
+        session[DUTY] = "password"
+    elif admin_needs_totp(user):
+        session[DUTY] = "totp"
+
+
+def end_session() -> None:
+    """Log this browser out and drop the session's content."""
+    logout_user()
+    _fresh_session()
+
+
+def admin_needs_totp(user: User) -> bool:
+    """Whether the account must enrol a second factor before it may do anything else."""
+    required = current_app.config.get("ADMIN_TOTP_REQUIRED", True)
+    return bool(required) and accounts.totp_required(user) and not accounts.has_totp(user)
+
+
+def _agent() -> str:
+    return request.user_agent.string or ""
+
+
+def complete_login(user: User, next_path: str | None) -> ResponseReturnValue:
+    """Record the login (the account page lists them), start the session, go on."""
+    with transaction():
+        accounts.record_login(user, request.remote_addr or "", _agent())
+    begin_session(user)
+    return redirect(next_path or url_for(home_endpoint_for(user.role)))
+
+
+# --- the second factor --------------------------------------------------------------------------
+
+
+def _await_second_factor(user: User, next_path: str | None) -> None:
+    _fresh_session()
+    session[PENDING_LOGIN] = {
+        "u": user.id, "v": user.session_version, "at": int(time.time()), "next": next_path or "",
+    }  # fmt: skip
+
+
+def _pending_user() -> User | None:
+    """The account whose password was given in this session a short while ago, still valid."""
+    pending = session.get(PENDING_LOGIN)
+    if not isinstance(pending, dict) or not isinstance(pending.get("at"), int):
+        return None
+    if not 0 <= time.time() - pending["at"] <= SECOND_FACTOR_SECONDS:
+        return None
+    user = db.session.get(User, row_id(str(pending.get("u", ""))) or 0)
+    if user is None or not accounts.is_current_session(user, pending.get("v")):
+        return None
+    return user if accounts.has_totp(user) else None
+
+
+@bp.route("/second-factor", methods=["GET", "POST"])
+def second_factor():
+    """The second step of a staff login: a code from the authenticator app or a recovery code."""
+    user = _pending_user()
+    if user is None:
+        session.pop(PENDING_LOGIN, None)
+        flash(_("请先输入邮箱和密码登录"), "bad")
+        return redirect(url_for("auth.login"))
+    form = SecondFactorForm()
+    if form.validate_on_submit():
+        if accounts.second_factor_failures(user, utcnow()) >= SECOND_FACTOR_TRIES:
+            session.pop(PENDING_LOGIN, None)
+            flash(_("验证码错误次数过多，请 15 分钟后重新登录"), "bad")
+            return redirect(url_for("auth.login"))
+        secret_key = current_app.config["SECRET_KEY"]
+        with transaction():  # a refusal is committed too: its audit event counts the tries
+            accepted = accounts.verify_second_factor(user, form.code.data, secret_key, utcnow())
+        if accepted:
+            next_path = session.get(PENDING_LOGIN, {}).get("next") or None
+            return complete_login(user, next_path)
+        form.code.errors.append(_("不正确或已使用，请输入应用中当前显示的 6 位数字或一个恢复码"))
+    status = 422 if form.errors else 200
+    return render_template("auth/second_factor.html", form=form), status
+
+
+# --- forgotten password -------------------------------------------------------------------------
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+def forgot_password():
+    """Ask for a reset link; the answer is the same whether or not the address has an account."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        with transaction():
+            accounts.request_password_reset(
+                form.email.data,
+                current_app.config["SECRET_KEY"],
+                reset_link,
+            )
+        return render_template("auth/forgot_sent.html", email=form.email.data.strip())
+    status = 422 if form.errors else 200
+    return render_template("auth/forgot.html", form=form), status
+
+
+def reset_link(token: str) -> str:
+    """The absolute reset address for an e-mail: BEIAN_PUBLIC_URL, never the request's Host header
+    (which a stranger could set to their own site to catch the token)."""
+    return current_policy().public_url.rstrip("/") + url_for("auth.reset_password", token=token)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Set a new password through the link from the e-mail (30 minutes, one use)."""
+    secret_key = current_app.config["SECRET_KEY"]
+    user = accounts.user_for_reset_token(token, secret_key) if len(token) < 512 else None
+    if user is None:
+        return render_template("auth/reset_invalid.html"), 400
+    form = ResetPasswordForm()
+    form.email_for_rule = user.email
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                accounts.reset_password_with_token(token, form.password.data, secret_key)
+        except accounts.AccountError as exc:
+            if exc.field != "password":
+                return render_template("auth/reset_invalid.html"), 400
+            form.password.errors.append(exc.message.render(_))
+        else:
+            if current_user.is_authenticated:
+                end_session()
+            flash(_("密码已重置，请使用新密码登录"), "ok")
+            return redirect(url_for("auth.login"))
+    status = 422 if form.errors else 200
+    return render_template("auth/reset.html", form=form, email=user.email), status
 
 
 def _safe_next() -> str | None:

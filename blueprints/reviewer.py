@@ -20,9 +20,9 @@ from blueprints.read_only import read_only
 from blueprints.transaction import transaction
 from blueprints.ui import field_choices, province_name
 from domain.errors import DomainError
-from domain.filing import filings, materials
+from domain.filing import filings, materials, orders
 from domain.lifecycle import workflow
-from domain.lifecycle.states import Action, FilingState, Role
+from domain.lifecycle.states import Action, FilingState, OrderKind, Role
 from domain.lifecycle.workdays import shanghai_today
 from domain.lifecycle.workflow import StaleFiling
 from domain.review import reviewing
@@ -177,7 +177,11 @@ def _registry_rows(filing: Filing) -> list[dict]:
     ]
 
 
-GALLERY_FIRST = ("id_front", "live_photo", "id_back", "site_person_id_front", "site_person_id_back")
+# The responsible person's ID pages (whatever the document) with the live photo beside them.
+GALLERY_FIRST = (
+    *materials.SUBJECT_PERSON_LABELS, "live_photo",
+    *(materials.WEBSITE_PERSON + kind for kind in materials.SUBJECT_PERSON_LABELS),
+)  # fmt: skip
 
 
 def _gallery_order(material) -> tuple:
@@ -219,9 +223,15 @@ def _review_context(filing: Filing, form: DecisionForm | None = None) -> dict:
         "holds_claim": reviewing.holds_claim(filing, current_user, now, policy),
         "claimed_by_other": reviewing.claimed_by_other(filing, current_user, now, policy),
         "registry_rows": _registry_rows(filing),
-        "problems": filings.submission_problems(
-            filing, shanghai_today(), current_policy().provider_code
-        ),
+        "problems": filings.submission_problems(filing, shanghai_today(), policy.provider_code)
+        if filing.kind is OrderKind.access
+        else orders.problems(filing, policy),
+        "current_ips": orders.current_ips(filing) if filing.kind is not OrderKind.access else {},
+        "shells": {
+            w.icp_number for w in orders.sole_provider(filing.websites, policy.provider_code)
+        }
+        if filing.kind is OrderKind.cancel_access
+        else set(),
         "materials": sorted(have.values(), key=_gallery_order),
         "labels": materials.KIND_LABELS,
         "events": filing.events,

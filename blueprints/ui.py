@@ -10,9 +10,11 @@ from flask_babel import gettext
 from domain.filing import materials
 from domain.lifecycle import workflow
 from domain.lifecycle.workdays import SHANGHAI
+from domain.rulebook.field_labels import describe_field
 from domain.rulebook.filing_type import unicode_domain
 from domain.rulebook.provinces import BY_CODE
 from domain.support.masking import mask_certificate, mask_phone
+from forms.filing import LANGUAGES, PRE_APPROVALS, SERVICE_TYPES, content_type_choices
 from models import Filing
 
 
@@ -29,6 +31,19 @@ def idn(domain: str) -> str:
 def province_name(code: str) -> str:
     """北京 for 11; the code itself when unknown."""
     return BY_CODE[code].name if code in BY_CODE else code
+
+
+def choice_names(values: list[str] | None, field: str) -> str:
+    """The labels of a website's chosen values (service_types, content_types, languages,
+    pre-approval category), in the user's language, comma-separated; an unknown value as it is."""
+    names = {choice.value: str(choice.label) for choice in CHOICES[field]}
+    return gettext("，").join(names.get(value, value) for value in values or [])
+
+
+CHOICES = {
+    "service_types": SERVICE_TYPES, "languages": LANGUAGES, "pre_approvals": PRE_APPROVALS,
+    "content_types": content_type_choices(""),
+}  # fmt: skip
 
 
 def field_choices(filing: Filing) -> list[tuple[str, str]]:
@@ -51,13 +66,18 @@ def field_choices(filing: Filing) -> list[tuple[str, str]]:
 
 
 def field_label(filing: Filing, field: str) -> str:
-    """The label of a field a reviewer's reason names ("" for the filing as a whole or unknown)."""
-    return dict(field_choices(filing)).get(field, "") if field else ""
+    """The label of a field a reviewer's reason or a rule names ("" for the filing as a whole)."""
+    if not field:
+        return ""
+    return dict(field_choices(filing)).get(field) or describe_field(
+        field, [w.name for w in filing.websites], gettext
+    )
 
 
 def register_filters(app: Flask) -> None:
     app.add_template_filter(idn, "idn")
     app.add_template_global(field_label, "field_label")
+    app.add_template_global(choice_names, "choice_names")
     app.add_template_filter(workflow.badge, "badge")
     app.add_template_filter(province_name, "province_name")
     app.add_template_filter(lambda message: message.render(gettext), "msg")

@@ -6,6 +6,8 @@ on only when the step is valid. Errors come back inline with status 422.
 
 from __future__ import annotations
 
+import unicodedata
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -22,6 +24,8 @@ from domain.filing.filings import FilingError
 from domain.lifecycle.states import Role
 from domain.lifecycle.workdays import SHANGHAI, shanghai_today
 from domain.lifecycle.workflow import StaleFiling
+from domain.rulebook.filing_type import LookupInputError
+from domain.rulebook.precheck import Findings
 from domain.support.i18n import N_
 from forms.filing import (
     ConfirmForm,
@@ -30,7 +34,9 @@ from forms.filing import (
     SubjectForm,
     TypeForm,
     WebsitesForm,
+    content_type_choices,
 )
+from forms.validators import attach_findings
 
 bp = Blueprint("wizard", __name__, url_prefix="/filings")
 
@@ -86,16 +92,34 @@ def start():
                     current_user, form.certificate_type.data, form.certificate_number.data,
                     form.domain.data.strip(), current_policy().provider_code, shanghai_today(),
                 )  # fmt: skip
-        except ValueError:
-            form.domain.errors.append(_("域名格式不正确"))
+        except LookupInputError as exc:
+            fields = {"cert_type": form.certificate_type, "cert_number": form.certificate_number}
+            for name, message in exc.problems:
+                fields.get(name, form.domain).errors.append(message.render(_))
         else:
             if filing is not None:
                 flash(verdict.message.render(_), "ok")
+                note = parent_domain_note(form.domain.data, verdict)
+                if note:
+                    flash(note, "ok")
                 return redirect(url_for("wizard.product", filing_id=filing.id))
     status = 422 if (form.errors or verdict) else 200
+    note = parent_domain_note(form.domain.data, verdict) if verdict else ""
     return render_template(
-        "wizard/type.html", form=form, verdict=verdict, steps=STEPS, step="type"
+        "wizard/type.html", form=form, verdict=verdict, note=note, steps=STEPS, step="type"
     ), status
+
+
+def parent_domain_note(typed: str | None, verdict) -> str:
+    """Why another domain than the one typed was looked up (an access filing carries the
+    registrable domain: www.qinghe.cn -> qinghe.cn), or "" when it was the one typed."""
+    typed = unicodedata.normalize("NFKC", typed or "").strip().lower().rstrip(".")
+    if not verdict.domain or typed == verdict.domain:
+        return ""
+    return _(
+        "备案按主域名办理：您填写的 %(typed)s 已按主域名 %(domain)s 查询。",
+        typed=typed, domain=verdict.domain,
+    )  # fmt: skip
 
 
 # --- step 2 -----------------------------------------------------------------------------------
@@ -148,10 +172,7 @@ def password(filing_id: int):
 
 def _subject_data(filing) -> dict:
     subject, person = filing.subject, filing.subject.responsible_person
-    data = {
-        "certificate_address": subject.certificate_address,
-        "mailing_address": subject.mailing_address,
-    }
+    data = {key: getattr(subject, key) for key in filings.SUBJECT_FIELDS}
     if person is not None:
         data.update({f"person_{k}": getattr(person, k) for k in filings.PERSON_FIELDS})
     return data
@@ -163,26 +184,46 @@ def subject(filing_id: int):
     """Subject information: the registry's data is locked; addresses and the responsible person."""
     filing = _editable_filing(filing_id)
     form = SubjectForm(data=_subject_data(filing) if request.method == "GET" else None)
+    values = _subject_values(form)
     if request.method == "POST":
         with transaction():
-            filings.update_subject(
-                filing, {name: form[name].data for name in form.data if name != "csrf_token"}
-            )
-        if form.validate():
+            filings.update_subject(filing, values)
+        form.validate()
+    findings = filings.check_subject(filing, values, shanghai_today())
+    if request.method == "POST":
+        attach_findings(findings, _subject_fields(form))
+        if not form.errors:
             return redirect(url_for("wizard.websites", filing_id=filing.id))
+    else:  # a first visit is not told off; what the rules only warn about is shown at once
+        attach_findings(Findings(warnings=findings.warnings), _subject_fields(form))
     return _page("wizard/subject.html", filing, "subject", 422 if form.errors else 200, form=form)
+
+
+def _subject_values(form: SubjectForm) -> dict:
+    return {name: form[name].data for name in form.data if name != "csrf_token"}
+
+
+def _subject_fields(form: SubjectForm) -> dict:
+    """The subject step's fields by their A2 path."""
+    fields = {f"subject.{key}": form[key] for key in filings.SUBJECT_FIELDS}
+    fields.update(
+        {f"subject.responsible_person.{k}": form[f"person_{k}"] for k in filings.PERSON_FIELDS}
+    )
+    return fields
 
 
 @bp.post("/<int:filing_id>/subject/check")
 @role_required(Role.applicant)
 def check_subject_field(filing_id: int):
     """htmx: validate the form and answer the one field the user just left, with its errors."""
-    own_filing_or_404(filing_id)
+    filing = own_filing_or_404(filing_id)
     form = SubjectForm()
     name = request.args.get("field", "")
     if name not in form or name == "csrf_token":
         abort(404)
     form.validate()
+    findings = filings.check_subject(filing, _subject_values(form), shanghai_today())
+    attach_findings(findings, _subject_fields(form))
     return render_template("wizard/_field.html", field=form[name])
 
 
@@ -199,8 +240,10 @@ def _websites_form(filing, formdata=None, typed: WebsitesForm | None = None) -> 
         form = WebsitesForm(formdata=None, data=data)
     else:
         form = WebsitesForm(formdata=formdata)
+    content_types = content_type_choices(filing.subject.kind)
     for block in form.websites:
         block.form.ips.choices = list(filing.product_ips)
+        block.form.content_types.choices = content_types
     return form
 
 
@@ -211,6 +254,7 @@ def _website_data(website) -> dict:
         "website_id": str(website.id),
         "ips": [ip.address for ip in website.ips],
         "service_types": website.service_types,
+        "content_types": website.content_types or [],
         "languages": website.languages,
         "pre_approval_category": approval.get("category", ""),
         "pre_approval_number": approval.get("number", ""),
@@ -229,23 +273,29 @@ def _save_blocks(filing, form: WebsitesForm) -> None:
             filings.update_website(filing, website, block.form.data)
 
 
-def _attach_breaches(filing, form: WebsitesForm) -> None:
-    """Pre-check breaches of the websites (e.g. R-P-3 across persons) shown on their fields."""
-    problems = filings.submission_problems(filing, shanghai_today(), current_policy().provider_code)
+def _attach_findings(filing, form: WebsitesForm, warnings_only: bool = False) -> None:
+    """The pre-check's findings on the website blocks' fields: the rules that need more than one
+    field (R-P-3 across persons, R-W-1 by the subject, R-PH-2 by the province) and the warnings."""
+    findings = filings.submission_problems(filing, shanghai_today(), current_policy().provider_code)
+    if warnings_only:
+        findings = Findings(warnings=findings.warnings)
     index_of = {str(w.id): i for i, w in enumerate(filing.websites)}
     for block in form.websites:
         i = index_of.get(block.form.website_id.data)
-        for problem in problems:
-            prefix = f"websites[{i}]."
-            if i is None or not problem.field.startswith(prefix):
-                continue
-            rest = problem.field[len(prefix) :]
-            name = {
-                "responsible_person.mobile": "person_mobile",
-                "responsible_person.email": "person_email",
-            }.get(rest)
-            if name and problem.rule == "R-P-3":
-                block.form[name].errors = [*block.form[name].errors, problem.message.render(_)]
+        if i is None:
+            continue
+        fields = {f"websites[{i}].{path}": block.form[name] for path, name in WEBSITE_PATHS.items()}
+        for j in range(len(filing.websites[i].ips)):
+            fields[f"websites[{i}].ips[{j}]"] = block.form.ips
+        attach_findings(findings, fields)
+
+
+# A website block's form fields by their path below `websites[i]` in A2.
+WEBSITE_PATHS = {
+    "service_types": "service_types", "content_types": "content_types", "languages": "languages",
+    "pre_approvals[0].number": "pre_approval_number",
+    **{f"responsible_person.{k}": f"person_{k}" for k in ("name", "id_number", "mobile", "email")},
+}  # fmt: skip
 
 
 @bp.get("/<int:filing_id>/websites")
@@ -253,7 +303,9 @@ def _attach_breaches(filing, form: WebsitesForm) -> None:
 def websites(filing_id: int):
     """Websites: every website carried, with all its domains; add or remove blocks in place."""
     filing = _editable_filing(filing_id)
-    return _page("wizard/websites.html", filing, "websites", form=_websites_form(filing))
+    form = _websites_form(filing)
+    _attach_findings(filing, form, warnings_only=True)
+    return _page("wizard/websites.html", filing, "websites", form=form)
 
 
 @bp.post("/<int:filing_id>/websites")
@@ -262,7 +314,7 @@ def save_websites(filing_id: int):
     """Save the website blocks and go on to the confirmation once they are valid."""
     filing = _editable_filing(filing_id)
     form = _posted_websites(filing)
-    _attach_breaches(filing, form)
+    _attach_findings(filing, form)
     if not any(block.errors for block in form.websites):
         return redirect(url_for("wizard.confirm", filing_id=filing.id))
     return _websites_answer(filing, form, None, 422)
@@ -350,5 +402,11 @@ def submit(filing_id: int):
     except DomainError as exc:
         flash(exc.message.render(_), "bad")
         return redirect(url_for("wizard.confirm", filing_id=filing.id))
-    flash(_("已提交，等待初审（一般 1 个工作日内完成）"), "ok")
+    flash(
+        _(
+            "已提交，等待初审（一般 %(n)s 个工作日内完成）",
+            n=current_policy().initial_review_workdays,
+        ),
+        "ok",
+    )
     return redirect(url_for("applicant.show_filing", filing_id=filing.id))

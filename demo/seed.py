@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from blueprints.policy import current_policy
@@ -31,6 +32,9 @@ DEMO_ACCOUNTS = (
     ("applicant@demo.beiandesk.cn", "Apply12345", "演示申请人甲", Role.applicant),
     ("applicant2@demo.beiandesk.cn", "Apply12345", "演示申请人乙", Role.applicant),
 )
+# The demo admin's second factor (admins must have one): seed-demo prints it, and in demo mode
+# `flask --app app totp-code admin@demo.beiandesk.cn` prints the current code. A demo value, public.
+DEMO_TOTP_SECRET = "BEIANDESKDEMOADMINTOTPSECRET2345"
 IP_POOL = tuple(f"121.41.100.{host}" for host in range(10, 42))
 
 
@@ -47,6 +51,9 @@ def seed_demo() -> list[tuple[str, str, str, Role]]:
         for email, password, name, role in DEMO_ACCOUNTS
     }
     now = utcnow()
+    accounts.enable_totp_with_secret(
+        users["admin@demo.beiandesk.cn"], DEMO_TOTP_SECRET, current_app.config["SECRET_KEY"], now
+    )
     for address in IP_POOL:
         db.session.add(ProviderIP(address=address))
     db.session.flush()

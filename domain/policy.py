@@ -31,6 +31,13 @@ class Policy:
     webhook_url: str
     bureau_gateway: str
     secret_key: str
+    # notifications (issue 19): the SMS signature and template codes, the outbox's retries, links
+    sms_sign_name: str = ""
+    sms_templates: tuple[tuple[str, str], ...] = ()  # our template key -> the platform's code
+    outbox_max_attempts: int = 8
+    outbox_backoff_seconds: int = 60
+    outbox_backoff_max_seconds: int = 6 * 3600
+    public_url: str = "http://127.0.0.1:5000"
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Policy:
@@ -52,4 +59,11 @@ class Policy:
             webhook_url=str(config.get("WEBHOOK_URL") or ""),
             bureau_gateway=str(config["BUREAU_GATEWAY"]),
             secret_key=str(config["SECRET_KEY"]),
-        )
+            sms_sign_name=str(config.get("SMS_SIGN_NAME") or ""),
+            sms_templates=tuple(sorted((str(k), str(v))
+                                       for k, v in dict(config.get("SMS_TEMPLATES") or {}).items())),
+            outbox_max_attempts=int(config.get("OUTBOX_MAX_ATTEMPTS", 8)),
+            outbox_backoff_seconds=int(config.get("OUTBOX_BACKOFF_SECONDS", 60)),
+            outbox_backoff_max_seconds=int(config.get("OUTBOX_BACKOFF_MAX_SECONDS", 6 * 3600)),
+            public_url=str(config.get("PUBLIC_URL") or "http://127.0.0.1:5000"),
+        )  # fmt: skip

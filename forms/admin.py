@@ -2,9 +2,9 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, StringField
+from wtforms import BooleanField, EmailField, IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, NumberRange
 
 from forms.filing import ChoiceField
 
@@ -16,4 +16,19 @@ class InviteForm(FlaskForm):
         _l("角色"),
         choices=[SelectChoice("reviewer", _l("审核员")), SelectChoice("admin", _l("管理员"))],
         default="reviewer",
+    )
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(
+        _l("名称"), [InputRequired(_l("必填")), Length(max=64, message=_l("最多 64 个字符"))]
+    )
+    write = BooleanField(_l("允许写入（为申请人创建草稿）"))
+    days = IntegerField(
+        _l("有效期（天）"),
+        [
+            InputRequired(_l("必填，应为整数")),
+            NumberRange(min=1, max=3650, message=_l("应为 1 至 3650 之间的整数")),
+        ],
+        default=90,
     )

@@ -1,11 +1,11 @@
-"""Sign-up and login forms. Every message names the field and the rule."""
+"""Sign-up, login and account forms. Every message names the field and the rule."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
 
-from domain.operator.accounts import check_password_strength
+from domain.operator.accounts import AccountError, check_password_strength, normalise_email
 from forms.validators import translated
 
 
@@ -31,3 +31,63 @@ class SignupForm(FlaskForm):
         problem = check_password_strength(field.data or "", self.email.data or "")
         if problem:
             raise ValidationError(translated(problem))
+
+
+class NewPasswordMixin:
+    """A new password typed twice, checked against the password rule and the account's e-mail."""
+
+    email_for_rule = ""
+
+    def validate_password(self, field):
+        problem = check_password_strength(field.data or "", self.email_for_rule)
+        if problem:
+            raise ValidationError(translated(problem))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("邮箱"),
+        [InputRequired(_l("必填")), Length(max=254, message=_l("最多 254 个字符"))],
+    )
+
+    def validate_email(self, field):
+        try:
+            normalise_email(field.data or "")
+        except AccountError as exc:
+            raise ValidationError(exc.message.render(translated)) from None
+
+
+class ResetPasswordForm(NewPasswordMixin, FlaskForm):
+    password = PasswordField(_l("新密码"), [InputRequired(_l("必填"))])
+    confirm = PasswordField(
+        _l("确认新密码"),
+        [InputRequired(_l("必填")), EqualTo("password", _l("与新密码不一致"))],
+    )
+
+
+class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+    current_password = PasswordField(
+        _l("当前密码"), [InputRequired(_l("必填")), Length(max=128, message=_l("最多 128 位"))]
+    )
+    password = PasswordField(_l("新密码"), [InputRequired(_l("必填"))])
+    confirm = PasswordField(
+        _l("确认新密码"),
+        [InputRequired(_l("必填")), EqualTo("password", _l("与新密码不一致"))],
+    )
+
+
+class SecondFactorForm(FlaskForm):
+    code = StringField(
+        _l("验证码"),
+        [InputRequired(_l("必填")), Length(max=64, message=_l("最多 64 个字符"))],
+    )
+
+
+class PasswordConfirmForm(FlaskForm):
+    password = PasswordField(
+        _l("密码"), [InputRequired(_l("必填")), Length(max=128, message=_l("最多 128 位"))]
+    )
+
+
+class DisplayNameForm(FlaskForm):
+    display_name = StringField(_l("姓名或称呼"), [Length(max=64, message=_l("最多 64 个字符"))])

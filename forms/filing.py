@@ -16,6 +16,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
@@ -24,7 +25,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from domain.lifecycle.workdays import shanghai_today
 from domain.rulebook import rules
 from domain.support.i18n import Message
-from forms.validators import Email, Mobile, Rule
+from forms.validators import Email, Mobile, Rule, fold_id_number, fold_to_ascii
 
 CERT_TYPES = [
     SelectChoice("uscc", _l("统一社会信用代码（单位）")),
@@ -54,6 +55,15 @@ PRE_APPROVALS = [
 REQUIRED = _l("必填")
 
 
+def content_type_choices(subject_kind: str) -> list[SelectChoice]:
+    """The 24 content codes with their names; an individual's allowed ones first (R-W-1)."""
+    codes = list(rules.CONTENT_TYPES)
+    if subject_kind == "individual":
+        first = list(rules.INDIVIDUAL_CONTENT_TYPES)
+        codes = first + [code for code in codes if code not in first]
+    return [SelectChoice(code, _l(rules.CONTENT_TYPES[code])) for code in codes]
+
+
 class ChoiceField(SelectField):
     """A select whose wrong value gets our own translated message."""
 
@@ -73,10 +83,14 @@ class MultiCheckboxField(SelectMultipleField):
 class TypeForm(FlaskForm):
     certificate_type = ChoiceField(_l("主体证件类型"), choices=CERT_TYPES)
     certificate_number = StringField(
-        _l("主体证件号码"), [InputRequired(REQUIRED), Length(max=32, message=_l("最多 32 个字符"))]
+        _l("主体证件号码"),
+        [InputRequired(REQUIRED), Length(max=32, message=_l("最多 32 个字符"))],
+        filters=[fold_to_ascii],
     )
     domain = StringField(
-        _l("网站域名"), [InputRequired(REQUIRED), Length(max=253, message=_l("最多 253 个字符"))]
+        _l("网站域名"),
+        [InputRequired(REQUIRED), Length(max=253, message=_l("最多 253 个字符"))],
+        filters=[fold_to_ascii],
     )
 
 
@@ -106,12 +120,23 @@ class SubjectForm(FlaskForm):
     mailing_address = StringField(
         _l("通信地址"), [InputRequired(REQUIRED), Length(max=255, message=_l("最多 255 个字符"))]
     )
-    person_name = StringField(_l("负责人姓名"), [InputRequired(REQUIRED), Length(max=64)])
+    remark = TextAreaField(_l("备注"), [Length(max=200, message=_l("最多 200 个字符"))])
+    person_name = StringField(
+        _l("负责人姓名"), [InputRequired(REQUIRED), Length(max=64, message=_l("最多 64 个字符"))]
+    )
     person_id_type = ChoiceField(_l("负责人证件类型"), choices=PERSON_ID_TYPES)
     person_id_number = StringField(
-        _l("负责人证件号码"), [InputRequired(REQUIRED), _resident_id_if("person_id_type")]
+        _l("负责人证件号码"),
+        [
+            InputRequired(REQUIRED),
+            Length(max=32, message=_l("最多 32 个字符")),
+            _resident_id_if("person_id_type"),
+        ],
+        filters=[fold_id_number],
     )
-    person_mobile = StringField(_l("负责人手机号码"), [InputRequired(REQUIRED), Mobile()])
+    person_mobile = StringField(
+        _l("负责人手机号码"), [InputRequired(REQUIRED), Mobile()], filters=[fold_to_ascii]
+    )
     person_email = StringField(_l("负责人电子邮箱"), [InputRequired(REQUIRED), Email()])
 
 
@@ -121,6 +146,7 @@ class WebsiteBlock(Form):
     website_id = HiddenField()
     ips = MultiCheckboxField(_l("网站 IP"))
     service_types = MultiCheckboxField(_l("服务类型"), choices=SERVICE_TYPES)
+    content_types = MultiCheckboxField(_l("网站服务内容"))  # choices by the subject (wizard)
     languages = MultiCheckboxField(_l("网站语言"), choices=LANGUAGES)
     pre_approval_category = ChoiceField(_l("前置审批"), choices=PRE_APPROVALS, default="")
     pre_approval_number = StringField(_l("审批文号"))
@@ -135,8 +161,8 @@ class WebsiteBlock(Form):
     def validate_person_id_type(self, field):
         pass  # checked with the person's other fields only when the person is "other"
 
-    person_id_number = StringField(_l("证件号码"))
-    person_mobile = StringField(_l("手机号码"))
+    person_id_number = StringField(_l("证件号码"), filters=[fold_id_number])
+    person_mobile = StringField(_l("手机号码"), filters=[fold_to_ascii])
     person_email = StringField(_l("电子邮箱"))
 
     def validate_ips(self, field):

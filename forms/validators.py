@@ -6,13 +6,28 @@ raises the rule's own message, translated; the form macro puts the field's label
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Mapping
 
 from flask_babel import gettext
+from wtforms import Field
 from wtforms.validators import ValidationError
 
 from domain.rulebook import rules
+from domain.rulebook.precheck import Findings
 from domain.support.i18n import Message
+
+
+def fold_to_ascii(value: str | None) -> str | None:
+    """A number field as the bureau takes it (A4 v2): full-width digits and letters typed with a
+    Chinese input method folded to ASCII (NFKC), spaces around trimmed."""
+    return unicodedata.normalize("NFKC", value).strip() if isinstance(value, str) else value
+
+
+def fold_id_number(value: str | None) -> str | None:
+    """An ID number folded to ASCII and upper-cased (a final x is X, R-ID-3)."""
+    folded = fold_to_ascii(value)
+    return folded.upper() if isinstance(folded, str) else folded
 
 
 def translated(message: str) -> str:
@@ -47,3 +62,19 @@ def Mobile() -> Rule:  # noqa: N802
 def Email() -> Rule:  # noqa: N802
     """R-EM-1 on an e-mail field."""
     return Rule(rules.check_email)
+
+
+def attach_findings(findings: Findings, fields: Mapping[str, Field]) -> None:
+    """Show the pre-check's findings on the form: a breach as its field's error, a warning beside
+    the field (`field.warnings`, not blocking). `fields` maps an A2 path to its form field; a path
+    the form does not show is left to the confirmation page."""
+    for breach in findings.breaches:
+        field = fields.get(breach.field)
+        text = breach.message.render(gettext)
+        if field is not None and text not in field.errors:
+            field.errors = [*field.errors, text]
+    for warning in findings.warnings:
+        field = fields.get(warning.field)
+        text = warning.message.render(gettext)
+        if field is not None and text not in getattr(field, "warnings", []):
+            field.warnings = [*getattr(field, "warnings", []), text]

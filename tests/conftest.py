@@ -106,6 +106,9 @@ def make_test_app(database_url: str, tmp_path, **overrides):
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "SETTINGS_REFRESH_SECONDS": 0,
         "OVERDUE_COUNTS_SECONDS": 0,
+        # Admins made by make_user() have no second factor; the tests of the second factor turn
+        # the requirement on (tests/web/test_account_security.py, the browser's live app).
+        "ADMIN_TOTP_REQUIRED": False,
     }
     config.update(overrides)
     return create_app(config)

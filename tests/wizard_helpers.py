@@ -40,6 +40,7 @@ def website_block(filing, index: int, **changes) -> dict:
         f"websites-{index}-website_id": str(website.id),
         f"websites-{index}-ips": filing.product_ips[0],
         f"websites-{index}-service_types": "website",
+        f"websites-{index}-content_types": "organization_portal",
         f"websites-{index}-languages": "zh-Hans",
         f"websites-{index}-person_mode": "same",
         f"websites-{index}-pre_approval_category": "",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -17,7 +18,7 @@ from domain.errors import DomainError
 from domain.filing import authenticity, materials
 from domain.filing.filing_password import check_filing_password, remaining_tries
 from domain.lifecycle import workflow
-from domain.lifecycle.states import Action, FilingState
+from domain.lifecycle.states import Action, FilingState, OrderKind
 from domain.policy import Policy
 from domain.rulebook import rule_tables
 from domain.rulebook.application import (
@@ -34,8 +35,8 @@ from domain.rulebook.filing_type import (
     verify_filing_type,
     website_refusal,
 )
-from domain.rulebook.precheck import Breach, precheck
-from domain.rulebook.registry import LocalRegistry, to_ascii_domain
+from domain.rulebook.precheck import Breach, Findings, precheck
+from domain.rulebook.registry import current_registry, to_ascii_domain
 from domain.support.i18n import N_, Message
 from extensions import db
 from models import (
@@ -63,8 +64,9 @@ class FilingError(DomainError):
 
 
 def is_editable(filing: Filing) -> bool:
-    """Whether the applicant may change the filing's data now (draft or returned for changes)."""
-    return workflow.applicant_may_edit(filing.state)
+    """Whether the applicant may change the access filing's data now (draft or returned for
+    changes). An order on records held here (A7) is not edited in the wizard."""
+    return filing.kind is OrderKind.access and workflow.applicant_may_edit(filing.state)
 
 
 def _require_editable(filing: Filing) -> None:
@@ -90,7 +92,7 @@ def start_filing(
     A second start for the same subject by the same account returns the open draft (a double
     click or a return visit files nothing twice).
 
-    :raises ValueError: for a domain that is not a domain name.
+    :raises LookupInputError: what was typed cannot be looked up (A5 bad input).
     """
     verdict = verify_filing_type(
         certificate_type, certificate_number, domain, provider_code, today, account=account
@@ -119,7 +121,7 @@ def start_filing(
         registry_subject_number=record.subject_number,
         verified_certificate_type=certificate_type,
         verified_certificate_number=record.certificate_number,
-        verified_domain=to_ascii_domain(domain),
+        verified_domain=to_ascii_domain(verdict.domain),  # the registrable domain looked up
         subject=Subject(
             **{name: getattr(record, name) for name in REGISTRY_SUBJECT_FIELDS},
             icp_number=record.subject_number,
@@ -195,7 +197,8 @@ def set_product_ips(filing: Filing, account: User, addresses: list[str]) -> None
 def verify_password(filing: Filing, account: User, password: str) -> bool:
     """Check the subject's MIIT filing password; remember success on the filing.
 
-    :raises TooManyPasswordFailures: 5 wrong tries for this subject within an hour.
+    :raises TooManyPasswordFailures: 5 wrong tries by this account for this subject within an
+        hour, or the subject's cap over all accounts.
     """
     _require_editable(filing)
     if not check_filing_password(_registry_subject(filing), password, account=account):
@@ -207,8 +210,8 @@ def verify_password(filing: Filing, account: User, password: str) -> bool:
 
 
 def password_tries_left(filing: Filing) -> int:
-    """How many wrong filing passwords the subject may still take this hour."""
-    return remaining_tries(_registry_subject(filing))
+    """How many wrong filing passwords the filing's account may still enter this hour."""
+    return remaining_tries(_registry_subject(filing), filing.account)
 
 
 def _registry_subject(filing: Filing) -> RegistrySubject:
@@ -221,7 +224,7 @@ def _registry_subject(filing: Filing) -> RegistrySubject:
 
 # --- steps 4 and 5: subject and websites ----------------------------------------------------
 
-SUBJECT_FIELDS = ("certificate_address", "mailing_address")
+SUBJECT_FIELDS = ("certificate_address", "mailing_address", "remark")
 PERSON_FIELDS = ("name", "id_type", "id_number", "mobile", "email")
 
 
@@ -231,13 +234,38 @@ def update_subject(filing: Filing, values: dict[str, str]) -> None:
     subject = filing.subject
     for key in SUBJECT_FIELDS:
         if key in values:
-            setattr(subject, key, (values[key] or "").strip())
+            setattr(subject, key, _fit(Subject, key, (values[key] or "").strip()))
     person = subject.responsible_person or Person()
     subject.responsible_person = person
     for key in PERSON_FIELDS:
         if f"person_{key}" in values:
             setattr(person, key, _clean(key, values[f"person_{key}"]))
     db.session.flush()
+
+
+def check_subject(filing: Filing, values: Mapping[str, str | None], today: date) -> Findings:
+    """The pre-check's findings on the subject's editable fields as they would be with `values`
+    (the subject step's form, saved or not): R-P-12, R-P-13, R-PH-2 and the person's rules."""
+    application = to_application(filing)
+    subject = application.subject
+    edited = {key: (values[key] or "").strip() for key in SUBJECT_FIELDS if key in values}
+    person = {
+        key: _clean(key, values[f"person_{key}"])
+        for key in PERSON_FIELDS
+        if f"person_{key}" in values
+    }
+    application.subject = replace(
+        subject, **edited, responsible_person=replace(subject.responsible_person, **person)
+    )
+    findings = precheck(application, rule_tables.load(), today)
+
+    def mine(breaches: list[Breach]) -> list[Breach]:
+        return [
+            b for b in breaches
+            if b.field.startswith("subject.") and not REGISTRY_FIELD_RE.fullmatch(b.field)
+        ]  # fmt: skip
+
+    return Findings(mine(findings.breaches), mine(findings.warnings))
 
 
 def _set_ips(website: Website, addresses: list[str]) -> None:
@@ -248,7 +276,14 @@ def _set_ips(website: Website, addresses: list[str]) -> None:
 
 def _clean(key: str, value: str | None) -> str:
     value = (value or "").strip()
-    return value.upper() if key == "id_number" else value
+    return _fit(Person, key, value.upper() if key == "id_number" else value)
+
+
+def _fit(model: type[Subject] | type[Person], key: str, value: str) -> str:
+    """A draft value cut to its column's length: a draft is kept as typed where it fits, and an
+    over-long value is the form's error to show, never a database error."""
+    length = getattr(model.__table__.c[key].type, "length", None)
+    return value[:length] if length else value
 
 
 def update_website(filing: Filing, website: Website, values: Mapping[str, Any]) -> None:
@@ -257,6 +292,9 @@ def update_website(filing: Filing, website: Website, values: Mapping[str, Any]) 
     _set_ips(website, [a for a in dict.fromkeys(values.get("ips") or []) if a])
     website.service_types = list(dict.fromkeys(values.get("service_types") or []))
     website.languages = list(dict.fromkeys(values.get("languages") or []))
+    if "content_types" in values:  # None: not chosen yet (an API draft may leave it open)
+        chosen = values["content_types"]
+        website.content_types = None if chosen is None else list(dict.fromkeys(chosen))
     category = values.get("pre_approval_category") or ""
     number = (values.get("pre_approval_number") or "").strip()
     website.pre_approvals = [{"category": category, "number": number}] if category else []
@@ -282,7 +320,7 @@ def add_website(filing: Filing, domain: str, provider_code: str, today: date) ->
             Message(N_("一次最多接入 %(n)s 个网站"), {"n": MAX_WEBSITES}), "new_domain"
         )
     try:
-        record = LocalRegistry().website_by_domain(domain)
+        record = current_registry().website_by_domain(domain)
     except ValueError:
         raise FilingError(Message(N_("域名格式不正确")), "new_domain") from None
     if record is None:
@@ -344,6 +382,7 @@ def to_application(filing: Filing) -> Application:
                 domains=[unicode_domain(d.domain) for d in w.domains],
                 ips=[ip.address for ip in w.ips],
                 service_types=list(w.service_types or []),
+                content_types=None if w.content_types is None else list(w.content_types),
                 languages=list(w.languages or []),
                 pre_approvals=[
                     PreApproval(p["category"], p.get("number")) for p in w.pre_approvals or []
@@ -381,10 +420,18 @@ MISSING = {
 }
 
 
-def submission_problems(filing: Filing, today: date, provider_code: str) -> list[Breach]:
+# Fields the MIIT record holds (R-T-5): shown, never posted, so the applicant cannot change them.
+REGISTRY_FIELD_RE = re.compile(
+    r"subject\.(kind|name|certificate_type|certificate_number|province|icp_number)"
+    r"|websites\[\d+\]\.(name|icp_number|domains(\[\d+\])?)"
+)
+
+
+def submission_problems(filing: Filing, today: date, provider_code: str) -> Findings:
     """Everything that stops submission: missing steps (rule "missing" or "product") first, then
     what the registry and the IP pool say now (A6 v2: re-checked on every entry into submitted),
-    then the pre-check's breaches."""
+    then the pre-check's breaches. A rule broken by a field the MIIT record holds is a warning
+    for the reviewer (the applicant could not fix it), like the soft rules' warnings."""
     problems = []
     subject = filing.subject
     person = subject.responsible_person
@@ -408,8 +455,14 @@ def submission_problems(filing: Filing, today: date, provider_code: str) -> list
                 )  # fmt: skip
     problems.extend(product_ip_problems(filing))
     problems.extend(registry_problems(filing, provider_code, today))
-    problems.extend(precheck(to_application(filing), rule_tables.load(), today))
-    return problems
+    findings = precheck(to_application(filing), rule_tables.load(), today)
+    warnings = list(findings.warnings)
+    for breach in findings.breaches:
+        if REGISTRY_FIELD_RE.fullmatch(breach.field):
+            warnings.append(replace(breach, from_registry=True))
+        else:
+            problems.append(breach)
+    return Findings(problems, warnings)
 
 
 # A5 rows 3-6 for one website, naming it (the A5 texts speak of the one domain typed at the start).
@@ -424,7 +477,7 @@ WEBSITE_REFUSALS = {
 
 def registry_problems(filing: Filing, provider_code: str, today: date) -> list[Breach]:
     """Each website of the filing against the registry as it stands now (A5 rows 3-6)."""
-    registry = LocalRegistry()
+    registry = current_registry()
     problems = []
     for index, website in enumerate(filing.websites):
         record = registry.website_by_number(website.icp_number) if website.icp_number else None
@@ -460,7 +513,7 @@ def submit(
     :raises FilingError: a problem remains, or the type no longer verifies.
     :raises workflow.StaleFiling: the form was for an older version (a double click: already sent).
     """
-    problems = submission_problems(filing, today, policy.provider_code)
+    problems = submission_problems(filing, today, policy.provider_code).breaches
     if problems:
         raise FilingError(
             Message(N_("还有 %(n)s 处需要修改，请先修改后再提交"), {"n": len(problems)})

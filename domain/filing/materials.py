@@ -22,17 +22,36 @@ from domain.errors import DomainError
 from domain.filing.storage import Storage
 from domain.support.i18n import N_, Message
 from extensions import db
-from models import AuditEvent, Filing, Material, User, Website
+from models import AuditEvent, Filing, Material, ProvinceRule, User, Website
 
 MAX_BYTES = 4 * 1024 * 1024
 MIN_SIDE, MAX_SIDE = 300, 8000
-MAX_PIXELS = 40_000_000
+# A 20 MP phone photo (5472 x 3648) passes; a header claiming more is refused before decoding
+# (issue 15: a 4.9 KB 1-bit PNG of 6000 x 6600 cost seconds of CPU and 200 MB per worker).
+MAX_PIXELS = 20_000_000
 FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png")}
 
+# The identity document's pages by its type (R-M-3): a passport has one, the others two.
+ID_PAGES = {
+    "resident_id": (("id_front", N_("身份证人像面")), ("id_back", N_("身份证国徽面"))),
+    "passport": (("id_passport", N_("护照个人资料页")),),
+    "hk_mo_permit": (("id_hk_mo_front", N_("港澳居民来往内地通行证正面")),
+                     ("id_hk_mo_back", N_("港澳居民来往内地通行证背面"))),
+    "tw_permit": (("id_tw_front", N_("台湾居民来往大陆通行证正面")),
+                  ("id_tw_back", N_("台湾居民来往大陆通行证背面"))),
+}  # fmt: skip
+SUBJECT_PERSON_LABELS = {
+    "id_front": N_("负责人身份证人像面"), "id_back": N_("负责人身份证国徽面"),
+    "id_passport": N_("负责人护照个人资料页"),
+    "id_hk_mo_front": N_("负责人港澳居民来往内地通行证正面"),
+    "id_hk_mo_back": N_("负责人港澳居民来往内地通行证背面"),
+    "id_tw_front": N_("负责人台湾居民来往大陆通行证正面"),
+    "id_tw_back": N_("负责人台湾居民来往大陆通行证背面"),
+}  # fmt: skip
+WEBSITE_PERSON = "site_person_"  # the kind of a website person's page: this prefix + the page
 KIND_LABELS = {
     "business_licence": N_("营业执照或单位证件"),
-    "id_front": N_("负责人身份证人像面"),
-    "id_back": N_("负责人身份证国徽面"),
+    **SUBJECT_PERSON_LABELS,
     "domain_certificate": N_("域名证书（实名信息截图）"),
     "commitment_letter": N_("ICP备案信息真实性承诺书"),
     "guangdong_commitment": N_("互联网信息服务备案承诺书（广东）"),
@@ -40,8 +59,19 @@ KIND_LABELS = {
     "pre_approval": N_("前置审批文件"),
     "site_person_id_front": N_("网站负责人身份证人像面"),
     "site_person_id_back": N_("网站负责人身份证国徽面"),
+    "site_person_id_passport": N_("网站负责人护照个人资料页"),
+    "site_person_id_hk_mo_front": N_("网站负责人港澳居民来往内地通行证正面"),
+    "site_person_id_hk_mo_back": N_("网站负责人港澳居民来往内地通行证背面"),
+    "site_person_id_tw_front": N_("网站负责人台湾居民来往大陆通行证正面"),
+    "site_person_id_tw_back": N_("网站负责人台湾居民来往大陆通行证背面"),
     "live_photo": N_("真实性核验照片"),
 }
+
+
+def id_pages(id_type: str | None) -> tuple[str, ...]:
+    """The kinds of the identity document's pages to upload for an ID type (resident ID when the
+    type is unknown)."""
+    return tuple(kind for kind, _label in ID_PAGES.get(id_type or "", ID_PAGES["resident_id"]))
 
 
 class UploadRefused(DomainError):
@@ -57,53 +87,32 @@ class Requirement:
 
 
 def required_materials(filing: Filing) -> list[Requirement]:
-    """The set for the subject kind and province (QC-access, B 3.8 R-M-5/R-M-6)."""
+    """The set for the subject kind, the persons' ID types and the province (QC-access, B 3.8
+    R-M-3/R-M-5/R-M-6): a passport holder uploads its data page, a permit holder both sides; the
+    domain certificate only where the province asks for it (A1 v2: 视管局要求)."""
     subject = filing.subject
+    person = subject.responsible_person
+    province_rule = db.session.get(ProvinceRule, filing.province)
+    domain_certificate_required = province_rule is None or province_rule.domain_certificate_required
     needs = []
     if subject.kind != "individual":
         needs.append(Requirement("business_licence", None, KIND_LABELS["business_licence"]))
     needs += [
-        Requirement("id_front", None, KIND_LABELS["id_front"]),
-        Requirement("id_back", None, KIND_LABELS["id_back"]),
+        Requirement(kind, None, KIND_LABELS[kind])
+        for kind in id_pages(person.id_type if person else None)
     ]
     if filing.province == "44":
         needs.append(Requirement("guangdong_commitment", None, KIND_LABELS["guangdong_commitment"]))
     for website in filing.websites:
-        needs.append(
-            Requirement(
-                "domain_certificate", website.id, KIND_LABELS["domain_certificate"], website.name
-            )
-        )
-        needs.append(
-            Requirement(
-                "commitment_letter", website.id, KIND_LABELS["commitment_letter"], website.name
-            )
-        )
+        per_site = ["commitment_letter"]
+        if domain_certificate_required:
+            per_site.insert(0, "domain_certificate")
         if website.responsible_person is not None:
-            needs += [
-                Requirement(
-                    "site_person_id_front",
-                    website.id,
-                    KIND_LABELS["site_person_id_front"],
-                    website.name,
-                ),
-                Requirement(
-                    "site_person_id_back",
-                    website.id,
-                    KIND_LABELS["site_person_id_back"],
-                    website.name,
-                ),
-                Requirement(
-                    "authorisation_letter",
-                    website.id,
-                    KIND_LABELS["authorisation_letter"],
-                    website.name,
-                ),
-            ]
+            pages = id_pages(website.responsible_person.id_type)
+            per_site += [WEBSITE_PERSON + page for page in pages] + ["authorisation_letter"]
         if website.pre_approvals:
-            needs.append(
-                Requirement("pre_approval", website.id, KIND_LABELS["pre_approval"], website.name)
-            )
+            per_site.append("pre_approval")
+        needs += [Requirement(k, website.id, KIND_LABELS[k], website.name) for k in per_site]
     return needs
 
 
@@ -217,7 +226,10 @@ def inspect_image(data: bytes) -> tuple[Image.Image, str]:
                 raise UploadRefused(Message(N_("只能上传 JPG 或 PNG 图片")))
             if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
                 raise UploadRefused(
-                    Message(N_("图片像素过大（每边不超过 %(max)s 像素）"), {"max": MAX_SIDE})
+                    Message(
+                        N_("图片像素过大（每边不超过 %(max)s 像素，合计不超过 %(mp)s 万像素）"),
+                        {"max": MAX_SIDE, "mp": MAX_PIXELS // 10_000},
+                    )
                 )
             if min(width, height) < MIN_SIDE:
                 raise UploadRefused(
@@ -241,9 +253,12 @@ def reencode(image: Image.Image, image_format: str) -> bytes:
     """The image written anew: no metadata, no trailing bytes, colour kept."""
     out = io.BytesIO()
     if image_format == "JPEG":
-        image.convert("RGB").save(out, "JPEG", quality=90, optimize=True)
+        # comment=b"": Pillow would copy the original's COM segment (free text) into the new file
+        image.convert("RGB").save(out, "JPEG", quality=90, optimize=True, comment=b"")
     else:
-        if image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
+        if image.mode == "1":
+            image = image.convert("L")  # a byte per pixel, not four
+        elif image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
             image = image.convert("RGBA")
         image.save(out, "PNG", optimize=True)
     return out.getvalue()

@@ -16,7 +16,7 @@ from domain import audit
 from domain.lifecycle import workflow
 from domain.lifecycle.states import Action, FilingState
 from domain.policy import Policy
-from domain.rulebook.registry import LocalRegistry
+from domain.rulebook.registry import current_registry
 from domain.support import outbox, sealing
 from domain.support.upsert import rows_changed
 from extensions import db
@@ -34,7 +34,7 @@ def _digest(filing_id: int, mobile: str, code: str, policy: Policy) -> str:
 
 def recipients(filing: Filing) -> list[str]:
     """R-S-5: the mobiles on the existing MIIT record of each website in the filing (distinct)."""
-    registry = LocalRegistry()
+    registry = current_registry()
     mobiles = []
     for website in filing.websites:
         record = registry.website_by_domain(website.domains[0].domain) if website.domains else None

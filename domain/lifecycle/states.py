@@ -70,6 +70,7 @@ class Action(LabelledEnum):
     bureau_approve = "bureau_approve", N_("管局审核通过")
     bureau_reject = "bureau_reject", N_("管局驳回")
     return_for_edits = "return_for_edits", N_("退回修改")
+    review_approve = "review_approve", N_("审核通过")
 
     @property
     def asks_receipt(self) -> bool:
@@ -87,6 +88,15 @@ class Role(LabelledEnum):
     reviewer = "reviewer", N_("审核员")
     admin = "admin", N_("管理员")
     system = "system", N_("系统")
+
+
+class OrderKind(LabelledEnum):
+    """The kinds of order (DOMAIN.md A7): an access filing, and the two orders on records held
+    here."""
+
+    access = "access", N_("接入备案")
+    change_access = "change_access", N_("变更接入")
+    cancel_access = "cancel_access", N_("取消接入")
 
 
 class FilingType(LabelledEnum):
@@ -113,6 +123,17 @@ OTHER_EVENT_LABELS = {
     "account_disabled": N_("停用账号"),
     "account_enabled": N_("启用账号"),
     "password_reset": N_("重置密码"),
+    "login": N_("登录"),
+    "password_changed": N_("修改密码"),
+    "password_reset_requested": N_("申请重置密码"),
+    "password_reset_by_link": N_("通过邮件链接重置密码"),
+    "reset_link_sent": N_("发送重置密码邮件"),
+    "second_factor_failed": N_("两步验证码错误"),
+    "totp_enabled": N_("启用两步验证"),
+    "totp_disabled": N_("关闭两步验证"),
+    "recovery_code_used": N_("使用恢复码登录"),
+    "recovery_codes_replaced": N_("重新生成恢复码"),
+    "second_factor_reset": N_("重置两步验证"),
     "ips_added": N_("添加 IP"),
     "ip_assigned": N_("分配 IP"),
     "ip_released": N_("释放 IP"),
@@ -125,6 +146,9 @@ OTHER_EVENT_LABELS = {
     "registry_imported": N_("导入备案库"),
     "setting_changed": N_("修改系统设置"),
     "api_token_issued": N_("签发 API 令牌"),
+    "api_token_revoked": N_("吊销 API 令牌"),
+    "api_draft_created": N_("通过 API 创建草稿"),
+    "order_created": N_("创建订单"),
 }
 
 

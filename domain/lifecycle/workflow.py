@@ -22,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from domain.errors import DomainError
 from domain.lifecycle import stage_counts
-from domain.lifecycle.states import Action, FilingState, Role
+from domain.lifecycle.states import Action, FilingState, OrderKind, Role
 from domain.lifecycle.workdays import add_workdays
 from domain.policy import Policy
 from domain.support import outbox
@@ -81,14 +81,22 @@ def mail_required(filing: Filing) -> bool:
 
 
 def sms_required(filing: Filing) -> bool:
-    """Whether the filing's province asks for SMS verification (R-S-1: yes everywhere since 2020)."""
+    """Whether the order needs SMS verification: an access filing in a province that asks for it
+    (R-S-1: yes everywhere since 2020); never a change or a cancellation (B R-S-2)."""
+    if filing.kind is not OrderKind.access:
+        return False
     rule = province_rule(filing)
     return rule is None or rule.sms_required
 
 
 def ready_to_submit(filing: Filing) -> bool:
-    """Submittable: type verified, product verified, filing password verified, and every website
-    has a domain and an IP (the full pre-check runs in filings.submit before this)."""
+    """Submittable. An access filing: type verified, product verified, filing password verified,
+    and every website has a domain and an IP (the full pre-check runs in filings.submit before
+    this). An order on records held here: websites chosen, each with its new IPs for a change."""
+    if filing.kind is not OrderKind.access:
+        return bool(filing.websites) and (
+            filing.kind is OrderKind.cancel_access or all(w.ips for w in filing.websites)
+        )
     return (
         filing.filing_type is not None
         and bool(filing.province)
@@ -114,20 +122,23 @@ class Guard:
         return Guard(lambda filing: not self.test(filing), when)
 
 
-READY = Guard(ready_to_submit, "type, product IPs, filing password and every website are filled in")
+READY = Guard(
+    ready_to_submit,
+    "access: type, product IPs, filing password and every website are filled in; "
+    "change or cancel: websites chosen (a change: each with its new IPs)",
+)
 MAIL = Guard(mail_required, "the province asks for the materials by post")
 NO_MAIL = MAIL.negated("the province does not ask for the materials by post")
 SMS = Guard(sms_required, "the province asks for SMS verification")
-NO_SMS = SMS.negated("the province does not ask for SMS verification")
+NO_SMS = SMS.negated("the province does not ask for SMS verification (or: not an access order)")
 
 
 # --- the table --------------------------------------------------------------------------------
 
 
-class OrderKind(StrEnum):
-    """The kinds of order a row serves (DOMAIN.md A7)."""
-
-    access = "access"
+ALL_KINDS = frozenset(OrderKind)
+ACCESS = frozenset({OrderKind.access})
+ON_RECORDS = frozenset({OrderKind.change_access, OrderKind.cancel_access})  # orders after approval
 
 
 @dataclass(frozen=True)
@@ -137,7 +148,7 @@ class Transition:
     kind: Kind
     guard: Guard | None = None
     when: str | None = None  # the condition in words where no guard checks it here
-    kinds: frozenset[OrderKind] = frozenset({OrderKind.access})
+    kinds: frozenset[OrderKind] = ALL_KINDS  # the kinds of order the row serves (A7)
 
     @property
     def condition(self) -> str | None:
@@ -152,49 +163,56 @@ STALE = "the applicant has not acted for STALE_WITHDRAW_DAYS days (flask sweep)"
 OWNER_OR_STALE = APPLICANT | SYSTEM
 
 
-def _withdraw(roles: frozenset[Role], when: str | None = None) -> Transition:
-    return Transition(S.withdrawn, roles, WITHDRAW, when=when)
+def _withdraw(
+    roles: frozenset[Role], when: str | None = None, kinds: frozenset[OrderKind] = ALL_KINDS
+) -> Transition:
+    return Transition(S.withdrawn, roles, WITHDRAW, when=when, kinds=kinds)
 
 
 def _returned() -> Transition:
     return Transition(S.initial_rejected, STAFF, RETURN)
 
 
-# (state, action) -> Transition. A pair that is not here is refused.
+# (state, action) -> Transition. A pair that is not here is refused, and so is a row taken by an
+# order of a kind the row does not serve: an access filing goes through materials, re-review and
+# the SMS check; a change or a cancellation (A7) has one staff review and never an SMS.
 TRANSITIONS: dict[tuple[FilingState, Action], Transition] = {
     (S.draft, A.submit): Transition(S.submitted, APPLICANT, STEP, READY),
     (S.draft, A.withdraw): _withdraw(APPLICANT),
     (S.submitted, A.withdraw): _withdraw(APPLICANT),
-    (S.submitted, A.initial_approve): Transition(S.materials_pending, STAFF, DECISION),
+    (S.submitted, A.initial_approve): Transition(S.materials_pending, STAFF, DECISION, kinds=ACCESS),
+    (S.submitted, A.review_approve): Transition(S.bureau_pending, STAFF, DECISION, kinds=ON_RECORDS),
     (S.submitted, A.initial_reject): Transition(S.initial_rejected, STAFF, REJECTION),
     (S.initial_rejected, A.submit): Transition(S.submitted, APPLICANT, STEP, READY),
     (S.initial_rejected, A.withdraw): _withdraw(OWNER_OR_STALE),
-    (S.materials_pending, A.submit_materials): Transition(S.re_review, APPLICANT, STEP),
-    (S.materials_pending, A.withdraw): _withdraw(SYSTEM, STALE),
-    (S.re_review, A.re_approve): Transition(S.bureau_pending, STAFF, DECISION, NO_MAIL),
-    (S.re_review, A.re_approve_mail): Transition(S.mail_pending, STAFF, DECISION, MAIL),
-    (S.re_review, A.re_reject): Transition(S.re_rejected, STAFF, REJECTION),
-    (S.re_review, A.return_for_edits): _returned(),
-    (S.re_rejected, A.submit_materials): Transition(S.re_review, APPLICANT, STEP),
-    (S.re_rejected, A.withdraw): _withdraw(SYSTEM, STALE),
-    (S.mail_pending, A.confirm_mail): Transition(S.bureau_pending, STAFF, DECISION),
-    (S.mail_pending, A.return_for_edits): _returned(),
-    (S.bureau_pending, A.submit_to_bureau): Transition(S.sms_pending, STAFF, DECISION, SMS),
+    (S.materials_pending, A.submit_materials): Transition(S.re_review, APPLICANT, STEP, kinds=ACCESS),
+    (S.materials_pending, A.withdraw): _withdraw(SYSTEM, STALE, ACCESS),
+    (S.re_review, A.re_approve): Transition(S.bureau_pending, STAFF, DECISION, NO_MAIL, kinds=ACCESS),
+    (S.re_review, A.re_approve_mail): Transition(S.mail_pending, STAFF, DECISION, MAIL, kinds=ACCESS),
+    (S.re_review, A.re_reject): Transition(S.re_rejected, STAFF, REJECTION, kinds=ACCESS),
+    (S.re_review, A.return_for_edits): Transition(S.initial_rejected, STAFF, RETURN, kinds=ACCESS),
+    (S.re_rejected, A.submit_materials): Transition(S.re_review, APPLICANT, STEP, kinds=ACCESS),
+    (S.re_rejected, A.withdraw): _withdraw(SYSTEM, STALE, ACCESS),
+    (S.mail_pending, A.confirm_mail): Transition(S.bureau_pending, STAFF, DECISION, kinds=ACCESS),
+    (S.mail_pending, A.return_for_edits): Transition(S.initial_rejected, STAFF, RETURN, kinds=ACCESS),
+    (S.bureau_pending, A.submit_to_bureau): Transition(S.sms_pending, STAFF, DECISION, SMS, kinds=ACCESS),
     (S.bureau_pending, A.submit_to_bureau_no_sms): Transition(
         S.bureau_review, STAFF, DECISION, NO_SMS
     ),
     (S.bureau_pending, A.return_for_edits): _returned(),
-    (S.sms_pending, A.sms_verify): Transition(S.bureau_review, APPLICANT | SYSTEM, STEP),
-    (S.sms_pending, A.sms_fail): Transition(S.sms_failed, SYSTEM, STEP),
-    (S.sms_failed, A.submit_to_bureau): Transition(S.sms_pending, STAFF, DECISION, SMS),
-    (S.sms_failed, A.submit_to_bureau_no_sms): Transition(S.bureau_review, STAFF, DECISION, NO_SMS),
-    (S.sms_failed, A.return_for_edits): _returned(),
-    (S.sms_failed, A.withdraw): _withdraw(OWNER_OR_STALE),
+    (S.sms_pending, A.sms_verify): Transition(S.bureau_review, APPLICANT | SYSTEM, STEP, kinds=ACCESS),
+    (S.sms_pending, A.sms_fail): Transition(S.sms_failed, SYSTEM, STEP, kinds=ACCESS),
+    (S.sms_failed, A.submit_to_bureau): Transition(S.sms_pending, STAFF, DECISION, SMS, kinds=ACCESS),
+    (S.sms_failed, A.submit_to_bureau_no_sms): Transition(
+        S.bureau_review, STAFF, DECISION, NO_SMS, kinds=ACCESS
+    ),
+    (S.sms_failed, A.return_for_edits): Transition(S.initial_rejected, STAFF, RETURN, kinds=ACCESS),
+    (S.sms_failed, A.withdraw): _withdraw(OWNER_OR_STALE, kinds=ACCESS),
     (S.bureau_review, A.bureau_approve): Transition(S.approved, STAFF | SYSTEM, DECISION),
     (S.bureau_review, A.bureau_reject): Transition(S.bureau_rejected, STAFF | SYSTEM, REJECTION),
     (S.bureau_rejected, A.submit): Transition(S.submitted, APPLICANT, STEP, READY),
     (S.bureau_rejected, A.withdraw): _withdraw(OWNER_OR_STALE),
-}
+}  # fmt: skip
 
 # Notifications queued on entering a state: (channel, recipient kind, template).
 NOTIFICATIONS: dict[FilingState, tuple[tuple[str, str, str], ...]] = {
@@ -247,10 +265,15 @@ UPLOAD_STATES = frozenset(state for (state, action) in TRANSITIONS if action is 
 POST_STATES = frozenset(state for (state, action) in TRANSITIONS if action is A.confirm_mail)
 # The reviewers' queues: every state in which staff or the system (the bureau) act next.
 QUEUE_STAGES = tuple(state for state in S if _waiting_on(state) & (STAFF | SYSTEM))
-STAFF_ACTIONS: dict[FilingState, tuple[Action, ...]] = {
-    state: tuple(action for action, row in _rows_from(state) if row.roles & STAFF)
+STAFF_ACTIONS: dict[tuple[FilingState, OrderKind], tuple[Action, ...]] = {
+    (state, kind): actions
     for state in S
-    if any(row.roles & STAFF for _action, row in _rows_from(state))
+    for kind in OrderKind
+    if (
+        actions := tuple(
+            action for action, row in _rows_from(state) if row.roles & STAFF and kind in row.kinds
+        )
+    )
 }
 
 
@@ -289,14 +312,15 @@ def waits_on(state: FilingState) -> frozenset[Role]:
     return _waiting_on(state)
 
 
-def staff_actions(state: FilingState) -> tuple[Action, ...]:
-    """The actions staff may take at the state (guards aside): a reviewer's choices at a stage."""
-    return STAFF_ACTIONS.get(state, ())
+def staff_actions(state: FilingState, kind: OrderKind = OrderKind.access) -> tuple[Action, ...]:
+    """The actions staff may take at the state on an order of `kind` (guards aside): a reviewer's
+    choices at a stage."""
+    return STAFF_ACTIONS.get((state, kind), ())
 
 
 def staff_stages() -> frozenset[FilingState]:
     """The states at which staff have an action (a reviewer may claim the filing there)."""
-    return frozenset(STAFF_ACTIONS)
+    return frozenset(state for state, _kind in STAFF_ACTIONS)
 
 
 def is_decision(action: Action) -> bool:
@@ -329,7 +353,9 @@ def actions_for(filing: Filing, role: Role) -> list[Action]:
     return [
         action
         for action, row in _rows_from(filing.state)
-        if role in row.roles and (row.guard is None or row.guard(filing))
+        if role in row.roles
+        and filing.kind in row.kinds
+        and (row.guard is None or row.guard(filing))
     ]
 
 
@@ -405,7 +431,7 @@ def apply(
     now = now or utcnow()
     role = actor.role if actor is not None else Role.system
     transition = TRANSITIONS.get((filing.state, action))
-    if transition is None:
+    if transition is None or filing.kind not in transition.kinds:
         raise TransitionNotAllowed()
     if role not in transition.roles:
         raise RoleNotAllowed()

@@ -23,7 +23,7 @@ from models import CalendarDay, DenyWord, DomainSuffix, ProviderIP, ProvinceRule
 PROVINCE_FIELDS: dict[str, type[bool | int | str]] = {
     "sms_required": bool, "mail_required": bool, "copyright_footer": bool,
     "local_mobile_required": bool, "min_age": int, "bureau_review_workdays": int, "notes": str,
-    "mail_items": str,
+    "mail_items": str, "domain_certificate_required": bool,
 }  # fmt: skip
 
 
@@ -82,6 +82,7 @@ def invite_staff(email: str, display_name: str, role: Role, actor: User) -> tupl
         raise AdminError(Message(N_("只能邀请审核员或管理员")))
     password = temporary_password()
     user = accounts.register(email, password, display_name, role)
+    user.must_change_password = True  # a one-time password: changed at the first login
     audit.record(
         "staff_invited", actor, note=user.email, data={"user": user.id, "role": role.value}
     )
@@ -98,6 +99,8 @@ def set_enabled(user: User, enabled: bool, actor: User) -> None:
     if user.id == actor.id:
         raise AdminError(Message(N_("不能停用自己的账号")))
     user.is_enabled = enabled
+    if not enabled:  # its sessions end now, and stay ended if it is enabled again
+        accounts.end_sessions(user)
     audit.record(
         "account_enabled" if enabled else "account_disabled",
         actor,
@@ -108,9 +111,10 @@ def set_enabled(user: User, enabled: bool, actor: User) -> None:
 
 
 def reset_password(user: User, actor: User) -> str:
-    """A new one-time password for the account (shown once); the lock is lifted."""
+    """A new one-time password for the account (shown once, changed at the next login); every
+    session of the account ends and the lock is lifted."""
     password = temporary_password()
-    accounts.set_password(user, password)
+    accounts.set_password(user, password, one_time=True)
     user.failed_logins, user.locked_until = 0, None
     audit.record("password_reset", actor, note=user.email, data={"user": user.id})
     db.session.flush()
@@ -264,7 +268,7 @@ def preview_registry(text: str) -> ImportSummary:
     rows = parse_registry_csv(text)
     savepoint = db.session.begin_nested()
     try:
-        return import_registry(rows)
+        return import_registry(rows, passwords=False)  # no hashing in a preview (issue 15)
     finally:
         savepoint.rollback()
 

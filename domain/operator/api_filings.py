@@ -8,7 +8,7 @@ from domain.errors import DomainError
 from domain.filing import filings
 from domain.rulebook.application import Application
 from domain.rulebook.filing_type import TypeVerdict
-from domain.rulebook.precheck import Breach
+from domain.rulebook.precheck import Findings
 from domain.rulebook.registry import to_ascii_domain
 from extensions import db
 from models import Filing, User
@@ -24,7 +24,7 @@ class DraftRefused(DomainError):
 
 def draft_from_application(
     application: Application, account: User, provider_code: str, today: date
-) -> tuple[Filing, list[Breach]]:
+) -> tuple[Filing, Findings]:
     """Open (or reuse) the account's draft and fill it with the A2 data an access filing may set.
 
     The registry's subject and website data stay as they are (R-T-5); the filing password is still
@@ -46,6 +46,7 @@ def draft_from_application(
     person = subject.responsible_person
     filings.update_subject(filing, {
         "certificate_address": subject.certificate_address, "mailing_address": subject.mailing_address,
+        "remark": subject.remark,
         **{f"person_{key}": getattr(person, key) for key in filings.PERSON_FIELDS},
     })  # fmt: skip
     for website_data in application.websites[1:]:
@@ -55,6 +56,7 @@ def draft_from_application(
         values = {
             "ips": website_data.ips,
             "service_types": website_data.service_types,
+            "content_types": website_data.content_types,
             "languages": website_data.languages,
             "pre_approval_category": website_data.pre_approvals[0].category
             if website_data.pre_approvals

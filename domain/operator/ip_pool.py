@@ -38,12 +38,13 @@ def assign_free(account: User, count: int) -> list[str]:
 
 
 def filings_using(addresses: list[str] | None = None) -> dict[str, list[int]]:
-    """IP -> the ids of the open or approved filings whose websites use it (all IPs, or these)."""
+    """IP -> the ids of the open or approved filings whose websites use it (all IPs, or these); a
+    record superseded by a change or ended by a cancellation (A7) no longer uses its IPs."""
     query = (
         select(WebsiteIP.address, Filing.id)
         .join(Website, WebsiteIP.website_id == Website.id)
         .join(Filing, Website.filing_id == Filing.id)
-        .where(Filing.state.not_in(NOT_USING))
+        .where(Filing.state.not_in(NOT_USING), Website.superseded_at.is_(None))
         .order_by(Filing.id)
     )
     if addresses is not None:

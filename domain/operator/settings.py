@@ -1,5 +1,6 @@
-"""Settings that belong in the console (provider name, review deadlines, claim timeout): stored in
-the database; the web layer lays them over the configuration (blueprints/policy.py)."""
+"""Settings that belong in the console (provider name, review deadlines, claim timeout, the SMS
+signature): stored in the database; the web layer lays them over the configuration
+(blueprints/policy.py)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ EDITABLE: dict[str, tuple[str, type[int | str], int, int]] = {
     "BUREAU_SUBMIT_WORKDAYS": (N_("提交管局时限（工作日）"), int, 1, 10),
     "CLAIM_TIMEOUT_MINUTES": (N_("领取超时（分钟）"), int, 5, 480),
     "MAIL_ADDRESS": (N_("资料邮寄地址（收件人、电话、地址）"), str, 0, 200),
+    "SMS_SIGN_NAME": (N_("短信签名（须经短信平台审核；留空用服务商名称）"), str, 0, 12),
 }
 
 
@@ -37,7 +39,7 @@ def parse(key: str, raw: str) -> int | str:
     label, kind, low, high = EDITABLE[key]
     raw = (raw or "").strip()
     if kind is int:
-        if not raw.isdigit() or not low <= int(raw) <= high:
+        if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
             raise SettingError(
                 Message(
                     N_("%(label)s应为 %(low)s–%(high)s 的整数"),

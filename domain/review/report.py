@@ -93,12 +93,16 @@ def build(now: datetime, since: datetime | None = None) -> Report:
     return report
 
 
-def bar_chart_svg(rows: list[tuple[str, int]], width: int = 560, bar: int = 22) -> str:
-    """A horizontal bar chart as SVG markup (presentation attributes only: CSP allows it)."""
+def bar_chart_svg(
+    rows: list[tuple[str, int]], title: str, width: int = 560, bar: int = 22
+) -> str:
+    """A horizontal bar chart as SVG markup (presentation attributes only: CSP allows it), named
+    by `title` for screen readers, which also read each bar's label and value."""
     top = max((value for _, value in rows), default=0) or 1
     height = len(rows) * (bar + 8) + 8
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'aria-label="{escape(title)}"><title>{escape(title)}</title>'
     ]
     for index, (label, value) in enumerate(rows):
         y = 8 + index * (bar + 8)

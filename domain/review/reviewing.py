@@ -19,13 +19,13 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from domain import audit
 from domain.errors import DomainError
-from domain.filing import bureau, materials
+from domain.filing import bureau, materials, orders
 from domain.lifecycle import stage_counts as counters
 from domain.lifecycle import workflow
-from domain.lifecycle.states import Action, FilingState, FilingType, Role
+from domain.lifecycle.states import Action, FilingState, FilingType, OrderKind, Role
 from domain.policy import Policy
 from domain.rulebook.reasons import REJECTION_REASONS
-from domain.rulebook.registry import LocalRegistry
+from domain.rulebook.registry import current_registry
 from domain.support.i18n import N_, Message
 from domain.support.upsert import rows_changed
 from extensions import db
@@ -45,7 +45,7 @@ class ReviewError(DomainError):
 class QueueQuery:
     stage: FilingState | None = FilingState.submitted  # None: every state but draft
     province: str = ""
-    filing_type: str = ""
+    filing_type: str = ""  # new_access / continued_access (access orders), or an order kind (A7)
     overdue: bool = False
     search: str = ""
     newest_first: bool = False
@@ -63,9 +63,13 @@ def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         moment, filing_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        return datetime.fromisoformat(moment), int(filing_id)
-    except (ValueError, TypeError):
+        when, number = datetime.fromisoformat(moment), int(filing_id)
+    except (ValueError, TypeError, RecursionError):
         return None
+    # A forged cursor: the columns take an aware time and an INTEGER id (else a 500 on PostgreSQL).
+    if when.tzinfo is None or not 0 <= number < 2**31:
+        return None
+    return when, number
 
 
 def queue_page(query: QueueQuery, now: datetime) -> tuple[list[Filing], str | None]:
@@ -98,7 +102,11 @@ def _filters(statement: Select[Filing], query: QueueQuery, now: datetime) -> Sel
     if query.province:
         statement = statement.where(Filing.province == query.province)
     if query.filing_type in (FilingType.new_access.value, FilingType.continued_access.value):
-        statement = statement.where(Filing.filing_type == FilingType(query.filing_type))
+        statement = statement.where(
+            Filing.filing_type == FilingType(query.filing_type), Filing.kind == OrderKind.access
+        )
+    elif query.filing_type in (OrderKind.change_access.value, OrderKind.cancel_access.value):
+        statement = statement.where(Filing.kind == OrderKind(query.filing_type))
     if query.overdue:
         statement = statement.where(Filing.due_at < now)
     term = query.search.strip()
@@ -119,7 +127,8 @@ def _filters(statement: Select[Filing], query: QueueQuery, now: datetime) -> Sel
             by_site_number,
             by_domain,
         ]
-        if number.isdigit() and int(number) < 2**31:  # a mobile or ID number is no filing id
+        # ASCII digits only (int() refuses "²"); a mobile or ID number is no filing id
+        if number.isascii() and number.isdigit() and int(number) < 2**31:
             conditions.append(Filing.id == int(number))
         statement = statement.where(or_(*conditions))
     return statement
@@ -241,7 +250,10 @@ def advance(
     if action is Action.submit_to_bureau:
         bureau.gateway(policy).submit(filing, now, policy)
     if action is Action.bureau_approve:
-        record_access(filing, policy.provider_code)
+        if filing.kind is OrderKind.access:
+            record_access(filing, policy.provider_code)
+        else:
+            orders.complete(filing, policy.provider_code, now)
     if workflow.needs_reasons(action):  # a rejection or a return may name checks to redo
         materials.reopen_named(filing, event)
     return event
@@ -249,7 +261,7 @@ def advance(
 
 def record_access(filing: Filing, provider_code: str) -> None:
     """The registry lists this provider as an access provider of each of the filing's websites."""
-    registry = LocalRegistry()
+    registry = current_registry()
     for website in filing.websites:
         record = registry.website_by_domain(website.domains[0].domain) if website.domains else None
         if record is not None:
@@ -290,7 +302,7 @@ def decide(
     :raises workflow.WorkflowError: refused by the state machine (stale version, guard, role).
     """
     now = now or utcnow()
-    if action not in workflow.staff_actions(filing.state):
+    if action not in workflow.staff_actions(filing.state, filing.kind):
         raise ReviewError(Message(N_("当前阶段不能执行该操作")))
     if not holds_claim(filing, reviewer, now, policy):
         raise ReviewError(Message(N_("请先领取该备案再处理（可能已被他人领取或领取已超时）")))

@@ -81,6 +81,7 @@ class WebsiteData:
     languages: list[str]
     pre_approvals: list[PreApproval] = field(default_factory=list)
     responsible_person: PersonData | None = None
+    content_types: list[str] | None = None  # None: not chosen yet (A2 v2)
 
 
 @dataclass
@@ -94,6 +95,7 @@ class SubjectData:
     mailing_address: str
     icp_number: str
     responsible_person: PersonData
+    remark: str = ""  # 备注 (A2 v2)
 
 
 @dataclass
@@ -108,15 +110,21 @@ PERSON_KEYS: dict[str, Expected] = {
 SUBJECT_KEYS: dict[str, Expected] = {
     "kind": str, "name": str, "certificate_type": str, "certificate_number": str, "province": str,
     "certificate_address": str, "mailing_address": str, "icp_number": str,
-    "responsible_person": dict,
+    "responsible_person": dict, "remark": str,
 }  # fmt: skip
+OPTIONAL_SUBJECT_KEYS: dict[str, object] = {"remark": ""}
+REMARK_MAX = 200
 WEBSITE_KEYS: dict[str, Expected] = {
     "name": str, "icp_number": str, "domains": list, "ips": list, "service_types": list,
-    "languages": list, "pre_approvals": list, "responsible_person": (dict, type(None)),
+    "content_types": (list, type(None)), "languages": list, "pre_approvals": list,
+    "responsible_person": (dict, type(None)),
 }  # fmt: skip
-OPTIONAL_WEBSITE_KEYS: dict[str, object] = {"pre_approvals": [], "responsible_person": None}
+OPTIONAL_WEBSITE_KEYS: dict[str, object] = {
+    "pre_approvals": [], "responsible_person": None, "content_types": None,
+}  # fmt: skip
 TYPE_NAMES: dict[Expected, str] = {
     str: "string", dict: "object", list: "list", (dict, type(None)): "object | null",
+    (list, type(None)): "list | null",
 }  # fmt: skip
 
 
@@ -132,6 +140,8 @@ def loads_application(raw: bytes | str) -> Application:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApplicationFormatError([("$", Message(N_("不是有效的 UTF-8 JSON")))]) from exc
+    except RecursionError as exc:  # "[[[[…" deeper than the parser's stack
+        raise ApplicationFormatError([("$", Message(N_("JSON 嵌套层数过多")))]) from exc
     return parse_application(data)
 
 
@@ -205,7 +215,10 @@ def _parse_person(data: object, path: str, problems: list[Problem]) -> PersonDat
 
 
 def _parse_subject(data: dict[str, object], problems: list[Problem]) -> SubjectData | None:
-    _check_keys(data, SUBJECT_KEYS, "subject", problems)
+    _check_keys(data, SUBJECT_KEYS, "subject", problems, optional=OPTIONAL_SUBJECT_KEYS)
+    remark = data.get("remark", "")
+    if isinstance(remark, str) and len(remark) > REMARK_MAX:
+        problems.append(("subject.remark", Message(N_("最多 %(n)s 个字符"), {"n": REMARK_MAX})))
     _enum(data.get("kind"), SUBJECT_KINDS, "subject.kind", problems)
     _enum(data.get("certificate_type"), CERTIFICATE_TYPES, "subject.certificate_type", problems)
     _enum(data.get("province"), tuple(BY_CODE), "subject.province", problems)
@@ -246,6 +259,7 @@ def _parse_website(data: object, path: str, problems: list[Problem]) -> WebsiteD
             PreApproval(_text(item.get("category")), number if isinstance(number, str) else None)
         )
     person = data.get("responsible_person")
+    content_types = data.get("content_types")
     return WebsiteData(
         name=_text(data.get("name")),
         icp_number=_text(data.get("icp_number")),
@@ -253,6 +267,9 @@ def _parse_website(data: object, path: str, problems: list[Problem]) -> WebsiteD
         ips=_string_list(data.get("ips"), f"{path}.ips", problems),
         service_types=_string_list(data.get("service_types"), f"{path}.service_types", problems),
         languages=_string_list(data.get("languages"), f"{path}.languages", problems),
+        content_types=_string_list(content_types, f"{path}.content_types", problems)
+        if isinstance(content_types, list)
+        else None,
         pre_approvals=pre_approvals,
         responsible_person=_parse_person(person, f"{path}.responsible_person", problems)
         if person is not None

@@ -6,6 +6,8 @@ refusal with its reason. The first matching row of the table decides.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,9 +16,12 @@ from typing import TypedDict, Unpack
 import idna
 from sqlalchemy import exists, select
 
+from domain.errors import DomainError
 from domain.lifecycle import workflow
 from domain.lifecycle.states import FilingState, FilingType
-from domain.rulebook.registry import LocalRegistry, to_ascii_domain
+from domain.rulebook import rules
+from domain.rulebook.application import CERTIFICATE_TYPES
+from domain.rulebook.registry import Registry, current_registry
 from domain.support.i18n import N_, Message
 from extensions import db
 from models import Filing, RegistryWebsite, User
@@ -32,6 +37,7 @@ class TypeVerdict:
     subject_number: str | None = None
     website_number: str | None = None
     domains: list[str] = field(default_factory=list)
+    domain: str = ""  # the registrable domain looked up (A5 v2), in the form people read
 
     def as_dict(self, gettext: Callable[[str], str]) -> dict[str, str | list[str] | None]:
         """The A5 JSON shape, with the message in the current language."""
@@ -39,6 +45,7 @@ class TypeVerdict:
             "type": self.type.value if self.type else None,
             "refusal": self.refusal,
             "message": self.message.render(gettext),
+            "domain": self.domain,
             "subject_number": self.subject_number,
             "website_number": self.website_number,
             "domains": self.domains,
@@ -51,6 +58,7 @@ class FoundRecords(TypedDict, total=False):
     subject_number: str
     website_number: str
     domains: list[str]
+    domain: str
 
 
 REFUSALS = {
@@ -74,8 +82,82 @@ RESULTS = {
 
 
 def normalise_certificate(number: str) -> str:
-    """Certificate numbers as stored: trimmed, no inner spaces, upper case (x -> X)."""
-    return "".join((number or "").split()).upper()
+    """Certificate numbers as stored: NFKC-folded (full-width digits and letters to ASCII), no
+    spaces, upper case (x -> X)."""
+    return "".join(unicodedata.normalize("NFKC", number or "").split()).upper()
+
+
+class LookupInputError(DomainError):
+    """What was typed cannot be looked up (A5 v2 bad input); `problems` lists (field, Message)
+    with field "cert_type", "cert_number" or "domain"."""
+
+    def __init__(self, problems: list[tuple[str, Message]]) -> None:
+        super().__init__(problems[0][1], problems[0][0])
+        self.problems = problems
+
+    def as_list(self, gettext: Callable[[str], str]) -> list[dict[str, str]]:
+        """[{"field", "message"}], messages translated."""
+        return [{"field": name, "message": what.render(gettext)} for name, what in self.problems]
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A5 input after folding: the certificate as the registry holds it and the registrable domain
+    (ASCII) that an access filing carries."""
+
+    certificate_type: str
+    certificate_number: str
+    domain: str
+
+
+NOT_A_HOST = re.compile(r"://|[/\\:?#@\s]")
+
+
+def read_lookup(certificate_type: str, certificate_number: str, domain: str) -> Lookup:
+    """Fold and check A5 input: NFKC and trim both values, upper-case the certificate, reduce the
+    domain (lower case, no trailing dot, IDNA) to its registrable domain by the public suffix list.
+
+    :raises LookupInputError: a certificate type outside A2, a resident ID failing R-ID-3 or a USCC
+        failing R-ID-4, a domain that is not a host name or has no registrable part.
+    """
+    problems: list[tuple[str, Message]] = []
+    kind = unicodedata.normalize("NFKC", certificate_type or "").strip()
+    number = normalise_certificate(certificate_number)
+    if kind not in CERTIFICATE_TYPES:
+        problems.append(
+            ("cert_type", Message(N_("取值无效，应为：%(values)s"), {"values": ", ".join(CERTIFICATE_TYPES)}))
+        )  # fmt: skip
+    elif not number:
+        problems.append(("cert_number", Message(N_("请填写主体证件号码"))))
+    elif kind == "resident_id" and (problem := rules.check_resident_id(number)) is not None:
+        problems.append(("cert_number", problem))
+    elif kind == "uscc" and (problem := rules.check_uscc(number)) is not None:
+        problems.append(("cert_number", problem))
+    registrable = registrable_domain(domain)
+    if isinstance(registrable, Message):
+        problems.append(("domain", registrable))
+    if problems:
+        raise LookupInputError(problems)
+    assert isinstance(registrable, str)
+    return Lookup(kind, number, registrable)
+
+
+def registrable_domain(typed: str) -> str | Message:
+    """The registrable domain (ASCII) of a typed host name (`www.qinghe.cn` -> `qinghe.cn`), or
+    what is wrong with it."""
+    host = unicodedata.normalize("NFKC", typed or "").strip().lower().rstrip(".")
+    if not host:
+        return Message(N_("请填写网站域名"))
+    if NOT_A_HOST.search(host):
+        return Message(N_("只填写域名本身（如 example.cn），不要包含 http://、路径、端口或空格"))
+    try:
+        ascii_host = idna.encode(host, uts46=True, std3_rules=True).decode("ascii")
+    except idna.IDNAError:
+        return Message(N_("域名格式不正确"))
+    registrable = rules.registrable_part(ascii_host)
+    if registrable is None:
+        return Message(N_("不是可以注册的域名（如 example.cn），请填写完整的域名"))
+    return registrable
 
 
 def unicode_domain(ascii_domain: str) -> str:
@@ -93,28 +175,32 @@ def verify_filing_type(
     provider_code: str,
     today: date,
     account: User | None = None,
-    registry: LocalRegistry | None = None,
+    registry: Registry | None = None,
     exclude_filing_id: int | None = None,
 ) -> TypeVerdict:
     """Decide the filing type by the A5 table; `account` is who asks (None: nobody in particular).
 
     `exclude_filing_id` leaves one filing out of rows 7-9 (the one being re-checked at submit).
 
-    :raises ValueError: when `domain` is not a valid domain name.
+    :raises LookupInputError: bad input (read_lookup), refused before any lookup.
     """
-    registry = registry or LocalRegistry()
-    ascii_domain = to_ascii_domain(domain)  # bad input is refused before any lookup
-    subject = registry.subject_by_certificate(
-        certificate_type, normalise_certificate(certificate_number)
-    )
+    registry = registry or current_registry()
+    lookup = read_lookup(certificate_type, certificate_number, domain)
+    looked_up = unicode_domain(lookup.domain)
+    subject = registry.subject_by_certificate(lookup.certificate_type, lookup.certificate_number)
     if subject is None:
-        return _refuse("first_filing_required")
-    website = registry.website_by_domain(ascii_domain)
+        return _refuse("first_filing_required", domain=looked_up)
+    website = registry.website_by_domain(lookup.domain)
     if website is None:
-        return _refuse("new_website_required", subject_number=subject.subject_number)
+        return _refuse(
+            "new_website_required", subject_number=subject.subject_number, domain=looked_up
+        )
     if website.subject_id != subject.id:
-        return _refuse("domain_subject_mismatch", subject_number=subject.subject_number)
+        return _refuse(
+            "domain_subject_mismatch", subject_number=subject.subject_number, domain=looked_up
+        )
     found: FoundRecords = {
+        "domain": looked_up,
         "subject_number": subject.subject_number,
         "website_number": website.website_number,
         "domains": [unicode_domain(d.domain) for d in website.domains],

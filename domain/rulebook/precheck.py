@@ -23,6 +23,7 @@ class RuleTables:
     sensitive_words: frozenset[str] = frozenset()
     personal_words: frozenset[str] = frozenset()
     min_age: dict[str, int] = field(default_factory=dict)
+    local_mobile_provinces: frozenset[str] = frozenset()  # province rule: local mobiles only
 
 
 @dataclass(frozen=True)
@@ -30,26 +31,53 @@ class Breach:
     field: str
     rule: str
     message: Message
+    from_registry: bool = False  # on a field the MIIT record holds: the applicant cannot change it
 
     def as_dict(self, gettext: Callable[[str], str]) -> dict[str, str]:
         """The A3 JSON shape, with the message in the current language."""
         return {"field": self.field, "rule": self.rule, "message": self.message.render(gettext)}
 
 
+@dataclass(frozen=True)
+class Findings:
+    """What a check found: breaches block, warnings (soft rules, A3 v2) never do."""
+
+    breaches: list[Breach] = field(default_factory=list)
+    warnings: list[Breach] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.breaches
+
+    def as_dict(self, gettext: Callable[[str], str]) -> dict[str, object]:
+        """The A3 JSON answer: ok, breaches, warnings."""
+        return {
+            "ok": self.ok,
+            "breaches": [b.as_dict(gettext) for b in self.breaches],
+            "warnings": [w.as_dict(gettext) for w in self.warnings],
+        }
+
+
 class _Collector:
     def __init__(self) -> None:
         self.breaches: list[Breach] = []
+        self.warnings: list[Breach] = []
 
     def add(self, path: str, rule: str, message: Message | None) -> None:
         if message is not None:
             self.breaches.append(Breach(path, rule, message))
 
+    def warn(self, path: str, rule: str, message: Message | None) -> None:
+        if message is not None:
+            self.warnings.append(Breach(path, rule, message))
 
-def precheck(application: Application, tables: RuleTables, today: date) -> list[Breach]:
-    """All breaches of the static rules (A4), in document order."""
+
+def precheck(application: Application, tables: RuleTables, today: date) -> Findings:
+    """All breaches of the static rules (A4), in document order, and the soft rules' warnings."""
     out = _Collector()
     subject = application.subject
     min_age = tables.min_age.get(subject.province, 18)
+    local_mobiles = subject.province in tables.local_mobile_provinces
 
     out.add(
         "subject.certificate_type",
@@ -70,15 +98,34 @@ def precheck(application: Application, tables: RuleTables, today: date) -> list[
             "R-P-8",
             rules.check_uscc_province(subject.certificate_number, subject.province),
         )
+    for key in ("certificate_address", "mailing_address"):
+        out.add(
+            f"subject.{key}",
+            "R-P-12",
+            rules.check_address_province(getattr(subject, key), subject.province),
+        )
+    out.add(
+        "subject.mailing_address",
+        "R-P-13",
+        rules.check_house_number(subject.mailing_address, subject.remark),
+    )
     out.add("subject.icp_number", "R-ID-1", rules.check_icp_subject_number(subject.icp_number))
-    _check_person(out, "subject.responsible_person", subject.responsible_person, today, min_age)
+    out.add(
+        "subject.icp_number",
+        "R-ID-5",
+        rules.check_icp_province(subject.icp_number, subject.province),
+    )
+    _check_person(
+        out, "subject.responsible_person", subject.responsible_person, today, min_age,
+        subject.province, local_mobiles,
+    )  # fmt: skip
 
     seen_domains: set[str] = set()
     for index, website in enumerate(application.websites):
         _check_website(
             out, f"websites[{index}]", website, application, tables, today, min_age, seen_domains
         )
-    return out.breaches
+    return Findings(out.breaches, out.warnings)
 
 
 def _check_resident_id(out: _Collector, path: str, number: str, today: date, min_age: int) -> None:
@@ -89,11 +136,27 @@ def _check_resident_id(out: _Collector, path: str, number: str, today: date, min
 
 
 def _check_person(
-    out: _Collector, path: str, person: PersonData, today: date, min_age: int
+    out: _Collector,
+    path: str,
+    person: PersonData,
+    today: date,
+    min_age: int,
+    province: str,
+    local_mobiles: bool,
 ) -> None:
     if person.id_type == "resident_id":
         _check_resident_id(out, f"{path}.id_number", person.id_number, today, min_age)
     out.add(f"{path}.mobile", "R-PH-1", rules.check_mobile(person.mobile))
+    out.add(
+        f"{path}.mobile",
+        "R-PH-2",
+        rules.check_local_mobile(person.mobile, province, local_mobiles),
+    )
+    out.warn(
+        f"{path}.mobile",
+        "R-PH-2",
+        rules.warn_unknown_mobile_province(person.mobile, province, local_mobiles),
+    )
     out.add(f"{path}.email", "R-EM-1", rules.check_email(person.email))
 
 
@@ -121,8 +184,9 @@ def _check_website(
         rules.check_icp_website_number(website.icp_number, subject.icp_number),
     )
     name = website.name
+    national = rules.is_national_body(subject.certificate_type, subject.certificate_number)
     out.add(f"{path}.name", "R-N-1", rules.check_website_name_form(name))
-    out.add(f"{path}.name", "R-N-2", rules.check_website_name_prefix(name, subject.kind))
+    out.add(f"{path}.name", "R-N-2", rules.check_website_name_prefix(name, subject.kind, national))
     out.add(f"{path}.name", "R-N-3", rules.check_website_name_has_no_domain(name, website.domains))
     out.add(
         f"{path}.name", "R-N-4", rules.check_website_name_sensitive(name, tables.sensitive_words)
@@ -156,7 +220,13 @@ def _check_website(
         "R-W-7",
         rules.check_choices(website.service_types, rules.SERVICE_TYPES),
     )
+    out.add(
+        f"{path}.content_types",
+        "R-W-1",
+        rules.check_content_types(website.content_types, subject.kind),
+    )
     out.add(f"{path}.languages", "R-W-7", rules.check_choices(website.languages, rules.LANGUAGES))
+    out.warn(f"{path}.languages", "R-W-8", rules.warn_many_languages(website.languages))
     for k, approval in enumerate(website.pre_approvals):
         out.add(
             f"{path}.pre_approvals[{k}].number",
@@ -167,7 +237,8 @@ def _check_website(
     person = website.responsible_person
     if person is not None:
         person_path = f"{path}.responsible_person"
-        _check_person(out, person_path, person, today, min_age)
+        local_mobiles = subject.province in tables.local_mobile_provinces
+        _check_person(out, person_path, person, today, min_age, subject.province, local_mobiles)
         same = same_person(person, subject.responsible_person)
         out.add(
             f"{person_path}.mobile",

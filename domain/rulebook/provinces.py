@@ -26,6 +26,17 @@ PROVINCES: tuple[Province, ...] = tuple(
 )  # fmt: skip
 
 BY_CODE = {province.code: province for province in PROVINCES}
+
+# The full names an address starts with (A1 v2, R-P-12).
+FULL_NAMES: dict[str, str] = dict(
+    zip(
+        BY_CODE,
+        "北京市 天津市 河北省 山西省 内蒙古自治区 辽宁省 吉林省 黑龙江省 上海市 江苏省 浙江省 安徽省 "
+        "福建省 江西省 山东省 河南省 湖北省 湖南省 广东省 广西壮族自治区 海南省 重庆市 四川省 贵州省 "
+        "云南省 西藏自治区 陕西省 甘肃省 青海省 宁夏回族自治区 新疆维吾尔自治区".split(),
+        strict=True,
+    )
+)
 BY_ABBR = {province.abbr: province for province in PROVINCES}
 
 
@@ -39,6 +50,7 @@ class RuleSeed(TypedDict, total=False):
     min_age: int
     bureau_review_workdays: int
     notes: str
+    domain_certificate_required: bool
 
 
 # Seed values of the editable province rules (DOMAIN.md A1 and Part B 3.5, 3.10, 3.11).

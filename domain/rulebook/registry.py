@@ -1,20 +1,22 @@
 """The provider's copy of the MIIT records (DOMAIN.md A5): CSV import and the lookup interface.
 
 The default implementation is the local tables; a provider with a real link to the ministry's
-system replaces LocalRegistry with its own class of the same methods.
+system names its own class of the same methods (the Registry protocol) in BEIAN_REGISTRY
+("module:Class"). Every lookup goes through current_registry(), which the app factory points at that class.
 """
 
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 from dataclasses import dataclass, field
 from datetime import date
-from typing import NoReturn
+from typing import NoReturn, Protocol
 
 import idna
 from sqlalchemy import select
-from werkzeug.security import check_password_hash
+from sqlalchemy.orm import joinedload, selectinload
 
 from domain.errors import DomainError
 from domain.rulebook.provinces import BY_CODE
@@ -26,7 +28,7 @@ from domain.rulebook.rules import (
     check_uscc,
 )
 from domain.support.i18n import N_, Message
-from domain.support.passwords import hash_password
+from domain.support.passwords import check_filing_password_hash, hash_filing_password
 from extensions import db
 from models import RegistryDomain, RegistrySubject, RegistryWebsite
 
@@ -40,6 +42,17 @@ SUBJECT_KINDS = {
 }  # fmt: skip
 CERTIFICATE_TYPES = {"uscc", "resident_id", "passport", "hk_mo_permit", "tw_permit"}
 SUBJECT_COLUMNS = COLUMNS[:8]
+# The longest value each column may hold: the table's column (a longer one would be a 500 on
+# PostgreSQL, issue 15); the password as long as the wizard's field takes.
+MAX_LENGTHS = {
+    "subject_number": RegistrySubject.__table__.c.subject_number.type.length,
+    "subject_name": RegistrySubject.__table__.c.name.type.length,
+    "certificate_number": RegistrySubject.__table__.c.certificate_number.type.length,
+    "filing_password": 64,
+    "website_number": RegistryWebsite.__table__.c.website_number.type.length,
+    "website_name": RegistryWebsite.__table__.c.name.type.length,
+    "access_providers": RegistryWebsite.__table__.c.access_providers.type.length,
+}
 
 
 class RegistryImportError(DomainError):
@@ -71,6 +84,7 @@ class ImportSummary:
     websites_updated: int = 0
     unchanged: int = 0
     details: list[str] = field(default_factory=list)
+    passwords_unchecked: int = 0  # existing subjects whose password a preview did not compare
 
     @property
     def changed(self) -> bool:
@@ -138,6 +152,11 @@ def _parse_row(line: int, values: dict[str, str]) -> RegistryRow:
     for column in COLUMNS:
         if column not in ("access_providers",) and not values[column]:
             fail(N_("%(column)s 为空"), column=column)
+        if len(values[column]) > MAX_LENGTHS.get(column, 2000):
+            fail(
+                N_("%(column)s 超过 %(max)s 个字符"),
+                column=column, max=MAX_LENGTHS.get(column, 2000),
+            )  # fmt: skip
     if check_icp_subject_number(values["subject_number"]):
         fail(N_("subject_number 不是主体备案号（R-ID-1）"))
     if check_icp_website_number(values["website_number"], values["subject_number"]):
@@ -168,26 +187,84 @@ def _parse_row(line: int, values: dict[str, str]) -> RegistryRow:
     return RegistryRow(line, values, domains, providers, values["change_in_progress"] == "1")
 
 
-def import_registry(rows: list[RegistryRow]) -> ImportSummary:
+def import_registry(rows: list[RegistryRow], passwords: bool = True) -> ImportSummary:
     """Create or update the registry from parsed rows (flushed, not committed). Idempotent.
+
+    The rows' existing subjects, websites and domains are loaded up front in a few queries, and
+    nothing is flushed row by row (10 000 rows in seconds, not one query and flush per row).
+    passwords=False (the preview, rolled back): filing passwords are neither hashed nor compared.
 
     :raises RegistryImportError: when a domain already belongs to a website of another number.
     """
     summary = ImportSummary()
-    subjects: dict[str, RegistrySubject] = {}
-    for row in rows:
-        values = row.values
-        subject = subjects.get(values["subject_number"]) or _upsert_subject(values, summary)
-        subjects[values["subject_number"]] = subject
-        _upsert_website(subject, row, summary)
+    with db.session.no_autoflush:
+        known = _Known.load(rows)
+        for row in rows:
+            number = row.values["subject_number"]
+            if number not in known.seen:  # a subject's first row upserts it
+                known.subjects[number] = _upsert_subject(
+                    known.subjects.get(number), row.values, summary, passwords
+                )
+                known.seen.add(number)
+            _upsert_website(known, known.subjects[number], row, summary)
     db.session.flush()
     return summary
 
 
-def _upsert_subject(values: dict[str, str], summary: ImportSummary) -> RegistrySubject:
-    subject: RegistrySubject | None = db.session.scalar(
-        select(RegistrySubject).where(RegistrySubject.subject_number == values["subject_number"])
-    )
+def _chunks(values: set[str], size: int = 500) -> list[list[str]]:
+    ordered = sorted(values)
+    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
+
+
+@dataclass
+class _Known:
+    """The registry rows an import touches, by their keys (loaded once)."""
+
+    subjects: dict[str, RegistrySubject]
+    websites: dict[str, RegistryWebsite]
+    # a domain -> its website's id (in the tables), or the website (added by this import)
+    domain_owners: dict[str, int | RegistryWebsite]
+    seen: set[str] = field(default_factory=set)  # subject numbers already upserted by this import
+
+    @classmethod
+    def load(cls, rows: list[RegistryRow]) -> _Known:
+        numbers = {row.values["subject_number"] for row in rows}
+        website_numbers = {row.values["website_number"] for row in rows}
+        names = {name for row in rows for name, _expiry in row.domains}
+        subjects = {
+            s.subject_number: s
+            for chunk in _chunks(numbers)
+            for s in db.session.scalars(
+                select(RegistrySubject).where(RegistrySubject.subject_number.in_(chunk))
+            )
+        }
+        websites = {
+            w.website_number: w
+            for chunk in _chunks(website_numbers)
+            for w in db.session.scalars(
+                select(RegistryWebsite)
+                .where(RegistryWebsite.website_number.in_(chunk))
+                .options(selectinload(RegistryWebsite.domains), joinedload(RegistryWebsite.subject))
+            )
+        }
+        owners: dict[str, int | RegistryWebsite] = {
+            name: website_id
+            for chunk in _chunks(names)
+            for name, website_id in db.session.execute(
+                select(RegistryDomain.domain, RegistryDomain.website_id).where(
+                    RegistryDomain.domain.in_(chunk)
+                )
+            )
+        }
+        return cls(subjects, websites, owners)
+
+
+def _upsert_subject(
+    subject: RegistrySubject | None,
+    values: dict[str, str],
+    summary: ImportSummary,
+    passwords: bool,
+) -> RegistrySubject:
     wanted = {
         "name": values["subject_name"],
         "kind": values["subject_kind"],
@@ -198,7 +275,9 @@ def _upsert_subject(values: dict[str, str], summary: ImportSummary) -> RegistryS
     if subject is None:
         subject = RegistrySubject(
             subject_number=values["subject_number"],
-            filing_password_hash=hash_password(values["filing_password"]),
+            filing_password_hash=(
+                hash_filing_password(values["filing_password"]) if passwords else "!preview"
+            ),
             **wanted,
         )
         db.session.add(subject)
@@ -208,8 +287,12 @@ def _upsert_subject(values: dict[str, str], summary: ImportSummary) -> RegistryS
     changed = [key for key, value in wanted.items() if getattr(subject, key) != value]
     for key in changed:
         setattr(subject, key, wanted[key])
-    if not check_password_hash(subject.filing_password_hash, values["filing_password"]):
-        subject.filing_password_hash = hash_password(values["filing_password"])
+    if not passwords:
+        summary.passwords_unchecked += 1
+    elif not check_filing_password_hash(
+        subject.filing_password_hash, values["filing_password"]
+    ):  # only a changed password is hashed anew
+        subject.filing_password_hash = hash_filing_password(values["filing_password"])
         changed.append("filing_password")
     if changed:
         summary.subjects_updated += 1
@@ -217,11 +300,11 @@ def _upsert_subject(values: dict[str, str], summary: ImportSummary) -> RegistryS
     return subject
 
 
-def _upsert_website(subject: RegistrySubject, row: RegistryRow, summary: ImportSummary) -> None:
+def _upsert_website(
+    known: _Known, subject: RegistrySubject, row: RegistryRow, summary: ImportSummary
+) -> None:
     values = row.values
-    website = db.session.scalar(
-        select(RegistryWebsite).where(RegistryWebsite.website_number == values["website_number"])
-    )
+    website = known.websites.get(values["website_number"])
     wanted = {
         "name": values["website_name"],
         "responsible_mobile": values["responsible_mobile"],
@@ -233,6 +316,7 @@ def _upsert_website(subject: RegistrySubject, row: RegistryRow, summary: ImportS
             website_number=values["website_number"], subject=subject, **wanted
         )
         db.session.add(website)
+        known.websites[values["website_number"]] = website
         summary.websites_created += 1
         summary.details.append(f"+ {values['website_number']}")
         changed = ["new"]
@@ -246,28 +330,52 @@ def _upsert_website(subject: RegistrySubject, row: RegistryRow, summary: ImportS
                 setattr(website, key, wanted[key])
     current = {domain.domain: domain for domain in website.domains}
     wanted_domains = dict(row.domains)
+    removed = False
+    for name, existing in current.items():
+        if name not in wanted_domains:
+            website.domains.remove(existing)
+            known.domain_owners.pop(name, None)
+            changed.append(f"-{name}")
+            removed = True
+    if removed:  # the DELETE first: a domain may move to a website later in the file
+        db.session.flush()
     for name, expiry in wanted_domains.items():
         existing = current.get(name)
         if existing is None:
-            owner = db.session.scalar(select(RegistryDomain).where(RegistryDomain.domain == name))
-            if owner is not None:
+            owner = known.domain_owners.get(name)
+            if owner is not None and owner is not website and owner != website.id:
                 raise RegistryImportError(
                     row.line, N_("域名 %(domain)s 已属于另一个网站"), domain=name
                 )
             website.domains.append(RegistryDomain(domain=name, expires_on=expiry))
+            known.domain_owners[name] = website
             changed.append(f"+{name}")
         elif existing.expires_on != expiry:
             existing.expires_on = expiry
             changed.append(f"{name} expiry")
-    for name, existing in current.items():
-        if name not in wanted_domains:
-            website.domains.remove(existing)
-            changed.append(f"-{name}")
     if changed and changed[0] != "new":
         summary.websites_updated += 1
         summary.details.append(f"~ {values['website_number']}: {', '.join(changed)}")
     elif not changed:
         summary.unchanged += 1
+
+
+class Registry(Protocol):
+    """What the app asks of the MIIT records (A5)."""
+
+    def subject_by_certificate(
+        self, certificate_type: str, number: str
+    ) -> RegistrySubject | None: ...
+
+    def website_by_domain(self, domain: str) -> RegistryWebsite | None: ...
+
+    def website_by_number(self, website_number: str) -> RegistryWebsite | None: ...
+
+    def verify_filing_password(self, subject: RegistrySubject, password: str) -> bool: ...
+
+    def record_access(self, website: RegistryWebsite, provider_code: str) -> None: ...
+
+    def cancel_access(self, website: RegistryWebsite, provider_code: str) -> None: ...
 
 
 class LocalRegistry:
@@ -297,9 +405,34 @@ class LocalRegistry:
 
     def verify_filing_password(self, subject: RegistrySubject, password: str) -> bool:
         """Whether `password` is the subject's MIIT filing password (compared with its hash)."""
-        return check_password_hash(subject.filing_password_hash, password)
+        return check_filing_password_hash(subject.filing_password_hash, password)
 
     def record_access(self, website: RegistryWebsite, provider_code: str) -> None:
         """Add `provider_code` to the website's access providers (on approval)."""
         if provider_code not in website.provider_codes:
             website.access_providers = ";".join([*website.provider_codes, provider_code])
+
+    def cancel_access(self, website: RegistryWebsite, provider_code: str) -> None:
+        """Drop `provider_code` from the website's access providers (a cancellation approved, A7)."""
+        website.access_providers = ";".join(
+            code for code in website.provider_codes if code != provider_code
+        )
+
+
+_configured: type[Registry] = LocalRegistry
+
+
+def use_registry(path: str) -> None:
+    """Make the class named by `path` ("module:Class", BEIAN_REGISTRY) the one current_registry()
+    returns.
+
+    :raises ImportError, AttributeError: no such module or class.
+    """
+    global _configured
+    module_name, _, class_name = path.partition(":")
+    _configured = getattr(importlib.import_module(module_name), class_name)
+
+
+def current_registry() -> Registry:
+    """The configured registry (LocalRegistry unless BEIAN_REGISTRY names another class)."""
+    return _configured()

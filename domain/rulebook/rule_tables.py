@@ -19,10 +19,14 @@ def load() -> RuleTables:
     """The current rule tables."""
     suffixes = db.session.execute(select(DomainSuffix.suffix, DomainSuffix.approved)).all()
     words = db.session.execute(select(DenyWord.list_name, DenyWord.word)).all()
+    provinces = db.session.execute(
+        select(ProvinceRule.code, ProvinceRule.min_age, ProvinceRule.local_mobile_required)
+    ).all()
     return RuleTables(
         approved_suffixes=frozenset(suffix_to_ascii(s) for s, approved in suffixes if approved),
         never_suffixes=frozenset(suffix_to_ascii(s) for s, approved in suffixes if not approved),
         sensitive_words=frozenset(w for name, w in words if name == "sensitive"),
         personal_words=frozenset(w for name, w in words if name == "personal"),
-        min_age=dict(db.session.execute(select(ProvinceRule.code, ProvinceRule.min_age)).all()),
+        min_age={code: age for code, age, _ in provinces},
+        local_mobile_provinces=frozenset(code for code, _, local in provinces if local),
     )

@@ -9,30 +9,33 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 from datetime import date
 from urllib.parse import urlsplit
 
 import idna
+import phonenumbers
 import tldextract
 from email_validator import EmailNotValidError, validate_email
+from phonenumbers import geocoder
 from stdnum.cn import uscc
 
-from domain.rulebook.provinces import BY_ABBR, BY_CODE
-from domain.support.i18n import N_, Message
+from domain.rulebook.provinces import BY_ABBR, BY_CODE, FULL_NAMES, PROVINCES
+from domain.support.i18n import N_, Labels, Message
 
 _ABBRS = "".join(BY_ABBR)
-ICP_SUBJECT_RE = re.compile(rf"^[{_ABBRS}]ICP备(\d{{6}}|\d{{8}}|\d{{10}})号$")
-ICP_SEQUENCE_RE = re.compile(r"^[1-9]\d*$")
-USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
-RESIDENT_ID_RE = re.compile(r"^\d{17}[\dX]$")
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+ICP_SUBJECT_RE = re.compile(rf"^[{_ABBRS}]ICP备([0-9]{{6}}|[0-9]{{8}}|[0-9]{{10}})号$")
+ICP_SEQUENCE_RE = re.compile(r"^[1-9][0-9]*$")
+USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+RESIDENT_ID_RE = re.compile(r"^[0-9]{17}[0-9X]$")
+MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 CHINESE = "\u3400-\u4dbf\u4e00-\u9fff"
 WEBSITE_NAME_RE = re.compile(rf"^[{CHINESE}A-Za-z0-9]+$")
 HAS_CHINESE_RE = re.compile(rf"[{CHINESE}]")
 DOMAIN_IN_TEXT_RE = re.compile(
     rf"[{CHINESE}A-Za-z0-9-]+(?:\.[{CHINESE}A-Za-z0-9-]+)*\.[{CHINESE}A-Za-z]{{2,}}"
 )
-PRE_APPROVAL_NUMBER_RE = re.compile(rf"^[A-Za-z0-9{CHINESE}\-._()（）\[\]#,]{{2,50}}$")
+PRE_APPROVAL_NUMBER_RE = re.compile(rf"^[A-Za-z0-9{CHINESE}\-._()（）\[\]【】〔〕#,，]{{2,50}}$")
 
 UNIT_KINDS = frozenset(
     {"enterprise", "government", "institution", "social_org", "individual_business"}
@@ -46,6 +49,22 @@ LANGUAGES = frozenset(
 PRE_APPROVAL_CATEGORIES = frozenset(
     "news publishing education healthcare drugs_devices culture broadcasting bbs ride_hailing "
     "finance games".split()
+)
+# 网站服务内容: the MIIT content codes in their order (A2 v2), and those an individual may choose.
+CONTENT_TYPES: dict[str, str] = {
+    "instant_messaging": N_("即时通信"), "search_engine": N_("搜索引擎"), "portal": N_("综合门户"),
+    "webmail": N_("网上邮局"), "news": N_("网络新闻"), "blog": N_("博客/个人空间"),
+    "advertising": N_("网络广告/信息"), "organization_portal": N_("单位门户网站"),
+    "shopping": N_("网络购物"), "payment": N_("网上支付"), "banking": N_("网上银行"),
+    "securities": N_("网上炒股/股票基金"), "games": N_("网络游戏"), "music": N_("网络音乐"),
+    "video": N_("网络影视"), "images": N_("网络图片"), "software_download": N_("网络软件/下载"),
+    "jobs": N_("网上求职"), "dating": N_("网上交友/婚介"), "real_estate": N_("网上房产"),
+    "education": N_("网络教育"), "web_building": N_("网站建设"), "wap": N_("WAP"), "other": N_("其他"),
+}  # fmt: skip
+INDIVIDUAL_CONTENT_TYPES = ("blog", "other")
+NATIONAL_REGION = "100000"  # USCC characters 3-8 of a national-level body
+HOUSE_NUMBER_RE = re.compile(
+    r"[0-9０-９一二三四五六七八九十百千零〇]+\s*(号|號|弄|栋|幢|座|室|楼|层|单元|组)"
 )
 RESERVED_NAME_PREFIXES = ("中国", "中华", "中央", "国家", "人民", "人大", "反腐", "纪检", "监察", "信访", "维权", "投诉")  # fmt: skip
 GOVERNMENT_SUFFIXES = ("gov.cn", idna.encode("政务").decode("ascii"))
@@ -72,6 +91,19 @@ def check_icp_website_number(number: str, subject_number: str) -> Message | None
         return Message(N_("网站备案号格式不正确，应为“主体备案号-序号”，如 浙ICP备2021000001号-1"))
     if prefix != subject_number:
         return Message(N_("网站备案号必须以本主体的备案号开头"))
+    return None
+
+
+def check_icp_province(number: str, province: str) -> Message | None:
+    """R-ID-5: a subject number (valid by R-ID-1) starts with the abbreviation of its province."""
+    if ICP_SUBJECT_RE.match(number or "") and province in BY_CODE:
+        expected = BY_CODE[province]
+        if number[0] != expected.abbr:
+            return Message(
+                N_("主体备案号以“%(abbr)s”开头，属于%(other)s；本主体所在省份为%(province)s，应以“%(expected)s”开头"),
+                {"abbr": number[0], "other": BY_ABBR[number[0]].name,
+                 "province": expected.name, "expected": expected.abbr},
+            )  # fmt: skip
     return None
 
 
@@ -126,9 +158,19 @@ def check_certificate_type_fits_kind(kind: str, certificate_type: str) -> Messag
     return None
 
 
+def is_national_body(certificate_type: str, number: str) -> bool:
+    """A national-level body: a USCC whose characters 3-8 are 100000 (A4 v2, R-P-8 and R-N-2)."""
+    return certificate_type == "uscc" and (number or "")[2:8] == NATIONAL_REGION
+
+
 def check_uscc_province(number: str, province: str) -> Message | None:
-    """R-P-8: a unit files in the province of its USCC region code (characters 3-4)."""
-    if USCC_RE.match(number or "") and number[2:4] != province:
+    """R-P-8: a unit files in the province of its USCC region code (characters 3-4); a national-level
+    body (region 100000) files where it chooses."""
+    if (
+        USCC_RE.match(number or "")
+        and number[2:4] != province
+        and not is_national_body("uscc", number)
+    ):
         return Message(
             N_("单位须在证件登记地所在省份备案：统一社会信用代码显示为%(province)s"),
             {"province": BY_CODE[number[2:4]].name if number[2:4] in BY_CODE else number[2:4]},
@@ -152,6 +194,39 @@ def age_on(birth: date, today: date) -> int:
     return today.year - birth.year - (0 if had_birthday else 1)
 
 
+# --- addresses ------------------------------------------------------------------------------
+
+
+def address_province(address: str) -> str | None:
+    """The code of the province whose full name (A1 v2) starts the address, or None."""
+    text = (address or "").lstrip()
+    for code, full_name in FULL_NAMES.items():
+        if text.startswith(full_name):
+            return code
+    return None
+
+
+def check_address_province(address: str, province: str) -> Message | None:
+    """R-P-12: an address that starts with a province's full name names the subject's province
+    (证件住所与通讯地址须在同一省份); one that starts with no full name is not judged."""
+    found = address_province(address)
+    if found is not None and found != province and province in BY_CODE:
+        return Message(
+            N_("地址位于%(found)s，与主体所在省份（%(province)s）不一致：证件住所与通信地址须在同一省份"),
+            {"found": FULL_NAMES[found], "province": FULL_NAMES[province]},
+        )  # fmt: skip
+    return None
+
+
+def check_house_number(address: str, remark: str) -> Message | None:
+    """R-P-13: a mailing address has a house number (号, 弄, 栋, 室…), or the remark explains why."""
+    if not HOUSE_NUMBER_RE.search(address or "") and not (remark or "").strip():
+        return Message(
+            N_("通信地址没有详细门牌号（如 1 号、5 栋 302 室），请补充，或在备注中说明原因")
+        )
+    return None
+
+
 # --- persons --------------------------------------------------------------------------------
 
 
@@ -159,6 +234,49 @@ def check_mobile(number: str) -> Message | None:
     """R-PH-1: a mainland mobile number, 11 digits: 1, then 3-9, then nine digits."""
     if not MOBILE_RE.match(number or ""):
         return Message(N_("手机号码应为 11 位中国大陆手机号"))
+    return None
+
+
+def mobile_home_province(number: str) -> str | None:
+    """The province a mainland mobile is registered in, by libphonenumber's Chinese geocoder; None
+    where its data knows only the country (or the number is not valid)."""
+    try:
+        parsed = phonenumbers.parse(number, "CN")
+    except phonenumbers.NumberParseException:
+        return None
+    place = geocoder.description_for_number(parsed, "zh")
+    for province in PROVINCES:
+        if place.startswith(province.name):
+            return province.code
+    return None
+
+
+def check_local_mobile(number: str, province: str, local_required: bool) -> Message | None:
+    """R-PH-2: where the province asks for local mobiles, a mobile whose home province is known is
+    from that province (a valid R-PH-1 number only)."""
+    if not local_required or not MOBILE_RE.match(number or "") or province not in BY_CODE:
+        return None
+    home = mobile_home_province(number)
+    if home is not None and home != province:
+        return Message(
+            N_("%(province)s要求使用本省手机号码，该号码归属%(home)s"),
+            {"province": BY_CODE[province].name, "home": BY_CODE[home].name},
+        )
+    return None
+
+
+def warn_unknown_mobile_province(
+    number: str, province: str, local_required: bool
+) -> Message | None:
+    """R-PH-2 (warning): the province asks for local mobiles and the number's home province is
+    unknown, so a reviewer confirms it."""
+    if not local_required or not MOBILE_RE.match(number or "") or province not in BY_CODE:
+        return None
+    if mobile_home_province(number) is None:
+        return Message(
+            N_("%(province)s要求使用本省手机号码，无法确定该号码的归属地，请审核人员核实"),
+            {"province": BY_CODE[province].name},
+        )
     return None
 
 
@@ -199,9 +317,12 @@ def check_website_name_form(name: str) -> Message | None:
     return None
 
 
-def check_website_name_prefix(name: str, subject_kind: str) -> Message | None:
-    """R-N-2: only a government subject's site name may start with 中国, 中华, 国家 and the like."""
-    if subject_kind != "government":
+def check_website_name_prefix(
+    name: str, subject_kind: str, national: bool = False
+) -> Message | None:
+    """R-N-2: only a government subject's (or a national-level body's) site name may start with
+    中国, 中华, 国家 and the like."""
+    if subject_kind != "government" and not national:
         for prefix in RESERVED_NAME_PREFIXES:
             if (name or "").startswith(prefix):
                 return Message(N_("非政府主体的网站名称不能以“%(prefix)s”开头"), {"prefix": prefix})
@@ -257,6 +378,8 @@ def check_domain_form(value: str) -> Message | None:
         return Message(N_("请填写域名"))
     if value != value.strip() or re.search(r"://|[/:?#@\s]", value):
         return Message(N_("只填写域名本身，不要包含 http://、路径、端口或空格"))
+    if unicodedata.normalize("NFKC", value) != value:
+        return Message(N_("域名中含有全角字符，请用半角字母和数字填写"))
     if value.startswith("*") or value.lower().startswith("www."):
         return Message(N_("只填写顶级域名（如 example.cn），不要带 www. 或 *"))
     host = _to_ascii(value)
@@ -266,6 +389,15 @@ def check_domain_form(value: str) -> Message | None:
     if parts.suffix and (not parts.domain or parts.subdomain):
         return Message(N_("只填写顶级域名（如 example.cn），不要填写子域名"))
     return None
+
+
+def registrable_part(ascii_host: str) -> str | None:
+    """The registrable domain of an ASCII host name by the public suffix list, or None when it has
+    no registrable part (`qinghe`, `com.cn`)."""
+    parts = _PSL(ascii_host)
+    if not parts.suffix or not parts.domain:
+        return None
+    return f"{parts.domain}.{parts.suffix}"
 
 
 def _to_ascii(value: str) -> str | None:
@@ -333,11 +465,39 @@ def check_public_ip(value: str) -> Message | None:
 
 
 def check_pre_approval_number(number: str | None) -> Message | None:
-    """R-W-2: a pre-approval number of 2-50 letters, digits, Chinese or -._()（）[]#, characters."""
+    """R-W-2: a pre-approval number of 2-50 letters, digits, Chinese or -._()（）[]【】〔〕#,，
+    characters."""
     if not number:
         return Message(N_("涉及前置审批的，须填写审批文号"))
     if not PRE_APPROVAL_NUMBER_RE.match(number):
-        return Message(N_("审批文号应为 2–50 位字母、数字、中文或 -._()（）[]#, 符号"))
+        return Message(N_("审批文号应为 2–50 位字母、数字、中文或 -._()（）[]【】〔〕#,， 符号"))
+    return None
+
+
+def check_content_types(values: list[str] | None, subject_kind: str) -> Message | None:
+    """R-W-1: chosen content types (None: not chosen yet) are at least one of the 24 codes, and an
+    individual's website offers only 博客/个人空间 or 其他 (网站内容须与主办单位性质相符)."""
+    if values is None:
+        return None
+    if not values:
+        return Message(N_("请至少选择一项网站服务内容"))
+    unknown = [value for value in values if value not in CONTENT_TYPES]
+    if unknown:
+        return Message(N_("不支持的取值：%(values)s"), {"values": ", ".join(map(str, unknown))})
+    if subject_kind == "individual":
+        refused = [value for value in values if value not in INDIVIDUAL_CONTENT_TYPES]
+        if refused:
+            return Message(
+                N_("网站内容须与主办单位性质相符：个人网站只能选择博客/个人空间或其他，不能选择%(values)s"),
+                {"values": Labels(tuple(CONTENT_TYPES[value] for value in refused))},
+            )  # fmt: skip
+    return None
+
+
+def warn_many_languages(languages: list[str]) -> Message | None:
+    """R-W-8 (warning): more than one website language (网站语言不建议多选)."""
+    if len(set(languages)) > 1:
+        return Message(N_("网站语言不建议多选，请确认网站确实提供所选的每种语言"))
     return None
 
 

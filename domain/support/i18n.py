@@ -11,6 +11,12 @@ def N_(text: str) -> str:  # noqa: N802 - the conventional gettext marker name
     return text
 
 
+class Labels(NamedTuple):
+    """A parameter that is a list of msgids (choice labels), shown translated and comma-separated."""
+
+    msgids: tuple[str, ...]
+
+
 class Message(NamedTuple):
     """A translatable message: msgid (Chinese) and its %-format parameters."""
 
@@ -20,4 +26,12 @@ class Message(NamedTuple):
     def render(self, gettext: Callable[[str], str]) -> str:
         """The message in the current language."""
         translated = gettext(self.text)
-        return translated % self.params if self.params else translated
+        if not self.params:
+            return translated
+        return translated % {key: _shown(value, gettext) for key, value in self.params.items()}
+
+
+def _shown(value: Any, gettext: Callable[[str], str]) -> Any:
+    if isinstance(value, Labels):
+        return ", ".join(gettext(msgid) for msgid in value.msgids)
+    return value

@@ -7,7 +7,13 @@ import re
 
 # An 18-character resident ID / USCC, or an 11-digit mainland mobile, inside free text.
 _CERTIFICATE = re.compile(r"(?<![0-9A-Z])([0-9A-Z]{6})[0-9A-Z]{8}([0-9A-Z]{4})(?![0-9A-Z])")
-_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+# A resident ID as typed, lower-case check character included (110105194912310021, …002x).
+_RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])([0-9]{6})[0-9]{8}([0-9]{3}[0-9Xx])(?![0-9A-Za-z])")
+# A mainland mobile, also with +86 / 0086 / 86 in front and spaces or dashes inside.
+_MOBILE = re.compile(r"(?<![\d+])((?:\+|00)?86[- ]?)?(1[3-9]\d)[- ]?\d{4}[- ]?(\d{4})(?!\d)")
+# A passport or Hong Kong/Macao/Taiwan permit: one or two capital letters and 7–10 digits (E12345678,
+# EA1234567, H1234567890). A filing number (浙ICP备…) is no match: 备 stands between.
+_PASSPORT = re.compile(r"(?<![0-9A-Za-z])([A-Z]{1,2})[0-9]{5,8}([0-9]{2})(?![0-9A-Za-z])")
 
 
 def mask_certificate(number: str | None) -> str:
@@ -31,7 +37,9 @@ def mask_phone(number: str | None) -> str:
 def mask_text(text: str) -> str:
     """Mask every certificate number and mobile number found inside free text."""
     text = _CERTIFICATE.sub(lambda m: m.group(1) + "********" + m.group(2), text)
-    return _MOBILE.sub(lambda m: m.group(1) + "****" + m.group(2), text)
+    text = _RESIDENT_ID.sub(lambda m: m.group(1) + "********" + m.group(2), text)
+    text = _MOBILE.sub(lambda m: (m.group(1) or "") + m.group(2) + "****" + m.group(3), text)
+    return _PASSPORT.sub(lambda m: m.group(1) + "******" + m.group(2), text)
 
 
 class PiiLogFilter(logging.Filter):

@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 from pathlib import Path
 
+import pyotp
 import pytest
 from werkzeug.serving import make_server
 
+from demo.seed import DEMO_TOTP_SECRET
 from extensions import db
 from tests.conftest import make_test_app
 
@@ -64,6 +67,7 @@ def live_app(tmp_path_factory):
         TESTING=False,
         DEMO_MODE=True,
         STATUS_POLL_SECONDS=1,
+        ADMIN_TOTP_REQUIRED=True,
     )
     with app.app_context():
         upgrade()
@@ -120,12 +124,30 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
-def login(page, base: str, email: str, password: str) -> None:
-    """Log in through the real form (the page stays where the login sends it)."""
+def login(page, base: str, email: str, password: str, totp_secret: str | None = None) -> None:
+    """Log in through the real form (the page stays where the login sends it); where the account
+    has a second factor, the code comes from `totp_secret` (the demo admin's by default)."""
     page.goto(f"{base}/auth/login")
     page.fill("#email", email)
     page.fill("#password", password)
-    page.click("main form[method=post] button[type=submit]")
+    with page.expect_navigation():
+        page.click("main form[method=post] button[type=submit]")
+    if "/auth/second-factor" in page.url:
+        page.fill("#code", second_factor_code(totp_secret or DEMO_TOTP_SECRET))
+        page.click("main form[method=post] button[type=submit]")
+
+
+_SPENT_STEPS: dict[str, int] = {}
+
+
+def second_factor_code(secret: str) -> str:
+    """A code the server has not taken yet: it accepts each 30-second step once (and one step
+    either side), so a quick second login uses the next step, waiting for it when need be."""
+    step = max(int(time.time()) // 30, _SPENT_STEPS.get(secret, -1) + 1)
+    while step > int(time.time()) // 30 + 1:
+        time.sleep(0.5)
+    _SPENT_STEPS[secret] = step
+    return pyotp.TOTP(secret).at(step * 30)
 
 
 def claim_and_decide(page, base: str, filing_id: int, action: str, **fields: str) -> None:

@@ -50,6 +50,7 @@ def test_continued_access_from_filing_to_approval(browser, page, live_server, tm
     page.fill("#person_email", "mawen@longyuan.cn")
     page.click("main form[method=post] button[type=submit]")
     page.wait_for_url("**/websites")
+    page.locator("input[name='websites-0-content_types'][value=organization_portal]").check()
     page.click("#save-websites")
     page.wait_for_url("**/confirm")
     page.click("#submit-filing")

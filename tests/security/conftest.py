@@ -8,7 +8,7 @@ from sqlalchemy import select
 from domain.lifecycle.states import Action, Role
 from domain.operator import ip_pool
 from extensions import db
-from models import Material, ProviderIP
+from models import Material, OutboxMessage, ProviderIP
 from tests.conftest import PASSWORD
 from tests.helpers import transitions
 from tests.wizard_helpers import image_bytes, load_demo, multipart, walk_to_confirm
@@ -39,10 +39,14 @@ def world(app, client, make_user, login):
     client.post(f"/filings/{filing.id}/materials", data=body, content_type=content_type)
     client.post("/auth/logout")
     material = db.session.scalar(select(Material).where(Material.filing_id == filing.id))
+    message_id = db.session.scalar(  # one of the owner's messages (message centre, outbox retry)
+        select(OutboxMessage.id).where(OutboxMessage.account_id == owner.id).limit(1)
+    )
     values = {
         "filing_id": filing.id, "material_id": material.id, "website_id": filing.websites[0].id,
         "user_id": victim.id, "ip_id": db.session.scalar(select(ProviderIP.id)), "code": "33",
         "kind": "commitment_letter", "token": "0" * 32, "action": "disable",
+        "message_id": message_id,
     }  # fmt: skip
     return {
         "users": {"owner": owner, "other": other, "reviewer": reviewer, "admin": admin},

@@ -7,12 +7,16 @@ from __future__ import annotations
 from tests.conftest import PASSWORD
 from tests.security.conftest import ROLES, client_as, url_for_rule
 
-PUBLIC = {"site.index", "site.set_language", "site.health", "auth.login", "auth.signup", "api.precheck_application",
-          "api.filing_type", "api.openapi_document", "materials.phone_page"}  # fmt: skip
+PUBLIC = {"site.index", "site.set_language", "site.health", "auth.login", "auth.signup",
+          "auth.second_factor", "auth.forgot_password", "auth.reset_password", "api.precheck_application",
+          "api.filing_type", "api.openapi_document", "materials.phone_page",
+          "hardening.ready"}  # fmt: skip
 TOKEN = {"api.create_filing", "api.read_filing"}
 ANY_LOGGED_IN = {"auth.logout"}
 OWNER_AND_STAFF = {"materials.file"}
-ANY_APPLICANT = {"applicant.list_filings", "wizard.start"}  # their own list, a new filing
+ANY_APPLICANT = {"applicant.list_filings", "wizard.start",  # their own list, a new filing
+                 "messages.list_messages", "messages.mark_all_read",  # their own messages
+                 "records.list_records", "records.change", "records.cancel"}  # their own records  # fmt: skip
 
 
 def allowed_roles(endpoint: str) -> set[str]:
@@ -28,7 +32,9 @@ def allowed_roles(endpoint: str) -> set[str]:
     if endpoint in ANY_APPLICANT:
         return {"owner", "other"}
     blueprint = endpoint.split(".")[0]
-    if blueprint in ("applicant", "wizard", "materials"):
+    if blueprint == "account":
+        return {"owner", "other", "reviewer", "admin"}  # one's own account page
+    if blueprint in ("applicant", "wizard", "materials", "messages", "records"):
         return {"owner"}
     if blueprint == "reviewer":
         return {"reviewer", "admin"}

@@ -8,6 +8,7 @@ import copy
 import json
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -59,6 +60,12 @@ def a2_shaped(draw):
         except (KeyError, IndexError, TypeError):
             continue  # an earlier change removed this path
     return document
+
+
+@pytest.fixture
+def app_config() -> dict:
+    """Hundreds of requests from one client: the rate limit is tested in test_api_rate_limit.py."""
+    return {"API_PRECHECK_LIMIT": "100000 per minute", "API_FILING_TYPE_LIMIT": "100000 per minute"}
 
 
 class Tally:

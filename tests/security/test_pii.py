@@ -1,6 +1,8 @@
 """No unmasked identity or phone number where the rules say masked: every page a logged-in
 applicant, reviewer and admin can open (and every htmx partial), after a run through the demo data,
-the wizard, reviews and the outbox; and everything written to the log meanwhile.
+the wizard, reviews and the outbox; and everything written to the log meanwhile. No SMS
+verification code in clear either: not in a page (the message centre included), the log or an
+outbox row.
 
 Full numbers may appear only where the person has to read or type them whole: the applicant's own
 forms (wizard), the reviewer's comparison screen, and the printable letters the applicant signs.
@@ -17,10 +19,17 @@ from sqlalchemy import select
 from blueprints.policy import current_policy
 from domain.filing import sms
 from domain.lifecycle.states import Action, FilingState
-from domain.support import notify
+from domain.support import notify, sealing
 from domain.support.masking import PiiLogFilter
 from extensions import db
-from models import Person, RegistrySubject, RegistryWebsite, SmsChallenge, Subject
+from models import (
+    OutboxMessage,
+    Person,
+    RegistrySubject,
+    RegistryWebsite,
+    SmsChallenge,
+    Subject,
+)
 from tests.helpers import transitions
 from tests.security.conftest import client_as, url_for_rule
 
@@ -38,6 +47,22 @@ def _secrets() -> set[str]:
     return values
 
 
+def _sms_codes() -> set[str]:
+    """The SMS verification codes the outbox holds (sealed) now."""
+    key = current_policy().secret_key
+    sealed = db.session.scalars(
+        select(OutboxMessage.context).where(OutboxMessage.template == "sms_code")
+    )
+    return {sealing.unseal(c["sealed_code"], key) or "" for c in sealed if "sealed_code" in c} - {
+        ""
+    }
+
+
+def _has_code(text: str, code: str) -> bool:
+    """The 6 digits standing alone (not inside a longer number)."""
+    return re.search(rf"(?<![0-9]){code}(?![0-9])", text) is not None
+
+
 def test_no_unmasked_numbers_in_pages_or_logs(app, world, make_filing, capsys):
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
@@ -53,14 +78,20 @@ def test_no_unmasked_numbers_in_pages_or_logs(app, world, make_filing, capsys):
             waiting, sms.open_challenges(waiting)[0].id, "000000", None, current_policy()
         )
         db.session.commit()
-        notify.dispatch_pending(
-            *notify.default_senders(), provider_name=current_policy().provider_name
-        )
+        codes = _sms_codes()  # sealed in the outbox until sent: no page, log or row shows them
+        assert codes
+        notify.dispatch_pending(*notify.default_senders(current_policy()), policy=current_policy())
         transitions.apply(db.session.merge(waiting), Action.sms_fail, None)
         db.session.commit()
+        # and codes still waiting in the outbox, sealed, for the owner's message centre to show
+        make_filing(FilingState.sms_pending, owner=world["users"]["owner"])
+        waiting_codes = _sms_codes()
+        assert waiting_codes
+        codes |= waiting_codes
         numbers = _secrets()
         pages = leaks = 0
         leaking: list[tuple[str, str, str]] = []
+        code_leaks: list[tuple[str, str]] = []
         whole_where_allowed: set[str] = set()  # the control: the crawl does see whole numbers
         for role in ("owner", "reviewer", "admin"):
             client = client_as(app, role, world["users"])
@@ -83,6 +114,7 @@ def test_no_unmasked_numbers_in_pages_or_logs(app, world, make_filing, capsys):
                         continue
                     pages += 1
                     found = [n for n in numbers if n in body]
+                    code_leaks.extend((role, rule.endpoint) for c in codes if _has_code(body, c))
                     if found and allowed:
                         whole_where_allowed.add(rule.endpoint)
                     if found and not allowed:
@@ -116,3 +148,7 @@ def test_no_unmasked_numbers_in_pages_or_logs(app, world, make_filing, capsys):
     assert "reviewer.review" in whole_where_allowed, whole_where_allowed
     assert leaking == [], leaking[:10]
     assert in_log == []
+    assert code_leaks == [], code_leaks[:10]
+    assert not [c for c in codes if _has_code(log, c)]
+    rows = db.session.execute(select(OutboxMessage.context, OutboxMessage.last_error)).all()
+    assert not [c for c in codes for row in rows if _has_code(f"{row[0]} {row[1]}", c)]

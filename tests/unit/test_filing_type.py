@@ -17,12 +17,13 @@ from domain.filing.filing_password import (
 )
 from domain.lifecycle.states import FilingType
 from domain.operator.accounts import find_user
-from domain.rulebook.filing_type import verify_filing_type
+from domain.rulebook.filing_type import LookupInputError, verify_filing_type
 from extensions import db
 from models import RegistrySubject, utcnow
 
 TODAY = date(2026, 11, 23)
 QINGHE = "913301069755TH2H1L"
+UNKNOWN_USCC = "91330106MA2B3C4D5D"  # valid (GB 32100 check character), on no registry record
 A = "applicant@demo.beiandesk.cn"
 B = "applicant2@demo.beiandesk.cn"
 
@@ -63,7 +64,7 @@ ROWS = [
 )
 def test_a5_rows(demo, row, subject_number, domain, account, want_type, want_refusal):
     cert_type = "uscc"
-    number = cert_of(subject_number) if subject_number else "91330106MA2B3C4D5X"
+    number = cert_of(subject_number) if subject_number else UNKNOWN_USCC
     user = find_user(account) if account else None
     verdict = verify_filing_type(cert_type, number, domain, "BEIANDESK", TODAY, account=user)
     assert (verdict.type, verdict.refusal) == (want_type, want_refusal)
@@ -113,9 +114,74 @@ def test_another_provider_code_changes_rows_4_and_9(demo):
     assert verdict.type is FilingType.new_access
 
 
-def test_invalid_domain_is_a_value_error(demo):
-    with pytest.raises(ValueError):
+def test_invalid_domain_is_refused_as_bad_input(demo):
+    with pytest.raises(LookupInputError) as caught:
         verify_filing_type("uscc", QINGHE, "qin_ghe..cn", "BEIANDESK", TODAY)
+    assert [name for name, _ in caught.value.problems] == ["domain"]
+
+
+# --- A5 v2: input folding, the registrable domain, bad input ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "looked_up"),
+    [
+        ("www.qinghe.cn", "qinghe.cn"),
+        ("a.b.qinghe.com.cn", "qinghe.com.cn"),
+        ("QINGHE.CN.", "qinghe.cn"),
+        (
+            "  ｗｗｗ．ｑｉｎｇｈｅ．ｃｎ ",
+            "qinghe.cn",
+        ),  # full-width, as a Chinese input method types
+        ("www.数字文化.公益", "数字文化.公益"),
+    ],
+)
+def test_the_registrable_domain_is_looked_up(demo, typed, looked_up):
+    number = QINGHE if "qinghe" in looked_up else cert_of("浙ICP备2020033333号")
+    verdict = verify_filing_type("uscc", number, typed, "BEIANDESK", TODAY)
+    assert verdict.type is FilingType.new_access
+    assert verdict.domain == looked_up
+    assert verdict.as_dict(lambda text: text)["domain"] == looked_up
+
+
+def test_certificate_is_folded_and_upper_cased(demo):
+    typed = " " + QINGHE.lower().replace("9", "９") + " "
+    verdict = verify_filing_type("uscc", typed, "qinghe.cn", "BEIANDESK", TODAY)
+    assert verdict.type is FilingType.new_access
+
+
+@pytest.mark.parametrize(
+    ("cert_type", "number", "domain", "field"),
+    [
+        ("licence", QINGHE, "qinghe.cn", "cert_type"),
+        ("uscc", "913301069755TH2H1X", "qinghe.cn", "cert_number"),  # wrong check character
+        ("uscc", "12345", "qinghe.cn", "cert_number"),
+        ("resident_id", "330106800101123", "qinghe.cn", "cert_number"),  # a 15-digit ID
+        ("resident_id", "330106198001011234", "qinghe.cn", "cert_number"),  # wrong check digit
+        ("uscc", QINGHE, "qinghe", "domain"),
+        ("uscc", QINGHE, "com.cn", "domain"),
+        ("uscc", QINGHE, "http://qinghe.cn/x", "domain"),
+        ("uscc", QINGHE, "qinghe.cn:8080", "domain"),
+        ("uscc", QINGHE, "", "domain"),
+    ],
+)
+def test_bad_input_is_refused_never_answered_with_a_type(demo, cert_type, number, domain, field):
+    with pytest.raises(LookupInputError) as caught:
+        verify_filing_type(cert_type, number, domain, "BEIANDESK", TODAY)
+    assert [name for name, _ in caught.value.problems] == [field]
+
+
+def test_api_and_cli_refuse_bad_input_with_the_field(app, client, demo):
+    body = {"cert_type": "uscc", "cert_number": "913301069755TH2H1X", "domain": "qinghe"}
+    answer = client.post("/api/v1/filing-type", json=body)
+    assert answer.status_code == 400 and answer.json["ok"] is False and answer.json["error"]
+    assert [p["field"] for p in answer.json["problems"]] == ["cert_number", "domain"]
+    assert "校验位" in answer.json["problems"][0]["message"]
+    result = app.test_cli_runner().invoke(
+        args=["filing", "type", "--cert-type", "resident_id", "--cert-number", "12345",
+              "--domain", "qinghe.cn"]
+    )  # fmt: skip
+    assert result.exit_code == 2 and "--cert-number" in result.stderr
 
 
 # --- CLI and API --------------------------------------------------------------------------------
@@ -124,7 +190,7 @@ def test_invalid_domain_is_a_value_error(demo):
 def test_cli_answers_each_row(app, demo):
     runner = app.test_cli_runner()
     for row, subject_number, domain, account, want_type, want_refusal in ROWS:
-        number = cert_of(subject_number) if subject_number else "91330106MA2B3C4D5X"
+        number = cert_of(subject_number) if subject_number else UNKNOWN_USCC
         args = [
             "filing",
             "type",
@@ -151,6 +217,7 @@ def test_cli_answers_each_row(app, demo):
             "subject_number",
             "website_number",
             "domains",
+            "domain",
         }
 
 
@@ -192,7 +259,7 @@ def test_api_filing_type_uses_the_logged_in_account(client, demo):
 
 
 def test_api_filing_type_english_and_bad_input(client, demo):
-    body = {"cert_type": "uscc", "cert_number": "91330106MA2B3C4D5X", "domain": "qinghe.cn"}
+    body = {"cert_type": "uscc", "cert_number": UNKNOWN_USCC, "domain": "qinghe.cn"}
     english = client.post("/api/v1/filing-type", json=body, headers={"Accept-Language": "en"})
     assert "first filing" in english.json["message"]
     assert client.post("/api/v1/filing-type", json={**body, "x": 1}).status_code == 400

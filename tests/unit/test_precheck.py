@@ -35,6 +35,7 @@ def planted() -> dict:
     ]  # R-D-5, R-D-1, R-D-5 dup
     site0["ips"] = ["192.168.1.10"]  # R-IP-1
     site0["service_types"] = []  # R-W-7
+    site0["content_types"] = ["shopping", "fishing"]  # R-W-1: not one of the 24 codes
     site1["name"] = "青禾赌博"  # R-N-4
     site1["languages"] = ["klingon"]  # R-W-7
     site1["pre_approvals"] = [{"category": "news", "number": "x"}]  # R-W-2
@@ -47,6 +48,8 @@ def planted() -> dict:
 
 EXPECTED = [
     ("subject.province", "R-P-8"),
+    ("subject.certificate_address", "R-P-12"),  # 浙江省… while the subject is in Shanghai
+    ("subject.mailing_address", "R-P-12"),
     ("subject.icp_number", "R-ID-1"),
     ("subject.responsible_person.mobile", "R-PH-1"),
     ("websites[0].icp_number", "R-ID-2"),
@@ -56,6 +59,7 @@ EXPECTED = [
     ("websites[0].domains[3]", "R-D-5"),
     ("websites[0].ips[0]", "R-IP-1"),
     ("websites[0].service_types", "R-W-7"),
+    ("websites[0].content_types", "R-W-1"),
     ("websites[1].icp_number", "R-ID-2"),
     ("websites[1].name", "R-N-4"),
     ("websites[1].languages", "R-W-7"),
@@ -65,8 +69,20 @@ EXPECTED = [
 ]
 
 
-def run(app_doc: dict):
+# The good application's second website is in Chinese and English: a warning, never a breach.
+R_W_8 = {
+    "field": "websites[1].languages",
+    "rule": "R-W-8",
+    "message": "网站语言不建议多选，请确认网站确实提供所选的每种语言",
+}
+
+
+def findings(app_doc: dict):
     return precheck(parse_application(app_doc), rule_tables.load(), shanghai_today())
+
+
+def run(app_doc: dict):
+    return findings(app_doc).breaches
 
 
 def test_good_application_has_no_breach(app):
@@ -217,7 +233,7 @@ def _cli(app, tmp_path, content: bytes | str, *extra):
 def test_cli_exit_0_for_a_good_application(app, tmp_path):
     result = _cli(app, tmp_path, json.dumps(OK, ensure_ascii=False))
     assert result.exit_code == 0
-    assert json.loads(result.stdout) == {"ok": True, "breaches": []}
+    assert json.loads(result.stdout) == {"ok": True, "breaches": [], "warnings": [R_W_8]}
 
 
 def test_cli_exit_1_lists_every_breach_in_chinese(app, tmp_path):
@@ -252,7 +268,8 @@ def test_api_200_with_breaches(client):
 
 def test_api_200_ok(client):
     response = client.post("/api/v1/precheck", json=OK)
-    assert response.status_code == 200 and response.json == {"ok": True, "breaches": []}
+    assert response.status_code == 200
+    assert response.json == {"ok": True, "breaches": [], "warnings": [R_W_8]}
 
 
 def test_api_answers_in_english_with_accept_language(client):

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from blueprints.policy import current_policy
 from domain.lifecycle import workflow
-from domain.lifecycle.states import Action, FilingState, Role
+from domain.lifecycle.states import Action, FilingState, OrderKind, Role
 from domain.lifecycle.workflow import GuardFailed, RoleNotAllowed, StaleFiling, TransitionNotAllowed
 from extensions import db
 from models import AuditEvent, Filing, OutboxMessage, ProvinceRule
@@ -288,9 +288,14 @@ def test_reviewer_choices_decisions_and_rejections_come_from_the_table():
         s: set(workflow.staff_actions(s)) for s in FilingState if workflow.staff_actions(s)
     } == (by_stage)
     assert workflow.staff_stages() == set(by_stage)
+    change = {s: set(workflow.staff_actions(s, OrderKind.change_access)) for s in FilingState}
+    assert change[S.submitted] == {A.review_approve, A.initial_reject}
+    assert change[S.bureau_pending] == {A.submit_to_bureau_no_sms, A.return_for_edits}
+    assert change[S.re_review] == change[S.sms_failed] == set()
     rejections = {A.initial_reject, A.re_reject, A.bureau_reject}
     assert {a for a in Action if workflow.is_rejection(a)} == rejections
-    assert {a for a in Action if workflow.is_decision(a)} == set().union(*by_stage.values())
+    decisions = set().union(*by_stage.values()) | {A.review_approve}
+    assert {a for a in Action if workflow.is_decision(a)} == decisions
     assert workflow.waits_on(S.sms_pending) == {Role.applicant, Role.system}
     assert workflow.waits_on(S.submitted) == STAFF  # withdrawing aside
 

@@ -25,7 +25,7 @@ def test_the_table_is_printed_row_for_row_in_the_contract_shape(app):
         assert list(row) == ["from", "action", "to", "actors", "kinds", "when"]
         assert FilingState(row["from"]) and FilingState(row["to"]) and Action(row["action"])
         assert row["actors"] and set(row["actors"]) <= ACTORS
-        assert row["kinds"] == ["access"]
+        assert row["kinds"] and set(row["kinds"]) <= {"access", "change_access", "cancel_access"}
         assert row["when"] is None or isinstance(row["when"], str)
     submit = next(r for r in rows if (r["from"], r["action"]) == ("draft", "submit"))
     assert submit["to"] == "submitted" and submit["actors"] == ["applicant"] and submit["when"]
@@ -33,6 +33,22 @@ def test_the_table_is_printed_row_for_row_in_the_contract_shape(app):
     assert stale["actors"] == ["system"] and "STALE_WITHDRAW_DAYS" in stale["when"]
     approve = next(r for r in rows if r["action"] == "bureau_approve")
     assert approve["actors"] == ["reviewer", "admin", "system"]
+
+
+SMS_STATES = {"sms_pending", "sms_failed"}
+
+
+def test_orders_after_approval_never_pass_an_sms_state_and_reach_the_bureau(app):
+    for kind in ("change_access", "cancel_access"):
+        rows = [row for row in printed_table(app) if kind in row["kinds"]]
+        assert not [row for row in rows if {row["from"], row["to"]} & SMS_STATES], kind
+        assert not [row for row in rows if row["to"] in {"materials_pending", "re_review"}]
+        path = {(row["from"], row["to"]) for row in rows}
+        assert {("submitted", "bureau_pending"), ("bureau_pending", "bureau_review"),
+                ("bureau_review", "approved"), ("bureau_review", "bureau_rejected")} <= path
+        assert "approved" in reachable(rows, "draft") and "withdrawn" in reachable(rows, "draft")
+    access = [row for row in printed_table(app) if "access" in row["kinds"]]
+    assert {("bureau_pending", "sms_pending")} <= {(r["from"], r["to"]) for r in access}
 
 
 def reachable(rows: list[dict], start: str) -> set[str]:

@@ -59,7 +59,7 @@ def console(app, make_user):
     admin = make_user(Role.admin)
     applicant = make_user(Role.applicant)
     ip_pool.assign_free(applicant, 2)
-    token = api_tokens.issue("console", admin)
+    token = api_tokens.issue("console", admin, write=True)
     db.session.commit()
     return {"token": token, "applicant": applicant, "headers": {"Authorization": f"Bearer {token}"}}
 
@@ -193,9 +193,7 @@ def test_every_transition_is_posted_signed(app, client, console, receiver, make_
     transitions.apply(filing, Action.initial_approve, make_user(Role.reviewer))
     db.session.commit()
     notify.dispatch_pending(
-        notify.LogSmsGateway(),
-        notify.LogEmailSender(),
-        provider_name=current_policy().provider_name,
+        notify.LogSmsGateway(), notify.LogEmailSender(), policy=current_policy()
     )
     events = []
     for signature, payload in Receiver.received:

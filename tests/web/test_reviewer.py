@@ -320,8 +320,8 @@ class RecordingSender:
     def __init__(self):
         self.sent = []
 
-    def send(self, *args):
-        self.sent.append(args)
+    def send(self, message):
+        self.sent.append(message)
 
 
 def test_outbox_send_delivers_and_forgets_sms_codes(client, login, people):
@@ -329,31 +329,31 @@ def test_outbox_send_delivers_and_forgets_sms_codes(client, login, people):
     claim_and_decide(client, filing, Action.re_approve)
     claim_and_decide(client, filing, Action.submit_to_bureau)
     sms, email = RecordingSender(), RecordingSender()
-    sent, failed = notify.dispatch_pending(sms, email, provider_name=current_policy().provider_name)
+    sent, failed = notify.dispatch_pending(sms, email, policy=current_policy())
     assert sent >= 4 and failed == 0
-    assert any("验证码" in text for _mobile, text in sms.sent)
+    codes = [m for m in sms.sent if m.template == "sms_code"]
+    assert codes and all(len(m.params["code"]) == 6 and m.params["code"].isdigit() for m in codes)
+    assert all(m.params["code"] not in m.masked_text for m in codes)  # the log never sees it
     code_row = db.session.scalar(select(OutboxMessage).where(OutboxMessage.template == "sms_code"))
     assert code_row.status == "sent" and code_row.context["code"] == "******"
-    assert notify.dispatch_pending(sms, email, provider_name=current_policy().provider_name) == (
-        0,
-        0,
-    )
+    assert notify.dispatch_pending(sms, email, policy=current_policy()) == (0, 0)
 
 
 def test_outbox_failures_are_retried_then_marked_failed(client, login, people):
     submitted(client, login, people)
     sms, email = FlakyGateway(), FlakyGateway()
-    for _ in range(notify.MAX_ATTEMPTS):
-        sent, _failed = notify.dispatch_pending(
-            sms, email, provider_name=current_policy().provider_name
-        )
+    policy = current_policy()
+    now = utcnow()
+    for _ in range(policy.outbox_max_attempts):
+        sent, _failed = notify.dispatch_pending(sms, email, policy=policy, now=now)
         assert sent == 0
+        now += timedelta(seconds=policy.outbox_backoff_max_seconds)  # past any backoff
     row = db.session.scalar(
         select(OutboxMessage).where(OutboxMessage.template == "filing_submitted")
     )
     assert (
         row.status == "failed"
-        and row.attempts == notify.MAX_ATTEMPTS
+        and row.attempts == policy.outbox_max_attempts
         and "gateway down" in row.last_error
     )
 

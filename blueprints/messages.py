@@ -1,0 +1,74 @@
+"""The applicant's message centre (消息中心): every SMS and e-mail sent about their filings, newest
+first, in the words they were sent; an unread count in the header, mark as read."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from blueprints.access import role_required, row_id
+from blueprints.htmx import is_htmx
+from blueprints.policy import current_policy
+from blueprints.transaction import transaction
+from domain.lifecycle.states import Role
+from domain.support import notify, outbox
+from domain.support.masking import mask_phone
+
+bp = Blueprint("messages", __name__, url_prefix="/messages")
+
+
+def _unread() -> int:
+    """The header's unread count (only applicants have a message centre)."""
+    if not current_user.is_authenticated or current_user.role is not Role.applicant:
+        return 0
+    return outbox.unread_count(current_user)
+
+
+@bp.app_context_processor
+def inject_unread_messages():
+    # a callable, so that only a page that shows the header runs the count
+    return {"unread_messages": _unread}
+
+
+def _entry(message) -> dict:
+    rendered = notify.render(message, current_policy())
+    recipient = mask_phone(message.recipient) if message.channel == "sms" else message.recipient
+    return {"message": message, "rendered": rendered, "recipient": recipient}
+
+
+@bp.get("/")
+@role_required(Role.applicant)
+def list_messages():
+    """The applicant's messages, newest first, 50 a page."""
+    before = row_id(request.args.get("before")) or None
+    messages = outbox.inbox(current_user, before=before)
+    more = len(messages) == outbox.PAGE_SIZE
+    return render_template(
+        "messages/list.html", entries=[_entry(m) for m in messages],
+        next_before=messages[-1].id if more else None,
+    )  # fmt: skip
+
+
+@bp.post("/<int:message_id>/read")
+@role_required(Role.applicant)
+def mark_read(message_id: int):
+    """Mark one of the applicant's messages read; another's id is a 404."""
+    message = outbox.own_message(current_user, message_id)
+    if message is None:
+        abort(404)
+    with transaction():
+        outbox.mark_read(message)
+    if is_htmx():
+        return render_template(
+            "messages/_message_row.html", entry=_entry(message), oob_unread=_unread()
+        )
+    return redirect(url_for("messages.list_messages"))
+
+
+@bp.post("/read")
+@role_required(Role.applicant)
+def mark_all_read():
+    """Mark all of the applicant's messages read."""
+    with transaction():
+        outbox.mark_all_read(current_user)
+    return redirect(url_for("messages.list_messages"))

@@ -1,0 +1,72 @@
+"""The web side of throttling: who the client is, Flask-Limiter for the anonymous API, and the
+429 answers (JSON under /api/, a page elsewhere).
+
+The client is `request.remote_addr`. Behind nginx (BEIAN_BEHIND_PROXY=true) ProxyFix has already
+replaced it with the last hop of X-Forwarded-For, which nginx sets from the connection; without a
+proxy a client cannot choose its address by sending that header.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_limiter import Limiter
+from flask_limiter.errors import RateLimitExceeded
+
+from domain.operator.throttle import LoginLimits
+
+
+def client_address() -> str:
+    """The client's address as this app sees it (after ProxyFix when behind a proxy)."""
+    return request.remote_addr or "unknown"
+
+
+# Storage from RATELIMIT_STORAGE_URI (BEIAN_RATELIMIT_STORAGE_URI: redis://… shared by every
+# worker and host; memory:// by default, per process). Limits are set per endpoint in api.py.
+limiter = Limiter(key_func=client_address, default_limits=[])
+
+
+def precheck_limit() -> str:
+    """Requests per client for the anonymous pre-check (BEIAN_API_PRECHECK_LIMIT)."""
+    return str(current_app.config["API_PRECHECK_LIMIT"])
+
+
+def filing_type_limit() -> str:
+    """Requests per client for the anonymous filing-type check (BEIAN_API_FILING_TYPE_LIMIT)."""
+    return str(current_app.config["API_FILING_TYPE_LIMIT"])
+
+
+def login_limits() -> LoginLimits:
+    """The login throttle's limits from the configuration."""
+    return LoginLimits.from_config(current_app.config)
+
+
+def too_many_requests(retry_after: int | None = None):
+    """The 429 answer: JSON for the API, a page in the user's language elsewhere."""
+    if request.path.startswith("/api/"):
+        response = jsonify({"error": _("请求过于频繁，请稍后再试")})
+    else:
+        g.error_title = _("请求过于频繁")
+        response = current_app.make_response(
+            render_template(
+                "errors/error.html",
+                code=429,
+                title=_("请求过于频繁"),
+                message=_("您的请求过于频繁，请稍等片刻后再试。"),
+            )
+        )
+    response.status_code = 429
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Bind the limiter to `app` and answer its refusals with too_many_requests()."""
+    limiter.init_app(app)
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(error: RateLimitExceeded):
+        return (
+            too_many_requests()
+        )  # Retry-After is added by the limiter (RATELIMIT_HEADERS_ENABLED)

@@ -1,0 +1,217 @@
+"""Login throttling that a stranger cannot turn against the owner (issue 20).
+
+Failed logins are counted under three keys: the account (by its normalised e-mail, so that an
+address without an account behaves exactly like one with an account), the client address, and the
+pair of both. Each key has a number of free failures, then a delay that doubles with every further
+failure up to a ceiling: nothing is locked for good. A stranger's wrong guesses grow the delays of
+the stranger's own pair and address. The account-wide delay (many addresses guessing at one
+account) holds only clients that have not logged in to that account before, so the owner's own
+client is never held back by another client's guesses.
+
+The counters are rows of `throttle_counters` keyed by a SHA-256 of the key (no e-mail or address
+is stored), locked while an attempt is decided, so the limits hold across workers and hosts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
+
+from sqlalchemy import case, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from werkzeug.security import check_password_hash
+
+from domain.operator import accounts
+from domain.support.i18n import N_, Message
+from domain.support.passwords import hash_password
+from extensions import db
+from models import ThrottleCounter, User, utcnow
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Free failures, then a delay from `first_delay` that doubles per failure up to `longest`."""
+
+    free: int
+    first_delay: timedelta
+    longest: timedelta
+
+    def delay(self, failures: int) -> timedelta:
+        """How long to wait after the last failure once `failures` are counted (0 while free)."""
+        if failures < self.free:
+            return timedelta(0)
+        return min(self.first_delay * 2 ** min(failures - self.free, 30), self.longest)
+
+
+@dataclass(frozen=True)
+class LoginLimits:
+    """The three login rules, when a counter is forgotten, and how long a client stays known."""
+
+    pair: Rule
+    client: Rule
+    account: Rule
+    forget_after: timedelta = timedelta(hours=24)
+    known_client_for: timedelta = timedelta(days=90)
+
+    @classmethod
+    def from_config(cls, config: Any) -> LoginLimits:
+        """The limits from the app configuration (LOGIN_* keys, documented in the README)."""
+        longest = timedelta(minutes=int(config["LOGIN_LOCK_MINUTES"]))
+        first = timedelta(seconds=int(config["LOGIN_FIRST_DELAY_SECONDS"]))
+        return cls(
+            pair=Rule(int(config["LOGIN_MAX_FAILURES"]), first, longest),
+            client=Rule(int(config["LOGIN_CLIENT_MAX_FAILURES"]), first, longest),
+            account=Rule(int(config["LOGIN_ACCOUNT_MAX_FAILURES"]), first, longest),
+        )
+
+
+class Throttled(accounts.AccountError):
+    """Too many failed attempts from this client or at this account; `retry_at` says until when."""
+
+    def __init__(self, retry_at: datetime, now: datetime) -> None:
+        seconds = max(math.ceil((retry_at - now).total_seconds()), 1)
+        if seconds < 60:
+            message = Message(N_("尝试次数过多，请 %(n)s 秒后再试"), {"n": seconds})
+        else:
+            message = Message(
+                N_("尝试次数过多，请 %(n)s 分钟后再试"), {"n": math.ceil(seconds / 60)}
+            )
+        super().__init__(message)
+        self.retry_at = retry_at
+        self.retry_after = seconds
+
+
+def counter_key(*parts: str) -> str:
+    """The stored key: a SHA-256 of the parts, so the table holds no e-mail or address."""
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class LoginKeys:
+    """The three counters one login attempt is decided by."""
+
+    account: str
+    client: str
+    pair: str
+
+    @classmethod
+    def of(cls, email: str, client: str) -> LoginKeys:
+        """The keys for an e-mail as typed (normalised as find_user does) and a client address."""
+        account = email.strip().lower()
+        return cls(
+            counter_key("login", "account", account),
+            counter_key("login", "client", client),
+            counter_key("login", "pair", account, client),
+        )
+
+
+def retry_at(
+    counter: ThrottleCounter, rule: Rule, forget_after: timedelta, now: datetime
+) -> datetime | None:
+    """Until when `counter` holds attempts back under `rule`, or None when it does not."""
+    last = counter.last_failure_at
+    if last is None or last <= now - forget_after:
+        return None
+    until = last + rule.delay(counter.failures)
+    return until if until > now else None
+
+
+def locked_counters(keys: list[str]) -> dict[str, ThrottleCounter]:
+    """The counters of `keys`, created when missing and locked (PostgreSQL: FOR UPDATE, in key
+    order so that two attempts never wait on each other crosswise) until the transaction ends."""
+    keys = sorted(set(keys))
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    db.session.execute(
+        dialect.insert(ThrottleCounter)
+        .values([{"key": key, "failures": 0} for key in keys])
+        .on_conflict_do_nothing(index_elements=[ThrottleCounter.key])
+    )
+    rows = db.session.scalars(
+        select(ThrottleCounter)
+        .where(ThrottleCounter.key.in_(keys))
+        .order_by(ThrottleCounter.key)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return {row.key: row for row in rows}
+
+
+def count_failure(keys: list[str], now: datetime, forget_after: timedelta) -> None:
+    """One more failure on each key, in one UPDATE; a counter idle for `forget_after` restarts."""
+    db.session.execute(
+        update(ThrottleCounter)
+        .where(ThrottleCounter.key.in_(keys))
+        .values(
+            failures=case(
+                (ThrottleCounter.last_failure_at <= now - forget_after, 1),
+                else_=ThrottleCounter.failures + 1,
+            ),
+            last_failure_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def login(
+    email: str, password: str, client: str, limits: LoginLimits, now: datetime | None = None
+) -> User:
+    """The account for a correct e-mail and password from `client`, unless the client is held back.
+
+    Every path checks exactly one password hash (a dummy one when held back or when the address has
+    no account), so the answer and its timing do not tell whether an account exists. Flushes; the
+    caller commits, refusals included (the counts must stay).
+
+    :raises Throttled: the pair, the client or (for a client new to the account) the account is
+        within its delay; the password is not checked.
+    :raises accounts.AccountError: wrong e-mail or password (one message), or a disabled account.
+    """
+    now = now or utcnow()
+    keys = LoginKeys.of(email, client)
+    counters = locked_counters([keys.account, keys.client, keys.pair])
+    pair = counters[keys.pair]
+    known_client = (
+        pair.last_success_at is not None and pair.last_success_at > now - limits.known_client_for
+    )
+    holds = [
+        retry_at(pair, limits.pair, limits.forget_after, now),
+        retry_at(counters[keys.client], limits.client, limits.forget_after, now),
+        None
+        if known_client
+        else retry_at(counters[keys.account], limits.account, limits.forget_after, now),
+    ]
+    held_until = max((hold for hold in holds if hold is not None), default=None)
+    if held_until is not None:
+        check_password_hash(_dummy_hash(), password)  # the same cost as a checked attempt
+        raise Throttled(held_until, now)
+    try:
+        user = accounts.authenticate(email, password)
+    except accounts.WrongCredentials:
+        count_failure([keys.account, keys.client, keys.pair], now, limits.forget_after)
+        raise
+    pair.failures = 0
+    pair.last_failure_at = None
+    pair.last_success_at = now
+    db.session.flush()
+    return user
+
+
+def forget_idle(now: datetime, limits: LoginLimits) -> int:
+    """Delete counters with nothing left to remember (sweep); how many were deleted."""
+    idle = db.session.execute(
+        ThrottleCounter.__table__.delete().where(
+            (ThrottleCounter.last_failure_at.is_(None))
+            | (ThrottleCounter.last_failure_at <= now - limits.forget_after),
+            (ThrottleCounter.last_success_at.is_(None))
+            | (ThrottleCounter.last_success_at <= now - limits.known_client_for),
+        )
+    )
+    return int(getattr(idle, "rowcount", 0) or 0)
+
+
+@cache
+def _dummy_hash() -> str:
+    return hash_password("not-a-real-password-0")

@@ -1,0 +1,81 @@
+"""What the SMS platform gateways share (sms_aliyun.py, sms_tencent.py on the platforms' official
+SDKs, chosen by BEIAN_SMS_GATEWAY; `pip install 'beian-desk[aliyun]'` or `'beian-desk[tencent]'`).
+
+Both send an approved template (our key mapped to the provider's template code, BEIAN_SMS_TEMPLATES)
+with its parameters under the approved signature (BEIAN_SMS_SIGN_NAME), never free text. The
+platforms' refusals become SendError: throttling is retried with backoff; an invalid number or a
+template or signature that is not approved fails for good (a dead letter the admin sees).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from domain.policy import Policy
+from domain.support.notify import SendError, SmsMessage
+
+# Platform error codes that no retry can fix (anything else is retried until the last try).
+ALIYUN_PERMANENT = frozenset({
+    "isv.MOBILE_NUMBER_ILLEGAL", "isv.MOBILE_COUNT_OVER_LIMIT", "isv.SMS_TEMPLATE_ILLEGAL",
+    "isv.SMS_SIGNATURE_ILLEGAL", "isv.TEMPLATE_MISSING_PARAMETERS", "isv.INVALID_PARAMETERS",
+    "isv.PARAM_LENGTH_LIMIT", "isv.SMS_SIGN_ILLEGAL", "isv.BLACK_KEY_CONTROL_LIMIT",
+    "isv.TEMPLATE_PARAMS_ILLEGAL", "isv.ACCOUNT_NOT_EXISTS", "isv.ACCOUNT_ABNORMAL",
+    "isv.AMOUNT_NOT_ENOUGH", "InvalidAccessKeyId.NotFound", "SignatureDoesNotMatch",
+})  # fmt: skip
+TENCENT_PERMANENT_PREFIXES = (
+    "InvalidParameterValue.", "InvalidParameter.", "MissingParameter.", "UnauthorizedOperation.",
+    "UnsupportedOperation.", "AuthFailure.", "FailedOperation.TemplateUnapprovedOrNotExist",
+    "FailedOperation.SignatureIncorrectOrUnapproved", "FailedOperation.TemplateParamSetNotMatch",
+    "FailedOperation.InsufficientBalanceInSmsPackage", "FailedOperation.PhoneNumberInBlacklist",
+    "FailedOperation.MissingSignature", "FailedOperation.MissingTemplate",
+)  # fmt: skip
+
+
+def template_code(message: SmsMessage, policy: Policy) -> str:
+    """The provider's template code for our key.
+
+    :raises SendError: (permanent) no code is configured for the key.
+    """
+    code = dict(policy.sms_templates).get(message.template)
+    if not code:
+        raise SendError(
+            "no_template", f"BEIAN_SMS_TEMPLATES has no {message.template}", permanent=True
+        )
+    return code
+
+
+# The SDKs log each request whole at DEBUG (the template parameters, so the SMS code, included).
+SDK_LOGGERS = ("alibabacloud-tea", "darabonba-core", "tencentcloud_sdk_common")
+
+
+class _WithoutTemplateParams(logging.Filter):
+    """Drops urllib3's DEBUG line of a request whose URL carries the template parameters."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "TemplateParam" not in record.getMessage()
+
+
+def quiet_sdk_loggers() -> None:
+    """Keep the SDKs' request logs (and urllib3's request line, the query with the parameters)
+    out of every log, whatever level the root logger is at."""
+    for name in SDK_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    pool = logging.getLogger("urllib3.connectionpool")
+    if not any(isinstance(f, _WithoutTemplateParams) for f in pool.filters):
+        pool.addFilter(_WithoutTemplateParams())
+
+
+def sign_name(policy: Policy) -> str:
+    """The approved signature: BEIAN_SMS_SIGN_NAME, else the provider's name."""
+    return policy.sms_sign_name or policy.provider_name
+
+
+def split_endpoint(endpoint: str, default_host: str) -> tuple[str, str]:
+    """(protocol, host[:port]) of an endpoint given with or without its scheme."""
+    protocol, _, host = (endpoint or default_host).rpartition("://")
+    return (protocol or "https").lower(), host.rstrip("/")
+
+
+def tencent_permanent(code: str) -> bool:
+    """Whether a Tencent error code is one no retry can fix."""
+    return code.startswith(TENCENT_PERMANENT_PREFIXES)

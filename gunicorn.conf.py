@@ -1,0 +1,37 @@
+"""gunicorn settings for `make serve` (gunicorn also reads this file by itself when started here).
+
+Two things the command line cannot say:
+- gunicorn's own logs (gunicorn.error: a request that failed outside Flask's error pages, with its
+  traceback; gunicorn.access) pass the same PII filter as the app's, so no ID or phone number in
+  a traceback's SQL parameters reaches the log (issue 15);
+- no `Server: gunicorn` header (the version of the server is nobody's business).
+"""
+
+from __future__ import annotations
+
+from gunicorn import glogging
+from gunicorn.http import wsgi
+
+from domain.support.masking import PiiLogFilter
+
+
+class MaskingLogger(glogging.Logger):
+    """gunicorn's logger with the PII filter on every handler of its error and access logs."""
+
+    def setup(self, cfg) -> None:
+        super().setup(cfg)
+        pii_filter = PiiLogFilter()
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                if not any(isinstance(f, PiiLogFilter) for f in handler.filters):
+                    handler.addFilter(pii_filter)
+
+
+def _headers_without_server(response: wsgi.Response) -> list[str]:
+    return [line for line in _default_headers(response) if not line.startswith("Server:")]
+
+
+_default_headers = wsgi.Response.default_headers
+wsgi.Response.default_headers = _headers_without_server  # type: ignore[method-assign]
+
+logger_class = MaskingLogger
