@@ -22,6 +22,7 @@ from blueprints import (
     hardening,
     materials,
     messages,
+    privacy,
     read_only,
     records,
     reviewer,
@@ -33,7 +34,7 @@ from blueprints.access import RowIdConverter
 from blueprints.policy import current_policy
 from blueprints.ui import register_filters
 from cli import register_cli
-from config import Config, database_url_from_env, load_secret_key
+from config import Config, database_url_from_env, load_secret_key, webhook_problem
 from domain.rulebook.registry import use_registry
 from domain.support.masking import PiiLogFilter
 from extensions import babel, csrf, db, login_manager, migrate
@@ -58,16 +59,16 @@ def create_app(config: Mapping | None = None) -> Flask:
     login_manager.login_message = None
     login_manager.user_loader(auth.load_session_user)  # checks the session version
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Shanghai")
-    throttle.init_app(app)  # Flask-Limiter for the anonymous API, 429 pages
 
     if app.config["BEHIND_PROXY"]:  # nginx in front: trust one hop of X-Forwarded-For/-Proto
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     app.url_map.converters["int"] = RowIdConverter
     for blueprint in (
         site, auth, account, applicant, wizard, materials, records, reviewer, admin, api,
-        messages,
+        messages, privacy,
     ):  # fmt: skip
         app.register_blueprint(blueprint.bp)
+    throttle.init_app(app)  # Flask-Limiter on the anonymous API, 429 answers
     read_only.register(app)
     hardening.init_app(app)  # body limits, security headers, 413/500 answers, /readyz
     _register_template_helpers(app)
@@ -101,6 +102,9 @@ def _finish_config(app: Flask) -> None:
         app.config["SECRET_KEY"] = load_secret_key(instance)
     if not app.config.get("UPLOAD_FOLDER"):
         app.config["UPLOAD_FOLDER"] = str(instance / "uploads")
+    problem = webhook_problem(str(app.config["WEBHOOK_URL"]), str(app.config["WEBHOOK_SECRET"]))
+    if problem:  # refuse to start rather than post unsigned events, or to file:// or gopher://
+        raise RuntimeError(problem)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite: wait for a writer instead of failing at once (foreign keys: extensions.py).
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}

@@ -19,11 +19,12 @@ from flask_migrate import upgrade
 from blueprints.policy import current_policy
 from blueprints.transaction import transaction
 from demo.seed import DEMO_TOTP_SECRET, is_seeded, seed_demo
-from domain.filing import sms
+from domain.filing import retention, sms
+from domain.filing.storage import storage_for
 from domain.lifecycle import stage_counts, workflow
 from domain.lifecycle.states import Role
 from domain.lifecycle.workdays import shanghai_today
-from domain.operator import accounts, api_tokens, throttle
+from domain.operator import accounts, api_tokens, imports, throttle
 from domain.operator.accounts import find_user
 from domain.review import stale
 from domain.rulebook import rule_tables
@@ -245,6 +246,23 @@ def sweep_command() -> None:
         limits = throttle.LoginLimits.from_config(current_app.config)
         forgotten = throttle.forget_idle(utcnow(), limits)
     click.echo(f"{forgotten} idle login counters forgotten")
+    _sweep_personal_data()
+
+
+def _sweep_personal_data() -> None:
+    """The retention policy (issue 15): superseded and withdrawn images, unconfirmed imports."""
+    config = current_app.config
+    with transaction():
+        kept = retention.sweep(
+            storage_for(config), utcnow(),
+            int(config["RETENTION_SUPERSEDED_DAYS"]), int(config["RETENTION_WITHDRAWN_DAYS"]),
+        )  # fmt: skip
+    click.echo(
+        f"{kept.superseded} superseded and {kept.withdrawn} withdrawn filings' images deleted"
+    )
+    folder = imports.folder_beside(config["UPLOAD_FOLDER"])
+    removed = imports.sweep_previews(folder, 60 * float(config["RETENTION_IMPORT_MINUTES"]))
+    click.echo(f"{removed} unconfirmed registry import files deleted")
 
 
 @click.group("workflow")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class Config:
@@ -38,10 +39,11 @@ class Config:
     LOGIN_FIRST_DELAY_SECONDS = 30  # the first wait
     LOGIN_CLIENT_MAX_FAILURES = 20  # wrong passwords from one client address, all accounts
     LOGIN_ACCOUNT_MAX_FAILURES = 20  # at one account from clients that never logged in to it
-    RATELIMIT_ENABLED = True  # set on every app: the limiter object outlives one app in tests
+    RATELIMIT_ENABLED = True  # false: no per-client limits on the anonymous API
     RATELIMIT_STORAGE_URI = "memory://"  # Flask-Limiter: redis://host:6379 shared by all workers
     RATELIMIT_HEADERS_ENABLED = True  # Retry-After and X-RateLimit-* on the limited endpoints
-    RATELIMIT_SWALLOW_ERRORS = True  # a storage outage lets requests through (logged), never a 500
+    RATELIMIT_SWALLOW_ERRORS = True  # a storage outage is logged, never a 500
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # and the limits are counted per process meanwhile
     API_PRECHECK_LIMIT = "30 per minute;1000 per day"  # per client, POST /api/v1/precheck
     API_FILING_TYPE_LIMIT = "10 per minute;200 per day"  # per client, POST /api/v1/filing-type
     API_TOKEN_DAYS = 90  # default lifetime of a new API token
@@ -87,6 +89,18 @@ class Config:
     RETENTION_WITHDRAWN_DAYS = 30  # the images of a withdrawn filing
     RETENTION_IMPORT_MINUTES = 60  # an unconfirmed registry preview file (instance/imports)
     BEHIND_PROXY = False  # true behind nginx: honour X-Forwarded-Proto (HSTS, secure URLs)
+
+
+def webhook_problem(url: str, secret: str) -> str | None:
+    """Why the webhook settings cannot be used (the app refuses to start), or None."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"BEIAN_WEBHOOK_URL 只接受 http(s):// 地址，而不是 {url[:60]!r}"
+    if not secret:
+        return "设置了 BEIAN_WEBHOOK_URL 就必须设置 BEIAN_WEBHOOK_SECRET（签名密钥），否则接收方无法验证来源"
+    return None
 
 
 def database_url_from_env() -> str | None:

@@ -527,9 +527,7 @@ class ApiToken(Model):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     scopes: Mapped[str] = mapped_column(String(32), default="read")  # "read" or "read write"
-    expires_at: Mapped[datetime | None] = mapped_column(
-        UTCDateTime
-    )  # None: tokens from before 0014
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     created_by: Mapped[User] = relationship()
 

@@ -31,6 +31,7 @@ from app import create_app  # noqa: E402
 from domain.lifecycle.states import Role  # noqa: E402
 from domain.operator import accounts  # noqa: E402
 from extensions import db  # noqa: E402
+from models import RegistryWebsite  # noqa: E402
 
 ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "10000"))
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -97,6 +98,9 @@ def run(database_url: str, folder: Path, text: str) -> dict[str, float]:
         figures["import"] = timed(
             "confirm (import)", lambda: client.post(f"/admin/registry/{tokens[-1]}")
         )
+        imported = db.session.scalar(sa.select(sa.func.count(RegistryWebsite.id)))
+        db.session.rollback()
+        assert imported == ROWS, f"{imported} websites imported, {ROWS} expected"
         figures["preview_again"] = timed("preview of the same file again", preview)
         figures["reimport"] = timed(
             "confirm again (nothing changed)", lambda: client.post(f"/admin/registry/{tokens[-1]}")

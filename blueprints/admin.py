@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable
 from pathlib import Path
@@ -14,11 +13,12 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from blueprints import policy
+from blueprints import hardening, policy
 from blueprints.access import role_required, row_id
 from blueprints.auth import reset_link
 from blueprints.htmx import is_htmx
 from blueprints.transaction import transaction
+from domain import audit as audit_log  # (the view below is named audit)
 from domain.lifecycle.states import Role
 from domain.operator import accounts, api_tokens, imports, ip_pool, settings
 from domain.operator import admin as admin_service
@@ -119,20 +119,17 @@ def audit():
     filing_id = row_id(request.args.get("filing", "").lstrip("#"))  # 0: none, or out of range
     action = request.args.get("action", "")
     actor = request.args.get("actor", "").strip().lower()
-    query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(200)
-    if filing_id:
-        query = query.where(AuditEvent.filing_id == filing_id)
-    if action:
-        query = query.where(AuditEvent.action == action)
-    if actor:
-        query = query.join(User, AuditEvent.actor_id == User.id).where(
-            User.email.like(f"%{actor}%")
-        )
-    events = db.session.scalars(query).all()
+    older_than = row_id(request.args.get("older", ""))  # keyset pages by id (0: none)
+    newer_than = row_id(request.args.get("newer", ""))
+    events, older, newer = audit_log.search(filing_id, action, actor, older_than, newer_than)
     actions = db.session.scalars(
         select(AuditEvent.action).distinct().order_by(AuditEvent.action)
     ).all()
-    return render_template("admin/audit.html", events=events, actions=actions, args=request.args)
+    filters = {key: request.args.get(key, "") for key in ("filing", "action", "actor")}
+    return render_template(
+        "admin/audit.html", events=events, actions=actions, args=request.args, filters=filters,
+        older=older, newer=newer, paged=bool(older_than or newer_than),
+    )  # fmt: skip
 
 
 # --- province rules ---------------------------------------------------------------------------
@@ -310,7 +307,8 @@ def ips():
         text = request.form.get("addresses", "")
         upload = request.files.get("csv")
         if upload and upload.filename:
-            text += "\n" + upload.read(1_000_000).decode("utf-8", errors="replace")
+            csv_text = upload.read(1_000_000).decode("utf-8", errors="replace")
+            text += "\n" + "\n".join(admin_service.addresses_from_csv(csv_text))
         with transaction():
             added, refused = admin_service.add_ips(text, current_user)
     pool = db.session.scalars(select(ProviderIP).order_by(ProviderIP.id)).all()
@@ -336,6 +334,11 @@ def assign_ip(ip_id: int):
             )
     except admin_service.AdminError as exc:
         flash(exc.message.render(_), "bad")
+    else:
+        if account is not None:
+            flash(_("已将 %(ip)s 分配给 %(email)s", ip=ip.address, email=account.email), "ok")
+        else:
+            flash(_("已释放 %(ip)s", ip=ip.address), "ok")
     return redirect(url_for("admin.ips"))
 
 
@@ -416,7 +419,7 @@ def set_calendar_day():
 
 
 def _imports_folder() -> Path:
-    folder = Path(current_app.config["UPLOAD_FOLDER"]).parent / "imports"  # beside the uploads
+    folder = imports.folder_beside(current_app.config["UPLOAD_FOLDER"])
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -494,7 +497,7 @@ def report_csv():
     """The report as CSV (UTF-8 with BOM, so that Excel opens the Chinese correctly)."""
     data = report_service.build(utcnow())
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = hardening.SafeCsvWriter(out)  # a reviewer's name may start with "=" (issue 15)
     writer.writerow(["section", "key", "value", "extra"])
     for name, count, rejected in data.per_reviewer:
         writer.writerow(["decisions", name, count, rejected])

@@ -11,7 +11,6 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from blueprints.policy import current_policy
-from blueprints.throttle import filing_type_limit, limiter, precheck_limit
 from blueprints.transaction import transaction
 from domain import audit
 from domain.filing.filings import FilingError
@@ -51,8 +50,7 @@ def _read_json_body() -> bytes | None:
     return None if len(body) > MAX_BYTES else body
 
 
-@bp.post("/precheck")
-@limiter.limit(precheck_limit)
+@bp.post("/precheck")  # limited per client: blueprints/throttle.py API_LIMITS
 def precheck_application():
     """Every breach of the filing rules in an A2 application (200), or 400 for input that is not A2."""
     body = _read_json_body()
@@ -68,8 +66,7 @@ def precheck_application():
 FILING_TYPE_KEYS = {"cert_type": str, "cert_number": str, "domain": str}
 
 
-@bp.post("/filing-type")
-@limiter.limit(filing_type_limit)  # it maps a certificate number to its ICP number
+@bp.post("/filing-type")  # limited per client: blueprints/throttle.py API_LIMITS
 def filing_type():
     """The A5 verdict for {"cert_type", "cert_number", "domain"}; the logged-in account if any."""
     body = _read_json_body()

@@ -19,9 +19,9 @@ from blueprints.access import (
 from blueprints.policy import current_policy
 from blueprints.read_only import read_only
 from blueprints.transaction import transaction
-from domain.filing import filings, sms
+from domain.filing import filings, sms, timeline
 from domain.filing.filings import FilingError
-from domain.lifecycle import workflow
+from domain.lifecycle import progress, workflow
 from domain.lifecycle.states import Action, OrderKind, Role
 from domain.lifecycle.workflow import StaleFiling, WorkflowError
 from domain.support import notify
@@ -70,13 +70,13 @@ def _panel_context(filing: Filing) -> dict:
         if filing.approved_at
         else None,
         "poll_seconds": current_app.config["STATUS_POLL_SECONDS"],
+        "steps": progress.progress(filing.state, filing.kind),
     }
 
 
 def _status_context(filing: Filing) -> dict:
-    """The whole status page: the panel and the public timeline."""
-    events = [event for event in filing.events if not event.internal]
-    return {**_panel_context(filing), "events": events}
+    """The whole status page: the panel, the application as submitted and the public timeline."""
+    return {**_panel_context(filing), "entries": timeline.entries(filing.events)}
 
 
 @bp.get("/<int:filing_id>")

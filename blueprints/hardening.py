@@ -9,6 +9,7 @@ Content-Length before reading it, and stops reading a chunked one at the limit.
 
 from __future__ import annotations
 
+import csv
 import logging
 
 from flask import Blueprint, Flask, Request, current_app, g, jsonify, render_template, request
@@ -34,20 +35,47 @@ class LimitedRequest(Request):
     """A request whose body limit depends on the endpoint (known once the URL is matched, before
     CSRFProtect reads the form)."""
 
-    @property  # type: ignore[override]
+    @property
     def max_content_length(self) -> int | None:
+        if self._max_content_length is not None:  # set for this request by a view
+            return self._max_content_length
         if self.endpoint in IMPORT_ENDPOINTS:
             return int(current_app.config["IMPORT_MAX_CONTENT_LENGTH"])
         return int(current_app.config["MAX_CONTENT_LENGTH"])
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
 
 
 def init_app(app: Flask) -> None:
     """Install the request class, the headers, the 413 and 500 answers and /readyz."""
     app.request_class = LimitedRequest
+    app.before_request(_refuse_nul)
     app.after_request(_security_headers)
     app.register_error_handler(RequestEntityTooLarge, too_large)
     app.register_error_handler(500, server_error)
     app.register_blueprint(bp)
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _refuse_nul():
+    """400 for a NUL character in any query or form value: no field takes one, and PostgreSQL
+    refuses it in text (a server error wherever such a value reached the database)."""
+    values = list(request.args.items(multi=True))
+    if request.mimetype in FORM_TYPES:
+        values += list(request.form.items(multi=True))
+    bad = next((name for name, value in values if "\x00" in value or "\x00" in name), None)
+    if bad is None:
+        return None
+    message = _("字段 %(field)s 含有不允许的空字符（NUL）", field=bad.replace("\x00", "")[:40])
+    if request.path.startswith("/api/"):
+        return jsonify({"ok": False, "error": message, "problems": [
+            {"field": bad, "message": message}]}), 400  # fmt: skip
+    g.error_title = _("请求无效")
+    return render_template("errors/error.html", code=400, title=_("请求无效"), message=message), 400
 
 
 def _security_headers(response):
@@ -57,8 +85,12 @@ def _security_headers(response):
     headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
     # A logged-in user's pages and partials hold personal data: no browser or proxy cache keeps
     # them (the back button after logout, a shared computer). The session is read, not the user.
-    if request.endpoint != "static" and "_user_id" in flask_session:
-        response.headers["Cache-Control"] = "no-store"
+    if (
+        request.endpoint != "static"
+        and "_user_id" in flask_session
+        and "no-store" not in headers.get("Cache-Control", "")
+    ):
+        headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -90,6 +122,28 @@ def server_error(exc):
     except Exception:  # the page itself failed: log it (masked) and answer in plain text
         log.exception("the error page failed")
         return message, 500, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A CSV cell that Excel or WPS will not run as a formula: text starting with = + - @ (or a
+    tab or CR) gets a leading apostrophe (OWASP's advice); numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class SafeCsvWriter:
+    """csv.writer whose every text cell goes through spreadsheet_safe()."""
+
+    def __init__(self, out) -> None:
+        self._writer = csv.writer(out)
+
+    def writerow(self, row) -> None:
+        """Write one row, its cells made safe."""
+        self._writer.writerow([spreadsheet_safe(cell) for cell in row])
 
 
 @bp.get("/readyz")

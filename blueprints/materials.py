@@ -24,6 +24,7 @@ from markupsafe import Markup
 from blueprints.access import own_filing_or_404, posted_or_400, role_required, row_id
 from blueprints.policy import current_policy
 from blueprints.transaction import transaction
+from domain import audit
 from domain.filing import authenticity, filings, materials
 from domain.filing.filings import FilingError
 from domain.filing.materials import UploadRefused
@@ -106,6 +107,12 @@ def file(filing_id: int, material_id: int):
         abort(404)
     if data is None:
         abort(404)
+    if current_user.is_staff:  # an ID scan is sensitive personal information: who saw it, when
+        with transaction():
+            audit.record(
+                "material_viewed", current_user, filing=filing, internal=True,
+                data={"material": material.id, "kind": material.kind},
+            )  # fmt: skip
     headers = {"Cache-Control": "no-store, private", "Content-Disposition": "inline"}
     return current_app.response_class(data, mimetype=material.content_type, headers=headers)
 

@@ -19,6 +19,7 @@ from blueprints.policy import current_policy
 from blueprints.read_only import read_only
 from blueprints.transaction import transaction
 from blueprints.ui import field_choices, province_name
+from domain import audit
 from domain.errors import DomainError
 from domain.filing import filings, materials, orders
 from domain.lifecycle import workflow
@@ -65,6 +66,7 @@ def _query_from_args() -> QueueQuery:
         search=args.get("q", "")[:100],
         newest_first=args.get("sort") == "newest",
         after=args.get("after", "")[:200],
+        before=args.get("before", "")[:200],
     )
 
 
@@ -86,13 +88,27 @@ def queue():
 
 
 def _queue_context(query: reviewing.QueueQuery, now) -> dict:
-    filings, next_cursor = reviewing.queue_page(query, now)
+    filings, next_cursor, previous_cursor = reviewing.queue_page(query, now)
     return {
         "stages": workflow.QUEUE_STAGES, "stage": query.stage, "query": query,
         "counts": reviewing.stage_counts(), "total": reviewing.total_count(),
         "overdue": queue_cache.overdue_counts(now), "all_tab": ALL,
-        "filings": filings, "next_cursor": next_cursor, "now": now, "provinces": PROVINCES,
+        "filings": filings, "next_cursor": next_cursor, "previous_cursor": previous_cursor,
+        "paged": bool(query.after or query.before), "now": now, "provinces": PROVINCES,
     }  # fmt: skip
+
+
+@bp.get("/next")
+@role_required(*STAFF)
+def next_filing():
+    """The oldest filing of a stage's queue that this reviewer may take (another than `skip`)."""
+    stage = _queue_stage(request.args.get("stage", ""))
+    skip = request.args.get("skip", type=int)
+    filing = reviewing.next_in_queue(stage, current_user, current_policy(), utcnow(), skip)
+    if filing is None:
+        flash(_("该队列暂无其他待处理的备案"), "ok")
+        return redirect(url_for("reviewer.queue", stage=stage.value))
+    return redirect(url_for("reviewer.review", filing_id=filing.id))
 
 
 def _staff_filing(filing_id: int) -> Filing:
@@ -194,9 +210,9 @@ def _gallery_order(material) -> tuple:
 def _decision_form(filing: Filing, form: DecisionForm | None = None) -> DecisionForm:
     """The decision form with this stage's actions and the filing's fields as choices."""
     form = form or DecisionForm(data={"version": filing.version})  # a posted form keeps its version
-    form.action.choices = [
+    form.action.choices = [SelectChoice("", _("请选择"))] + [
         SelectChoice(a.value, _(a.label)) for a in workflow.actions_for(filing, current_user.role)
-    ]
+    ]  # nothing preselected: the reviewer picks the decision
     fields = [SelectChoice(value, label) for value, label in field_choices(filing)]
     codes = [SelectChoice("", "—")] + [
         SelectChoice(c, _(label)) for c, label in REJECTION_REASONS.items()
@@ -219,6 +235,9 @@ def _review_context(filing: Filing, form: DecisionForm | None = None) -> dict:
         "claim_form": ClaimForm(),
         "allowed": allowed,
         "asks_receipt": any(action.asks_receipt for action in allowed),
+        # the parts of the form that belong to some actions only (shown for those by app.js)
+        "reason_actions": [a.value for a in allowed if workflow.needs_reasons(a)],
+        "receipt_actions": [a.value for a in allowed if a.asks_receipt],
         "back_to_queue": _queue_of(filing),
         "holds_claim": reviewing.holds_claim(filing, current_user, now, policy),
         "claimed_by_other": reviewing.claimed_by_other(filing, current_user, now, policy),
@@ -234,7 +253,8 @@ def _review_context(filing: Filing, form: DecisionForm | None = None) -> dict:
         else set(),
         "materials": sorted(have.values(), key=_gallery_order),
         "labels": materials.KIND_LABELS,
-        "events": filing.events,
+        "website_names": {w.id: w.name for w in filing.websites},  # the gallery's captions
+        "events": [e for e in filing.events if e.action not in audit.VIEWS],  # not every look
         "now": now,
     }
 
@@ -245,6 +265,8 @@ def review(filing_id: int):
     """Everything filed next to the registry record, the materials, the pre-check and the audit."""
     filing = _staff_filing(filing_id)
     response = render_template("reviewer/review.html", **_review_context(filing))
+    with transaction():  # the filed personal data was shown: who, when (issue 15)
+        audit.record("review_viewed", current_user, filing=filing, internal=True)
     return response, 200, {"Cache-Control": "no-store, private"}
 
 

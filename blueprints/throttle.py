@@ -8,6 +8,10 @@ proxy a client cannot choose its address by sending that header.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
 from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_limiter import Limiter
@@ -21,19 +25,11 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
-# Storage from RATELIMIT_STORAGE_URI (BEIAN_RATELIMIT_STORAGE_URI: redis://… shared by every
-# worker and host; memory:// by default, per process). Limits are set per endpoint in api.py.
-limiter = Limiter(key_func=client_address, default_limits=[])
-
-
-def precheck_limit() -> str:
-    """Requests per client for the anonymous pre-check (BEIAN_API_PRECHECK_LIMIT)."""
-    return str(current_app.config["API_PRECHECK_LIMIT"])
-
-
-def filing_type_limit() -> str:
-    """Requests per client for the anonymous filing-type check (BEIAN_API_FILING_TYPE_LIMIT)."""
-    return str(current_app.config["API_FILING_TYPE_LIMIT"])
+# The anonymous API's endpoints and the configuration key of each one's limit per client.
+API_LIMITS = {
+    "api.precheck_application": "API_PRECHECK_LIMIT",
+    "api.filing_type": "API_FILING_TYPE_LIMIT",  # it maps a certificate number to its ICP number
+}
 
 
 def login_limits() -> LoginLimits:
@@ -61,12 +57,25 @@ def too_many_requests(retry_after: int | None = None):
     return response
 
 
-def init_app(app: Flask) -> None:
-    """Bind the limiter to `app` and answer its refusals with too_many_requests()."""
-    limiter.init_app(app)
+def init_app(app: Flask) -> Limiter:
+    """Limit the anonymous API of `app` (after its blueprints are registered) and answer refusals
+    with too_many_requests().
+
+    The limiter is the app's own, its store from RATELIMIT_STORAGE_URI (redis://… shared by every
+    worker and host; memory:// by default, per process): Flask-Limiter keeps state such as "the
+    store is down" on the limiter object, which must not pass from one app to the next.
+    """
+    limiter = Limiter(key_func=client_address, app=app, default_limits=[])
+    for endpoint, key in API_LIMITS.items():
+        view: Callable[..., Any] = app.view_functions[endpoint]
+        app.view_functions[endpoint] = limiter.limit(partial(_configured, key))(view)
 
     @app.errorhandler(RateLimitExceeded)
     def rate_limited(error: RateLimitExceeded):
-        return (
-            too_many_requests()
-        )  # Retry-After is added by the limiter (RATELIMIT_HEADERS_ENABLED)
+        return too_many_requests()  # Retry-After: the limiter adds it (RATELIMIT_HEADERS_ENABLED)
+
+    return limiter
+
+
+def _configured(key: str) -> str:
+    return str(current_app.config[key])

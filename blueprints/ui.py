@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask
-from flask_babel import gettext
+from flask import Flask, url_for
+from flask_babel import get_locale, gettext
 
-from domain.filing import materials
+from domain.filing import filings, materials, timeline
 from domain.lifecycle import workflow
+from domain.lifecycle.states import event_label
 from domain.lifecycle.workdays import SHANGHAI
-from domain.rulebook.field_labels import describe_field
+from domain.rulebook.field_labels import describe_field, field_place
 from domain.rulebook.filing_type import unicode_domain
-from domain.rulebook.provinces import BY_CODE
+from domain.rulebook.provinces import BY_CODE, PINYIN_NAMES
+from domain.rulebook.reasons import REJECTION_REASONS
 from domain.support.masking import mask_certificate, mask_phone
 from forms.filing import LANGUAGES, PRE_APPROVALS, SERVICE_TYPES, content_type_choices
 from models import Filing
@@ -29,8 +31,11 @@ def idn(domain: str) -> str:
 
 
 def province_name(code: str) -> str:
-    """北京 for 11; the code itself when unknown."""
-    return BY_CODE[code].name if code in BY_CODE else code
+    """北京 for 11 (Beijing in English); the code itself when unknown."""
+    if code not in BY_CODE:
+        return code
+    locale = get_locale()
+    return PINYIN_NAMES[code] if locale and locale.language == "en" else BY_CODE[code].name
 
 
 def choice_names(values: list[str] | None, field: str) -> str:
@@ -74,7 +79,44 @@ def field_label(filing: Filing, field: str) -> str:
     )
 
 
+def field_link(filing: Filing, field: str) -> str:
+    """Where the applicant fixes the field: its wizard step with `#field-<id>` (the step page
+    highlights it), or the materials page; "" when the filing cannot be changed there now."""
+    place = field_place(field)
+    if place is None:
+        return ""
+    step, element = place
+    if step == "materials":
+        if not workflow.accepts_uploads(filing.state):
+            return ""
+        return url_for("materials.show", filing_id=filing.id)
+    if not filings.is_editable(filing):
+        return ""
+    anchor = f"#field-{element}" if element else ""
+    return url_for(f"wizard.{step}", filing_id=filing.id) + anchor
+
+
+def event_note(note: str) -> str:
+    """An audit event's note: a code the system wrote in words, a person's note as written."""
+    msgid = timeline.note_msgid(note)
+    return gettext(msgid) if msgid else note
+
+
+def reason_text(item: dict) -> str:
+    """A stored rejection reason in the user's language: the reason's label translated, then the
+    reviewer's own words; a reason stored before codes and words were kept apart, as written."""
+    label = REJECTION_REASONS.get(item.get("code", ""))
+    if "text" not in item or (item.get("code") and label is None):
+        return str(item.get("reason", ""))
+    parts = [gettext(label) if label else "", item["text"]]
+    return gettext("；").join(part for part in parts if part)
+
+
 def register_filters(app: Flask) -> None:
+    app.add_template_filter(event_note, "event_note")
+    app.add_template_global(event_label, "event_label")
+    app.add_template_global(reason_text, "reason_text")
+    app.add_template_global(field_link, "field_link")
     app.add_template_filter(idn, "idn")
     app.add_template_global(field_label, "field_label")
     app.add_template_global(choice_names, "choice_names")

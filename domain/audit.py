@@ -5,9 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
+
 from domain.lifecycle.states import Role
 from extensions import db
 from models import AuditEvent, Filing, User, utcnow
+
+# Staff looking at personal data (issue 15): audited, searchable by the admin, but not part of a
+# filing's trail on the review screen.
+VIEWS = frozenset({"material_viewed", "review_viewed"})
 
 
 def record(
@@ -33,3 +39,38 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+AUDIT_PAGE_SIZE = 100
+
+
+def search(
+    filing_id: int = 0, action: str = "", actor: str = "", older_than: int = 0, newer_than: int = 0
+) -> tuple[list[AuditEvent], int | None, int | None]:
+    """One page of the audit log, newest first, by filing, action and actor e-mail (part of it),
+    with the id to pass as `older_than` for the next page and as `newer_than` for the one before
+    (keyset pages by id; None: no such page)."""
+    query = select(AuditEvent)
+    if filing_id:
+        query = query.where(AuditEvent.filing_id == filing_id)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if actor:
+        query = query.join(User, AuditEvent.actor_id == User.id).where(
+            User.email.like(f"%{actor}%")
+        )
+    backwards = bool(newer_than) and not older_than
+    if backwards:
+        query = query.where(AuditEvent.id > newer_than).order_by(AuditEvent.id)
+    else:
+        if older_than:
+            query = query.where(AuditEvent.id < older_than)
+        query = query.order_by(AuditEvent.id.desc())
+    rows = list(db.session.scalars(query.limit(AUDIT_PAGE_SIZE + 1)).all())
+    more = len(rows) > AUDIT_PAGE_SIZE
+    page = rows[:AUDIT_PAGE_SIZE]
+    if backwards:
+        page.reverse()
+        return page, (page[-1].id if page else None), (page[0].id if more and page else None)
+    older = page[-1].id if more and page else None
+    return page, older, (page[0].id if older_than and page else None)

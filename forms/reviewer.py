@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import Length
+from wtforms.validators import InputRequired, Length
 
 from forms.filing import ChoiceField
 
@@ -18,7 +18,7 @@ class ReasonRow(Form):
 
 class DecisionForm(FlaskForm):
     version = HiddenField()
-    action = ChoiceField(_l("处理结果"))
+    action = ChoiceField(_l("处理结果"), [InputRequired(_l("请选择处理结果"))])
     reasons = FieldList(FormField(ReasonRow), min_entries=3, max_entries=10)
     note = TextAreaField(_l("给申请人的说明"), [Length(max=1000, message=_l("最多 1000 个字符"))])
     internal_note = TextAreaField(

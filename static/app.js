@@ -18,7 +18,60 @@ document.addEventListener("click", function (event) {
   var source = document.querySelector(button.getAttribute("data-copy"));
   if (!source) return;
   source.select();
-  var done = function () { button.textContent = button.getAttribute("data-copied") || "✓"; };
-  if (navigator.clipboard) { navigator.clipboard.writeText(source.value).then(done, done); }
-  else { document.execCommand("copy"); done(); }
+  var label = button.getAttribute("data-label") || button.textContent;
+  button.setAttribute("data-label", label);
+  var done = function () {
+    button.textContent = button.getAttribute("data-copied") || "✓";
+    button.classList.add("copied");
+    setTimeout(function () { button.textContent = label; button.classList.remove("copied"); }, 2500);
+  };
+  var copied = false;
+  try { copied = document.execCommand("copy"); } catch (error) { copied = false; }
+  if (copied) { done(); return; }
+  var failed = function () {  // the text stays selected for the user to copy
+    button.textContent = button.getAttribute("data-copy-failed") || label;
+  };
+  if (navigator.clipboard) { navigator.clipboard.writeText(source.value).then(done, failed); }
+  else { failed(); }
 });
+
+// Wizard steps (form[data-unsaved]): typing that was not saved yet is not lost by leaving the page
+// without a word. Submitting the form saves it; so does an htmx button in it (it posts the whole
+// form: add or remove a website). A field check (htmx on the field itself) saves nothing.
+(function () {
+  var dirty = null;
+  document.addEventListener("input", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-unsaved]");
+    if (form) dirty = form;
+  });
+  document.addEventListener("submit", function (event) {
+    if (event.target === dirty) dirty = null;
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (dirty && elt && elt.tagName === "BUTTON" && dirty.contains(elt)) dirty = null;
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (dirty && document.contains(dirty)) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+})();
+
+// The review screen's decision form: the reasons and the receipt number belong to some actions
+// only (data-for-actions, from the workflow); they show once such an action is chosen.
+(function () {
+  function sync(select) {
+    if (!select.form) return;
+    select.form.querySelectorAll("[data-for-actions]").forEach(function (part) {
+      part.hidden = part.getAttribute("data-for-actions").split(" ").indexOf(select.value) < 0;
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("select[name=action]")) sync(event.target);
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("select[name=action]").forEach(sync);
+  });
+})();

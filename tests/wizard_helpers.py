@@ -10,6 +10,7 @@ from PIL import Image
 from demo.seed import seed_demo
 from domain.filing.filings import account_ips
 from domain.operator import ip_pool
+from domain.rulebook.provinces import FULL_NAMES
 from extensions import db
 from models import Filing
 
@@ -23,6 +24,24 @@ SUBJECT_FORM = {
     "person_mobile": "13800138000",
     "person_email": "wangxm@qinghe.cn",
 }
+
+
+# A mobile registered in the province, for provinces that ask for local mobiles (R-PH-2).
+LOCAL_MOBILES = {"32": "13912345678"}  # 江苏省常州市 by libphonenumber's geocoder
+
+
+def subject_form(province: str) -> dict:
+    """SUBJECT_FORM with addresses in the subject's province (R-P-12) and a local mobile where the
+    province asks for one."""
+    if province == "33":
+        return dict(SUBJECT_FORM)
+    full_name = FULL_NAMES[province]
+    return {
+        **SUBJECT_FORM,
+        "certificate_address": f"{full_name}测试路 1 号",
+        "mailing_address": f"{full_name}测试路 1 号 5 楼",
+        "person_mobile": LOCAL_MOBILES.get(province, SUBJECT_FORM["person_mobile"]),
+    }
 
 
 def load_demo() -> None:
@@ -64,7 +83,8 @@ def walk_to_confirm(client, user, domain="qinghe.cn", cert=QINGHE_USCC, password
     base = f"/filings/{filing.id}"
     assert client.post(f"{base}/product", data={"ips": account_ips(user)}).status_code == 302
     assert client.post(f"{base}/password", data={"password": password}).status_code == 302
-    assert client.post(f"{base}/subject", data=SUBJECT_FORM).status_code == 302
+    response = client.post(f"{base}/subject", data=subject_form(filing.province))
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     db.session.refresh(filing)
     response = client.post(f"{base}/websites", data=website_block(filing, 0))
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]

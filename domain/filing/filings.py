@@ -397,9 +397,10 @@ def to_application(filing: Filing) -> Application:
 
 
 def completed_steps(filing: Filing) -> dict[str, bool]:
-    """Which wizard steps are filled in, for the step bar (the confirm step never is)."""
+    """Which wizard steps are done, for the step bar (the confirm step never is): a step is done
+    when it is filled in and every step before it is done, so no tick runs ahead of the order."""
     person = filing.subject.responsible_person
-    return {
+    filled = {
         "type": True,
         "product": bool(filing.product_ips),
         "password": filing.password_verified_at is not None,
@@ -409,6 +410,11 @@ def completed_steps(filing: Filing) -> dict[str, bool]:
         "websites": all(w.ips and w.service_types for w in filing.websites),
         "confirm": False,
     }
+    done, so_far = {}, True
+    for step, ok in filled.items():
+        so_far = so_far and ok
+        done[step] = so_far
+    return done
 
 
 MISSING = {

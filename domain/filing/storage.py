@@ -16,6 +16,8 @@ class Storage(Protocol):
 
     def get(self, key: str) -> bytes | None: ...
 
+    def delete(self, key: str) -> None: ...
+
 
 def _checked(key: str) -> tuple[str, str]:
     """Split a storage key; refuse anything that is not one of ours.
@@ -51,6 +53,10 @@ class LocalStorage:
         path = self.path(key)
         return path.read_bytes() if path.is_file() else None
 
+    def delete(self, key: str) -> None:
+        """Remove the file (a key already gone is no error)."""
+        self.path(key).unlink(missing_ok=True)
+
 
 class S3Storage:
     """Objects in an S3-compatible bucket (AWS, MinIO, Ceph, OSS/COS S3 endpoints)."""
@@ -74,6 +80,11 @@ class S3Storage:
             return bytes(found["Body"].read())
         except self.client.exceptions.NoSuchKey:
             return None
+
+    def delete(self, key: str) -> None:
+        """Remove the object (S3 answers a missing key with success too)."""
+        _checked(key)
+        self.client.delete_object(Bucket=self.bucket, Key=self.prefix + key)
 
 
 def storage_for(config: Mapping[str, Any]) -> Storage:

@@ -3,6 +3,8 @@ registry import. Every change is audited."""
 
 from __future__ import annotations
 
+import csv
+import io
 import ipaddress
 import secrets
 from collections.abc import Mapping
@@ -14,6 +16,7 @@ from domain import audit
 from domain.errors import DomainError
 from domain.lifecycle.states import Role
 from domain.operator import accounts, ip_pool
+from domain.rulebook import rule_tables
 from domain.rulebook.registry import ImportSummary, import_registry, parse_registry_csv
 from domain.rulebook.rules import check_public_ip
 from domain.support.i18n import N_, Message
@@ -121,6 +124,17 @@ def reset_password(user: User, actor: User) -> str:
     return password
 
 
+def addresses_from_csv(text: str) -> list[str]:
+    """The first column of an IP list in CSV (comma or semicolon separated, as spreadsheets save
+    it), without a header row: a first row with no digit in its first cell ("address", "IP 地址")."""
+    rows = [row for row in csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=",") if row]
+    cells = [row[0].split(";")[0].strip() for row in rows]
+    cells = [cell for cell in cells if cell]
+    if cells and not any(character.isdigit() for character in cells[0]):
+        cells = cells[1:]
+    return cells
+
+
 def add_ips(text: str, actor: User) -> tuple[list[str], list[tuple[str, str]]]:
     """Add the public IPs in `text` (one per line or CSV first column) to the pool.
 
@@ -189,8 +203,18 @@ def assign_ip(
 def add_suffix(suffix: str, approved: bool, actor: User) -> str:
     """Add or change an entry of the approved-suffix table (R-D-1)."""
     value = suffix.strip().strip(".").lower()
-    if not value or " " in value or len(value) > 63:
-        raise AdminError(Message(N_("后缀格式不正确")))
+    try:
+        valid = bool(value) and len(value) <= 63 and bool(rule_tables.suffix_to_ascii(value))
+    except ValueError:
+        valid = False
+    if not valid:  # a bad suffix saved here would break every pre-check (issue 15)
+        raise AdminError(
+            Message(
+                N_(
+                    "域名后缀格式不正确：应由字母、数字、连字符或中文组成，各级以一个点分隔（如 cn、com.cn、中国）"
+                )
+            )
+        )
     row = db.session.get(DomainSuffix, value) or DomainSuffix(suffix=value)
     row.approved = approved
     db.session.add(row)
@@ -268,7 +292,7 @@ def preview_registry(text: str) -> ImportSummary:
     rows = parse_registry_csv(text)
     savepoint = db.session.begin_nested()
     try:
-        return import_registry(rows, passwords=False)  # no hashing in a preview (issue 15)
+        return import_registry(rows, preview=True)  # no hashing, no writes (issue 15)
     finally:
         savepoint.rollback()
 

@@ -68,7 +68,7 @@ def state(token: ApiToken, now: datetime | None = None) -> str:
     now = now or utcnow()
     if token.revoked_at is not None:
         return "revoked"
-    if token.expires_at is not None and token.expires_at <= now:
+    if token.expires_at <= now:
         return "expired"
     creator = token.created_by
     if not creator.is_enabled or creator.role is not Role.admin:

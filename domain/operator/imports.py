@@ -13,6 +13,11 @@ from pathlib import Path
 TOKEN_LENGTH = 32
 
 
+def folder_beside(upload_folder: str) -> Path:
+    """The folder of the preview files: instance/imports, beside the uploads (never in them)."""
+    return Path(upload_folder).parent / "imports"
+
+
 def _path(folder: Path, token: str) -> Path | None:
     if len(token) != TOKEN_LENGTH or any(c not in "0123456789abcdef" for c in token):
         return None

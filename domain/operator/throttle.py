@@ -9,7 +9,8 @@ account) holds only clients that have not logged in to that account before, so t
 client is never held back by another client's guesses.
 
 The counters are rows of `throttle_counters` keyed by a SHA-256 of the key (no e-mail or address
-is stored), locked while an attempt is decided, so the limits hold across workers and hosts.
+is stored); the pair's row is locked while an attempt is decided, so the limits hold across
+workers and hosts.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import case, select, update
+from sqlalchemy import case, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.security import check_password_hash
 
@@ -44,7 +45,8 @@ class Rule:
         """How long to wait after the last failure once `failures` are counted (0 while free)."""
         if failures < self.free:
             return timedelta(0)
-        return min(self.first_delay * 2 ** min(failures - self.free, 30), self.longest)
+        doubled: timedelta = self.first_delay * 2 ** min(failures - self.free, 30)
+        return min(doubled, self.longest)
 
 
 @dataclass(frozen=True)
@@ -113,47 +115,50 @@ def retry_at(
     counter: ThrottleCounter, rule: Rule, forget_after: timedelta, now: datetime
 ) -> datetime | None:
     """Until when `counter` holds attempts back under `rule`, or None when it does not."""
-    last = counter.last_failure_at
-    if last is None or last <= now - forget_after:
-        return None
-    until = last + rule.delay(counter.failures)
+    last, delay = counter.last_failure_at, rule.delay(counter.failures)
+    if last is None or not delay or last <= now - forget_after:
+        return None  # (a parallel attempt may have stamped `last` a moment after `now`)
+    until = last + delay
     return until if until > now else None
 
 
-def locked_counters(keys: list[str]) -> dict[str, ThrottleCounter]:
-    """The counters of `keys`, created when missing and locked (PostgreSQL: FOR UPDATE, in key
-    order so that two attempts never wait on each other crosswise) until the transaction ends."""
-    keys = sorted(set(keys))
+def counters_of(keys: list[str], lock: str) -> dict[str, ThrottleCounter]:
+    """The counters of `keys`, created when missing; the one under `lock` (the pair) stays locked
+    (PostgreSQL: FOR UPDATE) until the transaction ends, so one client's parallel attempts at one
+    account are decided one after another, while attempts of other clients do not wait on them."""
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     db.session.execute(
         dialect.insert(ThrottleCounter)
-        .values([{"key": key, "failures": 0} for key in keys])
+        .values([{"key": key, "failures": 0} for key in sorted(set(keys))])
         .on_conflict_do_nothing(index_elements=[ThrottleCounter.key])
+    )
+    db.session.execute(
+        select(ThrottleCounter.key).where(ThrottleCounter.key == lock).with_for_update()
     )
     rows = db.session.scalars(
         select(ThrottleCounter)
         .where(ThrottleCounter.key.in_(keys))
-        .order_by(ThrottleCounter.key)
-        .with_for_update()
         .execution_options(populate_existing=True)
     )
     return {row.key: row for row in rows}
 
 
 def count_failure(keys: list[str], now: datetime, forget_after: timedelta) -> None:
-    """One more failure on each key, in one UPDATE; a counter idle for `forget_after` restarts."""
-    db.session.execute(
-        update(ThrottleCounter)
-        .where(ThrottleCounter.key.in_(keys))
-        .values(
-            failures=case(
-                (ThrottleCounter.last_failure_at <= now - forget_after, 1),
-                else_=ThrottleCounter.failures + 1,
-            ),
-            last_failure_at=now,
+    """One more failure on each key; a counter idle for `forget_after` restarts. One UPDATE per
+    key in key order, so that two attempts never wait on each other's rows crosswise."""
+    for key in sorted(set(keys)):
+        db.session.execute(
+            update(ThrottleCounter)
+            .where(ThrottleCounter.key == key)
+            .values(
+                failures=case(
+                    (ThrottleCounter.last_failure_at <= now - forget_after, 1),
+                    else_=ThrottleCounter.failures + 1,
+                ),
+                last_failure_at=now,
+            )
+            .execution_options(synchronize_session=False)
         )
-        .execution_options(synchronize_session=False)
-    )
 
 
 def login(
@@ -171,7 +176,7 @@ def login(
     """
     now = now or utcnow()
     keys = LoginKeys.of(email, client)
-    counters = locked_counters([keys.account, keys.client, keys.pair])
+    counters = counters_of([keys.account, keys.client, keys.pair], lock=keys.pair)
     pair = counters[keys.pair]
     known_client = (
         pair.last_success_at is not None and pair.last_success_at > now - limits.known_client_for
@@ -202,12 +207,13 @@ def login(
 def forget_idle(now: datetime, limits: LoginLimits) -> int:
     """Delete counters with nothing left to remember (sweep); how many were deleted."""
     idle = db.session.execute(
-        ThrottleCounter.__table__.delete().where(
+        delete(ThrottleCounter).where(
             (ThrottleCounter.last_failure_at.is_(None))
             | (ThrottleCounter.last_failure_at <= now - limits.forget_after),
             (ThrottleCounter.last_success_at.is_(None))
             | (ThrottleCounter.last_success_at <= now - limits.known_client_for),
-        )
+        ),
+        execution_options={"synchronize_session": False},
     )
     return int(getattr(idle, "rowcount", 0) or 0)
 

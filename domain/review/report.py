@@ -93,9 +93,7 @@ def build(now: datetime, since: datetime | None = None) -> Report:
     return report
 
 
-def bar_chart_svg(
-    rows: list[tuple[str, int]], title: str, width: int = 560, bar: int = 22
-) -> str:
+def bar_chart_svg(rows: list[tuple[str, int]], title: str, width: int = 560, bar: int = 22) -> str:
     """A horizontal bar chart as SVG markup (presentation attributes only: CSP allows it), named
     by `title` for screen readers, which also read each bar's label and value."""
     top = max((value for _, value in rows), default=0) or 1

@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, exists, func, or_, select, tuple_, update
 from sqlalchemy.orm import contains_eager, joinedload
@@ -49,7 +49,8 @@ class QueueQuery:
     overdue: bool = False
     search: str = ""
     newest_first: bool = False
-    after: str = ""  # keyset cursor
+    after: str = ""  # keyset cursor: the page after this filing
+    before: str = ""  # keyset cursor: the page before this filing (上一页)
 
 
 def encode_cursor(filing: Filing) -> str:
@@ -72,8 +73,15 @@ def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
     return when, number
 
 
-def queue_page(query: QueueQuery, now: datetime) -> tuple[list[Filing], str | None]:
-    """One page of a stage's queue (keyset pagination, not OFFSET) and the cursor of the next."""
+class QueuePage(NamedTuple):
+    filings: list[Filing]
+    next_cursor: str | None  # 下一页: after the last row
+    previous_cursor: str | None  # 上一页: before the first row
+
+
+def queue_page(query: QueueQuery, now: datetime) -> QueuePage:
+    """One page of a stage's queue (keyset pagination, not OFFSET), with the cursors of the pages
+    after and before it (`before` reads the queue backwards from its cursor)."""
     order = (Filing.state_entered_at, Filing.id)
     statement = (
         select(Filing)
@@ -85,17 +93,27 @@ def queue_page(query: QueueQuery, now: datetime) -> tuple[list[Filing], str | No
     else:
         statement = statement.where(Filing.state == query.stage)
     statement = _filters(statement, query, now)
-    cursor = decode_cursor(query.after) if query.after else None
+    backwards = bool(query.before) and not query.after
+    raw = query.before if backwards else query.after
+    cursor = decode_cursor(raw) if raw else None
+    descending = query.newest_first != backwards  # reading backwards flips the order
     if cursor is not None:
         key = tuple_(*order)
-        statement = statement.where(
-            key < tuple_(*cursor) if query.newest_first else key > tuple_(*cursor)
-        )
-    ordering = [column.desc() for column in order] if query.newest_first else list(order)
+        statement = statement.where(key < tuple_(*cursor) if descending else key > tuple_(*cursor))
+    ordering = [column.desc() for column in order] if descending else list(order)
     rows = db.session.scalars(statement.order_by(*ordering).limit(PAGE_SIZE + 1)).all()
     more = len(rows) > PAGE_SIZE
     page = list(rows[:PAGE_SIZE])
-    return page, (encode_cursor(page[-1]) if more and page else None)
+    if backwards:
+        page.reverse()
+        return QueuePage(
+            page, encode_cursor(page[-1]) if page else None,
+            encode_cursor(page[0]) if more and page else None,
+        )  # fmt: skip
+    return QueuePage(
+        page, encode_cursor(page[-1]) if more and page else None,
+        encode_cursor(page[0]) if cursor is not None and page else None,
+    )  # fmt: skip
 
 
 def _filters(statement: Select[Filing], query: QueueQuery, now: datetime) -> Select[Filing]:
@@ -178,6 +196,24 @@ def claimed_by_other(filing: Filing, reviewer: User, now: datetime, policy: Poli
         and filing.claimed_at is not None
         and filing.claimed_at > now - claim_timeout(policy)
     )
+
+
+def next_in_queue(
+    stage: FilingState, reviewer: User, policy: Policy, now: datetime, skip: int | None = None
+) -> Filing | None:
+    """The oldest filing of the stage's queue this reviewer may take now (free, lapsed, or
+    already theirs), `skip` aside: "next filing in this queue" after a decision."""
+    free = or_(
+        Filing.claimed_by_id.is_(None),
+        Filing.claimed_by_id == reviewer.id,
+        Filing.claimed_at <= now - claim_timeout(policy),
+    )
+    statement = select(Filing).where(Filing.state == stage, free)
+    if skip is not None:
+        statement = statement.where(Filing.id != skip)
+    return db.session.scalars(
+        statement.order_by(Filing.state_entered_at, Filing.id).limit(1)
+    ).first()
 
 
 def claim(filing: Filing, reviewer: User, policy: Policy, now: datetime | None = None) -> bool:
@@ -279,7 +315,8 @@ class Reason:
 
     def as_dict(self) -> dict[str, str]:
         label = REJECTION_REASONS.get(self.code, "")
-        return {"field": self.field, "code": self.code,
+        # "reason" as written then (e-mails, the API); code and text to show it in any language
+        return {"field": self.field, "code": self.code, "text": self.text,
                 "reason": "；".join(part for part in (label, self.text) if part)}  # fmt: skip
 
 

@@ -53,3 +53,69 @@ def describe_field(path: str, website_names: Sequence[str], gettext: Callable[[s
             shown.append(gettext(label))
         table = PERSON
     return " · ".join(shown)
+
+
+# Where an applicant fixes a field: the wizard step (or the materials page) and the id of the
+# field's element there (`field-<id>`). A website's parts are named by their form field below
+# `websites-<i>-`; a locked value (from the MIIT record) has an id of the same shape.
+SUBJECT_FORM = {"certificate_address", "mailing_address", "remark"}
+SUBJECT_LOCKED = {
+    "name",
+    "certificate_number",
+    "icp_number",
+    "kind",
+    "certificate_type",
+    "province",
+}
+WEBSITE_FORM = {
+    "ips": "ips", "service_types": "service_types", "content_types": "content_types",
+    "languages": "languages", "pre_approvals": "pre_approval_category",
+    "responsible_person": "person_mode", "name": "name", "domains": "domains",
+    "icp_number": "name",
+}  # fmt: skip
+PERSON_FORM = {"name", "id_type", "id_number", "mobile", "email"}
+
+
+def field_place(path: str) -> tuple[str, str] | None:
+    """The step ("product", "password", "subject", "websites", "materials") where the field of
+    `path` is filled in, and its element id there ("" for the page as a whole); None when no page
+    holds it."""
+    parts = [m.groups() for m in _PART.finditer(path or "")]
+    if not parts:
+        return None
+    (head, index), rest = parts[0], [name for name, _index in parts[1:]]
+    if head == "product_ips":
+        return "product", "ips"
+    if head == "password":
+        return "password", "password"
+    if head == "materials" or (
+        head == "websites" and rest[:1] in (["materials"], ["authenticity"])
+    ):
+        return "materials", ""
+    if head == "subject":
+        return _subject_place(rest)
+    if head == "websites" and index is not None:
+        return _website_place(int(index), rest)
+    return None
+
+
+def _subject_place(rest: list[str]) -> tuple[str, str]:
+    if not rest:
+        return "subject", ""
+    if rest[0] == "responsible_person":
+        name = rest[1] if len(rest) > 1 and rest[1] in PERSON_FORM else "name"
+        return "subject", f"person_{name}"
+    if rest[0] in SUBJECT_FORM:
+        return "subject", rest[0]
+    return "subject", f"subject-{rest[0]}" if rest[0] in SUBJECT_LOCKED else ""
+
+
+def _website_place(index: int, rest: list[str]) -> tuple[str, str]:
+    prefix = f"websites-{index}-"
+    if not rest or rest[0] not in WEBSITE_FORM:
+        return "websites", ""
+    if rest[0] == "responsible_person" and len(rest) > 1 and rest[1] in PERSON_FORM:
+        return "websites", f"{prefix}person_{rest[1]}"
+    if rest[0] == "pre_approvals" and rest[1:] == ["number"]:
+        return "websites", f"{prefix}pre_approval_number"
+    return "websites", prefix + WEBSITE_FORM[rest[0]]

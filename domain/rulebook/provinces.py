@@ -39,6 +39,19 @@ FULL_NAMES: dict[str, str] = dict(
 )
 BY_ABBR = {province.abbr: province for province in PROVINCES}
 
+# The names in the pinyin romanisation (Hanyu Pinyin, as the State Council's own English pages and
+# the GB/T 2260 English list write them), for the English UI.
+PINYIN_NAMES: dict[str, str] = dict(
+    zip(
+        BY_CODE,
+        ["Beijing", "Tianjin", "Hebei", "Shanxi", "Nei Mongol", "Liaoning", "Jilin", "Heilongjiang",
+         "Shanghai", "Jiangsu", "Zhejiang", "Anhui", "Fujian", "Jiangxi", "Shandong", "Henan",
+         "Hubei", "Hunan", "Guangdong", "Guangxi", "Hainan", "Chongqing", "Sichuan", "Guizhou",
+         "Yunnan", "Xizang", "Shaanxi", "Gansu", "Qinghai", "Ningxia", "Xinjiang"],
+        strict=True,
+    )
+)  # fmt: skip
+
 
 class RuleSeed(TypedDict, total=False):
     """Seed values for the editable columns of a province's rule row (models.ProvinceRule)."""

@@ -12,7 +12,7 @@ import importlib
 import io
 from dataclasses import dataclass, field
 from datetime import date
-from typing import NoReturn, Protocol
+from typing import Any, NoReturn, Protocol
 
 import idna
 from sqlalchemy import select
@@ -42,16 +42,23 @@ SUBJECT_KINDS = {
 }  # fmt: skip
 CERTIFICATE_TYPES = {"uscc", "resident_id", "passport", "hk_mo_permit", "tw_permit"}
 SUBJECT_COLUMNS = COLUMNS[:8]
+
+
+def _length(column: Any) -> int:
+    """A String column's length."""
+    return int(column.type.length)
+
+
 # The longest value each column may hold: the table's column (a longer one would be a 500 on
 # PostgreSQL, issue 15); the password as long as the wizard's field takes.
 MAX_LENGTHS = {
-    "subject_number": RegistrySubject.__table__.c.subject_number.type.length,
-    "subject_name": RegistrySubject.__table__.c.name.type.length,
-    "certificate_number": RegistrySubject.__table__.c.certificate_number.type.length,
+    "subject_number": _length(RegistrySubject.__table__.c.subject_number),
+    "subject_name": _length(RegistrySubject.__table__.c.name),
+    "certificate_number": _length(RegistrySubject.__table__.c.certificate_number),
     "filing_password": 64,
-    "website_number": RegistryWebsite.__table__.c.website_number.type.length,
-    "website_name": RegistryWebsite.__table__.c.name.type.length,
-    "access_providers": RegistryWebsite.__table__.c.access_providers.type.length,
+    "website_number": _length(RegistryWebsite.__table__.c.website_number),
+    "website_name": _length(RegistryWebsite.__table__.c.name),
+    "access_providers": _length(RegistryWebsite.__table__.c.access_providers),
 }
 
 
@@ -110,8 +117,16 @@ def parse_registry_csv(text: str) -> list[RegistryRow]:
 
     :raises RegistryImportError: at the first malformed line, with its line number and reason.
     """
-    text = text.removeprefix("\ufeff")
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    try:
+        return _parse_rows(reader)
+    except csv.Error:  # a field over the csv module's 128 KB, a NUL, a stray quote
+        raise RegistryImportError(
+            reader.line_num, N_("不是有效的 CSV（字段过长、含空字符或引号不成对）")
+        ) from None
+
+
+def _parse_rows(reader: csv.DictReader[str]) -> list[RegistryRow]:
     if tuple(reader.fieldnames or ()) != COLUMNS:
         raise RegistryImportError(1, N_("表头应为：%(columns)s"), columns=",".join(COLUMNS))
     rows: list[RegistryRow] = []
@@ -187,12 +202,13 @@ def _parse_row(line: int, values: dict[str, str]) -> RegistryRow:
     return RegistryRow(line, values, domains, providers, values["change_in_progress"] == "1")
 
 
-def import_registry(rows: list[RegistryRow], passwords: bool = True) -> ImportSummary:
+def import_registry(rows: list[RegistryRow], preview: bool = False) -> ImportSummary:
     """Create or update the registry from parsed rows (flushed, not committed). Idempotent.
 
     The rows' existing subjects, websites and domains are loaded up front in a few queries, and
     nothing is flushed row by row (10 000 rows in seconds, not one query and flush per row).
-    passwords=False (the preview, rolled back): filing passwords are neither hashed nor compared.
+    preview=True (the caller rolls back): filing passwords are neither hashed nor compared, and
+    nothing is flushed (the summary is all the preview needs).
 
     :raises RegistryImportError: when a domain already belongs to a website of another number.
     """
@@ -203,11 +219,12 @@ def import_registry(rows: list[RegistryRow], passwords: bool = True) -> ImportSu
             number = row.values["subject_number"]
             if number not in known.seen:  # a subject's first row upserts it
                 known.subjects[number] = _upsert_subject(
-                    known.subjects.get(number), row.values, summary, passwords
+                    known.subjects.get(number), row.values, summary, not preview
                 )
                 known.seen.add(number)
-            _upsert_website(known, known.subjects[number], row, summary)
-    db.session.flush()
+            _upsert_website(known, known.subjects[number], row, summary, preview)
+    if not preview:
+        db.session.flush()
     return summary
 
 
@@ -301,7 +318,7 @@ def _upsert_subject(
 
 
 def _upsert_website(
-    known: _Known, subject: RegistrySubject, row: RegistryRow, summary: ImportSummary
+    known: _Known, subject: RegistrySubject, row: RegistryRow, summary: ImportSummary, preview: bool
 ) -> None:
     values = row.values
     website = known.websites.get(values["website_number"])
@@ -331,13 +348,13 @@ def _upsert_website(
     current = {domain.domain: domain for domain in website.domains}
     wanted_domains = dict(row.domains)
     removed = False
-    for name, existing in current.items():
+    for name, gone in current.items():
         if name not in wanted_domains:
-            website.domains.remove(existing)
+            website.domains.remove(gone)
             known.domain_owners.pop(name, None)
             changed.append(f"-{name}")
             removed = True
-    if removed:  # the DELETE first: a domain may move to a website later in the file
+    if removed and not preview:  # the DELETE first: a domain may move to a later website
         db.session.flush()
     for name, expiry in wanted_domains.items():
         existing = current.get(name)

@@ -5,6 +5,8 @@ Revision ID: 0014
 Revises: 0013
 """
 
+from datetime import datetime, timedelta, timezone
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -26,8 +28,8 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_throttle_counters")),
     )
-    # Tokens issued before scopes existed could create drafts: they keep both scopes and no expiry
-    # (list them with `flask api-token list` and revoke what is no longer used).
+    # Tokens issued before scopes existed could create drafts: they keep both scopes and expire
+    # 90 days after this upgrade (list them with `flask api-token list`, revoke the unused).
     with op.batch_alter_table("api_tokens") as batch:
         batch.add_column(
             sa.Column("scopes", sa.String(length=32), nullable=False, server_default="read write")
@@ -36,6 +38,12 @@ def upgrade():
         batch.create_check_constraint(
             op.f("ck_api_tokens_known_scopes"), "scopes IN ('read', 'read write')"
         )
+    expires = datetime.now(timezone.utc) + timedelta(days=90)
+    if op.get_bind().dialect.name == "sqlite":  # UTCDateTime keeps naive UTC there
+        expires = expires.replace(tzinfo=None)
+    op.execute(sa.text("UPDATE api_tokens SET expires_at = :expires").bindparams(expires=expires))
+    with op.batch_alter_table("api_tokens") as batch:
+        batch.alter_column("expires_at", existing_type=sa.DateTime(timezone=True), nullable=False)
 
 
 def downgrade():

@@ -36,11 +36,17 @@ def crawl(page, base: str) -> list[str]:
             continue
         seen.add(key)
         response = page.goto(url)
-        if response is None or response.status >= 400 or "text/html" not in response.headers.get("content-type", ""):
+        if (
+            response is None
+            or response.status >= 400
+            or "text/html" not in response.headers.get("content-type", "")
+        ):
             continue
         visited.append(url)
         yield url
-        for href in page.locator("a[href]").evaluate_all("els => els.map(e => e.getAttribute('href'))"):
+        for href in page.locator("a[href]").evaluate_all(
+            "els => els.map(e => e.getAttribute('href'))"
+        ):
             if href and not href.startswith(("#", "mailto:", "javascript:")):
                 queue.append(urljoin(url, href).split("#")[0])
     return visited
@@ -59,7 +65,9 @@ ROLES = [None, *[account[:2] for account in DEMO_ACCOUNTS]]
 
 
 @pytest.mark.parametrize("language", ["zh_Hans_CN", "en"])
-@pytest.mark.parametrize("account", ROLES, ids=["anonymous", "admin", "reviewer", "applicant", "applicant2"])
+@pytest.mark.parametrize(
+    "account", ROLES, ids=["anonymous", "admin", "reviewer", "applicant", "applicant2"]
+)
 def test_every_page_a_role_reaches_has_no_serious_violation(page, live_server, account, language):
     base = live_server
     page.goto(f"{base}/lang/{language}")

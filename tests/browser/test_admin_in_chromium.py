@@ -60,8 +60,11 @@ def test_operator_first_hour(page, live_server, tmp_path):
 
     page.goto(f"{base}/admin/audit")
     log = page.locator("table").inner_text()
-    for action in ("staff_invited", "ips_added", "province_rule_changed", "registry_imported"):
-        assert action in page.locator("select[name=action]").inner_text(), action
+    for action, label in (("staff_invited", "邀请工作人员"), ("ips_added", "添加 IP"),
+                          ("province_rule_changed", "修改省份规则"),
+                          ("registry_imported", "导入备案库")):  # fmt: skip
+        option = page.locator(f"select[name=action] option[value={action}]")
+        assert option.inner_text() == label, action  # the filter names actions in words
     assert "福建" in log and "zhang.shen@provider.cn" in log
     for label in ("邀请工作人员", "添加 IP", "修改省份规则", "导入备案库"):
         assert label in log, label

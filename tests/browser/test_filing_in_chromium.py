@@ -85,7 +85,9 @@ def test_new_access_with_two_websites_from_sign_up_to_submitted(page, live_serve
     second.locator("input[name$=person_mobile]").fill("13800138000")
     second.locator("input[name$=person_email]").fill("lina@qinghe.cn")
     for block in range(2):  # 网站服务内容 is asked for each website (R-W-1)
-        page.locator(f"input[name='websites-{block}-content_types'][value=organization_portal]").check()
+        page.locator(
+            f"input[name='websites-{block}-content_types'][value=organization_portal]"
+        ).check()
     page.click("#save-websites")
     assert (
         "手机号码和电子邮箱不能相同" in page.locator("fieldset.website-block").nth(1).inner_text()

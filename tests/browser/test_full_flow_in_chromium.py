@@ -113,6 +113,7 @@ def test_continued_access_from_filing_to_approval(browser, page, live_server, tm
     login(page, base, REVIEWER[0], REVIEWER[1])
     page.goto(f"{base}/review/filings/{filing_id}")
     assert page.locator(".gallery img").count() >= 5
+    assert "陇原非遗 · " in page.locator(".gallery").inner_text()  # captions name the website
     screenshot(page, "review-screen")
     claim_and_decide(page, base, filing_id, "re_approve")
     claim_and_decide(page, base, filing_id, "submit_to_bureau")
@@ -128,10 +129,10 @@ def test_continued_access_from_filing_to_approval(browser, page, live_server, tm
     )  # too soon after the bureau's SMS: refused, code kept
     assert re.search(r"发送过于频繁，请 \d+ 秒后再试", page.locator(".flash-bad").inner_text())
     screenshot(page, "sms-resend-too-soon")
-    page.fill("#code", "000000" if code != "000000" else "111111")
+    page.fill("form.sms-form input[name=code]", "000000" if code != "000000" else "111111")
     page.click("main form.sms-form button[type=submit]")
     assert "还可尝试 4 次" in page.locator(".errors").inner_text()
-    page.fill("#code", code)
+    page.fill("form.sms-form input[name=code]", code)
     page.click("main form.sms-form button[type=submit]")
     page.wait_for_url(f"**/filings/{filing_id}")
     assert "管局审核中" in page.locator(".status").inner_text()
@@ -151,4 +152,6 @@ def test_continued_access_from_filing_to_approval(browser, page, live_server, tm
     page.goto(f"{base}/filings/{filing_id}")
     assert "接入成功" in page.locator(".status").inner_text()
     assert "陇ICP备15000343号-2" in page.locator("textarea.snippet").input_value()
+    page.locator("button.copy").first.click()
+    page.locator("button.copy:text-is('已复制')").first.wait_for(timeout=3_000)
     screenshot(page, "approved-footer")

@@ -46,7 +46,7 @@ def world(app, client, make_user, login):
         "filing_id": filing.id, "material_id": material.id, "website_id": filing.websites[0].id,
         "user_id": victim.id, "ip_id": db.session.scalar(select(ProviderIP.id)), "code": "33",
         "kind": "commitment_letter", "token": "0" * 32, "action": "disable",
-        "message_id": message_id,
+        "message_id": message_id, "token_id": 1,  # no such API token: admin gets 404, others 403
     }  # fmt: skip
     return {
         "users": {"owner": owner, "other": other, "reviewer": reviewer, "admin": admin},

@@ -32,8 +32,8 @@ def allowed_roles(endpoint: str) -> set[str]:
     if endpoint in ANY_APPLICANT:
         return {"owner", "other"}
     blueprint = endpoint.split(".")[0]
-    if blueprint == "account":
-        return {"owner", "other", "reviewer", "admin"}  # one's own account page
+    if blueprint in ("account", "privacy"):
+        return {"owner", "other", "reviewer", "admin"}  # one's own account page and data
     if blueprint in ("applicant", "wizard", "materials", "messages", "records"):
         return {"owner"}
     if blueprint == "reviewer":

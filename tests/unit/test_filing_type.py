@@ -279,30 +279,32 @@ def test_api_filing_type_english_and_bad_input(client, demo):
 # --- filing password -----------------------------------------------------------------------------
 
 
-def test_filing_password_allows_five_wrong_tries_per_hour(demo):
+def test_filing_password_allows_five_wrong_tries_per_account_and_hour(demo):
     subject = db.session.scalar(
         select(RegistrySubject).where(RegistrySubject.subject_number == "浙ICP备2021000001号")
     )
+    owner = find_user(A)
     start = utcnow()
     for attempt in range(5):
-        assert (
-            check_filing_password(subject, "wrong", now=start + timedelta(minutes=attempt)) is False
-        )
-    assert remaining_tries(subject, now=start + timedelta(minutes=5)) == 0
+        at = start + timedelta(minutes=attempt)
+        assert check_filing_password(subject, "wrong", owner, now=at) is False
+    assert remaining_tries(subject, owner, now=start + timedelta(minutes=5)) == 0
     with pytest.raises(TooManyPasswordFailures) as caught:
-        check_filing_password(subject, "Qinghe2021", now=start + timedelta(minutes=10))
+        check_filing_password(subject, "Qinghe2021", owner, now=start + timedelta(minutes=10))
     assert caught.value.retry_at == start + timedelta(hours=1)
     # an hour after the first failure one try is free again, and the right password passes
-    assert check_filing_password(subject, "Qinghe2021", now=start + timedelta(minutes=61)) is True
+    assert check_filing_password(subject, "Qinghe2021", owner, now=start + timedelta(minutes=61))
 
 
-def test_filing_password_limit_is_per_subject(demo):
+def test_filing_password_limit_is_per_account_and_subject(demo):
     subjects = db.session.scalars(
         select(RegistrySubject).order_by(RegistrySubject.id).limit(2)
     ).all()
+    owner, stranger = find_user(A), find_user(B)
     for _ in range(5):
-        check_filing_password(subjects[0], "wrong")
-    assert remaining_tries(subjects[1]) == 5
+        check_filing_password(subjects[0], "wrong", stranger)
+    assert remaining_tries(subjects[1], stranger) == 5  # another subject: untouched
+    assert remaining_tries(subjects[0], owner) == 5  # the stranger's tries do not lock the owner
     db.session.commit()
     with pytest.raises(TooManyPasswordFailures):
-        check_filing_password(subjects[0], "wrong")
+        check_filing_password(subjects[0], "wrong", stranger)

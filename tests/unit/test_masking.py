@@ -102,20 +102,3 @@ def test_gunicorn_error_log_is_masked(tmp_path):
     assert "110105********002x" in written
     for handler in logger.error_log.handlers:
         handler.close()
-
-
-def test_gunicorn_sends_no_server_header():
-    from gunicorn.http import wsgi
-
-    _gunicorn_config()
-
-    class Request:
-        version = (1, 1)
-
-    response = wsgi.Response.__new__(wsgi.Response)
-    response.req, response.status, response.version = Request(), "200 OK", "gunicorn"
-    response.upgrade, response.chunked, response.must_close = False, False, False
-    response.should_close = lambda: False
-    headers = wsgi.Response.default_headers(response)
-    assert headers[0].startswith("HTTP/1.1 200") and any(h.startswith("Date:") for h in headers)
-    assert not [h for h in headers if h.lower().startswith("server:")]

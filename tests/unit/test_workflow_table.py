@@ -44,8 +44,12 @@ def test_orders_after_approval_never_pass_an_sms_state_and_reach_the_bureau(app)
         assert not [row for row in rows if {row["from"], row["to"]} & SMS_STATES], kind
         assert not [row for row in rows if row["to"] in {"materials_pending", "re_review"}]
         path = {(row["from"], row["to"]) for row in rows}
-        assert {("submitted", "bureau_pending"), ("bureau_pending", "bureau_review"),
-                ("bureau_review", "approved"), ("bureau_review", "bureau_rejected")} <= path
+        assert {
+            ("submitted", "bureau_pending"),
+            ("bureau_pending", "bureau_review"),
+            ("bureau_review", "approved"),
+            ("bureau_review", "bureau_rejected"),
+        } <= path
         assert "approved" in reachable(rows, "draft") and "withdrawn" in reachable(rows, "draft")
     access = [row for row in printed_table(app) if "access" in row["kinds"]]
     assert {("bureau_pending", "sms_pending")} <= {(r["from"], r["to"]) for r in access}

@@ -8,8 +8,9 @@ import socket
 import uuid
 
 import pytest
+import redis
 
-from blueprints.throttle import limiter, too_many_requests
+from blueprints.throttle import too_many_requests
 from extensions import db
 from tests.conftest import make_test_app
 
@@ -79,9 +80,24 @@ def test_with_redis_the_count_is_shared_by_every_worker(app, database_url, tmp_p
     for _ in range(2):  # two workers in turn, each with its own limiter storage object
         worker = make_test_app(database_url, tmp_path, **settings)
         with worker.app_context():
+            (limiter,) = worker.extensions["limiter"]
             assert type(limiter.storage).__name__ == "RedisStorage"
             client = worker.test_client()
             statuses += [ask(client, address).status_code for _ in range(2)]
             db.session.remove()
             db.engine.dispose()
     assert statuses == [200, 200, 200, 429]
+    assert redis.Redis.from_url(REDIS_URL).keys(f"*{address}*")  # counted in Redis, not in memory
+
+
+def test_a_store_that_does_not_answer_falls_back_to_memory_not_to_500(database_url, tmp_path):
+    worker = make_test_app(
+        database_url, tmp_path, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1",
+        API_FILING_TYPE_LIMIT="2 per minute",
+    )  # fmt: skip
+    with worker.app_context():
+        client = worker.test_client()
+        statuses = [ask(client, "203.0.113.9").status_code for _ in range(3)]
+        db.session.remove()
+        db.engine.dispose()
+    assert statuses == [200, 200, 429]

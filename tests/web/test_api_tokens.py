@@ -196,7 +196,7 @@ def test_console_lists_issues_and_revokes(client, setup, login):
     [
         ({"name": "", "days": "30"}, "名称：必填"),
         ({"name": "x", "days": "0"}, "有效期（天）：应为 1 至 3650 之间的整数"),
-        ({"name": "x", "days": "abc"}, "有效期（天）："),
+        ({"name": "x", "days": "abc"}, "有效期（天）：不是有效的整数"),
     ],
 )
 def test_console_form_errors_name_the_field(client, setup, login, data, message):

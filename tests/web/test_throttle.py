@@ -6,6 +6,7 @@ one password hash for addresses with and without an account; the filing-password
 from __future__ import annotations
 
 import re
+import threading
 import time
 from datetime import timedelta
 
@@ -13,6 +14,8 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from blueprints.throttle import login_limits
+from blueprints.transaction import transaction
 from domain.filing import filing_password
 from domain.filing.filing_password import TooManyPasswordFailures, check_filing_password
 from domain.lifecycle.states import Role
@@ -272,3 +275,29 @@ def test_the_subject_cap_holds_many_accounts_together(app, make_user):
     assert refused.value.retry_at > utcnow() + timedelta(minutes=59)
     with time_machine.travel(utcnow() + timedelta(minutes=61)):
         assert check_filing_password(subject, "Qinghe2021", account=owner) is True
+
+
+def test_parallel_guesses_from_one_client_are_counted_one_after_another(app, make_user):
+    email = make_user().email
+    free = app.config["LOGIN_MAX_FAILURES"]
+    barrier = threading.Barrier(free + 3)
+    outcomes: list[str] = []
+
+    def guess() -> None:
+        with app.app_context():  # a session of its own, as in another worker
+            barrier.wait()
+            with transaction():  # committed, refusals included (as the login view does)
+                try:
+                    throttle.login(email, "Wrong1234", STRANGER_ADDRESS, login_limits())
+                except throttle.Throttled:
+                    outcomes.append("held")
+                except accounts.WrongCredentials:
+                    outcomes.append("checked")
+            db.session.remove()
+
+    threads = [threading.Thread(target=guess) for _ in range(free + 3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["checked"] * free + ["held"] * 3

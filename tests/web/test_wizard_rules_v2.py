@@ -133,7 +133,9 @@ def test_jiangsu_asks_for_local_mobiles(client, draft):
         f"/filings/{draft.id}/subject", data={**SUBJECT_FORM, "person_mobile": "13800138000"}
     )
     assert beijing.status_code == 422
-    assert "负责人手机号码：浙江要求使用本省手机号码，该号码归属北京" in beijing.get_data(as_text=True)
+    assert "负责人手机号码：浙江要求使用本省手机号码，该号码归属北京" in beijing.get_data(
+        as_text=True
+    )
     unknown = client.post(
         f"/filings/{draft.id}/subject", data={**SUBJECT_FORM, "person_mobile": "19900000000"}
     )

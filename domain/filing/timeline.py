@@ -1,0 +1,62 @@
+"""The applicant's timeline of a filing: one entry per meaningful event (uploads in a row are one
+entry with their count, a live photo is the authenticity check), notes of the system in words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain.lifecycle.states import FilingState
+from domain.support.i18n import N_
+from models import AuditEvent
+
+# Notes the system writes as codes (domain/filing/sms.py), said in words where they are shown.
+SYSTEM_NOTES = {
+    "too many wrong codes": N_("验证码错误次数过多"),
+    "expired": N_("超过有效期未完成核验"),
+}
+GROUPED = frozenset({"upload", "sms_resent"})  # the same in a row: one entry with a count
+AUTHENTICITY = N_("完成真实性核验")
+
+
+@dataclass
+class Entry:
+    at: datetime
+    label: str  # msgid
+    count: int = 1
+    state: FilingState | None = None
+    note: str = ""  # as written by a person; a system code already a msgid
+    note_is_msgid: bool = False
+    action: str = ""
+
+
+def note_msgid(note: str) -> str | None:
+    """The msgid of a note the system wrote as a code; None for a person's note."""
+    return SYSTEM_NOTES.get(note)
+
+
+def entries(events: list[AuditEvent]) -> list[Entry]:
+    """The public events, oldest first, as the applicant's timeline entries."""
+    shown: list[Entry] = []
+    for event in events:
+        if event.internal:
+            continue
+        if event.action == "upload" and event.data.get("kind") == "live_photo":
+            shown.append(Entry(event.created_at, AUTHENTICITY, action="authenticity"))
+            continue
+        last = shown[-1] if shown else None
+        if event.action in GROUPED and last is not None and last.action == event.action:
+            last.count += 1
+            continue
+        msgid = note_msgid(event.note)
+        shown.append(
+            Entry(
+                event.created_at,
+                event.action_label,
+                state=event.target_state,
+                note=msgid or event.note,
+                note_is_msgid=msgid is not None,
+                action=event.action,
+            )
+        )
+    return shown

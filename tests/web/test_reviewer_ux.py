@@ -1,0 +1,119 @@
+"""The reviewer's decision form and queue as a person uses them: nothing preselected, reasons and
+the receipt only for the actions that take them, the next filing of the queue, pages both ways."""
+
+from __future__ import annotations
+
+import re
+
+from blueprints.policy import current_policy
+from domain.lifecycle.states import FilingState, Role
+from domain.review import reviewing
+from extensions import db
+
+S = FilingState
+
+
+def review_page(client, login, filing, reviewer) -> str:
+    login(reviewer)
+    assert client.post(f"/review/filings/{filing.id}/claim").status_code == 302
+    return client.get(f"/review/filings/{filing.id}").get_data(as_text=True)
+
+
+def action_select(page: str) -> str:
+    return page.split('name="action"')[1].split("</select>")[0]
+
+
+def test_the_decision_form_preselects_nothing_and_needs_a_choice(
+    client, login, make_filing, make_user
+):
+    reviewer = make_user(Role.reviewer)
+    filing = make_filing(S.submitted, reviewer=reviewer)
+    page = review_page(client, login, filing, reviewer)
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids))  # the decision and release forms share no id
+    options = action_select(page)
+    assert options.split("<option")[1].startswith(' value="">请选择')
+    assert "selected" not in options
+    db.session.refresh(filing)
+    response = client.post(f"/review/filings/{filing.id}/decide",
+                           data={"version": filing.version, "action": ""})  # fmt: skip
+    assert response.status_code == 422
+    assert "处理结果：请选择处理结果" in response.get_data(as_text=True)
+    db.session.refresh(filing)
+    assert filing.state is S.submitted
+
+
+def test_reasons_belong_to_the_rejecting_actions_and_the_receipt_to_the_bureaus(
+    client, login, make_filing, make_user
+):
+    reviewer = make_user(Role.reviewer)
+    page = review_page(client, login, make_filing(S.submitted, reviewer=reviewer), reviewer)
+    reasons = re.search(r'<fieldset class="reasons" data-for-actions="([^"]+)"', page)
+    assert reasons and reasons.group(1).split() == ["initial_reject"]
+    assert 'name="receipt"' not in page  # no action at initial review takes a receipt
+    page = review_page(client, login, make_filing(S.bureau_review, reviewer=reviewer), reviewer)
+    receipt = re.search(r'<div data-for-actions="([^"]+)">\s*<div class="field[^>]*id="field-receipt"',
+                        page)  # fmt: skip
+    assert receipt and sorted(receipt.group(1).split()) == ["bureau_approve", "bureau_reject"]
+    reasons = re.search(r'<fieldset class="reasons" data-for-actions="([^"]+)"', page)
+    assert reasons and reasons.group(1).split() == ["bureau_reject"]
+
+
+def test_the_next_filing_is_the_oldest_one_free_to_take(client, login, make_filing, make_user):
+    reviewer, other = make_user(Role.reviewer), make_user(Role.reviewer)
+    held, free, later = (make_filing(S.submitted, reviewer=reviewer) for _ in range(3))
+    assert reviewing.claim(held, other, current_policy())
+    db.session.commit()
+    login(reviewer)
+    queue = client.get("/review/?stage=submitted").get_data(as_text=True)
+    assert 'id="next-filing" href="/review/next?stage=submitted"' in queue
+    response = client.get("/review/next?stage=submitted")
+    assert response.headers["Location"].endswith(f"/review/filings/{free.id}")
+    response = client.get(f"/review/next?stage=submitted&skip={free.id}")
+    assert response.headers["Location"].endswith(f"/review/filings/{later.id}")
+
+
+def test_an_empty_queue_says_so_and_a_stage_that_is_no_queue_is_404(client, login, make_user):
+    login(make_user(Role.reviewer))
+    response = client.get("/review/next?stage=re_review", follow_redirects=True)
+    assert "该队列暂无其他待处理的备案" in response.get_data(as_text=True)
+    assert client.get("/review/next?stage=draft").status_code == 404
+    assert client.get("/review/next?stage=nonsense").status_code == 404
+
+
+def ids_on(page: str) -> list[int]:
+    return [int(i) for i in re.findall(r'id="filing-(\d+)"', page)]
+
+
+def link(page: str, element_id: str) -> str | None:
+    found = re.search(rf'id="{element_id}" href="([^"]+)"', page)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def test_queue_pages_go_back_and_to_the_first(client, login, make_filing, make_user):
+    reviewer = make_user(Role.reviewer)
+    for _ in range(reviewing.PAGE_SIZE * 2 + 3):
+        make_filing(S.submitted, reviewer=reviewer)
+    login(reviewer)
+    first = client.get("/review/?stage=submitted").get_data(as_text=True)
+    assert link(first, "page-previous") is None and link(first, "page-first") is None
+    second = client.get(link(first, "page-next")).get_data(as_text=True)
+    third = client.get(link(second, "page-next")).get_data(as_text=True)
+    assert len(ids_on(third)) == 3 and link(third, "page-next") is None
+    back = client.get(link(third, "page-previous")).get_data(as_text=True)
+    assert ids_on(back) == ids_on(second)
+    again = client.get(link(back, "page-previous")).get_data(as_text=True)
+    assert ids_on(again) == ids_on(first) and link(again, "page-previous") is None
+    assert ids_on(client.get(link(third, "page-first")).get_data(as_text=True)) == ids_on(first)
+
+
+def test_pages_back_keep_the_newest_first_order(client, login, make_filing, make_user):
+    reviewer = make_user(Role.reviewer)
+    for _ in range(reviewing.PAGE_SIZE + 4):
+        make_filing(S.submitted, reviewer=reviewer)
+    login(reviewer)
+    first = client.get("/review/?stage=submitted&sort=newest").get_data(as_text=True)
+    second = client.get(link(first, "page-next")).get_data(as_text=True)
+    assert "sort=newest" in link(second, "page-previous")
+    back = client.get(link(second, "page-previous")).get_data(as_text=True)
+    assert ids_on(back) == ids_on(first) and ids_on(first) == sorted(ids_on(first), reverse=True)
