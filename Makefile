@@ -44,14 +44,15 @@ migrate: install
 ## make run: venv, install, migrate the SQLite database, load demo data once, serve on 127.0.0.1:5000
 run: migrate
 	$(FLASK) seed-demo --if-empty
-	BEIAN_DEMO_MODE=true $(FLASK) run --host $(HOST) --port $(PORT)
+	BEIAN_DEMO_MODE=true BEIAN_PUBLIC_URL=$${BEIAN_PUBLIC_URL:-http://$(HOST):$(PORT)} \
+		$(FLASK) run --host $(HOST) --port $(PORT)
 
 ## make test: install test dependencies; lint, format and type checks; the whole suite (SQLite, PostgreSQL where reachable, Chromium), two workers, one file per worker at a time
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=12
 
 ## make bench: 100 000 filings in PostgreSQL (BENCH_DATABASE_URL, default the local test database), gunicorn 2 workers, wrk
 bench: install-test

@@ -33,9 +33,14 @@ def list_records():
 
 
 def _subject_websites(subject_number: str) -> list:
+    """The account's records of the subject; 404 when none, back to the records page (which shows
+    the open order) while the subject has one: one open order per subject."""
     websites = orders.held_by_subject(current_user).get(subject_number)
     if not websites:
         abort(404)
+    if orders.open_order_of(subject_number) is not None:
+        flash(_("该主体已有一个正在办理中的订单，请等待其完成或放弃后再提交。"), "bad")
+        abort(redirect(url_for("records.list_records")))
     return websites
 
 

@@ -30,6 +30,7 @@ from domain.review import reviewing
 from domain.review.reviewing import QueueQuery, Reason
 from domain.rulebook.application import SUBJECT_KIND_LABELS
 from domain.rulebook.filing_type import unicode_domain
+from domain.rulebook.precheck import Findings
 from domain.rulebook.provinces import PROVINCES
 from domain.rulebook.reasons import REJECTION_REASONS
 from extensions import db
@@ -223,6 +224,16 @@ def _decision_form(filing: Filing, form: DecisionForm | None = None) -> Decision
     return form
 
 
+def _problems(filing: Filing, policy) -> Findings:
+    """What stops the filing going on, as submission would find it now; nothing once it is final
+    (an approved filing is "already accessed here" by its own approval)."""
+    if workflow.is_final(filing.state):
+        return Findings()
+    if filing.kind is OrderKind.access:
+        return filings.submission_problems(filing, shanghai_today(), policy.provider_code)
+    return orders.problems(filing, policy)
+
+
 def _review_context(filing: Filing, form: DecisionForm | None = None) -> dict:
     now = utcnow()
     policy = current_policy()
@@ -242,9 +253,7 @@ def _review_context(filing: Filing, form: DecisionForm | None = None) -> dict:
         "holds_claim": reviewing.holds_claim(filing, current_user, now, policy),
         "claimed_by_other": reviewing.claimed_by_other(filing, current_user, now, policy),
         "registry_rows": _registry_rows(filing),
-        "problems": filings.submission_problems(filing, shanghai_today(), policy.provider_code)
-        if filing.kind is OrderKind.access
-        else orders.problems(filing, policy),
+        "problems": _problems(filing, policy),
         "current_ips": orders.current_ips(filing) if filing.kind is not OrderKind.access else {},
         "shells": {
             w.icp_number for w in orders.sole_provider(filing.websites, policy.provider_code)

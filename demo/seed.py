@@ -18,6 +18,7 @@ from domain.lifecycle.states import Action, Role
 from domain.lifecycle.workdays import shanghai_today
 from domain.operator import accounts
 from domain.review import reviewing
+from domain.rulebook.provinces import FULL_NAMES
 from domain.rulebook.registry import import_registry, parse_registry_csv
 from domain.rulebook.seed_tables import seed_rule_tables
 from extensions import db
@@ -107,8 +108,8 @@ def filled_in_filing(owner: User, uscc: str, domain: str, password: str, mobile:
     filings.update_subject(
         filing,
         {
-            "certificate_address": "（演示数据）证件住所",
-            "mailing_address": "（演示数据）通信地址",
+            "certificate_address": f"{FULL_NAMES[filing.province]}演示路 1 号（演示数据）",
+            "mailing_address": f"{FULL_NAMES[filing.province]}演示路 1 号 2 楼（演示数据）",
             "person_name": "演示负责人",
             "person_id_type": "resident_id",
             "person_id_number": "11010519491231002X",
@@ -116,4 +117,6 @@ def filled_in_filing(owner: User, uscc: str, domain: str, password: str, mobile:
             "person_email": owner.email,
         },
     )
+    for website in filing.websites:  # what the websites step asks (A2 v2: 网站服务内容)
+        website.content_types = ["organization_portal"]
     return filing

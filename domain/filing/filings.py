@@ -407,7 +407,9 @@ def completed_steps(filing: Filing) -> dict[str, bool]:
         "subject": bool(
             filing.subject.certificate_address and person and person.name and person.mobile
         ),
-        "websites": all(w.ips and w.service_types for w in filing.websites),
+        "websites": all(
+            w.ips and w.service_types and w.content_types is not None for w in filing.websites
+        ),
         "confirm": False,
     }
     done, so_far = {}, True
@@ -453,6 +455,11 @@ def submission_problems(filing: Filing, today: date, provider_code: str) -> Find
             text, field = MISSING[key]
             problems.append(Breach(field, "missing", Message(text)))
     for website_index, website in enumerate(filing.websites):
+        if website.content_types is None:  # the web form always asks for it (A2 v2)
+            problems.append(
+                Breach(f"websites[{website_index}].content_types", "missing",
+                       Message(N_("请选择网站服务内容")))
+            )  # fmt: skip
         for ip in website.ips:
             if ip.address not in filing.product_ips:
                 problems.append(

@@ -132,7 +132,7 @@ def _open(
         for position, held in enumerate(chosen)
     ]  # fmt: skip
     filing = Filing(
-        account_id=account.id, kind=kind, filing_type=held_filing.filing_type,
+        account_id=account.id, kind=kind, filing_type=None,  # not an access: no 新增/继续
         province=held_filing.province, registry_subject_number=subject_number,
         verified_certificate_type=held_filing.verified_certificate_type,
         verified_certificate_number=held_filing.verified_certificate_number,

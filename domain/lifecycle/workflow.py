@@ -479,14 +479,27 @@ def apply(
     return event
 
 
+# An order on records (A7) is told in its own words where the access texts would not fit (no SMS
+# check, no footer number to show): template of an access filing -> the order's.
+ORDER_TEMPLATES = {
+    "filing_submitted": "order_submitted",
+    "bureau_review": "order_bureau_review",
+    "filing_approved": "order_approved",
+}
+
+
 def _queue_notifications(
     filing: Filing, target: FilingState, from_state: FilingState, policy: Policy
 ) -> None:
     context = {"filing_id": filing.id, "state": target.value, "from_state": from_state.value}
+    if filing.kind is not OrderKind.access:
+        context["order"] = filing.kind.label
     if policy.webhook_url:  # the provider's console hears of every transition (support/notify.py)
         outbox.enqueue(filing, "webhook", policy.webhook_url, "transition", **context)
     for channel, recipient_kind, template in NOTIFICATIONS.get(target, ()):
         recipient = _recipient(filing, channel, recipient_kind)
+        if filing.kind is not OrderKind.access:
+            template = ORDER_TEMPLATES.get(template, template)
         if recipient:
             outbox.enqueue(filing, channel, recipient, template, **context)
 

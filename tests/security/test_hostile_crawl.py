@@ -82,10 +82,12 @@ WHOLE_MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9][0-9]{9}(?!\d)")
 @pytest.fixture
 def app_config() -> dict:
     # Errors take the production path (the 500 page, logged by Flask) instead of reaching the test;
-    # the anonymous API's rate limit would otherwise answer 429 before the parser sees the body.
-    # Hostile logins are wrong passwords: the login throttle must not lock the crawl's own logins.
+    # the anonymous API's limits are raised (not switched off: the limiter stays in the path), or
+    # it would answer 429 before the parser sees the body. Hostile logins are wrong passwords: the
+    # login throttle must not lock the crawl's own logins.
     return {
-        "PROPAGATE_EXCEPTIONS": False, "RATELIMIT_ENABLED": False,
+        "PROPAGATE_EXCEPTIONS": False,
+        "API_PRECHECK_LIMIT": "100000 per minute", "API_FILING_TYPE_LIMIT": "100000 per minute",
         "LOGIN_CLIENT_MAX_FAILURES": 10**6, "LOGIN_ACCOUNT_MAX_FAILURES": 10**6,
         "LOGIN_MAX_FAILURES": 10**6,
     }  # fmt: skip

@@ -117,7 +117,12 @@ def test_messages_are_chinese_by_default(app):
         ),
         (
             lambda a: a["subject"].update(kind="individual"),
-            [("subject.certificate_type", "R-ID-6"), ("websites[0].name", "R-N-7")],
+            [
+                ("subject.certificate_type", "R-ID-6"),
+                ("websites[0].name", "R-N-7"),
+                ("websites[0].content_types", "R-W-1"),  # 单位门户网站 is no individual's content
+                ("websites[1].content_types", "R-W-1"),
+            ],  # fmt: skip
         ),
         (
             lambda a: a["subject"].update(certificate_number="913301069755TH2H1M"),
@@ -167,7 +172,12 @@ def test_individual_with_resident_id_is_age_checked(app):
         kind="individual", certificate_type="resident_id", certificate_number="330106201501010014"
     )
     document["websites"] = [
-        dict(document["websites"][1], name="张伟读书笔记", responsible_person=None)
+        dict(
+            document["websites"][1],
+            name="张伟读书笔记",
+            responsible_person=None,
+            content_types=["blog"],
+        )  # fmt: skip
     ]
     document["websites"][0]["icp_number"] = document["subject"]["icp_number"] + "-1"
     assert [(b.field, b.rule) for b in run(document)] == [("subject.certificate_number", "R-P-6")]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from blueprints.policy import current_policy
 from domain.filing import orders
 from domain.filing.filings import account_ips
 from domain.lifecycle import workflow
@@ -14,7 +15,7 @@ from domain.lifecycle.states import Action, FilingState, OrderKind, Role
 from domain.operator import ip_pool
 from domain.rulebook.filing_type import verify_filing_type
 from extensions import db
-from models import Filing, RegistryWebsite, utcnow
+from models import Filing, OutboxMessage, RegistryWebsite, utcnow
 from tests.helpers import transitions
 from tests.wizard_helpers import QINGHE_USCC, walk_to_confirm
 
@@ -107,6 +108,15 @@ def test_a_change_goes_through_one_review_and_the_bureau_and_replaces_the_ips(
         transitions.apply(order, Action.initial_approve, reviewer)
     walk(order, ORDER_PATH, applicant, reviewer)
     assert order.state is S.approved
+    told = {
+        m.template
+        for m in db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.filing_id == order.id)
+        )
+    }
+    assert {"order_submitted", "order_bureau_review", "order_approved"} <= told  # its own words
+    assert not told & {"filing_submitted", "bureau_review", "filing_approved"}
+    assert order.filing_type is None  # not a 新增/继续接入
     events = [e.to_state for e in order.events]
     assert "sms_pending" not in events and "materials_pending" not in events
     records = orders.held_websites(applicant)
@@ -157,8 +167,15 @@ def test_one_open_order_per_subject_of_any_kind(client, applicant, held):
     website = filing.websites[0]
     ip = new_ip(applicant, filing)
     client.post(f"/records/change?subject={SUBJECT}", data={"websites": str(website.id), f"ips-{website.id}": ip})  # fmt: skip
-    second = client.post(f"/records/cancel?subject={SUBJECT}", data={"websites": str(website.id)})
-    assert second.status_code == 422 and "正在办理中的订单" in second.get_data(as_text=True)
+    second = client.post(
+        f"/records/cancel?subject={SUBJECT}",
+        data={"websites": str(website.id)},
+        follow_redirects=True,
+    )
+    assert "正在办理中的订单" in second.get_data(as_text=True)
+    assert db.session.scalar(select(Filing).where(Filing.kind == OrderKind.cancel_access)) is None
+    with pytest.raises(orders.OrderRefused):  # the use case refuses too, whatever the page
+        orders.start_cancel(applicant, [website.id], current_policy(), confirmed_shells=True)
     verdict = verify_filing_type(
         "uscc", QINGHE_USCC, "qhnote.cn", "BEIANDESK", utcnow().date(), account=applicant
     )
