@@ -19,7 +19,8 @@ from blueprints.auth import reset_link
 from blueprints.htmx import is_htmx
 from blueprints.transaction import transaction
 from domain import audit as audit_log  # (the view below is named audit)
-from domain.lifecycle.states import Role
+from domain.lifecycle import workflow
+from domain.lifecycle.states import FilingState, Role
 from domain.operator import accounts, api_tokens, imports, ip_pool, settings
 from domain.operator import admin as admin_service
 from domain.review import report as report_service
@@ -486,9 +487,11 @@ def report():
             [(name, count) for name, count, _r in data.per_reviewer], _("各审核员处理数量")
         )
     )
+    stages = [state for state in FilingState if state in workflow.staff_stages()]
     return render_template(
-        "admin/report.html", report=data, chart=chart, reason_labels=REJECTION_REASONS
-    )
+        "admin/report.html", report=data, chart=chart, reason_labels=REJECTION_REASONS,
+        stages=stages,
+    )  # fmt: skip
 
 
 @bp.get("/report.csv")

@@ -347,6 +347,8 @@ def decide(
         raise ReviewError(Message(N_("驳回时请至少填写一条原因")))
     if action is Action.bureau_reject and not note.strip():
         raise ReviewError(Message(N_("请填写管局驳回原因")))
+    if action is Action.bureau_approve and not receipt.strip():
+        raise ReviewError(Message(N_("请填写管局回执编号（管局审核通过的凭据）")))
     data: dict[str, object] = {"reasons": [r.as_dict() for r in reasons]} if reasons else {}
     if receipt:
         data["receipt"] = receipt

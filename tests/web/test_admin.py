@@ -228,6 +228,8 @@ def test_report_counts_decisions_times_and_reasons(client, admin, make_filing, m
     page = client.get("/admin/report").get_data(as_text=True)
     assert "<svg" in page and reviewer.display_name in page
     assert "网站名称不符合命名规范 · 1" in page
+    by_stage = page.split("按阶段")[1].split("</table>")[0]  # the per-stage table has columns
+    assert "<th>待初审</th>" in by_stage and "<td>1</td>" in by_stage
     csv_text = client.get("/admin/report.csv").get_data(as_text=True)
     assert csv_text.startswith("\ufeffsection,key,value,extra")
     assert "rejection_reason,website_name,1" in csv_text

@@ -237,6 +237,15 @@ def test_the_whole_way_to_approval_updates_the_registry(client, login, people):
     assert event.data["receipt"] == "ZJ-2026-0001"
 
 
+def test_a_bureau_approval_needs_the_receipt_number(client, login, people, make_filing):
+    filing = make_filing(FilingState.bureau_review, reviewer=people["reviewer"])
+    login(people["reviewer"])
+    refused = claim_and_decide(client, filing, Action.bureau_approve)
+    assert "请填写管局回执编号" in refused.get_data(as_text=True)
+    db.session.refresh(filing)
+    assert filing.state is FilingState.bureau_review
+
+
 def test_bureau_reject_needs_the_bureaus_reason(client, login, people):
     filing = _to_re_review(client, login, people)
     claim_and_decide(client, filing, Action.re_approve)
