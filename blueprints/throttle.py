@@ -66,6 +66,9 @@ def init_app(app: Flask) -> Limiter:
     store is down" on the limiter object, which must not pass from one app to the next.
     """
     limiter = Limiter(key_func=client_address, app=app, default_limits=[])
+    # The decorated views hold the limiter weakly; with RATELIMIT_ENABLED=false Flask-Limiter keeps
+    # no reference of its own, and every API request was a ReferenceError (a 500). The app keeps it.
+    app.extensions["beian_limiter"] = limiter
     for endpoint, key in API_LIMITS.items():
         view: Callable[..., Any] = app.view_functions[endpoint]
         app.view_functions[endpoint] = limiter.limit(partial(_configured, key))(view)

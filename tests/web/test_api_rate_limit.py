@@ -101,3 +101,21 @@ def test_a_store_that_does_not_answer_falls_back_to_memory_not_to_500(database_u
         db.session.remove()
         db.engine.dispose()
     assert statuses == [200, 200, 429]
+
+
+def test_limits_switched_off_answer_every_request(tmp_path):
+    """RATELIMIT_ENABLED=false: the views the limiter decorated still answer (they held it weakly
+    and every request was a ReferenceError once nothing else kept it)."""
+    import gc
+
+    from flask_migrate import upgrade
+
+    app = make_test_app(f"sqlite:///{tmp_path / 'off.sqlite3'}", tmp_path, RATELIMIT_ENABLED=False)
+    with app.app_context():
+        upgrade()
+    gc.collect()
+    client = app.test_client()
+    for _ in range(20):
+        assert ask(client, "203.0.113.9").status_code == 200
+    with app.app_context():
+        db.engine.dispose()
