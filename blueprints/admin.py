@@ -487,7 +487,7 @@ def report():
             [(name, count) for name, count, _r in data.per_reviewer], _("各审核员处理数量")
         )
     )
-    stages = [state for state in FilingState if state in workflow.staff_stages()]
+    stages = sorted(workflow.staff_stages(), key=list(FilingState).index)  # in the table's order
     return render_template(
         "admin/report.html", report=data, chart=chart, reason_labels=REJECTION_REASONS,
         stages=stages,

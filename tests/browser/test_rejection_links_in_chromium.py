@@ -50,6 +50,9 @@ def file_continued_access(page, base) -> int:
     page.fill("#person_email", "mawen@longyuan.cn")
     page.click("main form[method=post] button[type=submit]")
     page.wait_for_url("**/websites")
+    page.locator("input[name='websites-0-content_types'][value=organization_portal]").check()
+    page.click("#save-websites")
+    page.wait_for_url("**/confirm")
     return filing_id
 
 

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from blueprints.policy import current_policy
-from domain.lifecycle.states import FilingState, Role
+from domain.lifecycle.states import FilingState, OrderKind, Role
 from domain.support import notify, outbox, sealing
 from domain.support.sms_aliyun import AliyunSmsGateway
 from extensions import db
@@ -232,6 +232,7 @@ def test_every_notification_template_renders_as_sms_and_as_email(app, make_filin
                 filing, channel, "13800138000" if channel == "sms" else "a@example.cn", name,
                 filing_id=filing.id, state=filing.state.value, days_left=9, hours=24,
                 sealed_code=sealing.seal("482913", policy.secret_key),
+                order=OrderKind.change_access.label,  # what an order on records adds (A7)
             )  # fmt: skip
             db.session.flush()
             rendered = notify.render(message, policy)
