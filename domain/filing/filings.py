@@ -129,11 +129,36 @@ def start_filing(
         ),
         websites=[website_from_registry(website, 0)],
     )
+    _carry_over_subject(filing, account)
     db.session.add(filing)
     db.session.flush()
     audit.record("draft_created", account, filing=filing, data={"type": verdict.type.value})
     db.session.flush()
     return filing, verdict
+
+
+def _carry_over_subject(filing: Filing, account: User) -> None:
+    """A 继续接入 by the account that holds the subject here starts from what it filed last time
+    (addresses, remark, the responsible person): the applicant checks it rather than types it."""
+    previous = db.session.scalar(
+        select(Filing)
+        .where(
+            Filing.account_id == account.id,
+            Filing.registry_subject_number == filing.registry_subject_number,
+            Filing.state == FilingState.approved,
+        )
+        .order_by(Filing.approved_at.desc())
+        .limit(1)
+    )
+    if previous is None:
+        return
+    for key in SUBJECT_FIELDS:
+        setattr(filing.subject, key, getattr(previous.subject, key))
+    person = previous.subject.responsible_person
+    if person is not None:
+        filing.subject.responsible_person = Person(
+            **{key: getattr(person, key) for key in PERSON_FIELDS}
+        )
 
 
 def website_from_registry(record: RegistryWebsite, position: int) -> Website:

@@ -75,6 +75,11 @@ def test_another_website_of_a_held_subject_starts_a_continued_access(client, app
         select(Filing).where(Filing.account_id == applicant.id, Filing.state == S.draft)
     )
     assert draft.filing_type.value == "continued_access"
+    held_filing, _ = held  # what was filed last time comes along, to be checked, not retyped
+    assert draft.subject.mailing_address == held_filing.subject.mailing_address != ""
+    before, now = held_filing.subject.responsible_person, draft.subject.responsible_person
+    assert (now.name, now.mobile, now.id_number) == (before.name, before.mobile, before.id_number)
+    assert now.id != before.id  # a copy: editing the draft leaves the approved filing as it was
 
 
 def new_ip(applicant, filing) -> str:
