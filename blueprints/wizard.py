@@ -6,8 +6,6 @@ on only when the step is valid. Errors come back inline with status 422.
 
 from __future__ import annotations
 
-import unicodedata
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -24,7 +22,7 @@ from domain.filing.filings import FilingError
 from domain.lifecycle.states import Role
 from domain.lifecycle.workdays import SHANGHAI, shanghai_today
 from domain.lifecycle.workflow import StaleFiling
-from domain.rulebook.filing_type import LookupInputError
+from domain.rulebook.filing_type import LookupInputError, fold_host
 from domain.rulebook.precheck import Findings
 from domain.support.i18n import N_
 from forms.filing import (
@@ -113,7 +111,7 @@ def start():
 def parent_domain_note(typed: str | None, verdict) -> str:
     """Why another domain than the one typed was looked up (an access filing carries the
     registrable domain: www.qinghe.cn -> qinghe.cn), or "" when it was the one typed."""
-    typed = unicodedata.normalize("NFKC", typed or "").strip().lower().rstrip(".")
+    typed = fold_host(typed)
     if not verdict.domain or typed == verdict.domain:
         return ""
     return _(

@@ -142,10 +142,15 @@ def read_lookup(certificate_type: str, certificate_number: str, domain: str) -> 
     return Lookup(kind, number, registrable)
 
 
+def fold_host(typed: str | None) -> str:
+    """A typed host name as A5 reads it: NFKC-folded, trimmed, lower-case, no trailing dot."""
+    return unicodedata.normalize("NFKC", typed or "").strip().lower().rstrip(".")
+
+
 def registrable_domain(typed: str) -> str | Message:
     """The registrable domain (ASCII) of a typed host name (`www.qinghe.cn` -> `qinghe.cn`), or
     what is wrong with it."""
-    host = unicodedata.normalize("NFKC", typed or "").strip().lower().rstrip(".")
+    host = fold_host(typed)
     if not host:
         return Message(N_("请填写网站域名"))
     if NOT_A_HOST.search(host):
