@@ -14,13 +14,12 @@ from datetime import date
 from urllib.parse import urlsplit
 
 import idna
-import phonenumbers
 import tldextract
 from email_validator import EmailNotValidError, validate_email
-from phonenumbers import geocoder
 from stdnum.cn import uscc
 
-from domain.rulebook.provinces import BY_ABBR, BY_CODE, FULL_NAMES, PROVINCES
+from domain.rulebook import mobile_regions
+from domain.rulebook.provinces import BY_ABBR, BY_CODE, FULL_NAMES
 from domain.support.i18n import N_, Labels, Message
 
 _ABBRS = "".join(BY_ABBR)
@@ -238,17 +237,9 @@ def check_mobile(number: str) -> Message | None:
 
 
 def mobile_home_province(number: str) -> str | None:
-    """The province a mainland mobile is registered in, by libphonenumber's Chinese geocoder; None
-    where its data knows only the country (or the number is not valid)."""
-    try:
-        parsed = phonenumbers.parse(number, "CN")
-    except phonenumbers.NumberParseException:
-        return None
-    place = geocoder.description_for_number(parsed, "zh")
-    for province in PROVINCES:
-        if place.startswith(province.name):
-            return province.code
-    return None
+    """The province a mainland mobile is registered in, by libphonenumber's Chinese geocoder data
+    (mobile_regions); None where its data knows only the country (or the number is not valid)."""
+    return mobile_regions.home_province(number)
 
 
 def check_local_mobile(number: str, province: str, local_required: bool) -> Message | None:
