@@ -1,5 +1,15 @@
 """gunicorn settings for `make serve` (gunicorn also reads this file by itself when started here).
 
+Sync workers, on purpose (issue 15): a sync worker is held by one client for as long as that
+client takes to send its request, so as many slow clients as there are workers stall gunicorn
+(measured: 10 clients sending their headers a byte at a time stall 2 sync workers, and 2 × 4 gthread
+threads; 2 × 8 threads still answer at once). Threads only raise the number it takes; the front that
+prevents it is nginx, which reads the whole request before it passes it on (deploy/nginx.conf,
+tested by tests/security/test_slowloris.py). gthread stays off for now: with 8 threads the
+crash-safety test (workers SIGKILLed 50 times under load, tests/db/test_crash_safety.py) acknowledged
+7 openings instead of about 1 000 on PostgreSQL, and on SQLite the threads wait on its one writer
+lock; not yet understood, so not shipped.
+
 Two things the command line cannot say:
 - gunicorn's own logs (gunicorn.error: a request that failed outside Flask's error pages, with its
   traceback; gunicorn.access) pass the same PII filter as the app's, so no ID or phone number in
@@ -35,3 +45,4 @@ _default_headers = wsgi.Response.default_headers
 wsgi.Response.default_headers = _headers_without_server  # type: ignore[method-assign]
 
 logger_class = MaskingLogger
+worker_class = "sync"

@@ -45,15 +45,19 @@ class LiveServer:
         self.process: subprocess.Popen | None = None
         self.log = upload_folder.parent / f"gunicorn-{self.port}.log"
 
-    def start(self, timeout: float = 30) -> LiveServer:
-        command = [
+    def command(self) -> list[str]:
+        """The gunicorn command line (gunicorn.conf.py is read from ROOT by itself)."""
+        return [
             sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
             "--bind", f"127.0.0.1:{self.port}", "--timeout", "60", "app:create_app()",
         ] + (["--preload"] if self.preload else [])  # fmt: skip
+
+    def start(self, timeout: float = 30) -> LiveServer:
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                command, cwd=ROOT, env=self.env, stdout=log, stderr=log, start_new_session=True
-            )
+                self.command(), cwd=ROOT, env=self.env, stdout=log, stderr=log,
+                start_new_session=True,
+            )  # fmt: skip
         try:
             self.wait_ready(timeout)
         except RuntimeError:

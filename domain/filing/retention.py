@@ -7,7 +7,8 @@ information, kept no longer than the purpose needs). Run by `flask sweep`:
 
 Each filing's deletions are one audit event (as the system). The file goes first and the row after
 it, so a crash in between leaves a row whose file is gone (the next sweep removes the row), never a
-file that nothing points to any more.
+file that nothing points to any more. On PostgreSQL the rows are taken with SKIP LOCKED, so the
+sweep runs on every host at once without deleting anything twice.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import aliased
 
 from domain import audit
@@ -38,40 +40,42 @@ class RetentionResult:
 def superseded_materials(now: datetime, days: int) -> list[Material]:
     """Materials that a newer upload of the same material replaced more than `days` days ago."""
     newer = aliased(Material)
-    return list(
-        db.session.scalars(
-            select(Material)
-            .join(
-                newer,
-                and_(
-                    newer.filing_id == Material.filing_id,
-                    newer.kind == Material.kind,
-                    newer.website_id.is_not_distinct_from(Material.website_id),
-                    newer.id > Material.id,
-                ),
-            )
-            .where(newer.created_at < now - timedelta(days=days))
-            .distinct()
-            .order_by(Material.id)
-            .limit(BATCH)
+    replaced = (
+        select(newer.id)
+        .where(
+            newer.filing_id == Material.filing_id,
+            newer.kind == Material.kind,
+            newer.website_id.is_not_distinct_from(Material.website_id),
+            newer.id > Material.id,
+            newer.created_at < now - timedelta(days=days),
         )
+        .exists()
     )
+    query = select(Material).where(replaced).order_by(Material.id).limit(BATCH)
+    return list(db.session.scalars(_taken(query)))
 
 
 def withdrawn_materials(now: datetime, days: int) -> list[Material]:
     """The materials of filings withdrawn more than `days` days ago."""
-    return list(
-        db.session.scalars(
-            select(Material)
-            .join(Filing, Filing.id == Material.filing_id)
-            .where(
-                Filing.state == FilingState.withdrawn,
-                Filing.state_entered_at < now - timedelta(days=days),
-            )
-            .order_by(Material.id)
-            .limit(BATCH)
+    query = (
+        select(Material)
+        .join(Filing, Filing.id == Material.filing_id)
+        .where(
+            Filing.state == FilingState.withdrawn,
+            Filing.state_entered_at < now - timedelta(days=days),
         )
+        .order_by(Material.id)
+        .limit(BATCH)
     )
+    return list(db.session.scalars(_taken(query)))
+
+
+def _taken(query: Select[Any]) -> Select[Any]:
+    """On PostgreSQL the rows are locked with SKIP LOCKED: a sweep on another host at the same time
+    deletes the others, never the same file and row twice (nor two audit events)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return query.with_for_update(of=Material, skip_locked=True)
+    return query
 
 
 def delete_materials(store: Storage, found: list[Material], reason: str) -> dict[int, int]:

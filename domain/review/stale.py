@@ -1,8 +1,9 @@
 """Filings that wait on the applicant too long (DOMAIN.md A6 v2): reminders after
 STALE_REMINDER_DAYS, then the system's withdraw after STALE_WITHDRAW_DAYS, both run by
-`flask --app app sweep`. The states are those from which the system may withdraw (the table says
-which); drafts never are. The clock starts when the filing entered its state or the applicant last
-did something to it, whichever is later."""
+`flask --app app sweep` (on every host at once: on PostgreSQL the filings are taken with SKIP
+LOCKED). The states are those from which the system may withdraw (the table says which); drafts
+never are. The clock starts when the filing entered its state or the applicant last did something
+to it, whichever is later."""
 
 from __future__ import annotations
 
@@ -60,6 +61,10 @@ def sweep(policy: Policy, now: datetime | None = None) -> SweepResult:
     states = stale_states()
     acted = last_acts(states)
     waiting = select(Filing).where(Filing.state.in_(states)).order_by(Filing.id)
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Another host's sweep at the same time takes the others; a row it has just reminded or
+        # withdrawn is seen here with its reminder (read after its commit) or not at all.
+        waiting = waiting.with_for_update(of=Filing, skip_locked=True)
     for filing in db.session.scalars(waiting).all():
         touched = max(filing.state_entered_at, acted.get(filing.id, filing.state_entered_at))
         idle = now - touched
