@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, url_for
+from flask import Flask, g, url_for
 from flask_babel import get_locale, gettext
 
 from domain.filing import filings, materials, timeline
@@ -52,7 +52,17 @@ CHOICES = {
 
 
 def field_choices(filing: Filing) -> list[tuple[str, str]]:
-    """The fields a reviewer's reason can name, with their labels in the user's language."""
+    """The fields a reviewer's reason can name, with their labels in the user's language; worked
+    out once per request and filing version (a review screen asks for it from every reason row
+    and every label it shows)."""
+    key = (filing.id, filing.version, str(get_locale()))
+    known = g.setdefault("field_choices", {})
+    if key not in known:
+        known[key] = _field_choices(filing)
+    return known[key]
+
+
+def _field_choices(filing: Filing) -> list[tuple[str, str]]:
     fields = [("", gettext("（整体）")), ("subject.name", gettext("主体名称")), ("subject.certificate_number", gettext("证件号码")),
               ("subject.certificate_address", gettext("证件住所")), ("subject.mailing_address", gettext("通信地址")),
               ("subject.responsible_person", gettext("主体负责人")), ("materials", gettext("资料"))]  # fmt: skip

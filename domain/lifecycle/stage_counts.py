@@ -13,7 +13,7 @@ from __future__ import annotations
 from sqlalchemy import delete, func, insert, select
 
 from domain.lifecycle.states import FilingState
-from domain.support.upsert import add_to_counter
+from domain.support.upsert import add_to_counter, add_to_counters
 from extensions import db
 from models import ChangeCounter, Filing, StageCount
 
@@ -23,15 +23,14 @@ QUEUE_COUNTER = "queue"
 def move(from_state: FilingState, to_state: FilingState) -> None:
     """One filing left `from_state` for `to_state` (in the caller's transaction).
 
-    An upsert per state, always in the same order, so that concurrent transitions neither lose a
-    count nor deadlock on the two rows.
+    One upsert of both rows, always in the same order, so that concurrent transitions neither lose
+    a count nor deadlock on the two rows.
     """
-    deltas = {from_state.value: -1, to_state.value: +1}
-    deltas.pop(FilingState.draft.value, None)
     if from_state is to_state:
         return
-    for state in sorted(deltas):
-        add_to_counter(StageCount, StageCount.state, state, StageCount.count, deltas[state])
+    deltas = {from_state.value: -1, to_state.value: +1}
+    deltas.pop(FilingState.draft.value, None)
+    add_to_counters(StageCount, StageCount.state, StageCount.count, deltas)
 
 
 def read() -> dict[FilingState, int]:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 
 import idna
-from sqlalchemy import select
+from sqlalchemy import Case, String, case, cast, literal, select, union_all
+from sqlalchemy.orm import InstrumentedAttribute
 
 from domain.rulebook.precheck import RuleTables
 from extensions import db
@@ -30,9 +32,11 @@ def suffix_to_ascii(suffix: str) -> str:
     return ascii_form
 
 
-def _ascii_suffixes(suffixes: list[str]) -> frozenset[str]:
+@lru_cache(maxsize=8)
+def _ascii_suffixes(suffixes: tuple[str, ...]) -> frozenset[str]:
     """The ASCII forms; a row that is no suffix (saved before admins' input was checked) is left
-    out with a warning instead of failing every pre-check."""
+    out with a warning instead of failing every pre-check. Remembered for the same rows (the
+    table changes rarely; every pre-check reads it)."""
     found = set()
     for suffix in suffixes:
         try:
@@ -43,17 +47,36 @@ def _ascii_suffixes(suffixes: list[str]) -> frozenset[str]:
 
 
 def load() -> RuleTables:
-    """The current rule tables."""
-    suffixes = db.session.execute(select(DomainSuffix.suffix, DomainSuffix.approved)).all()
-    words = db.session.execute(select(DenyWord.list_name, DenyWord.word)).all()
-    provinces = db.session.execute(
-        select(ProvinceRule.code, ProvinceRule.min_age, ProvinceRule.local_mobile_required)
+    """The current rule tables, read in one query (every pre-check and review screen needs them)."""
+    rows = db.session.execute(
+        union_all(
+            select(literal("suffix"), DomainSuffix.suffix, _flag(DomainSuffix.approved)),
+            select(literal("word"), DenyWord.list_name, DenyWord.word),
+            select(
+                literal("province"), ProvinceRule.code, cast(ProvinceRule.min_age, String)
+            ).where(ProvinceRule.local_mobile_required.is_(False)),
+            select(literal("local"), ProvinceRule.code, cast(ProvinceRule.min_age, String)).where(
+                ProvinceRule.local_mobile_required.is_(True)
+            ),
+        )
     ).all()
+    suffixes = [(name, flag == "1") for table, name, flag in rows if table == "suffix"]
+    words = [(name, word) for table, name, word in rows if table == "word"]
+    provinces = [
+        (code, int(age), table == "local")
+        for table, code, age in rows
+        if table in ("province", "local")
+    ]
     return RuleTables(
-        approved_suffixes=_ascii_suffixes([s for s, approved in suffixes if approved]),
-        never_suffixes=_ascii_suffixes([s for s, approved in suffixes if not approved]),
+        approved_suffixes=_ascii_suffixes(tuple(s for s, approved in suffixes if approved)),
+        never_suffixes=_ascii_suffixes(tuple(s for s, approved in suffixes if not approved)),
         sensitive_words=frozenset(w for name, w in words if name == "sensitive"),
         personal_words=frozenset(w for name, w in words if name == "personal"),
         min_age={code: age for code, age, _ in provinces},
         local_mobile_provinces=frozenset(code for code, _, local in provinces if local),
     )
+
+
+def _flag(column: InstrumentedAttribute[bool]) -> Case[str]:
+    """A boolean column as the text "1" or "0" (the same on SQLite and PostgreSQL)."""
+    return case((column.is_(True), "1"), else_="0")

@@ -4,6 +4,7 @@ writers never lose a count; and conditional UPDATEs that say how many rows they 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Executable
@@ -21,8 +22,23 @@ def add_to_counter(
     amount: int,
 ) -> None:
     """`count_column` of the row whose `key_column` is `key` grows by `amount` (created if absent)."""
+    add_to_counters(model, key_column, count_column, {key: amount})
+
+
+def add_to_counters(
+    model: type[DeclarativeBase],
+    key_column: InstrumentedAttribute[str],
+    count_column: InstrumentedAttribute[int],
+    amounts: Mapping[str, int],
+) -> None:
+    """Several counter rows grow at once, in one statement; the rows are written in key order, so
+    two writers moving the same counters never wait on each other crosswise."""
+    if not amounts:
+        return
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(model).values({key_column.key: key, count_column.key: amount})
+    statement = dialect.insert(model).values(
+        [{key_column.key: key, count_column.key: amounts[key]} for key in sorted(amounts)]
+    )
     db.session.execute(
         statement.on_conflict_do_update(
             index_elements=[key_column],
