@@ -248,11 +248,22 @@ def run(server: LiveServer, ids: dict, folder: Path) -> None:
           f"wrk -c{CONCURRENCY}, median of {ROUNDS} runs of {SECONDS} s each")  # fmt: skip
     if only:
         return
+    goals = {"queue": ("hello", 0.35), "deep": ("queue", 0.90), "status": ("hello", 0.50),
+             "panel": ("hello", 0.40), "review": ("hello", 0.12), "decide": ("hello", 0.12)}  # fmt: skip
+    missed = [
+        f"{name} {results[name]['rps'] / results[base]['rps']:.2f} < {goal}"
+        for name, (base, goal) in goals.items()
+        if results[name]["rps"] / results[base]["rps"] < goal
+    ] + ([f"rss {rss:.0f} MB >= 150"] if rss >= 150 else [])
+    print("goals (issue 18): " + ("all met" if not missed else "missed: " + ", ".join(missed)))
     print(
         f"bench: hello_rps={hello:.0f} queue_rps={results['queue']['rps']:.0f} "
         f"queue_ratio={results['queue']['rps'] / hello:.2f} "
         f"deep_ratio={results['deep']['rps'] / results['queue']['rps']:.2f} "
         f"status_ratio={results['status']['rps'] / hello:.2f} "
+        f"panel_ratio={results['panel']['rps'] / hello:.2f} "
+        f"review_ratio={results['review']['rps'] / hello:.2f} "
+        f"decide_ratio={results['decide']['rps'] / hello:.2f} "
         f"queue_p95_ms={results['queue']['p95']:.0f} rss_mb={rss:.0f}"
     )
 
