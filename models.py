@@ -315,6 +315,20 @@ class Material(Model):
     )
 
 
+class SubmissionSnapshot(Model):
+    """What one submission sent for review (an entry into 待初审 or 待复审): the application in
+    its A2 shape and the current materials (kind, website, upload id, key, SHA-256), so a
+    reviewer sees what a resubmission changed."""
+
+    __tablename__ = "submission_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filing_id: Mapped[int] = mapped_column(ForeignKey("filings.id", ondelete="CASCADE"), index=True)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    application: Mapped[dict] = mapped_column(JSON, default=dict)
+    materials: Mapped[list] = mapped_column(JSON, default=list)
+
+
 # --- the provider's own data ----------------------------------------------------------------
 
 

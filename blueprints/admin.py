@@ -29,6 +29,7 @@ from domain.rulebook.registry import RegistryImportError
 from domain.support import notify
 from domain.support.i18n import N_
 from domain.support.outbox import OutboxError, retry_message
+from domain.support.outbox import console_page as outbox_console_page
 from extensions import db
 from forms.admin import ApiTokenForm, InviteForm
 from models import (
@@ -80,18 +81,18 @@ def outbox():
     ):
         abort(403)
     status = request.args.get("status", "")
-    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200)
-    if status in ("pending", "sent", "failed"):
-        query = query.where(OutboxMessage.status == status)
-    messages = db.session.scalars(query).all()
+    status = status if status in ("pending", "sent", "failed") else ""
+    after, before = _cursors()
+    page = outbox_console_page(status, after, before)
     demo = current_app.config["DEMO_MODE"]
     current = policy.current_policy()
     rendered = []
-    for m in messages:
+    for m in page.rows:
         text = notify.render(m, current, reveal_code=demo)
         rendered.append((m, text.subject, text.text))
     return render_template(
-        "admin/outbox.html", rendered=rendered, demo=demo, status=status,
+        "admin/outbox.html", rendered=rendered, demo=demo, status=status, page=page,
+        paged=bool(after or before),
         dead_letters=db.session.scalar(
             select(func.count(OutboxMessage.id)).where(OutboxMessage.status == "failed")
         ),
@@ -113,6 +114,11 @@ def retry_outbox(message_id: int):
     return redirect(url_for("admin.outbox", status=request.form.get("status", "")))
 
 
+def _cursors() -> tuple[int, int]:
+    """A console list's keyset cursors (`after`, `before`): row ids, 0 for none or anything else."""
+    return row_id(request.args.get("after", "")), row_id(request.args.get("before", ""))
+
+
 @bp.get("/audit")
 @role_required(Role.admin)
 def audit():
@@ -120,8 +126,7 @@ def audit():
     filing_id = row_id(request.args.get("filing", "").lstrip("#"))  # 0: none, or out of range
     action = request.args.get("action", "")
     actor = request.args.get("actor", "").strip().lower()
-    older_than = row_id(request.args.get("older", ""))  # keyset pages by id (0: none)
-    newer_than = row_id(request.args.get("newer", ""))
+    older_than, newer_than = _cursors()
     events, older, newer = audit_log.search(filing_id, action, actor, older_than, newer_than)
     actions = db.session.scalars(
         select(AuditEvent.action).distinct().order_by(AuditEvent.action)
@@ -312,10 +317,12 @@ def ips():
             text += "\n" + "\n".join(admin_service.addresses_from_csv(csv_text))
         with transaction():
             added, refused = admin_service.add_ips(text, current_user)
-    pool = db.session.scalars(select(ProviderIP).order_by(ProviderIP.id)).all()
+    after, before = _cursors()
+    page = ip_pool.pool_page(after, before)
     return render_template(
-        "admin/ips.html", pool=pool, added=added, refused=refused, using=ip_pool.filings_using()
-    )
+        "admin/ips.html", page=page, paged=bool(after or before), added=added, refused=refused,
+        using=ip_pool.filings_using([ip.address for ip in page.rows]),
+    )  # fmt: skip
 
 
 @bp.post("/ips/<int:ip_id>/assign")

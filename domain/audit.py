@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from domain.lifecycle.states import Role
+from domain.support.paging import keyset_page
 from extensions import db
 from models import AuditEvent, Filing, User, utcnow
 
@@ -41,6 +42,18 @@ def record(
     return event
 
 
+def trail(filing: Filing) -> list[AuditEvent]:
+    """The filing's trail as staff read it: every event but the looks at its personal data (a
+    review screen opened all day would otherwise load thousands of them)."""
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.filing_id == filing.id, AuditEvent.action.not_in(VIEWS))
+            .order_by(AuditEvent.id)
+        )
+    )
+
+
 AUDIT_PAGE_SIZE = 100
 
 
@@ -59,18 +72,5 @@ def search(
         query = query.join(User, AuditEvent.actor_id == User.id).where(
             User.email.like(f"%{actor}%")
         )
-    backwards = bool(newer_than) and not older_than
-    if backwards:
-        query = query.where(AuditEvent.id > newer_than).order_by(AuditEvent.id)
-    else:
-        if older_than:
-            query = query.where(AuditEvent.id < older_than)
-        query = query.order_by(AuditEvent.id.desc())
-    rows = list(db.session.scalars(query.limit(AUDIT_PAGE_SIZE + 1)).all())
-    more = len(rows) > AUDIT_PAGE_SIZE
-    page = rows[:AUDIT_PAGE_SIZE]
-    if backwards:
-        page.reverse()
-        return page, (page[-1].id if page else None), (page[0].id if more and page else None)
-    older = page[-1].id if more and page else None
-    return page, older, (page[0].id if older_than and page else None)
+    page = keyset_page(query, AuditEvent.id, AUDIT_PAGE_SIZE, older_than, newer_than)
+    return page.rows, page.after, page.before

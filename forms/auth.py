@@ -5,7 +5,12 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
 
-from domain.operator.accounts import AccountError, check_password_strength, normalise_email
+from domain.operator.accounts import (
+    AccountError,
+    check_password_strength,
+    new_email_problem,
+    normalise_email,
+)
 from forms.validators import translated
 
 
@@ -29,6 +34,12 @@ class SignupForm(FlaskForm):
 
     def validate_password(self, field):
         problem = check_password_strength(field.data or "", self.email.data or "")
+        if problem:
+            raise ValidationError(translated(problem))
+
+    def validate_email(self, field):
+        # with the other fields' rules, so one submit shows every error at once
+        problem = new_email_problem(field.data or "")
         if problem:
             raise ValidationError(translated(problem))
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from domain import audit
 from domain.errors import DomainError
-from domain.filing import authenticity, materials
+from domain.filing import authenticity, materials, snapshots
 from domain.filing.filing_password import check_filing_password, remaining_tries
 from domain.lifecycle import workflow
 from domain.lifecycle.states import Action, FilingState, OrderKind
@@ -566,6 +566,7 @@ def submit(
     if verdict.type is not filing.filing_type:
         raise FilingError(Message(N_("备案类型已变化，请放弃本备案并重新验证备案类型")))
     workflow.apply(filing, Action.submit, account, policy=policy, expected_version=expected_version)
+    snapshots.record(filing, to_application(filing))
 
 
 def withdraw(
@@ -605,6 +606,7 @@ def submit_materials(
     workflow.apply(
         filing, Action.submit_materials, account, policy=policy, expected_version=expected_version
     )
+    snapshots.record(filing, to_application(filing))
 
 
 TRACKING_NUMBER = re.compile(r"^[A-Za-z0-9-]{6,32}$")

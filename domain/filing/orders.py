@@ -17,7 +17,8 @@ from sqlalchemy.orm import selectinload
 
 from domain import audit
 from domain.errors import DomainError
-from domain.filing.filings import account_ips
+from domain.filing import snapshots
+from domain.filing.filings import account_ips, to_application
 from domain.lifecycle import workflow
 from domain.lifecycle.states import Action, FilingState, OrderKind
 from domain.policy import Policy
@@ -169,6 +170,7 @@ def start_change(
         new_ips[website.id] = wanted
     filing = _open(account, OrderKind.change_access, chosen, new_ips)
     workflow.apply(filing, Action.submit, account, policy=policy, now=now)
+    snapshots.record(filing, to_application(filing))
     return filing
 
 
@@ -188,6 +190,7 @@ def start_cancel(
         raise OrderRefused(Message(N_("请确认已知晓空壳网站将被管局注销")), "confirm")
     filing = _open(account, OrderKind.cancel_access, chosen, {})
     workflow.apply(filing, Action.submit, account, policy=policy, now=now)
+    snapshots.record(filing, to_application(filing))
     return filing
 
 
@@ -199,6 +202,7 @@ def resubmit(filing: Filing, account: User, policy: Policy, expected_version: in
         if not all(ip.address in mine for w in filing.websites for ip in w.ips):
             raise OrderRefused(Message(N_("IP 已不在本账号名下，请放弃本订单后重新办理")), "ips")
     workflow.apply(filing, Action.submit, account, policy=policy, expected_version=expected_version)
+    snapshots.record(filing, to_application(filing))
 
 
 def problems(filing: Filing, policy: Policy) -> Findings:

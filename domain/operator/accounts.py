@@ -66,6 +66,18 @@ def normalise_email(email: str) -> str:
         raise AccountError(N_("格式不正确")) from exc
 
 
+EMAIL_TAKEN = N_("已被注册，请直接登录")
+
+
+def new_email_problem(email: str) -> str | None:
+    """Why an address cannot sign up (a msgid: not an address, or taken), or None."""
+    try:
+        email = normalise_email(email)
+    except AccountError as exc:
+        return exc.message.text
+    return EMAIL_TAKEN if find_user(email) is not None else None
+
+
 def find_user(email: str) -> User | None:
     """The account with this e-mail address, case-insensitively."""
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
@@ -83,7 +95,7 @@ def register(
     if problem:
         raise AccountError(problem)
     if find_user(email) is not None:
-        raise AccountError(N_("已被注册，请直接登录"))
+        raise AccountError(EMAIL_TAKEN)
     user = User(
         email=email,
         password_hash=hash_password(password),

@@ -6,13 +6,16 @@ from __future__ import annotations
 from collections import defaultdict
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from domain.lifecycle.states import FilingState
+from domain.support.paging import Page, keyset_page
 from extensions import db
 from models import Filing, ProviderIP, User, Website, WebsiteIP, utcnow
 
 # A filing in these states no longer holds its websites' IPs.
 NOT_USING = (FilingState.draft, FilingState.withdrawn)
+PAGE_SIZE = 100  # the admin's IP pool page
 
 
 def assign_free(account: User, count: int) -> list[str]:
@@ -54,3 +57,9 @@ def filings_using(addresses: list[str] | None = None) -> dict[str, list[int]]:
         if filing_id not in using[address]:
             using[address].append(filing_id)
     return dict(using)
+
+
+def pool_page(after: int = 0, before: int = 0) -> Page[ProviderIP]:
+    """One page of the pool for the admin, in the order the IPs were added, with their accounts."""
+    query = select(ProviderIP).options(selectinload(ProviderIP.account))
+    return keyset_page(query, ProviderIP.id, PAGE_SIZE, after, before, descending=False)

@@ -15,10 +15,12 @@ from sqlalchemy import func, select, update
 from domain import audit
 from domain.errors import DomainError
 from domain.support.i18n import N_, Message
+from domain.support.paging import Page, keyset_page
 from extensions import db
 from models import Filing, OutboxMessage, User, utcnow
 
 PAGE_SIZE = 50
+CONSOLE_PAGE_SIZE = 100  # the admin's outbox page
 
 
 class OutboxError(DomainError):
@@ -63,6 +65,14 @@ def retry_message(message: OutboxMessage, actor: User) -> None:
                                                            "last_error": previous[:200]},
     )  # fmt: skip
     db.session.flush()
+
+
+def console_page(status: str = "", after: int = 0, before: int = 0) -> Page[OutboxMessage]:
+    """One page of the admin's outbox, newest first, of one status ("" for every message)."""
+    query = select(OutboxMessage)
+    if status:
+        query = query.where(OutboxMessage.status == status)
+    return keyset_page(query, OutboxMessage.id, CONSOLE_PAGE_SIZE, after, before)
 
 
 # --- the message centre -------------------------------------------------------------------------

@@ -78,6 +78,24 @@ def test_signup_errors_in_english(client):
     assert "Password: must be at least 8 characters" in response.get_data(as_text=True)
 
 
+def test_signup_shows_every_error_at_once_the_taken_email_included(client, make_user):
+    make_user(email="wang@example.cn")
+    data = {**SIGNUP, "password": "short1", "confirm": "short2", "agree": ""}
+    response = client.post("/auth/signup", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    for error in ("邮箱：已被注册，请直接登录", "密码：至少 8 位", "确认密码：与密码不一致",
+                  "须勾选后才能注册"):  # fmt: skip
+        assert error in page, error
+    assert count_users() == 1
+
+
+def test_signup_shows_a_bad_email_beside_a_bad_password(client):
+    data = {**SIGNUP, "email": "not-an-email", "password": "onlyletters", "confirm": "onlyletters"}
+    page = client.post("/auth/signup", data=data).get_data(as_text=True)
+    assert "邮箱：格式不正确" in page and "密码：须同时包含字母和数字" in page
+
+
 def test_wrong_password_is_refused_and_counted(client, make_user):
     user = make_user()
     response = client.post("/auth/login", data={"email": user.email, "password": "Wrong1234"})
