@@ -5,18 +5,26 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask, g, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale, gettext, lazy_gettext
+from wtforms.fields.choices import SelectChoice
 
 from domain.filing import filings, materials, timeline
 from domain.lifecycle import workflow
 from domain.lifecycle.states import event_label
 from domain.lifecycle.workdays import SHANGHAI
+from domain.rulebook.application import SUBJECT_KIND_LABELS
 from domain.rulebook.field_labels import describe_field, field_place
 from domain.rulebook.filing_type import unicode_domain
 from domain.rulebook.provinces import BY_CODE, PINYIN_NAMES
 from domain.rulebook.reasons import REJECTION_REASONS
 from domain.support.masking import mask_certificate, mask_phone
-from forms.filing import LANGUAGES, PRE_APPROVALS, SERVICE_TYPES, content_type_choices
+from forms.filing import (
+    CERT_TYPES,
+    LANGUAGES,
+    PRE_APPROVALS,
+    SERVICE_TYPES,
+    content_type_choices,
+)
 from models import Filing
 
 
@@ -47,7 +55,8 @@ def choice_names(values: list[str] | None, field: str) -> str:
 
 CHOICES = {
     "service_types": SERVICE_TYPES, "languages": LANGUAGES, "pre_approvals": PRE_APPROVALS,
-    "content_types": content_type_choices(""),
+    "content_types": content_type_choices(""), "certificate_type": CERT_TYPES, "id_type": CERT_TYPES,
+    "kind": [SelectChoice(code, lazy_gettext(label)) for code, label in SUBJECT_KIND_LABELS.items()],
 }  # fmt: skip
 
 

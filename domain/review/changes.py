@@ -25,6 +25,7 @@ from models import AuditEvent, Filing, SubmissionSnapshot
 SUBMISSIONS = frozenset({Action.submit.value, Action.submit_materials.value})
 # A website's parts whose values are codes shown by their choice labels (blueprints/ui.CHOICES).
 CHOICE_FIELDS = ("service_types", "content_types", "languages")
+SINGLE_CHOICE_FIELDS = ("kind", "certificate_type", "id_type")  # one code each, shown by its label
 SAME_AS_SUBJECT = N_("同主体负责人")
 NOT_CHOSEN = N_("未选择")
 
@@ -77,6 +78,8 @@ def compare(
     def show(value: Any, part: str = "") -> str:
         if part in CHOICE_FIELDS:
             return gettext(NOT_CHOSEN) if value is None else choice_names(value, part)
+        if part in SINGLE_CHOICE_FIELDS:
+            return "" if value is None else choice_names([value], part)
         if part == "pre_approvals":
             return gettext("，").join(
                 " ".join(filter(None, (choice_names([item.get("category", "")], part),

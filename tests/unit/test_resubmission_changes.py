@@ -72,6 +72,20 @@ def test_choices_are_shown_by_the_given_names():
     ]
 
 
+def test_a_changed_id_type_or_subject_kind_is_shown_by_its_name_not_its_code():
+    newer = copy.deepcopy(APPLICATION)
+    newer["subject"]["kind"] = "institution"
+    newer["subject"]["responsible_person"]["id_type"] = "passport"
+    names = {"enterprise": "企业", "institution": "事业单位", "resident_id": "居民身份证",
+             "passport": "护照"}  # fmt: skip
+    changes = compare(snapshot(), snapshot(newer), same,
+                      lambda values, _field: "、".join(names[v] for v in values or []))  # fmt: skip
+    assert [(c.label, c.old, c.new) for c in changes.fields] == [
+        ("主体性质", "企业", "事业单位"),
+        ("主体负责人 · 证件类型", "居民身份证", "护照"),
+    ]
+
+
 def test_websites_added_and_removed_by_their_number():
     newer = copy.deepcopy(APPLICATION)
     newer["websites"][0] = dict(newer["websites"][0], icp_number="浙ICP备2021000001号-2",
