@@ -4,6 +4,7 @@ only, letter templates, the QR code and the one-time phone page."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import qrcode
 import qrcode.image.svg
@@ -40,15 +41,21 @@ bp = Blueprint("materials", __name__)
 
 
 def _page(
-    filing: Filing, status: int = 200, form: UploadForm | None = None, error: str = "", qr_for=None
-):
+    filing: Filing, status: int = 200, form: UploadForm | None = None, error: str = "",
+    slot_errors: dict[tuple[str, int | None], str] | None = None,
+):  # fmt: skip
     have = {(m.kind, m.website_id): m for m in materials.materials_of(filing)}
+    requirements = materials.required_materials(filing)
     return render_template(
-        "materials/page.html", filing=filing, requirements=materials.required_materials(filing),
+        "materials/page.html", filing=filing, requirements=requirements,
         have=have, form=form or UploadForm(), error=error, can_upload=workflow.accepts_uploads(filing.state),
         unverified=authenticity.unverified(filing), submit_form=ConfirmForm(data={"version": filing.version}),
-        labels=materials.KIND_LABELS, qr_for=qr_for or {}, named=filings.named_items(filing),
+        labels=materials.KIND_LABELS, named=filings.named_items(filing),
         rejection=filings.latest_rejection(filing) if workflow.is_rejected(filing.state) else None,
+        hints=materials.province_hints(filing, current_policy().mail_address),
+        examples={r.kind: materials.example_for(r.kind) for r in requirements},
+        slot_errors=slot_errors or {}, links={w.id: _link(w) for w in filing.websites},
+        persons={w.id: authenticity.photographer(w) for w in filing.websites},
     ), status  # fmt: skip
 
 
@@ -74,21 +81,36 @@ def upload(filing_id: int):
             abort(404)
     upload_file = request.files.get("file")
     data = upload_file.read(materials.MAX_BYTES + 1) if upload_file else b""
+    kind = form.kind.data or ""
     try:
         with transaction():
             material = materials.upload(
-                _storage(), filing, form.kind.data or "", website, data,
+                _storage(), filing, kind, website, data,
                 (upload_file.filename or "") if upload_file else "", current_user,
             )  # fmt: skip
     except UploadRefused as exc:
         error = exc.message.render(_)
+        if kind not in materials.KIND_LABELS:
+            return _page(filing, 422, form, error)
         if request.headers.get("HX-Request"):
-            return render_template("materials/_upload_result.html", error=error), 422
-        return _page(filing, 422, form, error)
+            return _slot(filing, kind, website, error=error), 422
+        return _page(
+            filing, 422, form, slot_errors={(kind, website.id if website else None): error}
+        )
     if request.headers.get("HX-Request"):
-        return render_template("materials/_upload_result.html", material=material)
+        return _slot(filing, kind, website, material=material)
     flash(_("已上传：%(name)s", name=_(materials.KIND_LABELS[material.kind])), "ok")
     return redirect(url_for("materials.show", filing_id=filing.id))
+
+
+def _slot(filing: Filing, kind: str, website: Website | None, material=None, error: str = ""):
+    """One material's slot, as htmx swaps it in after an upload or a refusal."""
+    website_id = website.id if website else None
+    requirement = materials.Requirement(kind, website_id, materials.KIND_LABELS[kind])
+    return render_template(
+        "materials/_slot.html", filing=filing, req=requirement, error=error, can_upload=True,
+        material=material or materials.current_material(filing, kind, website_id),
+    )  # fmt: skip
 
 
 @bp.get("/filings/<int:filing_id>/materials/<int:material_id>")
@@ -170,40 +192,59 @@ def qr_svg(url: str) -> Markup:
     return Markup(svg[svg.index("<svg") :])
 
 
+def _link(website: Website) -> dict[str, Any] | None:
+    """The website's pending link (kept over a reload): remaining time, and the QR code when the
+    token can be derived again; `seen` tells the polling whether anything it shows changed."""
+    pending = authenticity.pending(website, current_policy().secret_key)
+    if pending is None:
+        return None
+    url = (
+        url_for("materials.phone_page", token=pending.token, _external=True)
+        if pending.token
+        else ""
+    )
+    return {
+        "pending": pending, "url": url, "qr": qr_svg(url) if url else None,
+        "seen": f"{int(pending.expires_at.timestamp())}-{pending.minutes_left}",
+    }  # fmt: skip
+
+
+def _authenticity(filing: Filing, website: Website) -> str:
+    return render_template(
+        "materials/_authenticity.html", filing=filing, website=website, link=_link(website),
+        person=authenticity.photographer(website), can_upload=workflow.accepts_uploads(filing.state),
+    )  # fmt: skip
+
+
 @bp.post("/filings/<int:filing_id>/websites/<int:website_id>/authenticity")
 @role_required(Role.applicant)
 def start_authenticity(filing_id: int, website_id: int):
-    """Show a fresh QR code for the website responsible person's phone (30 minutes, one use)."""
+    """Issue a new QR code for the website responsible person's phone (30 minutes, one use; an
+    earlier one stops working)."""
     filing = own_filing_or_404(filing_id)
     website = _website_of(filing, website_id)
     if not workflow.accepts_uploads(filing.state):
         abort(409)
     with transaction():
-        token = authenticity.start(website)
-    url = url_for("materials.phone_page", token=token, _external=True)
+        authenticity.start(website, secret_key=current_policy().secret_key)
     if not request.headers.get("HX-Request"):  # without JavaScript: the whole page, with this QR
-        return _page(filing, qr_for={website.id: (qr_svg(url), url)})
-    return render_template(
-        "materials/_authenticity.html",
-        filing=filing,
-        website=website,
-        qr=qr_svg(url),
-        url=url,
-        can_upload=True,
-    )
+        return _page(filing)
+    return _authenticity(filing, website)
 
 
 @bp.get("/filings/<int:filing_id>/websites/<int:website_id>/authenticity")
 @role_required(Role.applicant)
 def authenticity_status(filing_id: int, website_id: int):
-    """htmx polling of one website's verification; 286 stops the polling once it is done."""
+    """htmx polling of one website's verification: 204 while what it shows is unchanged, 286 (stop
+    polling) once it is done."""
     filing = own_filing_or_404(filing_id)
     website = _website_of(filing, website_id)
-    html = render_template(
-        "materials/_authenticity.html", filing=filing, website=website, qr=None,
-        can_upload=workflow.accepts_uploads(filing.state),
-    )  # fmt: skip
-    return html, 286 if website.authenticity_verified_at else 200
+    if website.authenticity_verified_at:
+        return _authenticity(filing, website), 286
+    link = _link(website)
+    if link is not None and request.args.get("seen") == link["seen"]:
+        return "", 204
+    return _authenticity(filing, website), 200
 
 
 @bp.route("/verify/<token>", methods=["GET", "POST"])
@@ -226,6 +267,7 @@ def phone_page(token: str):
         else:
             return render_template("materials/phone_done.html", expired=False)
     response = render_template(
-        "materials/phone.html", website=website, filing=website.filing, form=form, error=error
-    )
+        "materials/phone.html", website=website, filing=website.filing, form=form, error=error,
+        person=authenticity.photographer(website),
+    )  # fmt: skip
     return response, 422 if error else 200

@@ -1,18 +1,28 @@
 """Authenticity verification (真实性核验): the website responsible person opens a one-time,
-time-limited link on a phone (shown as a QR code), confirms, and takes a live photo."""
+time-limited link on a phone (shown as a QR code), confirms, and takes a live photo.
+
+The link's token is stored only as its SHA-256. So that a reload of the materials page shows the
+same QR code again (not a new one, not none), the token is derived, not drawn: an HMAC under a key
+from SECRET_KEY of the website and the link's expiry to the microsecond. The server can derive it
+again from the row while the link is pending; a database dump alone cannot.
+"""
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
 from domain.filing import materials
 from domain.filing.storage import Storage
+from domain.support.i18n import N_
 from extensions import db
-from models import Filing, Website, utcnow
+from models import Filing, Person, Website, utcnow
 
 VALID_FOR = timedelta(minutes=30)
 
@@ -21,14 +31,57 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start(website: Website, now: datetime | None = None) -> str:
-    """A new one-time token for the website's verification (any earlier one stops working)."""
+def _derived(website: Website, expires_at: datetime, secret_key: str) -> str:
+    key = hashlib.sha256(b"beian-desk authenticity link\x00" + secret_key.encode()).digest()
+    moment = expires_at.astimezone(UTC).isoformat(timespec="microseconds")
+    message = f"{website.id}\x00{moment}".encode()
+    digest = hmac.new(key, message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def start(website: Website, now: datetime | None = None, secret_key: str | None = None) -> str:
+    """A new one-time token for the website's verification (any earlier one stops working);
+    derivable again while pending when `secret_key` is given, else random."""
     now = now or utcnow()
-    token = secrets.token_urlsafe(24)
+    expires_at = now + VALID_FOR
+    if secret_key is None:
+        token = secrets.token_urlsafe(24)
+    else:
+        token = _derived(website, expires_at, secret_key)
+        if _hash(token) == website.authenticity_token_hash:  # the same microsecond: a new link
+            expires_at += timedelta(microseconds=1)
+            token = _derived(website, expires_at, secret_key)
     website.authenticity_token_hash = _hash(token)
-    website.authenticity_expires_at = now + VALID_FOR
+    website.authenticity_expires_at = expires_at
     db.session.flush()
     return token
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A link issued and neither used nor expired: its token when it can be shown again."""
+
+    token: str | None  # None: issued by an older release or under another key, not recoverable
+    expires_at: datetime
+    minutes_left: int
+
+
+def pending(website: Website, secret_key: str, now: datetime | None = None) -> Pending | None:
+    """The website's live link, if any, with its token derived again and its remaining time."""
+    now = now or utcnow()
+    expires_at = website.authenticity_expires_at
+    if (
+        website.authenticity_verified_at is not None
+        or not website.authenticity_token_hash
+        or expires_at is None
+        or expires_at <= now
+    ):
+        return None
+    token: str | None = _derived(website, expires_at, secret_key)
+    if not hmac.compare_digest(_hash(token or ""), website.authenticity_token_hash):
+        token = None
+    minutes_left = max(1, -(-int((expires_at - now).total_seconds()) // 60))  # rounded up
+    return Pending(token, expires_at, minutes_left)
 
 
 def website_for_token(token: str, now: datetime | None = None) -> Website | None:
@@ -66,3 +119,30 @@ def confirm(
 def unverified(filing: Filing) -> list[Website]:
     """Websites whose responsible person has not completed the verification."""
     return [w for w in filing.websites if w.authenticity_verified_at is None]
+
+
+def mask_name(name: str) -> str:
+    """A person's name with all but its first character starred (张*, 欧阳**; John → J***): enough
+    for the person to recognise, not enough to identify them on a page without a login."""
+    name = (name or "").strip()
+    return name[:1] + "*" * (len(name) - 1) if name else ""
+
+
+@dataclass(frozen=True)
+class Photographer:
+    """Who must take the live photo: their role (msgid) and masked name."""
+
+    role: str
+    masked_name: str
+
+
+def photographer(website: Website) -> Photographer:
+    """The website's responsible person, who takes the live photo; when the website names none of
+    its own, the subject's responsible person is also the website's."""
+    person: Person | None = website.responsible_person
+    if person is None:
+        person = website.filing.subject.responsible_person if website.filing.subject else None
+        role = N_("网站负责人（即主体负责人）")
+    else:
+        role = N_("网站负责人")
+    return Photographer(role, mask_name(person.name if person else ""))

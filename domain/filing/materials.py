@@ -20,7 +20,7 @@ from sqlalchemy import select
 from domain import audit
 from domain.errors import DomainError
 from domain.filing.storage import Storage
-from domain.support.i18n import N_, Message
+from domain.support.i18n import N_, Labels, Message
 from extensions import db
 from models import AuditEvent, Filing, Material, ProvinceRule, User, Website
 
@@ -66,6 +66,60 @@ KIND_LABELS = {
     "site_person_id_tw_back": N_("网站负责人台湾居民来往大陆通行证背面"),
     "live_photo": N_("真实性核验照片"),
 }
+
+
+# The example picture of an acceptable photo (示例图) per material, in static/examples/, with what
+# makes a photo acceptable; a website person's pages show the same as the subject person's.
+CARD_CAPTION = N_(
+    "证件原件的彩色照片：四角完整、文字和号码清晰、无反光、无遮挡；不接受复印件、黑白件或屏幕翻拍。"
+)
+LETTER_CAPTION = N_(
+    "打印后手写签字（单位须加盖公章），整页拍摄彩色照片：四角完整、字迹和印章清晰、无涂改。"
+)
+EXAMPLES: dict[str, tuple[str, str]] = {
+    "business_licence": ("business_licence.svg", N_("营业执照或单位证件原件的彩色照片：四角完整、名称和统一社会信用代码清晰、无遮挡。")),
+    "id_front": ("id_front.svg", CARD_CAPTION), "id_back": ("id_back.svg", CARD_CAPTION),
+    "id_passport": ("passport.svg", CARD_CAPTION),
+    "id_hk_mo_front": ("permit_front.svg", CARD_CAPTION), "id_hk_mo_back": ("permit_back.svg", CARD_CAPTION),
+    "id_tw_front": ("permit_front.svg", CARD_CAPTION), "id_tw_back": ("permit_back.svg", CARD_CAPTION),
+    "domain_certificate": ("domain_certificate.svg", N_("域名证书或注册商网站的实名信息截图：域名、持有者名称清晰完整。")),
+    "commitment_letter": ("letter_signed.svg", LETTER_CAPTION),
+    "authorisation_letter": ("letter_signed.svg", LETTER_CAPTION),
+    "guangdong_commitment": ("letter_signed.svg", N_("打印后由法定代表人或个人手写签字（不得以印章代替），整页拍摄彩色照片：四角完整、字迹清晰。")),
+    "pre_approval": ("pre_approval.svg", N_("前置审批文件原件的彩色照片：四角完整、文号和印章清晰。")),
+}  # fmt: skip
+
+
+def example_for(kind: str) -> tuple[str, str] | None:
+    """The example picture (a file in static/examples/) and its caption (msgid) for a kind."""
+    return EXAMPLES.get(kind.removeprefix(WEBSITE_PERSON))
+
+
+def province_hints(filing: Filing, mail_address: str) -> list[Message]:
+    """What the filing's province rule asks of the materials, in the applicant's words; only what
+    the rule row holds (its free-text notes are for the provider's staff)."""
+    rule = db.session.get(ProvinceRule, filing.province) if filing.province else None
+    if rule is None:
+        return []
+    hints = []
+    if rule.domain_certificate_required:
+        hints.append(Message(N_("本省要求上传域名证书（实名信息截图）。")))
+    else:
+        hints.append(Message(N_("本省无需上传域名证书。")))
+    if rule.mail_required:
+        items = rule.mail_items.strip() or Labels(
+            (N_("ICP备案信息真实性承诺书原件（签字，单位须盖章）；以管局要求为准。"),)
+        )
+        hints.append(Message(N_("本省要求邮寄资料原件：%(items)s"), {"items": items}))
+        address = mail_address.strip() or Labels((N_("请联系客服获取邮寄地址"),))
+        hints.append(Message(N_("邮寄地址：%(address)s"), {"address": address}))
+    if rule.local_mobile_required:
+        hints.append(Message(N_("本省要求负责人的手机号码为本省号码。")))
+    if rule.copyright_footer:
+        hints.append(Message(N_("本省要求网站页脚显示备案号（链接到工信部网站）和版权所有者。")))
+    if rule.sms_required:
+        hints.append(Message(N_("复审通过后，负责人须完成工信部短信核验。")))
+    return hints
 
 
 def id_pages(id_type: str | None) -> tuple[str, ...]:
@@ -266,9 +320,10 @@ def reencode(image: Image.Image, image_format: str) -> bytes:
 
 def store_upload(
     store: Storage, filing: Filing, kind: str, website: Website | None, data: bytes,
-    original_name: str, uploader: User,
+    original_name: str, uploader: User, unless_same_as: Material | None = None,
 ) -> Material:  # fmt: skip
-    """Check, re-encode and store an upload; record it (flushed, not committed).
+    """Check, re-encode and store an upload; record it (flushed, not committed). When it is the
+    same image as `unless_same_as` (the same file sent twice), that row is returned instead.
 
     :raises UploadRefused: see inspect_image(); or an unknown kind.
     """
@@ -276,6 +331,9 @@ def store_upload(
         raise UploadRefused(Message(N_("未知的资料类型")))
     image, image_format = inspect_image(data)
     clean = reencode(image, image_format)
+    digest = hashlib.sha256(clean).hexdigest()
+    if unless_same_as is not None and unless_same_as.sha256 == digest:
+        return unless_same_as
     content_type, extension = FORMATS[image_format]
     key = f"{secrets.token_hex(16)}.{extension}"
     store.put(key, clean, content_type)
@@ -283,7 +341,7 @@ def store_upload(
         filing_id=filing.id, website_id=website.id if website else None, kind=kind,
         original_name=_safe_name(original_name), storage_key=key, content_type=content_type,
         size_bytes=len(clean), width=image.width, height=image.height,
-        sha256=hashlib.sha256(clean).hexdigest(), uploaded_by_id=uploader.id,
+        sha256=digest, uploaded_by_id=uploader.id,
     )  # fmt: skip
     db.session.add(material)
     db.session.flush()
@@ -294,13 +352,42 @@ def upload(
     store: Storage, filing: Filing, kind: str, website: Website | None, data: bytes,
     original_name: str, uploader: User,
 ) -> Material:  # fmt: skip
-    """The applicant's upload of a material: stored as store_upload() does, and audited.
+    """The applicant's upload of a material: stored as store_upload() does, and audited. The same
+    image sent again while it is the current one (a double pick, a second click) is one upload.
 
     :raises UploadRefused: see store_upload().
     """
-    material = store_upload(store, filing, kind, website, data, original_name, uploader)
-    audit.record("upload", uploader, filing=filing, data={"kind": kind, "material": material.id})
+    _lock(filing)
+    current = current_material(filing, kind, website.id if website else None)
+    material = store_upload(
+        store, filing, kind, website, data, original_name, uploader, unless_same_as=current
+    )
+    if material is not current:
+        audit.record(
+            "upload", uploader, filing=filing, data={"kind": kind, "material": material.id}
+        )
     return material
+
+
+def current_material(filing: Filing, kind: str, website_id: int | None) -> Material | None:
+    """The newest upload of one material of the filing, if any."""
+    return db.session.scalar(
+        select(Material)
+        .where(Material.filing_id == filing.id, Material.kind == kind)
+        .where(
+            Material.website_id.is_(None)
+            if website_id is None
+            else Material.website_id == website_id
+        )
+        .order_by(Material.id.desc())
+        .limit(1)
+    )
+
+
+def _lock(filing: Filing) -> None:
+    """Uploads to one filing wait for each other (PostgreSQL: the filing's row lock), so that two
+    requests with the same file see each other's row."""
+    db.session.execute(select(Filing.id).where(Filing.id == filing.id).with_for_update())
 
 
 def _safe_name(name: str) -> str:
