@@ -10,11 +10,15 @@ from pathlib import Path
 
 import pyotp
 import pytest
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from demo.seed import DEMO_TOTP_SECRET
+from demo.seed import DEMO_TOTP_SECRET, filled_in_filing
+from domain.lifecycle.states import Action
 from extensions import db
+from models import Filing, User
 from tests.conftest import make_test_app
+from tests.helpers import transitions
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -164,3 +168,23 @@ def claim_and_decide(page, base: str, filing_id: int, action: str, **fields: str
             page.fill(selector, value)
     page.click("#decide")
     page.wait_for_url("**/review/?stage=*")
+
+
+DEMO_APPLICANT, DEMO_REVIEWER = "applicant@demo.beiandesk.cn", "reviewer@demo.beiandesk.cn"
+
+
+def user(email: str) -> User:
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def filing_at_materials() -> tuple[Filing, User]:
+    """In the caller's app context and transaction: the demo applicant's new filing of 青禾
+    (qinghe.cn), submitted and through initial review, waiting for its materials and the
+    authenticity check; and the applicant."""
+    applicant, reviewer = user(DEMO_APPLICANT), user(DEMO_REVIEWER)
+    filing = filled_in_filing(
+        applicant, "913301069755TH2H1L", "qinghe.cn", "Qinghe2021", "13800138001"
+    )
+    transitions.apply(filing, Action.submit, applicant)
+    transitions.apply(filing, Action.initial_approve, reviewer)
+    return filing, applicant

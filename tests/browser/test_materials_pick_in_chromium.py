@@ -5,21 +5,14 @@ keeps a pending QR code; the phone page names who takes the photo."""
 from __future__ import annotations
 
 from PIL import Image
-from sqlalchemy import select
 
 from blueprints.transaction import transaction
-from demo.seed import filled_in_filing
-from domain.lifecycle.states import Action
-from extensions import db
-from models import User
-from tests.browser.conftest import login, screenshot
-from tests.helpers import transitions
-
-APPLICANT, REVIEWER = "applicant@demo.beiandesk.cn", "reviewer@demo.beiandesk.cn"
-
-
-def user(email: str) -> User:
-    return db.session.scalar(select(User).where(User.email == email))
+from tests.browser.conftest import (
+    DEMO_APPLICANT,
+    filing_at_materials,
+    login,
+    screenshot,
+)
 
 
 def picture(tmp_path, name: str, size=(900, 600), color=(30, 110, 170)) -> str:
@@ -32,15 +25,10 @@ def test_picking_a_file_uploads_it_and_shows_its_thumbnail_without_a_reload(
     live_app, live_server, browser, page, tmp_path
 ):
     with live_app.app_context(), transaction():
-        applicant, reviewer = user(APPLICANT), user(REVIEWER)
-        filing = filled_in_filing(
-            applicant, "913301069755TH2H1L", "qinghe.cn", "Qinghe2021", "13800138001"
-        )
-        transitions.apply(filing, Action.submit, applicant)
-        transitions.apply(filing, Action.initial_approve, reviewer)
+        filing, applicant = filing_at_materials()
         filing_id = filing.id
 
-    login(page, live_server, APPLICANT, "Apply12345")
+    login(page, live_server, DEMO_APPLICANT, "Apply12345")
     page.goto(f"{live_server}/filings/{filing_id}/materials")
     page.evaluate("window.notReloaded = true")
     slot = page.locator("#material-business_licence-0")

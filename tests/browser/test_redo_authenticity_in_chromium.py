@@ -4,36 +4,30 @@ on the materials page, takes a new QR code to the phone, resubmits, and re-revie
 from __future__ import annotations
 
 from PIL import Image
-from sqlalchemy import select
 
 from blueprints.transaction import transaction
-from demo.seed import filled_in_filing
 from domain.filing import authenticity, materials
 from domain.filing.storage import storage_for
 from domain.lifecycle.states import Action, FilingState
 from extensions import db
-from models import Filing, User, Website
-from tests.browser.conftest import claim_and_decide, login, screenshot
+from models import Filing, Website
+from tests.browser.conftest import (
+    DEMO_APPLICANT,
+    DEMO_REVIEWER,
+    claim_and_decide,
+    filing_at_materials,
+    login,
+    screenshot,
+)
 from tests.helpers import transitions
 from tests.wizard_helpers import image_bytes
-
-APPLICANT, REVIEWER = "applicant@demo.beiandesk.cn", "reviewer@demo.beiandesk.cn"
-
-
-def user(email: str) -> User:
-    return db.session.scalar(select(User).where(User.email == email))
 
 
 def test_re_review_rejects_an_authenticity_check_then_passes(
     live_app, live_server, browser, page, tmp_path
 ):
     with live_app.app_context(), transaction():
-        applicant, reviewer = user(APPLICANT), user(REVIEWER)
-        filing = filled_in_filing(
-            applicant, "913301069755TH2H1L", "qinghe.cn", "Qinghe2021", "13800138001"
-        )
-        transitions.apply(filing, Action.submit, applicant)
-        transitions.apply(filing, Action.initial_approve, reviewer)
+        filing, applicant = filing_at_materials()
         store = storage_for(live_app.config)
         for need in materials.required_materials(filing):
             website = db.session.get(Website, need.website_id) if need.website_id else None
@@ -45,13 +39,13 @@ def test_re_review_rejects_an_authenticity_check_then_passes(
         filing_id = filing.id
 
     staff = browser.new_page()
-    login(staff, live_server, REVIEWER, "Review12345")
+    login(staff, live_server, DEMO_REVIEWER, "Review12345")
     claim_and_decide(staff, live_server, filing_id, "re_reject", **{
         "select:#reasons-0-field": "websites[0].authenticity",
         "#reasons-0-text": "现场照片不是网站负责人本人",
     })  # fmt: skip
 
-    login(page, live_server, APPLICANT, "Apply12345")
+    login(page, live_server, DEMO_APPLICANT, "Apply12345")
     page.goto(f"{live_server}/filings/{filing_id}/materials")
     assert "现场照片不是网站负责人本人" in page.locator(".rejection").inner_text()
     assert "复审驳回：请重新核验" in page.locator(".authenticity").inner_text()

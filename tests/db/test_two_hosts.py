@@ -28,11 +28,12 @@ from domain.support import outbox
 from extensions import db
 from models import AuditEvent, Filing, Material, OutboxMessage, utcnow
 from tests.conftest import PASSWORD, postgres_url
-from tests.live_server import ROOT, LiveServer, free_port
+from tests.helpers.s3 import CREDENTIALS as S3
+from tests.helpers.s3 import s3_server
+from tests.live_server import ROOT, LiveServer
 from tests.wizard_helpers import image_bytes, load_demo, multipart, walk_to_confirm
 
 BUCKET = "beian-two-hosts"
-S3 = {"region_name": "us-east-1", "aws_access_key_id": "test", "aws_secret_access_key": "test"}
 REFRESH = 2  # BEIAN_SETTINGS_REFRESH_SECONDS on both hosts
 STALE, OVERDUE, WITHDRAWN, BATCH = 30, 5, 5, 300
 
@@ -46,16 +47,8 @@ def database_url(postgres_schema):
 
 @pytest.fixture(scope="module")
 def s3_endpoint():
-    moto_server = pytest.importorskip("moto.server")
-    port = free_port()
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    import boto3
-
-    boto3.client("s3", endpoint_url=endpoint, **S3).create_bucket(Bucket=BUCKET)
-    yield endpoint
-    server.stop()
+    with s3_server(BUCKET) as endpoint:
+        yield endpoint
 
 
 class Browser:

@@ -3,40 +3,20 @@ tested against a real S3 server (moto's server mode) started on a loopback port 
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 
 from domain.filing.storage import LocalStorage, S3Storage
 from tests.helpers import transitions
+from tests.helpers.s3 import CREDENTIALS, s3_server
 
 BUCKET = "beian-materials"
 KEY = "0123456789abcdef0123456789abcdef.png"
-CREDENTIALS = {
-    "region_name": "us-east-1",
-    "aws_access_key_id": "test",
-    "aws_secret_access_key": "test",
-}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def s3_endpoint():
-    moto_server = pytest.importorskip("moto.server")
-    port = free_port()
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    import boto3
-
-    boto3.client("s3", endpoint_url=endpoint, **CREDENTIALS).create_bucket(Bucket=BUCKET)
-    yield endpoint
-    server.stop()
+    with s3_server(BUCKET) as endpoint:
+        yield endpoint
 
 
 def test_local_storage_round_trip_and_refuses_foreign_keys(tmp_path):
