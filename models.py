@@ -192,6 +192,9 @@ class Filing(Model):
     verified_domain: Mapped[str] = mapped_column(String(253), default="")
     product_ips: Mapped[list] = mapped_column(JSON, default=list)  # product verification
     password_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Sent back for edits from a later stage (A6 v2): the state is initial_rejected and the UI
+    # says 退回修改; set by workflow.apply() on every transition.
+    returned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -449,6 +449,7 @@ def apply(
         filing.state_entered_at = now
         filing.due_at = due_at
         filing.claimed_by_id = filing.claimed_at = None
+        filing.returned = transition.kind is RETURN
         if target is S.submitted:
             filing.submitted_at = now
         if target is S.approved:
