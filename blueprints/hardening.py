@@ -25,9 +25,10 @@ bp = Blueprint("hardening", __name__)
 
 # Endpoints that take a CSV file larger than an image (the registry: up to 10 MB).
 IMPORT_ENDPOINTS = frozenset({"admin.registry"})
+# Only features Chromium knows: an unknown one (`bluetooth`) is logged as an error on every page.
 PERMISSIONS_POLICY = (
     "camera=(self), microphone=(), geolocation=(), payment=(), usb=(), serial=(), "
-    "bluetooth=(), display-capture=(), interest-cohort=()"
+    "display-capture=(), interest-cohort=()"
 )
 
 

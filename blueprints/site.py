@@ -1,4 +1,4 @@
-"""Home page, language switch and the health check."""
+"""Home page, terms of service, language switch and the health check."""
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_login import current_user
@@ -14,6 +14,12 @@ def index():
     if current_user.is_authenticated:
         return redirect(url_for(home_endpoint_for(current_user.role)))
     return render_template("site/index.html")
+
+
+@bp.get("/terms")
+def terms():
+    """The terms of service the sign-up form asks to accept (a short text the provider edits)."""
+    return render_template("site/terms.html")
 
 
 @bp.get("/lang/<code>")

@@ -26,6 +26,7 @@ from domain.rulebook.filing_type import LookupInputError, fold_host
 from domain.rulebook.precheck import Findings
 from domain.support.i18n import N_
 from forms.filing import (
+    PERSON_ID_TYPES,
     ConfirmForm,
     PasswordForm,
     ProductForm,
@@ -173,6 +174,13 @@ def _subject_data(filing) -> dict:
     data = {key: getattr(subject, key) for key in filings.SUBJECT_FIELDS}
     if person is not None:
         data.update({f"person_{k}": getattr(person, k) for k in filings.PERSON_FIELDS})
+    if subject.kind == "individual":  # the responsible person is the individual: what is empty
+        if not data.get("person_name"):  # is filled in from the subject's name and certificate
+            data["person_name"] = subject.name
+        own_id_type = subject.certificate_type in {c.value for c in PERSON_ID_TYPES}
+        if not data.get("person_id_number") and own_id_type:
+            data["person_id_type"] = subject.certificate_type
+            data["person_id_number"] = subject.certificate_number
     return data
 
 

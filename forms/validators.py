@@ -67,14 +67,24 @@ def Email() -> Rule:  # noqa: N802
 def attach_findings(findings: Findings, fields: Mapping[str, Field]) -> None:
     """Show the pre-check's findings on the form: a breach as its field's error, a warning beside
     the field (`field.warnings`, not blocking). `fields` maps an A2 path to its form field; a path
-    the form does not show is left to the confirmation page."""
+    the form does not show is left to the confirmation page. An empty field that already has its
+    error ("必填") gets no rule breach beside it: one error for one empty field."""
     for breach in findings.breaches:
         field = fields.get(breach.field)
+        if field is None or (field.errors and _is_empty(field.data)):
+            continue
         text = breach.message.render(gettext)
-        if field is not None and text not in field.errors:
+        if text not in field.errors:
             field.errors = [*field.errors, text]
     for warning in findings.warnings:
         field = fields.get(warning.field)
         text = warning.message.render(gettext)
         if field is not None and text not in getattr(field, "warnings", []):
             field.warnings = [*getattr(field, "warnings", []), text]
+
+
+def _is_empty(value: object) -> bool:
+    """Nothing typed or chosen: None, blank text, an empty list."""
+    if isinstance(value, str):
+        return not value.strip()
+    return value is None or value == [] or value == ()

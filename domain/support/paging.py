@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from extensions import db
@@ -34,6 +34,7 @@ def keyset_page(
     the first page, the rows that follow row `after`, or those that precede row `before`
     (0: not given; `after` wins when both are)."""
     backwards = bool(before) and not after
+    base = query
     if backwards:
         query = query.where(column > before if descending else column < before)
         query = query.order_by(column.asc() if descending else column.desc())
@@ -46,11 +47,26 @@ def keyset_page(
     def key(row: Any) -> int:
         return int(getattr(row, column.key))
 
+    def beyond(row: Any, forwards: bool) -> bool:
+        """Whether the list has rows after (or before) `row` in its order."""
+        higher = descending != forwards  # whether the ids on that side are higher than row's
+        condition = column > key(row) if higher else column < key(row)
+        return bool(db.session.scalar(select(base.where(condition).exists())))
+
     more = len(rows) > size
     page = rows[:size]
     if backwards:
         page.reverse()
-        return Page(page, key(page[-1]) if page else None, key(page[0]) if more and page else None)
+    # The cursor the request came with says that a page lies on that side, but a stale or typed
+    # cursor may point past either end of the list: only a page that exists gets its link.
+    if not page:
+        return Page(page, None, None)
+    if backwards:
+        return Page(
+            page, key(page[-1]) if beyond(page[-1], True) else None, key(page[0]) if more else None
+        )
     return Page(
-        page, key(page[-1]) if more and page else None, key(page[0]) if after and page else None
+        page,
+        key(page[-1]) if more else None,
+        key(page[0]) if after and beyond(page[0], False) else None,
     )

@@ -1,0 +1,269 @@
+"""Findings of a new-user trial: the individual's authorisation letter and the letters' print hint and
+favicon, the subject step for an individual, one error for one empty field, the terms of service,
+the Permissions-Policy features and the console pager's first page reached backwards."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from flask_babel import get_translations
+
+from blueprints.policy import current_policy
+from domain import audit
+from domain.filing.filings import account_ips
+from domain.lifecycle.states import FilingState, Role
+from domain.operator import ip_pool
+from domain.support import outbox, sealing
+from extensions import db
+from models import Filing, ProviderIP
+from tests.wizard_helpers import filing_id_from
+
+PRINT_HINT = "打印后用黑色签字笔签署，拍摄彩色照片上传（本提示不必打印）。"
+
+
+@contextmanager
+def english(app, entries: dict[str, str]) -> Iterator[None]:
+    """The English catalogue with `entries` added, as translations/update.sh and a translator add
+    them for a new msgid (the test shows that the text goes through the catalogue)."""
+    with app.test_request_context(headers={"Cookie": "lang=en"}):
+        catalog = get_translations()._catalog  # the cached catalogue every English request uses
+    added = {key: value for key, value in entries.items() if key not in catalog}
+    catalog.update(added)
+    try:
+        yield
+    finally:
+        for key in added:
+            catalog.pop(key, None)
+
+
+# --- 1. the printable letters ------------------------------------------------------------------
+
+
+@pytest.fixture
+def due(applicant, make_filing):
+    return make_filing(FilingState.materials_pending, owner=applicant)
+
+
+def make_individual(filing: Filing) -> None:
+    filing.subject.kind = "individual"
+    filing.subject.name = "张伟"
+    filing.subject.certificate_type = "resident_id"
+    filing.subject.certificate_number = "330106199003071236"
+    db.session.commit()
+
+
+def test_a_company_authorisation_letter_is_stamped_and_signed_by_the_legal_representative(
+    client, due
+):
+    letter = client.get(f"/filings/{due.id}/templates/authorisation_letter").get_data(as_text=True)
+    assert "单位（盖章）：杭州青禾科技有限公司" in letter
+    assert letter.index("单位（盖章）") < letter.index("法定代表人（签字）") < letter.index("日期")
+    assert "委托人" not in letter
+
+
+def test_an_individual_authorisation_letter_is_a_persons_authorisation(client, due):
+    make_individual(due)
+    letter = client.get(f"/filings/{due.id}/templates/authorisation_letter").get_data(as_text=True)
+    assert "单位" not in letter and "法定代表人" not in letter and "盖章" not in letter
+    assert "委托人：张伟" in letter
+    assert letter.index("委托人（签字）") < letter.index("被委托人（签字）") < letter.index("日期")
+
+
+@pytest.mark.parametrize("kind", ["authorisation_letter", "commitment_letter"])
+def test_a_letter_has_the_favicon_and_a_print_hint_in_the_users_language(app, client, due, kind):
+    path = f"/filings/{due.id}/templates/{kind}"
+    chinese = client.get(path).get_data(as_text=True)
+    assert PRINT_HINT in chinese
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in chinese
+    client.get("/lang/en")
+    with english(app, {PRINT_HINT: "Sign in black ink after printing (not this note)."}):
+        page = client.get(path).get_data(as_text=True)
+    assert PRINT_HINT not in page
+    assert '<p class="hint" lang="en">Sign in black ink after printing (not this note).</p>' in page
+    assert '<html lang="zh-CN">' in page and "签字" in page  # the letter itself stays Chinese
+
+
+# --- 2. the subject step of an individual ------------------------------------------------------
+
+
+def individual_filing(client, user) -> Filing:
+    """张伟's filing (an individual of the demo registry) walked up to the subject step."""
+    response = client.post(
+        "/filings/new",
+        data={"certificate_type": "resident_id", "certificate_number": "330106199003071236",
+              "domain": "zhangwei-reading.cn"},
+    )  # fmt: skip
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    filing = db.session.get(Filing, filing_id_from(response.headers["Location"]))
+    assert filing is not None
+    base = f"/filings/{filing.id}"
+    assert client.post(f"{base}/product", data={"ips": account_ips(user)}).status_code == 302
+    assert client.post(f"{base}/password", data={"password": "Zhangwei22"}).status_code == 302
+    return filing
+
+
+def value_of(page: str, field_id: str) -> str:
+    found = re.search(rf'<input[^>]*id="{field_id}"[^>]*value="([^"]*)"', page)
+    assert found, field_id
+    return found.group(1)
+
+
+def test_an_individuals_responsible_person_is_the_individual(client, applicant):
+    filing = individual_filing(client, applicant)
+    page = client.get(f"/filings/{filing.id}/subject").get_data(as_text=True)
+    assert "个人备案的负责人为本人" in page and "法定代表人" not in page
+    assert value_of(page, "person_name") == "张伟"
+    assert value_of(page, "person_id_number") == "330106199003071236"
+    assert re.search(
+        r'<option selected value="resident_id">|<option value="resident_id" selected>', page
+    )
+
+
+def test_what_the_individual_typed_is_kept(client, applicant):
+    filing = individual_filing(client, applicant)
+    data = {"certificate_address": "浙江省杭州市西湖区文三路 1 号",
+            "mailing_address": "浙江省杭州市西湖区文三路 1 号", "person_name": "张伟伟",
+            "person_id_type": "resident_id", "person_id_number": "",
+            "person_mobile": "13757112345", "person_email": "zw@example.cn"}  # fmt: skip
+    client.post(f"/filings/{filing.id}/subject", data=data)
+    page = client.get(f"/filings/{filing.id}/subject").get_data(as_text=True)
+    assert value_of(page, "person_name") == "张伟伟"  # typed: kept
+    assert value_of(page, "person_id_number") == "330106199003071236"  # empty: the individual's
+
+
+def test_a_company_is_told_about_its_legal_representative(client, applicant):
+    response = client.post(
+        "/filings/new",
+        data={"certificate_type": "uscc", "certificate_number": "913301069755TH2H1L",
+              "domain": "qinghe.cn"},
+    )  # fmt: skip
+    filing_id = filing_id_from(response.headers["Location"])
+    page = client.get(f"/filings/{filing_id}/subject").get_data(as_text=True)
+    assert "单位主体的负责人一般应为法定代表人。" in page and "个人备案" not in page
+    assert value_of(page, "person_name") == ""
+
+
+# --- 3. one error for one empty field ----------------------------------------------------------
+
+
+def errors_of(page: str, name: str) -> list[str]:
+    block = re.search(rf'<ul class="errors" id="{name}-errors">(.*?)</ul>', page, re.S)
+    return re.findall(r"<li>(.*?)</li>", block.group(1)) if block else []
+
+
+def test_an_empty_mailing_address_gets_only_its_required_error(client, applicant):
+    filing = individual_filing(client, applicant)
+    data = {"certificate_address": "浙江省杭州市", "mailing_address": "", "person_name": "张伟",
+            "person_id_type": "resident_id", "person_id_number": "330106199003071236",
+            "person_mobile": "13757112345", "person_email": "zw@example.cn"}  # fmt: skip
+    response = client.post(f"/filings/{filing.id}/subject", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert errors_of(page, "mailing_address") == ["通信地址：必填"]
+    assert errors_of(page, "certificate_address") == []  # R-P-13 is the mailing address's only
+    checked = client.post(
+        f"/filings/{filing.id}/subject/check?field=mailing_address", data=data
+    ).get_data(as_text=True)
+    assert errors_of(checked, "mailing_address") == ["通信地址：必填"]
+    data["mailing_address"] = "浙江省杭州市"  # typed, without a house number: the rule speaks
+    page = client.post(f"/filings/{filing.id}/subject", data=data).get_data(as_text=True)
+    assert len(errors_of(page, "mailing_address")) == 1
+    assert "门牌号" in errors_of(page, "mailing_address")[0]
+
+
+# --- 4. the terms of service -------------------------------------------------------------------
+
+
+def test_the_sign_up_checkbox_links_the_terms_in_a_new_tab(app, client):
+    page = client.get("/auth/signup").get_data(as_text=True)
+    label = re.search(r'<label class="check">(.*?)</label>', page, re.S).group(1)
+    assert 'href="/terms" target="_blank" rel="noopener"' in label and "服务条款" in label
+    assert 'name="agree"' in label
+    terms = client.get("/terms")
+    text = terms.get_data(as_text=True)
+    assert terms.status_code == 200 and "<h1>服务条款</h1>" in text and "由服务商" in text
+    client.get("/lang/en")
+    with english(app, {"服务条款": "Terms of service"}):
+        text = client.get("/terms").get_data(as_text=True)
+    assert "<h1>Terms of service</h1>" in text and '<ol lang="zh-CN">' in text
+
+
+def test_signing_up_still_needs_the_tick(client):
+    data = {"display_name": "新用户", "email": "new@example.cn", "password": "Secret123",
+            "confirm": "Secret123"}  # fmt: skip
+    page = client.post("/auth/signup", data=data).get_data(as_text=True)
+    assert "我已阅读并同意服务条款：须勾选后才能注册" in page
+    assert client.post("/auth/signup", data={**data, "agree": "y"}).status_code == 302
+
+
+# --- 5. Permissions-Policy ---------------------------------------------------------------------
+
+# Features Chromium knows (an unknown one is logged on every page: "Unrecognized feature").
+CHROMIUM_FEATURES = {"camera", "microphone", "geolocation", "payment", "usb", "serial",
+                     "display-capture", "interest-cohort", "fullscreen", "autoplay"}  # fmt: skip
+
+
+def test_the_permissions_policy_names_only_features_chromium_knows(client):
+    policy = client.get("/").headers["Permissions-Policy"]
+    features = {item.strip().split("=")[0] for item in policy.split(",")}
+    assert "bluetooth" not in features and features <= CHROMIUM_FEATURES
+    assert "camera=(self)" in policy and "geolocation=()" in policy
+
+
+# --- 6. the console pager ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def admin(app, client, make_user, login):
+    user = make_user(Role.admin)
+    login(user)
+    return user
+
+
+def link(page: str, element_id: str) -> str | None:
+    found = re.search(rf'id="{element_id}" href="([^"]+)"', page)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def test_the_first_ip_page_reached_backwards_has_no_first_or_previous_link(
+    client, admin, monkeypatch
+):
+    monkeypatch.setattr(ip_pool, "PAGE_SIZE", 5)
+    db.session.add_all(ProviderIP(address=f"121.41.200.{n}") for n in range(1, 13))
+    db.session.commit()
+    first = client.get("/admin/ips").get_data(as_text=True)
+    second = client.get(link(first, "page-next")).get_data(as_text=True)
+    back = client.get(link(second, "page-previous")).get_data(as_text=True)
+    assert "121.41.200.1<" in back and "121.41.200.6<" not in back
+    assert link(back, "page-first") is None and link(back, "page-previous") is None
+    assert link(back, "page-next") == link(first, "page-next")
+    last_id = max(ip.id for ip in db.session.query(ProviderIP))
+    beyond = client.get(f"/admin/ips?before={last_id + 100}").get_data(as_text=True)
+    assert "121.41.200.12<" in beyond and "121.41.200.7<" not in beyond  # the last page
+    assert link(beyond, "page-next") is None and link(beyond, "page-first") is not None
+    past = client.get(f"/admin/ips?after={last_id + 100}").get_data(as_text=True)
+    assert link(past, "page-first") == "/admin/ips"  # an empty page: the way back only
+    assert link(past, "page-previous") is None and link(past, "page-next") is None
+
+
+def test_the_first_outbox_and_audit_pages_reached_backwards_have_no_first_link(
+    client, admin, monkeypatch
+):
+    monkeypatch.setattr(outbox, "CONSOLE_PAGE_SIZE", 4)
+    sealed = sealing.seal("482913", current_policy().secret_key)
+    for _ in range(6):
+        outbox.enqueue(None, "sms", "13800138000", "sms_code", sealed_code=sealed, hours=24)
+    monkeypatch.setattr(audit, "AUDIT_PAGE_SIZE", 4)
+    for number in range(6):
+        audit.record("suffix_set", admin, note=f"n{number}")
+    db.session.commit()
+    for path in ("/admin/outbox?status=pending", "/admin/audit?action=suffix_set"):
+        first = client.get(path).get_data(as_text=True)
+        second = client.get(link(first, "page-next")).get_data(as_text=True)
+        assert link(second, "page-first") is not None, path
+        back = client.get(link(second, "page-previous")).get_data(as_text=True)
+        assert link(back, "page-first") is None and link(back, "page-previous") is None, path
+        assert link(back, "page-next") == link(first, "page-next"), path
