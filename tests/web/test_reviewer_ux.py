@@ -104,6 +104,7 @@ def test_queue_pages_go_back_and_to_the_first(client, login, make_filing, make_u
     assert ids_on(back) == ids_on(second)
     again = client.get(link(back, "page-previous")).get_data(as_text=True)
     assert ids_on(again) == ids_on(first) and link(again, "page-previous") is None
+    assert link(again, "page-first") is None  # the first page, reached backwards, links no 第一页
     assert ids_on(client.get(link(third, "page-first")).get_data(as_text=True)) == ids_on(first)
 
 
