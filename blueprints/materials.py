@@ -33,6 +33,7 @@ from domain.filing.storage import Storage, storage_for
 from domain.lifecycle import workflow
 from domain.lifecycle.states import Role
 from domain.lifecycle.workflow import WorkflowError
+from domain.support.i18n import Message
 from extensions import db
 from forms.filing import ConfirmForm, PhotoForm, UploadForm
 from models import Filing, Material, Website
@@ -49,7 +50,7 @@ def _page(
     return render_template(
         "materials/page.html", filing=filing, requirements=requirements,
         have=have, form=form or UploadForm(), error=error, can_upload=workflow.accepts_uploads(filing.state),
-        unverified=authenticity.unverified(filing), submit_form=ConfirmForm(data={"version": filing.version}),
+        outstanding=_outstanding(filing), submit_form=ConfirmForm(data={"version": filing.version}),
         labels=materials.KIND_LABELS, named=filings.named_items(filing),
         rejection=filings.latest_rejection(filing) if workflow.is_rejected(filing.state) else None,
         hints=materials.province_hints(filing, current_policy().mail_address),
@@ -57,6 +58,24 @@ def _page(
         slot_errors=slot_errors or {}, links={w.id: _link(w) for w in filing.websites},
         persons={w.id: authenticity.photographer(w) for w in filing.websites},
     ), status  # fmt: skip
+
+
+def _outstanding(filing: Filing) -> Message | None:
+    """What keeps the materials from being sent, as the submit area says it (None: nothing)."""
+    return materials.outstanding_message(
+        len(materials.missing_materials(filing)), len(authenticity.unverified(filing))
+    )
+
+
+def _submit_area(filing: Filing) -> str:
+    """The submit area again, out of band: appended to an htmx answer that changes what is
+    missing, htmx swaps it in by its id (nothing where the page has none: uploads closed)."""
+    if not workflow.accepts_uploads(filing.state):
+        return ""
+    return render_template(
+        "materials/_submit.html", filing=filing, outstanding=_outstanding(filing), oob=True,
+        submit_form=ConfirmForm(data={"version": filing.version}),
+    )  # fmt: skip
 
 
 @bp.get("/filings/<int:filing_id>/materials")
@@ -98,7 +117,7 @@ def upload(filing_id: int):
             filing, 422, form, slot_errors={(kind, website.id if website else None): error}
         )
     if request.headers.get("HX-Request"):
-        return _slot(filing, kind, website, material=material)
+        return _slot(filing, kind, website, material=material) + _submit_area(filing)
     flash(_("已上传：%(name)s", name=_(materials.KIND_LABELS[material.kind])), "ok")
     return redirect(url_for("materials.show", filing_id=filing.id))
 
@@ -239,8 +258,8 @@ def authenticity_status(filing_id: int, website_id: int):
     polling) once it is done."""
     filing = own_filing_or_404(filing_id)
     website = _website_of(filing, website_id)
-    if website.authenticity_verified_at:
-        return _authenticity(filing, website), 286
+    if website.authenticity_verified_at:  # the submit area follows: its hint may be gone
+        return _authenticity(filing, website) + _submit_area(filing), 286
     link = _link(website)
     if link is not None and request.args.get("seen") == link["seen"]:
         return "", 204

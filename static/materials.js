@@ -1,7 +1,8 @@
 // Beian Desk, the materials page: a file is uploaded as soon as it is picked (htmx on the form,
 // hx-trigger="change"); this script makes the form's button open the file picker ("选择图片",
 // "重新上传"), refuses a file over 4 MB before sending it, and shows a failed upload under the
-// material's input. Without JavaScript the form and its "上传" button work as they are.
+// material's input. Without JavaScript the form and its "上传" button work as they are. The phone
+// page's photo form gets a picker button too (enhancePhoto below).
 // The progress bar is filled by app.js (htmx:xhr:progress).
 (function () {
   var MAX_BYTES = 4 * 1024 * 1024;
@@ -61,6 +62,42 @@
   document.addEventListener("htmx:responseError", failed);
   document.addEventListener("htmx:sendError", failed);
 
+  // The phone page (materials/phone.html): a button opens the camera in place of the browser's
+  // bare file input ("Choose File / No file chosen") and says when a photo is chosen; the form
+  // posts as it is. A photo over 4 MB is refused before it is sent.
+  function enhancePhoto(form) {
+    var input = form.querySelector("input[type=file]");
+    var status = form.querySelector(".photo-status");
+    if (!input || form.classList.contains("picking")) return;
+    form.classList.add("picking");
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "secondary photo-pick-button";
+    button.textContent = form.getAttribute("data-pick-label");
+    input.insertAdjacentElement("afterend", button);
+    input.classList.add("sr-only");
+    input.tabIndex = -1;  // the button is the way in, for the keyboard too
+    function say(text) { if (status) status.textContent = text; }
+    button.addEventListener("click", function () { input.click(); });
+    input.addEventListener("change", function () {
+      var file = input.files && input.files[0];
+      if (file && file.size > MAX_BYTES) {
+        input.value = "";
+        file = null;
+        say(form.getAttribute("data-too-big"));
+      } else {
+        say(file ? form.getAttribute("data-picked") : "");
+      }
+      button.textContent = form.getAttribute(file ? "data-repick-label" : "data-pick-label");
+    });
+    input.addEventListener("invalid", function (event) {
+      event.preventDefault();  // the hidden input's own bubble would point at nothing
+      say(form.getAttribute("data-missing"));
+      button.focus();
+    });
+  }
+
   document.addEventListener("htmx:load", function (event) { enhance(event.detail.elt); });
   enhance(document);
+  document.querySelectorAll("form.photo-form[data-pick-label]").forEach(enhancePhoto);
 })();

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from domain import audit
 from domain.filing import materials
 from domain.filing.storage import Storage
 from domain.support.i18n import N_
@@ -25,6 +26,7 @@ from extensions import db
 from models import Filing, Person, Website, utcnow
 
 VALID_FOR = timedelta(minutes=30)
+VERIFIED = "authenticity_verified"  # the audit event of a completed check (its data: the website)
 
 
 def _hash(token: str) -> str:
@@ -109,10 +111,18 @@ def confirm(
     :raises materials.UploadRefused: the photo is not an acceptable image.
     """
     filing: Filing = website.filing
+    now = now or utcnow()
     materials.store_upload(store, filing, "live_photo", website, photo, photo_name, filing.account)
-    website.authenticity_verified_at = now or utcnow()
+    website.authenticity_verified_at = now
     website.authenticity_token_hash = ""
     website.authenticity_expires_at = None
+    # The phone page has no login: the link was issued to the filing's account, whose act this
+    # is (as the photo is its upload; the stale-filing sweep counts it); the label says who took
+    # the photo (网站负责人), the data which website.
+    audit.record(
+        VERIFIED, filing.account, filing=filing, now=now,
+        data={"website": website.id, "website_name": website.name},
+    )  # fmt: skip
     db.session.flush()
 
 

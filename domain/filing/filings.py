@@ -591,13 +591,9 @@ def submit_materials(
     """
     missing = materials.missing_materials(filing)
     pending = authenticity.unverified(filing)
-    if workflow.accepts_uploads(filing.state) and (missing or pending):
-        raise FilingError(
-            Message(
-                N_("还有 %(m)s 项资料未上传、%(v)s 个网站未完成真实性核验"),
-                {"m": len(missing), "v": len(pending)},
-            )
-        )
+    outstanding = materials.outstanding_message(len(missing), len(pending))
+    if workflow.accepts_uploads(filing.state) and outstanding is not None:
+        raise FilingError(outstanding)
     unchanged = materials.unchanged_named(filing, named_items(filing))
     if workflow.accepts_uploads(filing.state) and unchanged:
         raise FilingError(

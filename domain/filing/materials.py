@@ -13,6 +13,7 @@ import secrets
 import warnings
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
@@ -174,6 +175,21 @@ def missing_materials(filing: Filing) -> list[Requirement]:
     """Required materials not uploaded yet."""
     have = {(m.kind, m.website_id) for m in materials_of(filing)}
     return [r for r in required_materials(filing) if (r.kind, r.website_id) not in have]
+
+
+def outstanding_message(missing: int, unverified: int) -> Message | None:
+    """What still keeps the materials from being sent, naming only what is missing (never "0
+    项"): the count of materials not uploaded, of websites not verified, or both; None: nothing."""
+    if missing and unverified:
+        return Message(
+            N_("还有 %(m)s 项资料未上传、%(v)s 个网站未完成真实性核验"),
+            {"m": missing, "v": unverified},
+        )
+    if missing:
+        return Message(N_("还有 %(m)s 项资料未上传"), {"m": missing})
+    if unverified:
+        return Message(N_("还有 %(v)s 个网站未完成真实性核验"), {"v": unverified})
+    return None
 
 
 def materials_of(filing: Filing) -> list[Material]:
@@ -363,9 +379,10 @@ def upload(
         store, filing, kind, website, data, original_name, uploader, unless_same_as=current
     )
     if material is not current:
-        audit.record(
-            "upload", uploader, filing=filing, data={"kind": kind, "material": material.id}
-        )
+        details: dict[str, Any] = {"kind": kind, "material": material.id}
+        if website is not None:  # the review screen's trail names the website's material
+            details |= {"website": website.id, "website_name": website.name}
+        audit.record("upload", uploader, filing=filing, data=details)
     return material
 
 

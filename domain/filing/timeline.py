@@ -1,11 +1,13 @@
 """The applicant's timeline of a filing: one entry per meaningful event (uploads in a row are one
-entry with their count, a live photo is the authenticity check), notes of the system in words."""
+entry with their count, a completed authenticity check names its website), notes of the system in
+words."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from domain.filing.authenticity import VERIFIED
 from domain.lifecycle.states import FilingState
 from domain.support.i18n import N_
 from models import AuditEvent
@@ -28,6 +30,7 @@ class Entry:
     note: str = ""  # as written by a person; a system code already a msgid
     note_is_msgid: bool = False
     action: str = ""
+    detail: str = ""  # what the event concerns, as written (a website's name)
 
 
 def note_msgid(note: str) -> str | None:
@@ -41,7 +44,11 @@ def entries(events: list[AuditEvent]) -> list[Entry]:
     for event in events:
         if event.internal:
             continue
-        if event.action == "upload" and event.data.get("kind") == "live_photo":
+        if event.action == VERIFIED:
+            name = str(event.data.get("website_name", ""))
+            shown.append(Entry(event.created_at, event.action_label, action=VERIFIED, detail=name))
+            continue
+        if event.action == "upload" and event.data.get("kind") == "live_photo":  # older rows
             shown.append(Entry(event.created_at, AUTHENTICITY, action="authenticity"))
             continue
         last = shown[-1] if shown else None

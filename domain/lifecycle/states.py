@@ -115,6 +115,7 @@ OTHER_EVENT_LABELS = {
     "claim": N_("领取审核"),
     "release": N_("释放审核"),
     "upload": N_("上传资料"),
+    "authenticity_verified": N_("网站负责人完成真实性核验"),
     "sms_resent": N_("重新发送短信验证码"),
     "stale_reminder": N_("提醒申请人处理"),
     "mail_sent": N_("填写邮寄信息"),

@@ -1,0 +1,59 @@
+"""Findings of a new-user trial, in Chromium: the phone page's photo input is a picker button (a
+photo missing is said beside it, a chosen one too), and once the phone has taken the photo the
+materials page's submit area drops its hint without a reload."""
+
+from __future__ import annotations
+
+from PIL import Image
+
+from blueprints.transaction import transaction
+from domain.filing import materials
+from domain.filing.storage import storage_for
+from extensions import db
+from models import Website
+from tests.browser.conftest import DEMO_APPLICANT, filing_at_materials, login, screenshot
+from tests.wizard_helpers import image_bytes
+
+
+def test_the_phone_picks_with_a_button_and_the_submit_area_follows(
+    live_app, live_server, browser, page, tmp_path
+):
+    with live_app.app_context(), transaction():
+        filing, applicant = filing_at_materials()
+        store = storage_for(live_app.config)
+        for need in materials.required_materials(filing):
+            website = db.session.get(Website, need.website_id) if need.website_id else None
+            materials.store_upload(store, filing, need.kind, website, image_bytes("JPEG"),
+                                   "scan.jpg", applicant)  # fmt: skip
+        filing_id = filing.id
+
+    login(page, live_server, DEMO_APPLICANT, "Apply12345")
+    page.goto(f"{live_server}/filings/{filing_id}/materials")
+    page.evaluate("window.notReloaded = true")
+    assert "1 个网站未完成真实性核验" in page.locator("#submit-hint").inner_text()
+    page.click("text=生成核验二维码")
+    link = page.locator(".verify-link").get_attribute("href")
+
+    phone = browser.new_context(viewport={"width": 390, "height": 800}, is_mobile=True).new_page()
+    phone.goto(link)
+    pick = phone.locator("button.photo-pick-button")
+    assert pick.inner_text() == "拍摄现场照片" and pick.is_visible()
+    assert phone.locator("#photo").bounding_box()["width"] <= 1  # the bare input is out of sight
+    phone.click("main button[type=submit]")  # no photo yet: said beside the button, not sent
+    assert phone.locator("#photo-status").inner_text() == "请先拍摄现场照片"
+    assert phone.evaluate("document.activeElement.className").endswith("photo-pick-button")
+    selfie = tmp_path / "selfie.jpg"
+    Image.new("RGB", (900, 600), (220, 180, 150)).save(selfie, "JPEG")
+    phone.set_input_files("#photo", str(selfie))
+    assert phone.locator("#photo-status").inner_text() == "已选择照片，请确认并提交"
+    assert pick.inner_text() == "重新拍摄"
+    screenshot(phone, "phone-photo-picked")
+    phone.click("main button[type=submit]")
+    assert "核验完成" in phone.locator("h1").inner_text()
+    phone.context.close()
+
+    page.locator(".authenticity .badge-ok").wait_for(timeout=15_000)
+    page.locator("#submit-hint").wait_for(state="detached", timeout=5_000)  # swapped out of band
+    assert page.locator("#submit-materials").is_visible()
+    assert page.evaluate("window.notReloaded") is True
+    screenshot(page, "materials-submit-area-after-check")
