@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from domain.filing import filings, materials, timeline
 from domain.lifecycle import workflow
-from domain.lifecycle.states import Action, FilingState, event_label
+from domain.lifecycle.states import event_label
 from domain.lifecycle.workdays import SHANGHAI
 from domain.rulebook.application import SUBJECT_KIND_LABELS
 from domain.rulebook.field_labels import describe_field, field_place
@@ -99,11 +99,8 @@ def field_label(filing: Filing, field: str) -> str:
 
 
 def state_label(filing: Filing) -> str:
-    """A filing's state as its people read it: 退回修改 for a filing sent back from a later stage
-    (it waits in initial_rejected, DOMAIN.md A6 v2), else the state's label."""
-    if filing.returned and filing.state is FilingState.initial_rejected:
-        return gettext(Action.return_for_edits.label)
-    return gettext(filing.state.label)
+    """A filing's state as its people read it (退回修改 for one sent back from a later stage)."""
+    return gettext(workflow.shown_label(filing))
 
 
 def field_link(filing: Filing, field: str) -> str:

@@ -277,6 +277,15 @@ STAFF_ACTIONS: dict[tuple[FilingState, OrderKind], tuple[Action, ...]] = {
 }
 
 
+def shown_label(filing: Filing) -> str:
+    """The label (a msgid) of a filing's state as its people read it: 退回修改 for a filing sent
+    back for edits from a later stage (it waits in initial_rejected; A6 v2: "the UI says 退回修改
+    when it came from a later stage"), else the state's own label."""
+    if filing.returned and filing.state is S.initial_rejected:
+        return A.return_for_edits.label
+    return filing.state.label
+
+
 def is_final(state: FilingState) -> bool:
     """No way leads out of the state (approved, withdrawn)."""
     return state in FINAL_STATES

@@ -79,10 +79,12 @@ def test_a_letter_has_the_favicon_and_a_print_hint_in_the_users_language(app, cl
     assert PRINT_HINT in chinese
     assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in chinese
     client.get("/lang/en")
-    with english(app, {PRINT_HINT: "Sign in black ink after printing (not this note)."}):
-        page = client.get(path).get_data(as_text=True)
+    page = client.get(path).get_data(as_text=True)
     assert PRINT_HINT not in page
-    assert '<p class="hint" lang="en">Sign in black ink after printing (not this note).</p>' in page
+    assert (
+        '<p class="hint" lang="en">After printing, sign in black ink, take a colour photo and '
+        "upload it (this note need not be printed).</p>"
+    ) in page
     assert '<html lang="zh-CN">' in page and "签字" in page  # the letter itself stays Chinese
 
 
