@@ -65,6 +65,7 @@ class Config:
     SMS_GATEWAY = "domain.support.notify:LogSmsGateway"
     SMS_SIGN_NAME = ""  # empty: the provider's name
     SMS_TEMPLATES: dict = {}  # e.g. {"sms_code": "SMS_123", "filing_rejected": "SMS_124", ...}
+    # (keys: sms_code, filing_rejected, filing_returned, filing_approved, order_approved)
     SMS_ACCESS_KEY_ID = ""  # Alibaba AccessKey ID / Tencent SecretId
     SMS_ACCESS_KEY_SECRET = ""  # Alibaba AccessKey secret / Tencent SecretKey
     SMS_ENDPOINT = ""  # empty: the platform's public endpoint

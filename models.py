@@ -610,6 +610,19 @@ class AuditEvent(Model):
     def target_state(self) -> FilingState | None:
         return FilingState(self.to_state) if self.to_state else None
 
+    @property
+    def shown_state(self) -> FilingState | None:
+        """The state a trail shows after the action: none for a return for edits (the action says
+        退回修改, A6 v2) or where the state's label repeats the action's (初审驳回 → 初审驳回)."""
+        target = self.target_state
+        if (
+            target is None
+            or self.action == "return_for_edits"
+            or target.label == event_label(self.action)
+        ):
+            return None
+        return target
+
 
 class OutboxMessage(Model):
     """An SMS or e-mail to send, written in the same transaction as what caused it: a template key

@@ -20,7 +20,7 @@ from blueprints.htmx import is_htmx
 from blueprints.transaction import transaction
 from domain import audit as audit_log  # (the view below is named audit)
 from domain.lifecycle import workflow
-from domain.lifecycle.states import FilingState, Role
+from domain.lifecycle.states import FilingState, Role, event_label
 from domain.operator import accounts, api_tokens, imports, ip_pool, settings
 from domain.operator import admin as admin_service
 from domain.review import report as report_service
@@ -127,11 +127,13 @@ def audit():
     action = request.args.get("action", "")
     actor = request.args.get("actor", "").strip().lower()
     older_than, newer_than = _cursors()
-    events, older, newer = audit_log.search(filing_id, action, actor, older_than, newer_than)
-    actions = db.session.scalars(
-        select(AuditEvent.action).distinct().order_by(AuditEvent.action)
-    ).all()
-    filters = {key: request.args.get(key, "") for key in ("filing", "action", "actor")}
+    views = request.args.get("views") == "1"  # the looks at personal data (issue 15): on demand
+    events, older, newer = audit_log.search(
+        filing_id, action, actor, older_than, newer_than, views=views
+    )
+    codes = db.session.scalars(select(AuditEvent.action).distinct()).all()
+    actions = sorted(codes, key=lambda code: (_(event_label(code)), code))  # as the admin reads it
+    filters = {key: request.args.get(key, "") for key in ("filing", "action", "actor", "views")}
     return render_template(
         "admin/audit.html", events=events, actions=actions, args=request.args, filters=filters,
         older=older, newer=newer, paged=bool(older_than or newer_than),

@@ -224,7 +224,8 @@ def _sms_page(filing: Filing, form: SmsForm, message: str | None, status: int):
     if current_app.config["DEMO_MODE"] and challenges:  # the demo has no real phone to read it on
         policy = current_policy()
         demo_texts = [
-            notify.render(m, policy, reveal_code=True).text for m in sms.sent_codes(filing)
+            notify.render(sms.as_the_phone_got_it(m), policy, reveal_code=True).text
+            for m in sms.sent_codes(filing)
         ]
     return render_template(
         "applicant/sms.html", filing=filing, form=form, challenges=masked, message=message,

@@ -329,8 +329,9 @@ def decide(filing_id: int):
     except StaleFiling as exc:
         flash(exc.message.render(_), "bad")
         return redirect(url_for("reviewer.review", filing_id=filing_id))
-    except DomainError as exc:
-        form.action.errors.append(exc.message.render(_))
+    except DomainError as exc:  # told under the field it names (a missing receipt), else the action
+        field = form.receipt if exc.field == "receipt" else form.action
+        field.errors = [*field.errors, exc.message.render(_)]
         return render_template(
             "reviewer/review.html", **_review_context(_staff_filing(filing_id), form)
         ), 422

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
@@ -409,9 +410,10 @@ def submit(filing_id: int):
         flash(exc.message.render(_), "bad")
         return redirect(url_for("wizard.confirm", filing_id=filing.id))
     flash(
-        _(
-            "已提交，等待初审（一般 %(n)s 个工作日内完成）",
-            n=current_policy().initial_review_workdays,
+        ngettext(  # one form in Chinese; "1 working day" / "2 working days" in English
+            "已提交，等待初审（一般 %(num)s 个工作日内完成）",
+            "已提交，等待初审（一般 %(num)s 个工作日内完成）",
+            current_policy().initial_review_workdays,
         ),
         "ok",
     )

@@ -1,6 +1,8 @@
 """The bureau's SMS verification (短信核验, R-S-2 to R-S-5): a 6-digit code per website responsible
 person's mobile on the MIIT record, valid 24 hours, 5 wrong tries. The challenge keeps an HMAC of
-the code; the outbox row carries it sealed (domain/support/sealing.py) until it is sent."""
+the code; the outbox row carries it sealed (domain/support/sealing.py) until it is sent. In demo mode
+(BEIAN_DEMO_MODE, never production) the row carries a second sealed copy that the sender leaves in
+place, so that the demo's "what the phone got" box can still show the code once the SMS has gone."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import cast
 
+from flask import current_app, has_app_context
 from sqlalchemy import Table, or_, select, update
 
 from domain import audit
@@ -25,6 +28,13 @@ from models import Filing, OutboxMessage, SmsChallenge, User, utcnow
 MAX_FAILURES = 5
 # Core, not ORM: a plain UPDATE of the counters leaves the filing's version (optimistic lock) alone
 FILINGS = cast(Table, Filing.__table__)
+# The demo's copy of the code (sealed; "sealed" in the key keeps it out of a data export too)
+DEMO_CODE = "demo_sealed_code"
+
+
+def demo_mode() -> bool:
+    """Whether the app runs as the demo (BEIAN_DEMO_MODE=true; never in production)."""
+    return has_app_context() and bool(current_app.config.get("DEMO_MODE"))
 
 
 def _digest(filing_id: int, mobile: str, code: str, policy: Policy) -> str:
@@ -69,6 +79,7 @@ def issue_codes(filing: Filing, policy: Policy, now: datetime | None = None) -> 
             created_at=now, expires_at=now + timedelta(hours=hours),
         )  # fmt: skip
         db.session.add(challenge)
+        demo = {DEMO_CODE: sealing.seal(code, policy.secret_key)} if demo_mode() else {}
         outbox.enqueue(
             filing,
             "sms",
@@ -76,6 +87,7 @@ def issue_codes(filing: Filing, policy: Policy, now: datetime | None = None) -> 
             "sms_code",
             sealed_code=sealing.seal(code, policy.secret_key),
             hours=hours,
+            **demo,
         )
         issued.append(challenge)
     db.session.flush()
@@ -151,6 +163,19 @@ def sent_codes(filing: Filing) -> list[OutboxMessage]:
             )
         )
     )
+
+
+def as_the_phone_got_it(message: OutboxMessage) -> OutboxMessage:
+    """The demo's view of a code's row: a detached copy carrying the code sealed again, even after
+    the sender dropped it (demo mode only; elsewhere the row itself, its code masked once sent)."""
+    if not demo_mode() or DEMO_CODE not in message.context:
+        return message
+    context = {k: v for k, v in message.context.items() if k not in (DEMO_CODE, "code")}
+    return OutboxMessage(
+        id=message.id, filing_id=message.filing_id, account_id=message.account_id,
+        channel=message.channel, recipient=message.recipient, template=message.template,
+        context={**context, "sealed_code": message.context[DEMO_CODE]},
+    )  # fmt: skip
 
 
 class SmsResult:

@@ -12,10 +12,12 @@ from domain.lifecycle.states import FilingState
 from domain.support.i18n import N_
 from models import AuditEvent
 
-# Notes the system writes as codes (domain/filing/sms.py), said in words where they are shown.
+# Notes the system writes (domain/filing/sms.py), as codes or in Chinese words, said in the
+# reader's words where they are shown.
 SYSTEM_NOTES = {
     "too many wrong codes": N_("验证码错误次数过多"),
     "expired": N_("超过有效期未完成核验"),
+    "短信核验通过": N_("短信核验通过"),
 }
 GROUPED = frozenset({"upload", "sms_resent"})  # the same in a row: one entry with a count
 AUTHENTICITY = N_("完成真实性核验")

@@ -496,6 +496,9 @@ ORDER_TEMPLATES = {
     "bureau_review": "order_bureau_review",
     "filing_approved": "order_approved",
 }
+# A filing sent back for edits from a later stage (A6 v2) waits in initial_rejected like a rejected
+# one, but is told it was returned, not that it failed review.
+RETURN_TEMPLATES = {"filing_rejected": "filing_returned"}
 
 
 def _queue_notifications(
@@ -510,6 +513,8 @@ def _queue_notifications(
         recipient = _recipient(filing, channel, recipient_kind)
         if filing.kind is not OrderKind.access:
             template = ORDER_TEMPLATES.get(template, template)
+        if filing.returned:
+            template = RETURN_TEMPLATES.get(template, template)
         if recipient:
             outbox.enqueue(filing, channel, recipient, template, **context)
 

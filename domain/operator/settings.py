@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from domain import audit
 from domain.errors import DomainError
-from domain.support.i18n import N_, Message
+from domain.support.i18n import N_, Labels, Message
 from extensions import db
 from models import AppSetting, User
 
@@ -43,7 +43,7 @@ def parse(key: str, raw: str) -> int | str:
             raise SettingError(
                 Message(
                     N_("%(label)s应为 %(low)s–%(high)s 的整数"),
-                    {"label": label, "low": low, "high": high},
+                    {"label": Labels((label,)), "low": low, "high": high},
                 )
             )
         return int(raw)
@@ -51,7 +51,7 @@ def parse(key: str, raw: str) -> int | str:
         raise SettingError(
             Message(
                 N_("%(label)s应为 %(low)s–%(high)s 个字符"),
-                {"label": label, "low": low, "high": high},
+                {"label": Labels((label,)), "low": low, "high": high},
             )
         )
     return raw

@@ -348,7 +348,7 @@ def decide(
     if action is Action.bureau_reject and not note.strip():
         raise ReviewError(Message(N_("请填写管局驳回原因")))
     if action is Action.bureau_approve and not receipt.strip():
-        raise ReviewError(Message(N_("请填写管局回执编号（管局审核通过的凭据）")))
+        raise ReviewError(Message(N_("请填写管局回执编号（管局审核通过的凭据）")), field="receipt")
     data: dict[str, object] = {"reasons": [r.as_dict() for r in reasons]} if reasons else {}
     if receipt:
         data["receipt"] = receipt

@@ -45,7 +45,7 @@ MASKED_CODE = "******"
 # these variables under its signature and maps our keys to its template codes (BEIAN_SMS_TEMPLATES).
 SMS_PARAMS: dict[str, tuple[str, ...]] = {"sms_code": ("code", "hours")}
 DEFAULT_SMS_PARAMS = ("filing_id",)
-REJECTIONS = frozenset({"filing_rejected"})  # templates that carry the rejection's reasons
+REJECTIONS = frozenset({"filing_rejected", "filing_returned"})  # they carry the reasons and note
 
 
 class SendError(Exception):

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from blueprints.policy import current_policy
 from demo.seed import REGISTRY_CSV
+from domain import audit as audit_log
 from domain.lifecycle.states import Action, FilingState, Role
 from domain.lifecycle.workdays import SHANGHAI, add_workdays
 from domain.rulebook import rule_tables
@@ -255,6 +256,51 @@ def test_settings_change_the_running_app_and_are_audited(app, client, admin):
         db.session.scalar(select(AuditEvent).where(AuditEvent.action == "setting_changed"))
         is not None
     )
+
+
+def test_the_audit_log_leaves_out_the_looks_at_personal_data_unless_asked(
+    client, admin, make_filing
+):
+    filing = make_filing(FilingState.submitted)
+    for _ in range(3):
+        audit_log.record("material_viewed", admin, filing=filing, internal=True)
+    audit_log.record("review_viewed", admin, filing=filing, internal=True)
+    db.session.commit()
+
+    def rows(query: str) -> list[str]:
+        page = client.get(f"/admin/audit?filing={filing.id}{query}").get_data(as_text=True)
+        return re.findall(r"<tr><td>.*?</tr>", page.split("<tbody>")[1], re.S)
+
+    default = rows("")
+    assert default and not any("查看资料图片" in r or "查看审核页面" in r for r in default)
+    assert any("提交" in r for r in default)  # the filing's real events are on page 1
+    with_views = rows("&views=1")
+    assert sum("查看资料图片" in r for r in with_views) == 3
+    assert len(with_views) == len(default) + 4
+    asked = rows("&action=material_viewed")
+    assert len(asked) == 3 and all("查看资料图片" in r for r in asked)
+    page = client.get(f"/admin/audit?filing={filing.id}").get_data(as_text=True)
+    assert re.search(r'<input type="checkbox" name="views" value="1"\s*>\s*包括查看记录', page)
+    assert 'name="views" value="1" checked' in client.get(
+        f"/admin/audit?filing={filing.id}&views=1"
+    ).get_data(as_text=True)
+
+
+def test_the_audit_logs_action_choices_are_sorted_by_their_label(client, admin, make_filing):
+    make_filing(FilingState.approved)
+    page = client.get("/admin/audit").get_data(as_text=True)
+    select_html = page.split('name="action"')[1].split("</select>")[0]
+    labels = re.findall(r'<option value="[^"]+"[^>]*>([^<]*)</option>', select_html)
+    assert len(labels) > 5 and labels == sorted(labels)
+
+
+def test_a_refused_setting_names_its_field_in_the_page_language(client, admin):
+    client.get("/lang/en")
+    page = client.post("/admin/settings", data={"CLAIM_TIMEOUT_MINUTES": "1"}).get_data(
+        as_text=True
+    )
+    assert "Claim timeout (minutes) must be a whole number from 5 to 480" in page
+    assert "领取超时" not in page
 
 
 def test_a_refused_save_changes_no_setting_in_this_process(app, client, admin):

@@ -31,6 +31,9 @@ def test_a_return_from_re_review_says_returned_for_edits(make_filing, make_user,
     assert '<span class="badge badge-bad">退回修改</span>' in review or "退回修改</span>" in review
     every = client.get("/review/?stage=all", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "退回修改" in every
+    # the review screen's trail says 退回修改 and shows no 初审驳回 after it
+    trail = review[review.index("审计记录") :]
+    assert "退回修改" in trail and "初审驳回</span>" not in trail
 
 
 def test_an_initial_rejection_says_initial_rejection_and_the_flag_goes_with_the_next_step(

@@ -246,6 +246,39 @@ def test_a_bureau_approval_needs_the_receipt_number(client, login, people, make_
     assert filing.state is FilingState.bureau_review
 
 
+def test_a_missing_receipt_is_told_under_the_receipt_field(client, login, people, make_filing):
+    filing = make_filing(FilingState.bureau_review, reviewer=people["reviewer"])
+    login(people["reviewer"])
+    refused = claim_and_decide(client, filing, Action.bureau_approve)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    errors = re.search(r'<ul class="errors" id="receipt-errors">(.*?)</ul>', page, re.S)
+    assert errors and "请填写管局回执编号" in errors.group(1)
+    assert 'id="action-errors"' not in page  # not under the decision select
+    assert re.search(r'id="receipt"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="receipt"',
+                     page)  # fmt: skip
+
+
+def test_the_bureaus_receipt_is_shown_to_staff_and_the_applicant(
+    client, login, people, make_filing
+):
+    filing = make_filing(
+        FilingState.bureau_review, owner=people["applicant"], reviewer=people["reviewer"]
+    )
+    login(people["reviewer"])
+    claim_and_decide(client, filing, Action.bureau_approve, receipt="ZJ2026-0042")
+    db.session.refresh(filing)
+    assert filing.state is FilingState.approved
+    shown = "管局回执编号：ZJ2026-0042"
+    trail = client.get(f"/review/filings/{filing.id}").get_data(as_text=True)
+    assert shown in trail.split("审计记录")[1]
+    as_reviewer(client, login, people["admin"])
+    assert shown in client.get(f"/admin/audit?filing={filing.id}").get_data(as_text=True)
+    as_reviewer(client, login, people["applicant"])
+    status = client.get(f"/filings/{filing.id}").get_data(as_text=True)
+    assert re.search(r'<p id="bureau-receipt">\s*' + shown, status)
+
+
 def test_bureau_reject_needs_the_bureaus_reason(client, login, people):
     filing = _to_re_review(client, login, people)
     claim_and_decide(client, filing, Action.re_approve)

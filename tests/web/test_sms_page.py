@@ -8,9 +8,13 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from blueprints.policy import current_policy
 from domain.lifecycle.states import FilingState
+from domain.support import notify, sealing
+from domain.support.notify import LogEmailSender, LogSmsGateway
 from extensions import db
-from models import SmsChallenge, utcnow
+from models import OutboxMessage, SmsChallenge, utcnow
+from tests.wizard_helpers import load_demo
 
 
 def test_two_phones_have_their_own_field_and_their_own_error(client, login, make_filing):
@@ -42,3 +46,49 @@ def test_two_phones_have_their_own_field_and_their_own_error(client, login, make
     forms = page.split('class="sms-form"')[1:]
     assert "验证码不正确" not in forms[0] and "验证码不正确" in forms[1]
     assert page.count('aria-invalid="true"') == 1
+
+
+# --- the demo's "what the phone got" box, once the outbox worker has sent the code --------------
+
+
+def _sent_code_and_row(filing):
+    row = db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.filing_id == filing.id, OutboxMessage.template == "sms_code")
+        .order_by(OutboxMessage.id.desc())
+    ).first()
+    return sealing.unseal(row.context["sealed_code"], current_policy().secret_key), row
+
+
+def _send_everything():
+    notify.dispatch_pending(LogSmsGateway(), LogEmailSender(), policy=current_policy())
+
+
+def test_the_demo_sms_page_still_shows_the_code_after_it_was_sent(app, client, login, make_filing):
+    load_demo()
+    app.config["DEMO_MODE"] = True
+    filing = make_filing(FilingState.sms_pending)
+    code, row = _sent_code_and_row(filing)
+    _send_everything()
+    db.session.refresh(row)
+    assert row.status == "sent" and "sealed_code" not in row.context  # the sender's copy is gone
+    login(filing.account)
+    page = client.get(f"/filings/{filing.id}/sms").get_data(as_text=True)
+    box = page.split('class="flash demo-sms"')[1]
+    assert code in box and "******" not in box
+
+
+def test_without_demo_mode_nothing_recoverable_is_left_once_sent(app, client, login, make_filing):
+    load_demo()
+    assert not app.config["DEMO_MODE"]
+    filing = make_filing(FilingState.sms_pending)
+    code, row = _sent_code_and_row(filing)
+    _send_everything()
+    db.session.refresh(row)
+    assert row.status == "sent"
+    assert not any("sealed" in key for key in row.context)  # no sealed copy left to unseal
+    assert code not in str(row.context)
+    app.config["DEMO_MODE"] = True  # even a demo box turned on later has nothing to show
+    login(filing.account)
+    page = client.get(f"/filings/{filing.id}/sms").get_data(as_text=True)
+    assert code not in page
