@@ -224,7 +224,7 @@ def _sms_page(filing: Filing, form: SmsForm, message: str | None, status: int):
     if current_app.config["DEMO_MODE"] and challenges:  # the demo has no real phone to read it on
         policy = current_policy()
         demo_texts = [
-            notify.render(sms.as_the_phone_got_it(m), policy, reveal_code=True).text
+            notify.render(sms.as_the_phone_got_it(m, policy), policy, reveal_code=True).text
             for m in sms.sent_codes(filing)
         ]
     return render_template(

@@ -38,6 +38,7 @@ class Policy:
     outbox_backoff_seconds: int = 60
     outbox_backoff_max_seconds: int = 6 * 3600
     public_url: str = "http://127.0.0.1:5000"
+    demo_mode: bool = False  # BEIAN_DEMO_MODE: demo conveniences, never in production
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Policy:
@@ -66,4 +67,5 @@ class Policy:
             outbox_backoff_seconds=int(config.get("OUTBOX_BACKOFF_SECONDS", 60)),
             outbox_backoff_max_seconds=int(config.get("OUTBOX_BACKOFF_MAX_SECONDS", 6 * 3600)),
             public_url=str(config.get("PUBLIC_URL") or "http://127.0.0.1:5000"),
+            demo_mode=bool(config.get("DEMO_MODE")),
         )  # fmt: skip

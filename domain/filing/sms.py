@@ -12,7 +12,6 @@ import secrets
 from datetime import datetime, timedelta
 from typing import cast
 
-from flask import current_app, has_app_context
 from sqlalchemy import Table, or_, select, update
 
 from domain import audit
@@ -30,11 +29,6 @@ MAX_FAILURES = 5
 FILINGS = cast(Table, Filing.__table__)
 # The demo's copy of the code (sealed; "sealed" in the key keeps it out of a data export too)
 DEMO_CODE = "demo_sealed_code"
-
-
-def demo_mode() -> bool:
-    """Whether the app runs as the demo (BEIAN_DEMO_MODE=true; never in production)."""
-    return has_app_context() and bool(current_app.config.get("DEMO_MODE"))
 
 
 def _digest(filing_id: int, mobile: str, code: str, policy: Policy) -> str:
@@ -79,7 +73,7 @@ def issue_codes(filing: Filing, policy: Policy, now: datetime | None = None) -> 
             created_at=now, expires_at=now + timedelta(hours=hours),
         )  # fmt: skip
         db.session.add(challenge)
-        demo = {DEMO_CODE: sealing.seal(code, policy.secret_key)} if demo_mode() else {}
+        demo = {DEMO_CODE: sealing.seal(code, policy.secret_key)} if policy.demo_mode else {}
         outbox.enqueue(
             filing,
             "sms",
@@ -165,10 +159,10 @@ def sent_codes(filing: Filing) -> list[OutboxMessage]:
     )
 
 
-def as_the_phone_got_it(message: OutboxMessage) -> OutboxMessage:
+def as_the_phone_got_it(message: OutboxMessage, policy: Policy) -> OutboxMessage:
     """The demo's view of a code's row: a detached copy carrying the code sealed again, even after
     the sender dropped it (demo mode only; elsewhere the row itself, its code masked once sent)."""
-    if not demo_mode() or DEMO_CODE not in message.context:
+    if not policy.demo_mode or DEMO_CODE not in message.context:
         return message
     context = {k: v for k, v in message.context.items() if k not in (DEMO_CODE, "code")}
     return OutboxMessage(

@@ -14,11 +14,14 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from demo.seed import DEMO_TOTP_SECRET, filled_in_filing
+from domain.filing import materials
+from domain.filing.storage import storage_for
 from domain.lifecycle.states import Action
 from extensions import db
-from models import Filing, User
+from models import Filing, User, Website
 from tests.conftest import make_test_app
 from tests.helpers import transitions
+from tests.wizard_helpers import image_bytes
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -188,3 +191,14 @@ def filing_at_materials() -> tuple[Filing, User]:
     transitions.apply(filing, Action.submit, applicant)
     transitions.apply(filing, Action.initial_approve, reviewer)
     return filing, applicant
+
+
+def upload_required_materials(app, filing: Filing, applicant: User) -> None:
+    """In the caller's transaction: every material the filing needs, stored as the applicant's
+    uploads (a JPEG each)."""
+    store = storage_for(app.config)
+    for need in materials.required_materials(filing):
+        website = db.session.get(Website, need.website_id) if need.website_id else None
+        materials.store_upload(
+            store, filing, need.kind, website, image_bytes("JPEG"), "scan.jpg", applicant
+        )

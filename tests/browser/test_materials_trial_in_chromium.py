@@ -7,12 +7,13 @@ from __future__ import annotations
 from PIL import Image
 
 from blueprints.transaction import transaction
-from domain.filing import materials
-from domain.filing.storage import storage_for
-from extensions import db
-from models import Website
-from tests.browser.conftest import DEMO_APPLICANT, filing_at_materials, login, screenshot
-from tests.wizard_helpers import image_bytes
+from tests.browser.conftest import (
+    DEMO_APPLICANT,
+    filing_at_materials,
+    login,
+    screenshot,
+    upload_required_materials,
+)
 
 
 def test_the_phone_picks_with_a_button_and_the_submit_area_follows(
@@ -20,11 +21,7 @@ def test_the_phone_picks_with_a_button_and_the_submit_area_follows(
 ):
     with live_app.app_context(), transaction():
         filing, applicant = filing_at_materials()
-        store = storage_for(live_app.config)
-        for need in materials.required_materials(filing):
-            website = db.session.get(Website, need.website_id) if need.website_id else None
-            materials.store_upload(store, filing, need.kind, website, image_bytes("JPEG"),
-                                   "scan.jpg", applicant)  # fmt: skip
+        upload_required_materials(live_app, filing, applicant)
         filing_id = filing.id
 
     login(page, live_server, DEMO_APPLICANT, "Apply12345")

@@ -6,11 +6,11 @@ from __future__ import annotations
 from PIL import Image
 
 from blueprints.transaction import transaction
-from domain.filing import authenticity, materials
+from domain.filing import authenticity
 from domain.filing.storage import storage_for
 from domain.lifecycle.states import Action, FilingState
 from extensions import db
-from models import Filing, Website
+from models import Filing
 from tests.browser.conftest import (
     DEMO_APPLICANT,
     DEMO_REVIEWER,
@@ -18,6 +18,7 @@ from tests.browser.conftest import (
     filing_at_materials,
     login,
     screenshot,
+    upload_required_materials,
 )
 from tests.helpers import transitions
 from tests.wizard_helpers import image_bytes
@@ -28,11 +29,8 @@ def test_re_review_rejects_an_authenticity_check_then_passes(
 ):
     with live_app.app_context(), transaction():
         filing, applicant = filing_at_materials()
+        upload_required_materials(live_app, filing, applicant)
         store = storage_for(live_app.config)
-        for need in materials.required_materials(filing):
-            website = db.session.get(Website, need.website_id) if need.website_id else None
-            materials.store_upload(store, filing, need.kind, website, image_bytes("JPEG"),
-                                   "scan.jpg", applicant)  # fmt: skip
         for website in filing.websites:
             authenticity.confirm(website, image_bytes("JPEG"), "selfie.jpg", store)
         transitions.apply(filing, Action.submit_materials, applicant)

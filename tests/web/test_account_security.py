@@ -203,8 +203,12 @@ def test_the_answer_is_the_same_for_known_and_unknown_addresses(client, make_use
     known = ask_reset(client, "known@example.cn")
     unknown = ask_reset(client, "unknown@example.cn")
     assert known.status_code == unknown.status_code == 200
-    same = known.get_data(as_text=True).replace("known@example.cn", "ADDRESS")
-    assert same == unknown.get_data(as_text=True).replace("unknown@example.cn", "ADDRESS")
+
+    def shape(response, address: str) -> str:  # a CSRF token carries the second it was made
+        text = response.get_data(as_text=True).replace(address, "ADDRESS")
+        return re.sub(r'(csrf_token"[^>]*value="|X-CSRFToken": ")[^"]+', r"\1TOKEN", text)
+
+    assert shape(known, "known@example.cn") == shape(unknown, "unknown@example.cn")
     assert "如果 known@example.cn 是已注册的账号" in known.get_data(as_text=True)
     assert [m.recipient for m in reset_messages()] == ["known@example.cn"]
 

@@ -11,14 +11,10 @@ from contextlib import contextmanager
 import pytest
 from flask_babel import get_translations
 
-from blueprints.policy import current_policy
-from domain import audit
 from domain.filing.filings import account_ips
-from domain.lifecycle.states import FilingState, Role
-from domain.operator import ip_pool
-from domain.support import outbox, sealing
+from domain.lifecycle.states import FilingState
 from extensions import db
-from models import Filing, ProviderIP
+from models import Filing
 from tests.wizard_helpers import filing_id_from
 
 PRINT_HINT = "打印后用黑色签字笔签署，拍摄彩色照片上传（本提示不必打印）。"
@@ -213,59 +209,3 @@ def test_the_permissions_policy_names_only_features_chromium_knows(client):
     features = {item.strip().split("=")[0] for item in policy.split(",")}
     assert "bluetooth" not in features and features <= CHROMIUM_FEATURES
     assert "camera=(self)" in policy and "geolocation=()" in policy
-
-
-# --- 6. the console pager ----------------------------------------------------------------------
-
-
-@pytest.fixture
-def admin(app, client, make_user, login):
-    user = make_user(Role.admin)
-    login(user)
-    return user
-
-
-def link(page: str, element_id: str) -> str | None:
-    found = re.search(rf'id="{element_id}" href="([^"]+)"', page)
-    return found.group(1).replace("&amp;", "&") if found else None
-
-
-def test_the_first_ip_page_reached_backwards_has_no_first_or_previous_link(
-    client, admin, monkeypatch
-):
-    monkeypatch.setattr(ip_pool, "PAGE_SIZE", 5)
-    db.session.add_all(ProviderIP(address=f"121.41.200.{n}") for n in range(1, 13))
-    db.session.commit()
-    first = client.get("/admin/ips").get_data(as_text=True)
-    second = client.get(link(first, "page-next")).get_data(as_text=True)
-    back = client.get(link(second, "page-previous")).get_data(as_text=True)
-    assert "121.41.200.1<" in back and "121.41.200.6<" not in back
-    assert link(back, "page-first") is None and link(back, "page-previous") is None
-    assert link(back, "page-next") == link(first, "page-next")
-    last_id = max(ip.id for ip in db.session.query(ProviderIP))
-    beyond = client.get(f"/admin/ips?before={last_id + 100}").get_data(as_text=True)
-    assert "121.41.200.12<" in beyond and "121.41.200.7<" not in beyond  # the last page
-    assert link(beyond, "page-next") is None and link(beyond, "page-first") is not None
-    past = client.get(f"/admin/ips?after={last_id + 100}").get_data(as_text=True)
-    assert link(past, "page-first") == "/admin/ips"  # an empty page: the way back only
-    assert link(past, "page-previous") is None and link(past, "page-next") is None
-
-
-def test_the_first_outbox_and_audit_pages_reached_backwards_have_no_first_link(
-    client, admin, monkeypatch
-):
-    monkeypatch.setattr(outbox, "CONSOLE_PAGE_SIZE", 4)
-    sealed = sealing.seal("482913", current_policy().secret_key)
-    for _ in range(6):
-        outbox.enqueue(None, "sms", "13800138000", "sms_code", sealed_code=sealed, hours=24)
-    monkeypatch.setattr(audit, "AUDIT_PAGE_SIZE", 4)
-    for number in range(6):
-        audit.record("suffix_set", admin, note=f"n{number}")
-    db.session.commit()
-    for path in ("/admin/outbox?status=pending", "/admin/audit?action=suffix_set"):
-        first = client.get(path).get_data(as_text=True)
-        second = client.get(link(first, "page-next")).get_data(as_text=True)
-        assert link(second, "page-first") is not None, path
-        back = client.get(link(second, "page-previous")).get_data(as_text=True)
-        assert link(back, "page-first") is None and link(back, "page-previous") is None, path
-        assert link(back, "page-next") == link(first, "page-next"), path
