@@ -12,7 +12,8 @@ import pytest
 from flask_babel import get_translations
 
 from domain.filing.filings import account_ips
-from domain.lifecycle.states import FilingState
+from domain.lifecycle.states import FilingState, Role
+from domain.support import outbox
 from extensions import db
 from models import Filing
 from tests.wizard_helpers import filing_id_from
@@ -209,3 +210,22 @@ def test_the_permissions_policy_names_only_features_chromium_knows(client):
     features = {item.strip().split("=")[0] for item in policy.split(",")}
     assert "bluetooth" not in features and features <= CHROMIUM_FEATURES
     assert "camera=(self)" in policy and "geolocation=()" in policy
+
+
+# --- 6. English punctuation and plurals (the second trial) -----------------------------------
+
+
+def test_english_pages_use_half_width_brackets_and_plural_tries(client, make_user, login):
+    admin = make_user(Role.admin)
+    outbox.enqueue(None, "email", "a@example.cn", "filing_submitted", filing_id=1).attempts = 1
+    outbox.enqueue(None, "email", "b@example.cn", "filing_submitted", filing_id=2).attempts = 3
+    db.session.commit()
+    login(admin)
+    client.get("/lang/en")
+    provinces = client.get("/admin/provinces").get_data(as_text=True)
+    assert "Beijing (京)" in provinces and "（京）" not in provinces
+    sent = client.get("/admin/outbox").get_data(as_text=True)
+    assert "1 try" in sent and "3 tries" in sent and "1 tries" not in sent
+    client.get("/lang/zh_Hans_CN")
+    chinese = client.get("/admin/provinces").get_data(as_text=True)
+    assert "北京（京）" in chinese
