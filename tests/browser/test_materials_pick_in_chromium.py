@@ -5,6 +5,7 @@ keeps a pending QR code; the phone page names who takes the photo."""
 from __future__ import annotations
 
 from PIL import Image
+from playwright.sync_api import expect
 
 from blueprints.transaction import transaction
 from tests.browser.conftest import (
@@ -37,9 +38,9 @@ def test_picking_a_file_uploads_it_and_shows_its_thumbnail_without_a_reload(
     slot.locator("input[type=file]").set_input_files(picture(tmp_path, "licence.jpg"))
     thumbnail = page.locator("#material-business_licence-0 .thumb img")
     thumbnail.wait_for()
-    page.wait_for_function(
-        "document.querySelector('#material-business_licence-0 .thumb img').naturalWidth > 0"
-    )
+    # the image loaded (expect reads the property itself: a polled predicate string would be
+    # evaluated with eval, which the page's CSP refuses whenever the first check comes too early)
+    expect(thumbnail).not_to_have_js_property("naturalWidth", 0)
     assert page.evaluate("window.notReloaded") is True
     assert page.locator("#material-business_licence-0 button").inner_text() == "重新上传"
 
