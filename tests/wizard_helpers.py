@@ -98,6 +98,22 @@ def image_bytes(fmt: str = "PNG", size=(800, 600), color=(200, 30, 30)) -> bytes
     return buffer.getvalue()
 
 
+def upload_material(
+    client, filing, kind: str, data: bytes, name: str = "photo.png", website_id=None, htmx=True
+):
+    """The applicant's upload of one material through the materials page (as htmx sends it, or as
+    the page's plain form posts it)."""
+    body, content_type = multipart(
+        {"kind": kind, "website_id": str(website_id or "")}, "file", data, name
+    )
+    return client.post(
+        f"/filings/{filing.id}/materials",
+        data=body,
+        content_type=content_type,
+        headers={"HX-Request": "true"} if htmx else {},
+    )
+
+
 def multipart(fields: dict[str, str], file_field: str, data: bytes, name: str) -> tuple[bytes, str]:
     """A multipart body built in memory (werkzeug's test builder spools big bodies to a temp file
     that it never closes, which the strict warning filter would report)."""

@@ -22,7 +22,7 @@ from domain.support import sealing
 from extensions import db
 from models import AuditEvent, Material, OutboxMessage, SmsChallenge, utcnow
 from tests.helpers import transitions
-from tests.wizard_helpers import image_bytes, multipart, walk_to_confirm
+from tests.wizard_helpers import image_bytes, upload_material, walk_to_confirm
 
 
 @pytest.fixture
@@ -41,18 +41,6 @@ def pending(client, applicant, reviewer):
     return filing
 
 
-def upload(client, filing, kind, data, name="photo.png", website_id=None, htmx=True):
-    body, content_type = multipart(
-        {"kind": kind, "website_id": str(website_id or "")}, "file", data, name
-    )
-    return client.post(
-        f"/filings/{filing.id}/materials",
-        data=body,
-        content_type=content_type,
-        headers={"HX-Request": "true"} if htmx else {},
-    )
-
-
 def test_required_set_for_an_enterprise(pending):
     kinds = [r.kind for r in materials.required_materials(pending)]
     assert kinds == [
@@ -66,14 +54,14 @@ def test_required_set_for_an_enterprise(pending):
 
 def test_png_and_jpeg_are_accepted_reencoded_and_stored_outside_static(app, client, pending):
     png = image_bytes("PNG") + b"trailing-data<script>"
-    response = upload(client, pending, "business_licence", png)
+    response = upload_material(client, pending, "business_licence", png)
     assert response.status_code == 200 and "已上传" in response.get_data(as_text=True)
     material = db.session.scalar(select(Material).where(Material.filing_id == pending.id))
     stored = LocalStorage(Path(app.config["UPLOAD_FOLDER"])).path(material.storage_key)
     assert stored.is_file() and b"<script>" not in stored.read_bytes()
     assert "static" not in stored.parts
     assert material.content_type == "image/png" and (material.width, material.height) == (800, 600)
-    jpeg = upload(client, pending, "id_front", image_bytes("JPEG"), name="身份证.jpg")
+    jpeg = upload_material(client, pending, "id_front", image_bytes("JPEG"), name="身份证.jpg")
     assert jpeg.status_code == 200
 
 
@@ -90,7 +78,7 @@ def test_png_and_jpeg_are_accepted_reencoded_and_stored_outside_static(app, clie
     ],
 )
 def test_bad_files_are_refused_with_the_reason(client, pending, data, message):
-    response = upload(client, pending, "business_licence", data, name="licence.png")
+    response = upload_material(client, pending, "business_licence", data, name="licence.png")
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert db.session.scalar(select(Material).where(Material.filing_id == pending.id)) is None
@@ -99,7 +87,7 @@ def test_bad_files_are_refused_with_the_reason(client, pending, data, message):
 def test_file_is_served_to_owner_and_staff_only_and_never_cached(
     app, client, pending, make_user, login
 ):
-    upload(client, pending, "id_front", image_bytes("PNG"))
+    upload_material(client, pending, "id_front", image_bytes("PNG"))
     material = db.session.scalar(select(Material).where(Material.filing_id == pending.id))
     url = f"/filings/{pending.id}/materials/{material.id}"
     own = client.get(url)
@@ -119,14 +107,14 @@ def test_file_is_served_to_owner_and_staff_only_and_never_cached(
 
 def test_uploads_only_while_materials_are_due(client, applicant):
     filing = walk_to_confirm(client, applicant)
-    response = upload(client, filing, "id_front", image_bytes("PNG"), htmx=False)
+    response = upload_material(client, filing, "id_front", image_bytes("PNG"), htmx=False)
     assert response.status_code == 409
 
 
 def send_everything(client, filing) -> None:
     """Upload every required material, verify the first website on a phone, submit."""
     for requirement in materials.required_materials(filing):
-        upload(
+        upload_material(
             client, filing, requirement.kind, image_bytes("JPEG"), website_id=requirement.website_id
         )
     _verify_on_phone(client, filing, filing.websites[0])
@@ -334,7 +322,7 @@ def test_a_re_rejection_names_a_material_and_an_authenticity_check_to_redo(
     _verify_on_phone(client, pending, pending.websites[0])
     assert "复审驳回指出的 1 项资料尚未重新上传" in submit()
     assert pending.state is FilingState.re_rejected  # the named ID photo is unchanged
-    upload(client, pending, "id_front", image_bytes("PNG"))
+    upload_material(client, pending, "id_front", image_bytes("PNG"))
     submit()
     assert pending.state is FilingState.re_review
 

@@ -15,7 +15,7 @@ from domain.filing import authenticity
 from domain.lifecycle.states import FilingState
 from extensions import db
 from models import AuditEvent, Material, Person, ProvinceRule, utcnow
-from tests.wizard_helpers import image_bytes, multipart
+from tests.wizard_helpers import image_bytes, upload_material
 
 HTMX = {"HX-Request": "true"}
 
@@ -31,18 +31,6 @@ def due(applicant, make_filing):
     return make_filing(FilingState.materials_pending, owner=applicant)
 
 
-def post_file(client, filing, kind, data, name="scan.png", website_id=None, htmx=True):
-    body, content_type = multipart(
-        {"kind": kind, "website_id": str(website_id or "")}, "file", data, name
-    )
-    return client.post(
-        f"/filings/{filing.id}/materials",
-        data=body,
-        content_type=content_type,
-        headers=HTMX if htmx else {},
-    )
-
-
 def uploads_of(filing) -> int:
     return db.session.scalar(
         select(func.count()).select_from(Material).where(Material.filing_id == filing.id)
@@ -53,7 +41,7 @@ def uploads_of(filing) -> int:
 
 
 def test_an_htmx_upload_answers_its_slot_with_a_thumbnail_and_a_replace_button(client, due):
-    response = post_file(client, due, "business_licence", image_bytes("PNG"))
+    response = upload_material(client, due, "business_licence", image_bytes("PNG"))
     html = response.get_data(as_text=True)
     material = db.session.scalar(select(Material).where(Material.filing_id == due.id))
     assert response.status_code == 200 and "<html" not in html
@@ -66,7 +54,7 @@ def test_an_htmx_upload_answers_its_slot_with_a_thumbnail_and_a_replace_button(c
 
 def test_a_website_material_slot_is_named_by_its_website(client, due):
     website = due.websites[0]
-    html = post_file(
+    html = upload_material(
         client, due, "commitment_letter", image_bytes("JPEG"), website_id=website.id
     ).get_data(as_text=True)
     assert f'id="material-commitment_letter-{website.id}"' in html
@@ -82,8 +70,8 @@ def test_a_website_material_slot_is_named_by_its_website(client, due):
     ],
 )
 def test_a_refused_file_is_named_under_its_material_keeping_the_stored_one(client, due, data, rule):
-    post_file(client, due, "id_front", image_bytes("PNG"))
-    response = post_file(client, due, "id_front", data, name="card.gif")
+    upload_material(client, due, "id_front", image_bytes("PNG"))
+    response = upload_material(client, due, "id_front", data, name="card.gif")
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and "<html" not in html
     error = re.search(
@@ -96,13 +84,13 @@ def test_a_refused_file_is_named_under_its_material_keeping_the_stored_one(clien
 
 def test_an_english_refusal_names_the_material_in_english(client, due):
     client.get("/lang/en")
-    html = post_file(client, due, "id_front", image_bytes("GIF")).get_data(as_text=True)
+    html = upload_material(client, due, "id_front", image_bytes("GIF")).get_data(as_text=True)
     error = re.search(r'id="material-id_front-0-error" role="alert">([^<]*)<', html).group(1)
     assert "身份证" not in error and "JPG" in error
 
 
 def test_without_javascript_the_form_posts_and_the_page_shows_the_thumbnail(client, due):
-    response = post_file(client, due, "id_back", image_bytes("JPEG"), htmx=False)
+    response = upload_material(client, due, "id_back", image_bytes("JPEG"), htmx=False)
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     material = db.session.scalar(select(Material).where(Material.filing_id == due.id))
@@ -112,7 +100,7 @@ def test_without_javascript_the_form_posts_and_the_page_shows_the_thumbnail(clie
 
 
 def test_without_javascript_a_refusal_shows_the_page_with_the_error_under_the_material(client, due):
-    response = post_file(client, due, "id_back", image_bytes("GIF"), htmx=False)
+    response = upload_material(client, due, "id_back", image_bytes("GIF"), htmx=False)
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and "<html" in page
     assert re.search(
@@ -122,8 +110,8 @@ def test_without_javascript_a_refusal_shows_the_page_with_the_error_under_the_ma
 
 def test_the_same_file_sent_twice_is_one_current_upload(client, due):
     scan = image_bytes("JPEG", color=(10, 120, 30))
-    first = post_file(client, due, "id_front", scan)
-    second = post_file(client, due, "id_front", scan)  # a double pick, a second click
+    first = upload_material(client, due, "id_front", scan)
+    second = upload_material(client, due, "id_front", scan)  # a double pick, a second click
     assert first.status_code == second.status_code == 200
     assert uploads_of(due) == 1
     audited = db.session.scalar(
@@ -132,7 +120,7 @@ def test_the_same_file_sent_twice_is_one_current_upload(client, due):
         .where(AuditEvent.filing_id == due.id, AuditEvent.action == "upload")
     )
     assert audited == 1
-    post_file(client, due, "id_front", image_bytes("JPEG", color=(200, 200, 30)))  # replaced
+    upload_material(client, due, "id_front", image_bytes("JPEG", color=(200, 200, 30)))  # replaced
     assert uploads_of(due) == 2
 
 

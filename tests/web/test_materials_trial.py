@@ -15,7 +15,7 @@ from domain.filing import materials
 from domain.lifecycle.states import FilingState, Role
 from extensions import db
 from models import AuditEvent
-from tests.wizard_helpers import image_bytes, multipart
+from tests.wizard_helpers import image_bytes, upload_material
 
 HTMX = {"HX-Request": "true"}
 
@@ -27,15 +27,7 @@ def due(applicant, make_filing):
 
 
 def post_file(client, filing, kind, website_id=None, htmx=True):
-    body, content_type = multipart(
-        {"kind": kind, "website_id": str(website_id or "")}, "file", image_bytes("JPEG"), "a.jpg"
-    )
-    return client.post(
-        f"/filings/{filing.id}/materials",
-        data=body,
-        content_type=content_type,
-        headers=HTMX if htmx else {},
-    )
+    return upload_material(client, filing, kind, image_bytes("JPEG"), "a.jpg", website_id, htmx)
 
 
 def upload_all(client, filing, but: int = 0) -> None:

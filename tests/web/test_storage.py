@@ -58,8 +58,7 @@ class TestUploadsGoToS3:
         from domain.operator import ip_pool
         from extensions import db
         from models import Material
-        from tests.web.test_materials import upload
-        from tests.wizard_helpers import image_bytes, load_demo, walk_to_confirm
+        from tests.wizard_helpers import image_bytes, load_demo, upload_material, walk_to_confirm
 
         load_demo()
         user = make_user(Role.applicant)
@@ -71,7 +70,7 @@ class TestUploadsGoToS3:
         db.session.refresh(filing)
         transitions.apply(filing, Action.initial_approve, make_user(Role.reviewer))
         db.session.commit()
-        assert upload(client, filing, "id_front", image_bytes("PNG")).status_code == 200
+        assert upload_material(client, filing, "id_front", image_bytes("PNG")).status_code == 200
         material = db.session.scalar(select(Material).where(Material.filing_id == filing.id))
         served = client.get(f"/filings/{filing.id}/materials/{material.id}")
         assert served.status_code == 200 and served.data[:8] == b"\x89PNG\r\n\x1a\n"
