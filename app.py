@@ -9,10 +9,10 @@ from pathlib import Path
 from babel import Locale
 from flask import Flask, g, has_request_context, render_template, request, session
 from flask_babel import get_locale, refresh
-from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import i18n
 from blueprints import (
     account,
     admin,
@@ -38,6 +38,7 @@ from config import Config, database_url_from_env, load_secret_key, webhook_probl
 from domain.rulebook.registry import use_registry
 from domain.support.masking import PiiLogFilter
 from extensions import babel, csrf, db, login_manager, migrate
+from i18n import gettext as _
 
 ROOT = Path(__file__).resolve().parent
 
@@ -59,6 +60,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     login_manager.login_message = None
     login_manager.user_loader(auth.load_session_user)  # checks the session version
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Shanghai")
+    i18n.install(app)  # the catalogue found once per request, not at every string
 
     if app.config["BEHIND_PROXY"]:  # nginx in front: trust one hop of X-Forwarded-For/-Proto
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]

@@ -13,7 +13,7 @@ import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale
 from flask_migrate import upgrade
 
 from blueprints.policy import current_policy
@@ -35,6 +35,7 @@ from domain.rulebook.registry import RegistryImportError, import_registry, parse
 from domain.rulebook.seed_tables import seed_rule_tables
 from domain.support import notify
 from extensions import db
+from i18n import gettext
 from models import utcnow
 
 

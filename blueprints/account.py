@@ -20,7 +20,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import login_required
 
 from blueprints.access import home_endpoint_for
@@ -29,6 +28,7 @@ from blueprints.materials import qr_svg
 from blueprints.transaction import transaction
 from domain.operator import accounts
 from forms.auth import ChangePasswordForm, DisplayNameForm, PasswordConfirmForm, SecondFactorForm
+from i18n import gettext as _
 from models import utcnow
 
 bp = Blueprint("account", __name__, url_prefix="/account")

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import func, select
@@ -32,6 +31,7 @@ from domain.support.outbox import OutboxError, retry_message
 from domain.support.outbox import console_page as outbox_console_page
 from extensions import db
 from forms.admin import ApiTokenForm, InviteForm
+from i18n import gettext as _
 from models import (
     AuditEvent,
     CalendarDay,

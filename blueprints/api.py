@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, request
-from flask_babel import gettext
 from flask_login import current_user
 
 from blueprints.policy import current_policy
@@ -30,6 +29,7 @@ from domain.rulebook.filing_type import LookupInputError, verify_filing_type
 from domain.rulebook.precheck import precheck
 from domain.support.i18n import N_, Message
 from extensions import csrf, db
+from i18n import gettext
 from models import Filing
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

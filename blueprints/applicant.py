@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.access import (
@@ -28,6 +27,7 @@ from domain.support import notify
 from domain.support.masking import mask_phone
 from extensions import db
 from forms.filing import ConfirmForm, MailForm, SmsForm
+from i18n import gettext as _
 from models import Filing, ProvinceRule
 
 bp = Blueprint("applicant", __name__, url_prefix="/filings")

@@ -19,7 +19,6 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from blueprints.access import home_endpoint_for, row_id
@@ -35,6 +34,7 @@ from forms.auth import (
     SecondFactorForm,
     SignupForm,
 )
+from i18n import gettext as _
 from models import User, utcnow
 
 # Keys of the signed session cookie (Flask-Login keeps the account id under "_user_id").

@@ -14,11 +14,11 @@ import logging
 
 from flask import Blueprint, Flask, Request, current_app, g, jsonify, render_template, request
 from flask import session as flask_session
-from flask_babel import gettext as _
 from sqlalchemy import text
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from extensions import db
+from i18n import gettext as _
 
 log = logging.getLogger(__name__)
 bp = Blueprint("hardening", __name__)

@@ -18,7 +18,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -36,6 +35,7 @@ from domain.lifecycle.workflow import WorkflowError
 from domain.support.i18n import Message
 from extensions import db
 from forms.filing import ConfirmForm, PhotoForm, UploadForm
+from i18n import gettext as _
 from models import Filing, Material, Website
 
 bp = Blueprint("materials", __name__)

@@ -4,7 +4,6 @@ images, as a zip), or delete the account. Linked from the account page."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.security import check_password_hash
 
@@ -13,6 +12,7 @@ from blueprints.transaction import transaction
 from domain.errors import DomainError
 from domain.filing.storage import storage_for
 from domain.operator import privacy
+from i18n import gettext as _
 from models import utcnow
 
 bp = Blueprint("privacy", __name__, url_prefix="/account/privacy")

@@ -4,7 +4,6 @@ and the orders on them: 变更接入 (new IPs) and 取消接入."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.access import own_filing_or_404, posted_or_400, role_required, row_id
@@ -15,6 +14,7 @@ from domain.filing.filings import account_ips
 from domain.lifecycle.states import OrderKind, Role
 from domain.lifecycle.workflow import StaleFiling, WorkflowError
 from forms.filing import ConfirmForm, TypeForm
+from i18n import gettext as _
 
 bp = Blueprint("records", __name__, url_prefix="/records")
 

@@ -13,11 +13,11 @@ from functools import partial
 from typing import Any
 
 from flask import Flask, current_app, g, jsonify, render_template, request
-from flask_babel import gettext as _
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 
 from domain.operator.throttle import LoginLimits
+from i18n import gettext as _
 
 
 def client_address() -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask, g, url_for
-from flask_babel import get_locale, gettext, lazy_gettext
+from flask_babel import get_locale
 from wtforms.fields.choices import SelectChoice
 
 from domain.filing import filings, materials, timeline
@@ -25,6 +25,7 @@ from forms.filing import (
     SERVICE_TYPES,
     content_type_choices,
 )
+from i18n import gettext, lazy_gettext
 from models import Filing
 
 

@@ -7,8 +7,6 @@ on only when the step is valid. Errors come back inline with status 422.
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
@@ -37,6 +35,8 @@ from forms.filing import (
     content_type_choices,
 )
 from forms.validators import attach_findings
+from i18n import gettext as _
+from i18n import ngettext
 
 bp = Blueprint("wizard", __name__, url_prefix="/filings")
 

@@ -1,12 +1,12 @@
 """The admin console's forms."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from forms.filing import ChoiceField
+from i18n import lazy_gettext as _l
 
 
 class InviteForm(FlaskForm):

@@ -1,6 +1,5 @@
 """Sign-up, login and account forms. Every message names the field and the rule."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
@@ -12,6 +11,7 @@ from domain.operator.accounts import (
     normalise_email,
 )
 from forms.validators import translated
+from i18n import lazy_gettext as _l
 
 
 class LoginForm(FlaskForm):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -26,6 +24,8 @@ from domain.lifecycle.workdays import shanghai_today
 from domain.rulebook import rules
 from domain.support.i18n import Message
 from forms.validators import Email, Mobile, Rule, fold_id_number, fold_to_ascii
+from i18n import gettext
+from i18n import lazy_gettext as _l
 
 CERT_TYPES = [
     SelectChoice("uscc", _l("统一社会信用代码（单位）")),

@@ -9,13 +9,13 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Mapping
 
-from flask_babel import gettext
 from wtforms import Field
 from wtforms.validators import ValidationError
 
 from domain.rulebook import rules
 from domain.rulebook.precheck import Findings
 from domain.support.i18n import Message
+from i18n import gettext
 
 
 def fold_to_ascii(value: str | None) -> str | None:

@@ -1,0 +1,64 @@
+"""The catalogue found once per request (i18n.py) answers as Flask-Babel would: it follows the
+locale when it changes within a request (force_locale for an e-mail, refresh after a language
+switch), escapes only where the template escapes, and formats plurals."""
+
+from __future__ import annotations
+
+from flask import render_template_string, session
+from flask_babel import force_locale, refresh
+from markupsafe import Markup
+
+import i18n
+
+
+def test_gettext_follows_force_locale_and_back(app):
+    with app.test_request_context("/"):
+        assert i18n.gettext("省份") == "省份"
+        with force_locale("en"):
+            assert i18n.gettext("省份") == "Province"
+        assert i18n.gettext("省份") == "省份"
+
+
+def test_gettext_follows_a_language_switch_within_the_request(app):
+    with app.test_request_context("/"):
+        assert i18n.gettext("省份") == "省份"
+        session["lang"] = "en"
+        refresh()
+        assert i18n.gettext("省份") == "Province"
+
+
+def test_outside_a_request_the_msgid_itself(app):
+    assert i18n.gettext("省份") == "省份"  # no app context at all
+
+
+def test_templates_escape_variables_only_where_autoescape_is_on(app):
+    with app.test_request_context("/"):
+        html = app.jinja_env.from_string("{{ _('%(label)s：%(value)s', label='<b>', value='x') }}")
+        text = app.jinja_env.from_string(
+            "{% autoescape false %}{{ _('%(label)s：%(value)s', label='<b>', value='x') }}"
+            "{% endautoescape %}"
+        )
+        assert html.render() == "&lt;b&gt;：x"
+        assert text.render() == "<b>：x"
+
+
+def test_template_plurals_and_trans_blocks_in_english(app):
+    with app.test_request_context("/"):
+        with force_locale("en"):
+            one = render_template_string(
+                '{{ ngettext("已尝试 %(num)s 次", "已尝试 %(num)s 次", 1) }}'
+            )
+            three = render_template_string(
+                '{{ ngettext("已尝试 %(num)s 次", "已尝试 %(num)s 次", 3) }}'
+            )
+            assert (one, three) == ("1 try", "3 tries")
+            assert render_template_string("{% trans %}省份{% endtrans %}") == "Province"
+
+
+def test_lazy_strings_are_translated_when_shown(app):
+    label = i18n.lazy_gettext("省份")
+    with app.test_request_context("/"):
+        assert str(label) == "省份"
+        with force_locale("en"):
+            assert str(label) == "Province"
+            assert Markup("{}").format(label) == "Province"
