@@ -224,6 +224,11 @@ class Filing(Model):
     events: Mapped[list[AuditEvent]] = relationship(
         back_populates="filing", order_by="AuditEvent.id", viewonly=True
     )
+    # The rules of its province, for a page that joins them to the filing's row (the review
+    # screen): loaded so, `session.get(ProvinceRule, code)` finds them without asking again.
+    province_rule: Mapped[ProvinceRule | None] = relationship(
+        primaryjoin="foreign(Filing.province) == ProvinceRule.code", viewonly=True
+    )
 
     # Optimistic locking: every UPDATE says "WHERE version = <the version I read>" and bumps it,
     # so of two reviewers acting on the same read exactly one succeeds (StaleDataError for the other).

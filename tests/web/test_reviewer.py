@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from blueprints.policy import current_policy
 from domain.lifecycle.states import Action, FilingState, Role
@@ -435,3 +435,35 @@ def test_a_provider_can_plug_in_its_own_bureau_gateway(client, login, people, ap
     assert (
         db.session.scalar(select(SmsChallenge).where(SmsChallenge.filing_id == filing.id)) is None
     )
+
+
+def test_the_review_screen_and_a_decision_read_in_few_round_trips(client, login, people):
+    """Issue 18: the filing's province rules and the claiming reviewer come with the filing's row
+    or from the session, a website's domains with the websites, and whom a decision tells
+    (the account, the responsible person) with the filing: none is asked for alone."""
+    filing = submitted(client, login, people)
+    as_reviewer(client, login, people["reviewer"])
+    assert client.post(f"/review/filings/{filing.id}/claim").status_code == 302
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(" ".join(statement.split()).lower())
+
+    def read(prefix: str) -> list[str]:
+        return [s for s in statements if s.startswith(f"select {prefix}")]
+
+    db.session.refresh(filing)
+    filing_id, data = filing.id, {"version": filing.version, "action": "initial_approve"}
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        db.session.expunge_all()  # each request starts with an empty session, as when served
+        assert client.get(f"/review/filings/{filing_id}").status_code == 200
+        assert read("province_rules.") == [] and read("website_domains.") == []
+        assert len(read("users.")) == 1  # the session's user, who also holds the claim
+        statements.clear()
+        db.session.expunge_all()
+        assert client.post(f"/review/filings/{filing_id}/decide", data=data).status_code == 302
+        assert len(read("users.")) == 1 and read("persons.") == [] and read("subjects.") == []
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert db.session.get(Filing, filing_id).state is FilingState.materials_pending
