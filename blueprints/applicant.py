@@ -220,14 +220,17 @@ def _sms_page(filing: Filing, form: SmsForm, message: str | None, status: int):
     waiting = Action.sms_verify in workflow.actions_for(filing, Role.applicant)
     challenges = sms.open_challenges(filing) if waiting else []
     masked = [(c, mask_phone(c.mobile)) for c in challenges]
+    policy = current_policy()
     demo_texts = []
     if current_app.config["DEMO_MODE"] and challenges:  # the demo has no real phone to read it on
-        policy = current_policy()
         demo_texts = [
             notify.render(sms.as_the_phone_got_it(m, policy), policy, reveal_code=True).text
             for m in sms.sent_codes(filing)
         ]
+    # the resend button as sms.resend would answer now (resend_sms stays the guard)
     return render_template(
         "applicant/sms.html", filing=filing, form=form, challenges=masked, message=message,
         demo=current_app.config["DEMO_MODE"], demo_texts=demo_texts, resend_form=ConfirmForm(),
+        resend_capped=sms.resends_used_up(filing, policy),
+        resend_wait=sms.seconds_until_resend(filing, policy),
     ), status  # fmt: skip

@@ -75,3 +75,27 @@ document.addEventListener("click", function (event) {
     document.querySelectorAll("select[name=action]").forEach(sync);
   });
 })();
+
+// The SMS page's resend button: the server renders it disabled with the seconds left
+// (data-resend-seconds); count down from there and enable it at zero. The server still refuses
+// an early resend. The deadline, not the tick count, decides: timers sleep in background tabs.
+(function () {
+  function countDown(button) {
+    var deadline = Date.now() + Number(button.getAttribute("data-resend-seconds")) * 1000;
+    var tick = function () {
+      var left = Math.ceil((deadline - Date.now()) / 1000);
+      if (left > 0) {
+        button.textContent = button.getAttribute("data-resend-wait").replace("{seconds}", left);
+        return;
+      }
+      clearInterval(timer);
+      button.textContent = button.getAttribute("data-resend-ready");
+      button.disabled = false;
+    };
+    var timer = setInterval(tick, 1000);
+    tick();
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("button[data-resend-seconds]").forEach(countDown);
+  });
+})();

@@ -126,12 +126,17 @@ def resend(filing: Filing, actor: User, policy: Policy, now: datetime | None = N
         db.session.refresh(filing)
         if filing.state is not FilingState.sms_pending:
             return ResendResult.CLOSED
-        if filing.sms_sends >= policy.sms_send_cap:
+        if resends_used_up(filing, policy):
             return ResendResult.CAP
         return ResendResult.TOO_SOON
     issue_codes(filing, policy, now)
     audit.record("sms_resent", actor, filing=filing, now=now)
     return ResendResult.SENT
+
+
+def resends_used_up(filing: Filing, policy: Policy) -> bool:
+    """Whether this round's codes (SMS_SEND_CAP) have all gone out: no resend until a new round."""
+    return filing.sms_sends >= policy.sms_send_cap
 
 
 def seconds_until_resend(filing: Filing, policy: Policy, now: datetime | None = None) -> int:

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from demo.seed import DEMO_ACCOUNTS
 from tests.browser.conftest import claim_and_decide, login, screenshot
@@ -124,11 +125,12 @@ def test_continued_access_from_filing_to_approval(browser, page, live_server, tm
     page.goto(f"{base}/filings/{filing_id}/sms")
     text = page.locator(".demo-sms").inner_text()
     code = text.split("验证码：")[1][:6]
-    page.click(
-        "text=没有收到？重新发送验证码"
-    )  # too soon after the bureau's SMS: refused, code kept
-    assert re.search(r"发送过于频繁，请 \d+ 秒后再试", page.locator(".flash-bad").inner_text())
-    screenshot(page, "sms-resend-too-soon")
+    # too soon after the bureau's SMS: the resend button waits, counting down
+    resend = page.locator("button[data-resend-seconds]")
+    assert resend.is_disabled() and re.search(r"重新发送（\d+ 秒）", resend.inner_text())
+    first = resend.inner_text()
+    expect(resend).not_to_have_text(first, timeout=5000)  # app.js counts the seconds down
+    screenshot(page, "sms-resend-waits")
     page.fill("form.sms-form input[name=code]", "000000" if code != "000000" else "111111")
     page.click("main form.sms-form button[type=submit]")
     assert "还可尝试 4 次" in page.locator(".errors").inner_text()
