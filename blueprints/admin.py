@@ -30,7 +30,7 @@ from domain.support.i18n import N_
 from domain.support.outbox import OutboxError, retry_message
 from domain.support.outbox import console_page as outbox_console_page
 from extensions import db
-from forms.admin import ApiTokenForm, InviteForm
+from forms.admin import ApiTokenForm, InviteForm, ProvinceRuleForm
 from i18n import gettext as _
 from models import (
     AuditEvent,
@@ -156,28 +156,30 @@ def provinces():
 def edit_province(code: str):
     """Edit one province's rules: htmx swaps the table row; without JavaScript a page."""
     rule = db.session.get(ProvinceRule, code) or abort(404)
+    form = ProvinceRuleForm(obj=rule)  # on a POST, what the admin typed (shown again if refused)
     error = ""
-    if request.method == "POST":
+    if form.validate_on_submit():
         values: dict[str, str | bool | None] = {  # a field the form does not carry stays
-            name: request.form.get(name)
-            for name in admin_service.PROVINCE_FIELDS
-            if name in request.form
+            name: form[name].data if kind is bool else request.form[name]
+            for name, kind in admin_service.PROVINCE_FIELDS.items()
+            if kind is bool or name in request.form
         }
-        for name, kind in admin_service.PROVINCE_FIELDS.items():
-            if kind is bool:
-                values[name] = request.form.get(name) == "on"
         try:
             with transaction():
                 changed = admin_service.update_province_rule(rule, values, current_user)
         except admin_service.AdminError as exc:
-            error = exc.message.render(_)
+            if exc.field and exc.field in form:
+                form[exc.field].errors.append(exc.message.render(_))
+            else:
+                error = exc.message.render(_)
         else:
             if not is_htmx():
                 flash(_("已保存 %(name)s（%(n)s 项修改）", name=rule.name, n=len(changed)), "ok")
                 return redirect(url_for("admin.provinces"))
             return render_template("admin/_province_row.html", rule=rule)
     template = "admin/_province_form.html" if is_htmx() else "admin/province_edit.html"
-    return render_template(template, rule=rule, error=error), 422 if error else 200
+    refused = bool(error or form.errors)
+    return render_template(template, rule=rule, form=form, error=error), 422 if refused else 200
 
 
 # --- staff ------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The admin console's forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, IntegerField, StringField
+from wtforms import BooleanField, EmailField, IntegerField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange
 
@@ -32,3 +32,19 @@ class ApiTokenForm(FlaskForm):
         ],
         default=90,
     )
+
+
+class ProvinceRuleForm(FlaskForm):
+    """One province's rules as the admin typed them (admin.edit_province): shown again as typed
+    when refused. The checks are the service's (domain.operator.admin.update_province_rule), which
+    names the field it refuses; labels as the province table heads them."""
+
+    sms_required = BooleanField(_l("短信核验"))
+    mail_required = BooleanField(_l("邮寄资料"))
+    copyright_footer = BooleanField(_l("页脚版权"))
+    local_mobile_required = BooleanField(_l("本省手机号"))
+    domain_certificate_required = BooleanField(_l("域名证书"))
+    min_age = StringField(_l("最低年龄"), render_kw={"inputmode": "numeric"})
+    bureau_review_workdays = StringField(_l("管局审核工作日"), render_kw={"inputmode": "numeric"})
+    notes = TextAreaField(_l("备注"))
+    mail_items = TextAreaField(_l("需邮寄的资料（要求邮寄资料时向申请人显示）"))

@@ -34,12 +34,33 @@ class AdminError(DomainError):
     """An admin's change was refused."""
 
 
+# The ranges a province's numbers must keep, and the longest text (notes, items to mail).
+PROVINCE_RANGES = {"min_age": (0, 100), "bureau_review_workdays": (1, 90)}
+PROVINCE_TEXT_MAX = 2000
+
+
+def _whole_number(name: str, raw: object) -> int:
+    """A province's number field as typed, within its range."""
+    try:
+        number = int(str(raw).strip()) if raw is not None else None
+    except ValueError:
+        number = None
+    if number is None:
+        raise AdminError(Message(N_("请输入整数")), field=name)
+    low, high = PROVINCE_RANGES[name]
+    if not low <= number <= high:
+        raise AdminError(
+            Message(N_("应在 %(low)s–%(high)s 之间"), {"low": low, "high": high}), field=name
+        )
+    return number
+
+
 def update_province_rule(
     rule: ProvinceRule, values: Mapping[str, str | bool | None], actor: User
 ) -> list[str]:
     """Change a province's rules; returns the names of the fields that changed (audited).
 
-    :raises AdminError: a number outside its range.
+    :raises AdminError: a number outside its range or a text too long, naming its field.
     """
     changed: dict[str, list[object]] = {}
     for name, kind in PROVINCE_FIELDS.items():
@@ -48,19 +69,13 @@ def update_province_rule(
         raw = values[name]
         value: str | bool | int | None = raw
         if kind is int:
-            if raw is None:
-                raise AdminError(Message(N_("请输入整数")))
-            try:
-                number = int(raw)
-            except ValueError:
-                raise AdminError(Message(N_("请输入整数"))) from None
-            if name == "min_age" and not 0 <= number <= 100:
-                raise AdminError(Message(N_("最低年龄应在 0–100 之间")))
-            if name == "bureau_review_workdays" and not 1 <= number <= 90:
-                raise AdminError(Message(N_("管局审核工作日应在 1–90 之间")))
-            value = number
+            value = _whole_number(name, raw)
         elif kind is str:
-            value = str(raw or "").strip()[:2000]
+            value = str(raw or "").strip()
+            if len(value) > PROVINCE_TEXT_MAX:
+                raise AdminError(
+                    Message(N_("最多 %(n)s 个字符"), {"n": PROVINCE_TEXT_MAX}), field=name
+                )
         if getattr(rule, name) != value:
             changed[name] = [getattr(rule, name), value]
             setattr(rule, name, value)

@@ -1,13 +1,15 @@
 """The applicant's own data (issue 15).
 
 Export (PIPL Art. 45: a person may obtain a copy of their personal information): everything the
-account and its filings hold, as JSON, with the uploaded images, in one zip. Secrets are left out
-(password and filing-password hashes, the second factor, sealed codes). Audited.
+account and its filings hold (with what each submission sent for review), as JSON, with the
+uploaded images, in one zip. Secrets are left out (password and filing-password hashes, the second
+factor, sealed codes). Audited.
 
 Deletion (Art. 47): drafts and withdrawn filings are deleted with their images, subjects, persons,
-websites and messages; approved filings are kept, as the provider must keep filing records, and the
-account is anonymised (e-mail, name, password, second factor) and disabled. Refused while a filing
-is still being handled. Audited (the audit rows of deleted filings stay, no longer linked).
+websites, submission snapshots and messages; approved filings are kept (snapshots too), as the
+provider must keep filing records, and the account is anonymised (e-mail, name, password, second
+factor) and disabled. Refused while a filing is still being handled. Audited (the audit rows of
+deleted filings stay, no longer linked).
 """
 
 from __future__ import annotations
@@ -99,6 +101,7 @@ def export_archive(user: User, store: Storage, now: datetime) -> tuple[bytes, in
             document = _row(filing)
             document["timeline"] = public_timeline(filing)
             document["materials"] = []
+            files: dict[int, str | None] = {}  # material id -> its name in the zip, if packed
             for material in db.session.scalars(
                 select(Material).where(Material.filing_id == filing.id).order_by(Material.id)
             ):
@@ -108,10 +111,12 @@ def export_archive(user: User, store: Storage, now: datetime) -> tuple[bytes, in
                 if data is not None:  # a file the retention policy removed is listed, not packed
                     archive.writestr(name, data)
                     images += 1
+                files[material.id] = name if data is not None else None
                 document["materials"].append(
                     {"kind": material.kind, "uploaded_at": _plain(material.created_at),
                      "file": name if data is not None else None}
                 )  # fmt: skip
+            document["submissions"] = _submissions(filing, files)
             documents.append(document)
         messages = db.session.scalars(
             select(OutboxMessage)
@@ -135,6 +140,33 @@ def export_archive(user: User, store: Storage, now: datetime) -> tuple[bytes, in
         archive.writestr("data.json", json.dumps(document_of_account, ensure_ascii=False, indent=2))
     audit.record("data_exported", user, data={"filings": len(filings), "images": images})
     return buffer.getvalue(), len(filings), images
+
+
+def _submissions(filing: Filing, files: dict[int, str | None]) -> list[dict[str, Any]]:
+    """What each submission of `filing` sent for review, oldest first: the application as it was
+    and its materials, each pointing at its image in the zip (None once removed, as above)."""
+    snapshots = db.session.scalars(
+        select(SubmissionSnapshot)
+        .where(SubmissionSnapshot.filing_id == filing.id)
+        .order_by(SubmissionSnapshot.id)
+    )
+    return [
+        {
+            "submitted_at": _plain(snapshot.submitted_at),
+            "application": snapshot.application,
+            # the storage key is the provider's, as for the materials above
+            "materials": [
+                {
+                    "kind": sent["kind"],
+                    "website": sent["website"],
+                    "sha256": sent["sha256"],
+                    "file": files.get(sent["material_id"]),
+                }
+                for sent in snapshot.materials
+            ],
+        }
+        for snapshot in snapshots
+    ]
 
 
 class DeletionRefused(DomainError):
