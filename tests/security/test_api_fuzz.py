@@ -125,4 +125,8 @@ def test_precheck_api_fuzz(app, client, capsys):
         print(f"\nfuzz: {tally.sent} requests to the pre-check and filing-type APIs, "
               f"{tally.server_errors} server errors (answers: {dict(sorted(tally.statuses.items()))})")  # fmt: skip
     assert tally.server_errors == 0
-    assert tally.statuses.get(200, 0) > 10 and tally.statuses.get(400, 0) > 100
+    # both answers were reached (how many shaped documents stay valid varies with the constants
+    # Hypothesis harvests from the modules loaded: 20 of 250 alone, 7 in the whole suite)
+    assert tally.statuses.get(200, 0) > 0 and tally.statuses.get(400, 0) > 100
+    valid = client.post("/api/v1/precheck", data=json.dumps(VALID), content_type="application/json")
+    assert valid.status_code == 200
