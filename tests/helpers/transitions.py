@@ -7,6 +7,8 @@ from typing import Any
 from blueprints.policy import current_policy
 from domain.lifecycle.states import Action
 from domain.review import reviewing
+from domain.review.reviewing import Reason
+from extensions import db
 from models import AuditEvent, Filing, User
 
 
@@ -14,3 +16,15 @@ def apply(filing: Filing, action: Action, actor: User | None, **options: Any) ->
     """A step as the app takes it (reviewing.advance: apply() and what follows from the step),
     under the policy that a request would run under."""
     return reviewing.advance(filing, action, actor, policy=current_policy(), **options)
+
+
+def claim_and_decide(
+    filing: Filing, reviewer: User, action: Action, reasons: list[Reason], note: str = ""
+) -> None:
+    """A reviewer claims the filing and decides, with reasons and a note, as the review screen
+    does; committed."""
+    policy = current_policy()
+    assert reviewing.claim(filing, reviewer, policy)
+    reviewing.decide(filing, reviewer, action, policy=policy, expected_version=filing.version,
+                     reasons=reasons, note=note)  # fmt: skip
+    db.session.commit()

@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from blueprints.policy import current_policy
 from domain.lifecycle.states import Action, FilingState, Role
-from domain.review import reviewing
 from domain.review.reviewing import Reason
 from domain.support import notify
 from extensions import db
@@ -22,13 +21,6 @@ from tests.helpers import transitions
 from tests.wizard_helpers import walk_to_confirm
 
 S = FilingState
-
-
-def _decide(filing, reviewer, action, reasons, note=""):
-    reviewing.claim(filing, reviewer, current_policy())
-    reviewing.decide(filing, reviewer, action, policy=current_policy(),
-                     expected_version=filing.version, reasons=reasons, note=note)  # fmt: skip
-    db.session.commit()
 
 
 def _told(filing, state=S.initial_rejected) -> dict[str, OutboxMessage]:
@@ -45,7 +37,7 @@ def test_a_return_for_edits_is_told_as_a_return_with_the_reasons_and_the_note(
     make_filing, make_user
 ):
     filing = make_filing(S.re_review)
-    _decide(filing, make_user(Role.reviewer), Action.return_for_edits,
+    transitions.claim_and_decide(filing, make_user(Role.reviewer), Action.return_for_edits,
             [Reason("subject.mailing_address", "other", "须写到室号")], note="请补充门牌号")  # fmt: skip
     told = _told(filing)
     assert {row.template for row in told.values()} == {"filing_returned"}
@@ -64,7 +56,7 @@ def test_a_return_for_edits_is_told_as_a_return_with_the_reasons_and_the_note(
 
 def test_a_rejection_is_still_told_as_a_rejection(make_filing, make_user):
     filing = make_filing(S.submitted)
-    _decide(
+    transitions.claim_and_decide(
         filing,
         make_user(Role.reviewer),
         Action.initial_reject,
@@ -80,7 +72,7 @@ def test_an_english_rejection_email_gives_the_reason_in_english(
 ):
     owner = make_user(Role.applicant)
     filing = make_filing(S.submitted, owner=owner)
-    _decide(filing, make_user(Role.reviewer), Action.initial_reject,
+    transitions.claim_and_decide(filing, make_user(Role.reviewer), Action.initial_reject,
             [Reason("websites[0].name", "website_name", "须与网站一致")])  # fmt: skip
     login(owner)
     client.get("/lang/en")

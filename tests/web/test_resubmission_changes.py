@@ -15,7 +15,6 @@ from domain.filing import filings, materials
 from domain.filing.storage import storage_for
 from domain.lifecycle.states import Action, FilingState, Role
 from domain.operator import privacy
-from domain.review import reviewing
 from domain.review.reviewing import Reason
 from extensions import db
 from models import SubmissionSnapshot, Website, utcnow
@@ -75,14 +74,6 @@ def in_re_review(client, applicant, reviewer):
     return filing
 
 
-def decide(filing, reviewer, action: Action, reason: Reason) -> None:
-    policy = current_policy()
-    assert reviewing.claim(filing, reviewer, policy)
-    reviewing.decide(filing, reviewer, action, policy=policy, expected_version=filing.version,
-                     reasons=[reason])  # fmt: skip
-    db.session.commit()
-
-
 def card(page: str) -> str:
     found = re.search(r'<section class="card" id="changes">(.*?)</section>', page, re.S)
     return found.group(1) if found else ""
@@ -116,8 +107,8 @@ def test_a_resubmission_after_a_return_shows_exactly_the_changed_fields(
     client, in_re_review, reviewer, staff
 ):
     filing = in_re_review
-    decide(filing, reviewer, Action.return_for_edits,
-           Reason("subject.mailing_address", "", "通信地址请写到门牌号"))  # fmt: skip
+    transitions.claim_and_decide(filing, reviewer, Action.return_for_edits,
+        [Reason("subject.mailing_address", "", "通信地址请写到门牌号")])  # fmt: skip
     form = subject_form(filing.province)
     edited = {**form, "mailing_address": form["mailing_address"] + " 501 室",
               "person_mobile": "13900139000"}  # fmt: skip
@@ -134,8 +125,8 @@ def test_a_resubmission_after_a_return_shows_exactly_the_changed_fields(
 
 def test_an_unchanged_resubmission_says_nothing_changed(client, in_re_review, reviewer, staff):
     filing = in_re_review
-    decide(filing, reviewer, Action.return_for_edits,
-           Reason("subject.mailing_address", "", "请核对"))  # fmt: skip
+    transitions.claim_and_decide(filing, reviewer, Action.return_for_edits,
+        [Reason("subject.mailing_address", "", "请核对")])  # fmt: skip
     submit(client, filing)
     section = card(staff.get(f"/review/filings/{filing.id}").get_data(as_text=True))
     assert "与上次提交相比没有修改" in section and rows(section) == []
@@ -146,8 +137,8 @@ def test_materials_sent_again_after_a_re_rejection_show_the_replaced_one(
     client, in_re_review, reviewer, staff
 ):
     filing = in_re_review
-    decide(filing, reviewer, Action.re_reject,
-           Reason("materials.id_front", "", "身份证照片反光"))  # fmt: skip
+    transitions.claim_and_decide(filing, reviewer, Action.re_reject,
+        [Reason("materials.id_front", "", "身份证照片反光")])  # fmt: skip
     upload(filing, "id_front", image_bytes("PNG", color=(10, 200, 10)))
     submit_materials(client, filing)
     section = card(staff.get(f"/review/filings/{filing.id}").get_data(as_text=True))
@@ -159,8 +150,8 @@ def test_materials_sent_again_after_a_re_rejection_show_the_replaced_one(
 
 def test_the_card_speaks_english_too(client, in_re_review, reviewer, staff):
     filing = in_re_review
-    decide(filing, reviewer, Action.return_for_edits,
-           Reason("subject.mailing_address", "", "请核对"))  # fmt: skip
+    transitions.claim_and_decide(filing, reviewer, Action.return_for_edits,
+        [Reason("subject.mailing_address", "", "请核对")])  # fmt: skip
     submit(client, filing)
     staff.get("/lang/en")
     page = staff.get(f"/review/filings/{filing.id}")

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import re
 
-from blueprints.policy import current_policy
 from domain.lifecycle.states import Action, FilingState, OrderKind, Role
-from domain.review import reviewing
 from domain.review.reviewing import Reason
 from extensions import db
 from models import AuditEvent
+from tests.helpers import transitions
 
 S = FilingState
 
@@ -20,14 +19,6 @@ def current_step(page: str) -> str:
     match = re.search(r'<li class="current[^"]*" aria-current="step">\s*<span class="step-label">'
                       r"([^<]+)</span>", page)  # fmt: skip
     return match.group(1) if match else ""
-
-
-def decide_with_reasons(filing, reviewer, action, reasons) -> None:
-    """A reviewer claims the filing and decides with reasons, as the review screen does."""
-    reviewing.claim(filing, reviewer, current_policy())
-    reviewing.decide(filing, reviewer, action, policy=current_policy(),
-                     expected_version=filing.version, reasons=reasons)  # fmt: skip
-    db.session.commit()
 
 
 def status_page(client, login, filing) -> str:
@@ -76,7 +67,7 @@ def test_the_application_as_submitted_is_shown_read_only(client, login, make_fil
 
 def test_reasons_name_the_field_and_link_to_its_step(client, login, make_filing, make_user):
     filing = make_filing(S.submitted)
-    decide_with_reasons(filing, make_user(Role.reviewer), Action.initial_reject, [
+    transitions.claim_and_decide(filing, make_user(Role.reviewer), Action.initial_reject, [
         Reason("subject.mailing_address", "other", "须写到室号"),
         Reason("websites[0].responsible_person", "other", "负责人须为本人"),
         Reason("", "other", "整体说明"),
@@ -96,7 +87,7 @@ def test_reasons_are_not_linked_where_the_filing_cannot_be_changed(
     client, login, make_filing, make_user
 ):
     filing = make_filing(S.re_review)
-    decide_with_reasons(
+    transitions.claim_and_decide(
         filing,
         make_user(Role.reviewer),
         Action.re_reject,
@@ -135,7 +126,7 @@ def test_a_reason_reads_in_english_with_the_reviewers_own_words(
     client, login, make_filing, make_user
 ):
     filing = make_filing(S.submitted)
-    decide_with_reasons(filing, make_user(Role.reviewer), Action.initial_reject,
+    transitions.claim_and_decide(filing, make_user(Role.reviewer), Action.initial_reject,
                         [Reason("subject.mailing_address", "website_name", "须写到室号")])  # fmt: skip
     page = status_page(client, login, filing)
     assert "网站名称不符合命名规范；须写到室号" in page
