@@ -4,6 +4,10 @@ password change, and the staff's second factor (enrol, recovery codes, turn off)
 Before anything else, an account with a duty does it: a one-time password (an invite's, an admin's
 reset) is changed, and an admin enrols a second factor. The duty is kept in the session at login
 (blueprints/auth.begin_session), so checking it costs no query.
+
+Every change here that needs the password again (the password itself, the second factor, the
+recovery codes; deleting the account in blueprints/privacy) checks it through password_rechecked():
+counted per account like the login, audited, and committed whatever the answer.
 """
 
 from __future__ import annotations
@@ -25,11 +29,12 @@ from flask_login import login_required
 from blueprints.access import home_endpoint_for
 from blueprints.auth import DUTY, begin_session, current_account, end_session
 from blueprints.materials import qr_svg
+from blueprints.throttle import login_limits
 from blueprints.transaction import transaction
-from domain.operator import accounts
+from domain.operator import accounts, throttle
 from forms.auth import ChangePasswordForm, DisplayNameForm, PasswordConfirmForm, SecondFactorForm
 from i18n import gettext as _
-from models import utcnow
+from models import User, utcnow
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -37,8 +42,9 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 # sent), logging out, the language.
 DUTY_ENDPOINTS = {
     "password": ("account.change_password",),
-    "totp": ("account.two_factor", "account.confirm_two_factor"),
+    "totp": ("account.two_factor", "account.start_two_factor", "account.confirm_two_factor"),
 }
+TOTP_ENROLMENT = "_totp"  # the mark of the enrolment this session began (accounts.enrolment_mark)
 ALWAYS_OPEN = {"static", "auth.logout", "site.set_language", "site.health", "site.index"}
 
 
@@ -98,25 +104,30 @@ def change_password():
     form = ChangePasswordForm()
     form.email_for_rule = user.email
     forced = session.get(DUTY) == "password"
+    refused = None
     if form.validate_on_submit():
-        try:
-            with transaction():
-                accounts.change_password(user, form.current_password.data, form.password.data)
-                # this browser goes on at the new version: listed as a session of it
-                accounts.record_login(
-                    user, request.remote_addr or "", request.user_agent.string or ""
-                )
-        except accounts.AccountError as exc:
-            field = form.current_password if exc.field == "current_password" else form.password
-            field.errors.append(exc.message.render(_))
+        refused = password_rechecked(user, form.current_password.data, "password_change")
+        if refused is not None:
+            form.current_password.errors.append(_recheck_message(refused, _("当前密码不正确")))
         else:
-            begin_session(user)  # this browser stays logged in, at the new session version
-            flash(_("密码已修改，其他设备上的登录已全部退出"), "ok")
-            if session.get(DUTY):
-                return redirect(url_for("account.two_factor"))
-            return redirect(url_for(home_endpoint_for(user.role)))
-    status = 422 if form.errors else 200
-    return render_template("account/password.html", form=form, forced=forced), status
+            try:
+                with transaction():
+                    accounts.change_password(user, form.current_password.data, form.password.data)
+                    # this browser goes on at the new version: listed as a session of it
+                    accounts.record_login(
+                        user, request.remote_addr or "", request.user_agent.string or ""
+                    )
+            except accounts.AccountError as exc:
+                form.password.errors.append(exc.message.render(_))
+            else:
+                begin_session(user)  # this browser stays logged in, at the new session version
+                flash(_("密码已修改，其他设备上的登录已全部退出"), "ok")
+                if session.get(DUTY):
+                    return redirect(url_for("account.two_factor"))
+                return redirect(url_for(home_endpoint_for(user.role)))
+    status = 429 if isinstance(refused, throttle.Throttled) else 422 if form.errors else 200
+    page = render_template("account/password.html", form=form, forced=forced)
+    return page, status, retry_after(refused)
 
 
 @bp.post("/logout-everywhere")
@@ -136,13 +147,50 @@ def logout_everywhere():
 @bp.get("/two-factor")
 @login_required
 def two_factor():
-    """Enrol the second factor: a QR code (and the key to type) for an authenticator app."""
+    """Enrol the second factor: the password first, then a QR code (and the key to type) for an
+    authenticator app, shown only to the session that began this enrolment."""
     user = current_account()
     if accounts.has_totp(user) or not accounts.totp_offered(user):
         return redirect(url_for("account.show_account"))
-    with transaction():
-        secret = accounts.begin_totp_enrolment(user, current_app.config["SECRET_KEY"])
+    secret = _enrolment_secret(user)
+    if secret is None:
+        return _start_page(PasswordConfirmForm(), 200)
     return _enrolment_page(secret, SecondFactorForm(), 200)
+
+
+def _enrolment_secret(user: User) -> str | None:
+    """The secret of the enrolment this session began, while it is the account's open one."""
+    mark = accounts.enrolment_mark(user)
+    if mark is None or session.get(TOTP_ENROLMENT) != mark:
+        return None
+    return accounts.totp_secret(user, current_app.config["SECRET_KEY"])
+
+
+def _start_page(form: PasswordConfirmForm, status: int):
+    return render_template(
+        "account/two_factor.html", start_form=form, forced=session.get(DUTY) == "totp"
+    ), status
+
+
+@bp.post("/two-factor/start")
+@login_required
+def start_two_factor():
+    """Begin an enrolment on the password: a new secret, known to this session only."""
+    user = current_account()
+    if accounts.has_totp(user) or not accounts.totp_offered(user):
+        return redirect(url_for("account.show_account"))
+    form = PasswordConfirmForm()
+    if not form.validate_on_submit():
+        return _start_page(form, 422)
+    refused = password_rechecked(user, form.password.data, "totp_enrolment")
+    if refused is not None:
+        form.password.errors.append(refused.message.render(_))
+        page, status = _start_page(form, 429 if isinstance(refused, throttle.Throttled) else 422)
+        return page, status, retry_after(refused)
+    with transaction():
+        accounts.begin_totp_enrolment(user, current_app.config["SECRET_KEY"])
+    session[TOTP_ENROLMENT] = accounts.enrolment_mark(user)
+    return redirect(url_for("account.two_factor"))
 
 
 def _enrolment_page(secret: str, form: SecondFactorForm, status: int):
@@ -166,6 +214,9 @@ def confirm_two_factor():
     secret_key = current_app.config["SECRET_KEY"]
     if accounts.has_totp(user) or not accounts.totp_offered(user):
         return redirect(url_for("account.show_account"))
+    secret = _enrolment_secret(user)
+    if secret is None:  # not begun in this session, begun anew elsewhere, or a new SECRET_KEY
+        return redirect(url_for("account.two_factor"))
     form = SecondFactorForm()
     if form.validate_on_submit():
         try:
@@ -175,10 +226,8 @@ def confirm_two_factor():
             form.code.errors.append(exc.message.render(_))
         else:
             session.pop(DUTY, None)
+            session.pop(TOTP_ENROLMENT, None)
             return render_template("account/recovery_codes.html", codes=codes, first=True)
-    secret = accounts.totp_secret(user, secret_key)
-    if secret is None:  # the sealed secret is gone (a new SECRET_KEY): start again
-        return redirect(url_for("account.two_factor"))
     return _enrolment_page(secret, form, 422 if form.errors else 200)
 
 
@@ -190,35 +239,61 @@ def new_recovery_codes():
     form = PasswordConfirmForm()
     if not accounts.has_totp(user):
         return redirect(url_for("account.show_account"))
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                codes = accounts.replace_recovery_codes(user, form.password.data)
-        except accounts.AccountError as exc:
-            _flash_error(form, exc)
-        else:
-            return render_template("account/recovery_codes.html", codes=codes, first=False)
-    else:
+    if not form.validate_on_submit():
         _flash_form_errors(form)
-    return redirect(url_for("account.show_account"))
+        return redirect(url_for("account.show_account"))
+    refused = password_rechecked(user, form.password.data, "recovery_codes")
+    if refused is not None:
+        _flash_error(form, refused)
+        return redirect(url_for("account.show_account"))
+    with transaction():
+        codes = accounts.replace_recovery_codes(user)
+    return render_template("account/recovery_codes.html", codes=codes, first=False)
 
 
 @bp.post("/two-factor/off")
 @login_required
 def disable_two_factor():
     """Turn a reviewer's second factor off (the password is asked again)."""
+    user = current_account()
     form = PasswordConfirmForm()
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                accounts.disable_totp(current_account(), form.password.data)
-        except accounts.AccountError as exc:
-            _flash_error(form, exc)
-        else:
-            flash(_("已关闭两步验证"), "ok")
-    else:
+    if not form.validate_on_submit():
         _flash_form_errors(form)
+        return redirect(url_for("account.show_account"))
+    if accounts.totp_required(user):  # said before the password is asked
+        refused = accounts.AccountError(accounts.ADMIN_KEEPS_TOTP)
+    else:
+        refused = password_rechecked(user, form.password.data, "totp_off")
+    if refused is None:
+        with transaction():
+            accounts.disable_totp(user)
+        flash(_("已关闭两步验证"), "ok")
+    else:
+        _flash_error(form, refused)
     return redirect(url_for("account.show_account"))
+
+
+def password_rechecked(user: User, password: str, purpose: str) -> accounts.AccountError | None:
+    """Check the account's password again (throttle.recheck_password: counted per account like
+    the login, audited); None when it is right, else the refusal. Committed either way."""
+    with transaction():
+        try:
+            throttle.recheck_password(user, password, purpose, login_limits())
+        except accounts.AccountError as exc:
+            return exc
+    return None
+
+
+def retry_after(refused: accounts.AccountError | None) -> dict[str, str]:
+    """The Retry-After header of a throttled answer (none otherwise)."""
+    if isinstance(refused, throttle.Throttled):
+        return {"Retry-After": str(refused.retry_after)}
+    return {}
+
+
+def _recheck_message(refused: accounts.AccountError, wrong: str) -> str:
+    """The refusal in words: `wrong` for a wrong password, the wait when throttled."""
+    return wrong if isinstance(refused, throttle.WrongPassword) else refused.message.render(_)
 
 
 def _flash_form_errors(form) -> None:

@@ -2,7 +2,10 @@
 
 Sessions are signed cookies; each login's session carries the account's session version, and the
 user loader refuses a session whose version is no longer the account's, so ending every session of
-an account is one UPDATE (logout, password change or reset, "log out everywhere", disabling)."""
+an account is one UPDATE (logout, password change or reset, "log out everywhere", disabling). It
+carries the time of the login too: a session older than PERMANENT_SESSION_LIFETIME is logged out,
+however often its cookie was signed again since (the cookie's own timestamp is that of its last
+change, so a change such as the language switch would otherwise extend the login for good)."""
 
 import time
 from urllib.parse import urlsplit
@@ -39,6 +42,7 @@ from models import User, utcnow
 
 # Keys of the signed session cookie (Flask-Login keeps the account id under "_user_id").
 SESSION_VERSION = "_sv"  # the account's session version when this session began
+LOGIN_AT = "_at"  # when this session's login happened (Unix seconds): the lifetime counts from it
 PENDING_LOGIN = "_2fa"  # password accepted, second factor awaited: account, version, time, next
 DUTY = "_duty"  # "password": change the one-time password; "totp": enrol the second factor
 SECOND_FACTOR_SECONDS = 300  # how long a password stays good for the second step
@@ -123,9 +127,23 @@ def current_account() -> User:
 def load_session_user(user_id: str) -> User | None:
     """Flask-Login's user loader: the account, while the session's version is still its own and
     the account is enabled; otherwise the request is anonymous."""
+    if login_expired():
+        _fresh_session()
+        flash(_("登录已超过有效期，请重新登录"), "bad")
+        return None
     account_id = row_id(user_id)
     user = db.session.get(User, account_id) if account_id else None
     return user if accounts.is_current_session(user, session.get(SESSION_VERSION)) else None
+
+
+def login_expired() -> bool:
+    """Whether this session's login is older than PERMANENT_SESSION_LIFETIME (or has no login
+    time: a session begun before the time was kept is treated as expired once)."""
+    started = session.get(LOGIN_AT)
+    if not isinstance(started, int) or isinstance(started, bool):
+        return True
+    lifetime = current_app.permanent_session_lifetime.total_seconds()
+    return time.time() - started > lifetime
 
 
 def _fresh_session() -> None:
@@ -145,6 +163,7 @@ def begin_session(user: User) -> None:
     session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
     login_user(user)
     session[SESSION_VERSION] = user.session_version
+    session[LOGIN_AT] = int(time.time())
     if user.must_change_password:
         session[DUTY] = "password"
     elif admin_needs_totp(user):

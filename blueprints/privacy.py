@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from werkzeug.security import check_password_hash
 
-from blueprints.auth import end_session
+from blueprints.account import password_rechecked, retry_after
+from blueprints.auth import current_account, end_session
 from blueprints.transaction import transaction
 from domain.errors import DomainError
 from domain.filing.storage import storage_for
-from domain.operator import privacy
+from domain.operator import privacy, throttle
 from i18n import gettext as _
 from models import utcnow
 
@@ -45,9 +45,15 @@ def export():
 @login_required
 def delete_account():
     """Delete the account on its password (drafts and withdrawn filings go; approved ones stay,
-    the account anonymised); audited."""
-    password = request.form.get("password", "")
-    if not check_password_hash(current_user.password_hash, password):
+    the account anonymised); audited. The password is checked as every re-check is: counted per
+    account, audited."""
+    password = request.form.get("password", "")[:1024]
+    refused = password_rechecked(current_account(), password, "account_deletion")
+    if isinstance(refused, throttle.Throttled):
+        error = _("密码：%(message)s，账号未注销", message=refused.message.render(_))
+        page = render_template("privacy/show.html", delete_error=error)
+        return page, 429, retry_after(refused)
+    if refused is not None:
         error = _("密码：与当前密码不一致，账号未注销")
         return render_template("privacy/show.html", delete_error=error), 422
     try:

@@ -25,7 +25,7 @@ from models import Filing, Person, Subject, User, Website, WebsiteDomain, Websit
 from tests.helpers import transitions
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-PASSWORD = "Secret123"
+PASSWORD = "Test-Secret-2026"  # the accounts of make_user(); not on the common-password list
 
 
 def _postgres_reachable() -> str | None:

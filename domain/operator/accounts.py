@@ -21,7 +21,7 @@ from werkzeug.security import check_password_hash
 from domain import audit
 from domain.errors import DomainError
 from domain.lifecycle.states import Role
-from domain.support import outbox, sealing
+from domain.support import common_passwords, outbox, sealing
 from domain.support.i18n import N_
 from domain.support.passwords import hash_password
 from extensions import db
@@ -42,16 +42,28 @@ class AccountError(DomainError):
     """Sign-up or login was refused."""
 
 
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 128
+# Words of this service an account password must not be (ASVS 6.2.11), besides the e-mail.
+CONTEXT_WORDS = frozenset({"beiandesk", "beian desk", "beiandesk.cn", "备案台", "备案密码"})
+
+
 def check_password_strength(password: str, email: str = "") -> str | None:
-    """Password rule: 8-128 characters with a letter and a digit, and not the e-mail address."""
-    if len(password) < 8:
+    """Password rule (ASVS 6.2): 8-128 characters of any kind (spaces and Chinese included), no
+    composition rules; not a common or breached password (domain.support.common_passwords), not
+    the e-mail address or its name part, not a word of this service."""
+    if len(password) < PASSWORD_MIN_LENGTH:
         return N_("至少 8 位")
-    if len(password) > 128:
+    if len(password) > PASSWORD_MAX_LENGTH:
         return N_("最多 128 位")
-    if not any(c.isalpha() for c in password) or not any(c.isdigit() for c in password):
-        return N_("须同时包含字母和数字")
-    if email and password.lower() == email.lower():
+    folded = password.lower()
+    local_part = email.lower().partition("@")[0]
+    if email and folded in (email.lower(), local_part):
         return N_("不能与邮箱相同")
+    if folded in CONTEXT_WORDS:
+        return N_("不能使用本系统的名称")
+    if common_passwords.is_common_password(password):
+        return N_("过于常见（在常用或已泄露的密码列表中），请换一个")
     return None
 
 
@@ -145,13 +157,11 @@ def is_current_session(user: User | None, session_version: object) -> bool:
 
 
 def change_password(user: User, current: str, new: str) -> None:
-    """The account holder's change: the current password is required; every session ends.
+    """The account holder's change; every session ends. The caller has checked `current` with
+    throttle.recheck_password (counted and audited) before.
 
-    :raises AccountError: wrong current password (field `current_password`), weak new one
-        (field `password`), or the same as before.
+    :raises AccountError: a weak new password (field `password`), or the same as the current one.
     """
-    if not check_password_hash(user.password_hash, current):
-        raise AccountError(N_("当前密码不正确"), field="current_password")
     if current == new:
         raise AccountError(N_("不能与当前密码相同"), field="password")
     set_password(user, new)
@@ -297,8 +307,9 @@ def totp_secret(user: User, secret_key: str) -> str | None:
 
 
 def begin_totp_enrolment(user: User, secret_key: str) -> str:
-    """A new secret to scan, kept sealed until a code from it is confirmed; an unconfirmed one is
-    reused, so reloading the page does not invalidate a scan.
+    """Draw a new secret for this enrolment (after the password was asked again), kept sealed on
+    the account until a code from it is confirmed; an earlier unconfirmed one is dropped, so only
+    whoever began this enrolment knows the secret (audited).
 
     :raises AccountError: the account already has a second factor, or is not staff.
     """
@@ -306,12 +317,21 @@ def begin_totp_enrolment(user: User, secret_key: str) -> str:
         raise AccountError(N_("该账号不提供两步验证"))
     if has_totp(user):
         raise AccountError(N_("已启用两步验证"))
-    secret = totp_secret(user, secret_key)
-    if secret is None:
-        secret = pyotp.random_base32()
-        user.totp_secret = sealing.seal(secret, secret_key)
-        db.session.flush()
+    secret = pyotp.random_base32()
+    user.totp_secret = sealing.seal(secret, secret_key)
+    user.totp_last_step = None
+    audit.record("totp_enrolment_started", user, internal=True, data={"user": user.id})
+    db.session.flush()
     return secret
+
+
+def enrolment_mark(user: User) -> str | None:
+    """A fingerprint of the account's unconfirmed enrolment (of its sealed secret, which differs
+    per enrolment): the session that began it keeps the mark, and only that session is shown the
+    secret or may confirm it. None when no enrolment is open."""
+    if user.totp_secret is None or has_totp(user):
+        return None
+    return hashlib.sha256(user.totp_secret.encode()).hexdigest()[:32]
 
 
 def enable_totp_with_secret(user: User, secret: str, secret_key: str, now: datetime) -> None:
@@ -396,16 +416,14 @@ def new_recovery_codes(user: User) -> list[str]:
     return codes
 
 
-def replace_recovery_codes(user: User, password: str) -> list[str]:
-    """New recovery codes for an account with a second factor (the password is asked again); the
-    old ones stop working.
+def replace_recovery_codes(user: User) -> list[str]:
+    """New recovery codes for an account with a second factor (the caller has asked the password
+    again, throttle.recheck_password); the old ones stop working.
 
-    :raises AccountError: the password is wrong (field `password`), or no second factor.
+    :raises AccountError: no second factor.
     """
     if not has_totp(user):
         raise AccountError(N_("未启用两步验证"))
-    if not check_password_hash(user.password_hash, password):
-        raise AccountError(N_("密码不正确"), field="password")
     audit.record("recovery_codes_replaced", user, internal=True, data={"user": user.id})
     return new_recovery_codes(user)
 
@@ -460,15 +478,17 @@ def second_factor_failures(user: User, now: datetime, minutes: int = 15) -> int:
     return count or 0
 
 
-def disable_totp(user: User, password: str) -> None:
-    """Turn a reviewer's second factor off (the password is asked again); admins keep theirs.
+ADMIN_KEEPS_TOTP = N_("管理员必须使用两步验证")
 
-    :raises AccountError: the password is wrong (field `password`), or the role requires it.
+
+def disable_totp(user: User) -> None:
+    """Turn a reviewer's second factor off (the caller has asked the password again,
+    throttle.recheck_password); admins keep theirs.
+
+    :raises AccountError: the role requires it.
     """
     if totp_required(user):
-        raise AccountError(N_("管理员必须使用两步验证"))
-    if not check_password_hash(user.password_hash, password):
-        raise AccountError(N_("密码不正确"), field="password")
+        raise AccountError(ADMIN_KEEPS_TOTP)
     clear_totp(user)
     audit.record("totp_disabled", user, internal=True, data={"user": user.id})
 

@@ -5,8 +5,16 @@ address without an account behaves exactly like one with an account), the client
 pair of both. Each key has a number of free failures, then a delay that doubles with every further
 failure up to a ceiling: nothing is locked for good. A stranger's wrong guesses grow the delays of
 the stranger's own pair and address. The account-wide delay (many addresses guessing at one
-account) holds only clients that have not logged in to that account before, so the owner's own
-client is never held back by another client's guesses.
+account) and the address-wide delay (one address guessing at many accounts) hold only clients that
+have not logged in to that account from that address before (in `known_client_for`), so the
+owner's own client is never held back by another client's guesses, not even by a stranger behind
+the same address (an office's NAT): a known client is held by the failures of its own pair only.
+Failures at addresses with and without an account count alike, so the throttle's answers do not
+tell which e-mail addresses have accounts.
+
+A logged-in account's password asked again before a sensitive change (changing it, deleting the
+account, the second factor) is counted per account under the pair's rule (recheck_password): a
+stolen session cannot be used to guess the password at full speed. Each such check is audited.
 
 The counters are rows of `throttle_counters` keyed by a SHA-256 of the key (no e-mail or address
 is stored); the pair's row is locked while an attempt is decided, so the limits hold across
@@ -26,6 +34,7 @@ from sqlalchemy import case, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.security import check_password_hash
 
+from domain import audit
 from domain.operator import accounts
 from domain.support.i18n import N_, Message
 from domain.support.passwords import hash_password
@@ -74,7 +83,7 @@ class LoginLimits:
 class Throttled(accounts.AccountError):
     """Too many failed attempts from this client or at this account; `retry_at` says until when."""
 
-    def __init__(self, retry_at: datetime, now: datetime) -> None:
+    def __init__(self, retry_at: datetime, now: datetime, field: str | None = None) -> None:
         seconds = max(math.ceil((retry_at - now).total_seconds()), 1)
         if seconds < 60:
             message = Message(N_("尝试次数过多，请 %(n)s 秒后再试"), {"n": seconds})
@@ -82,7 +91,7 @@ class Throttled(accounts.AccountError):
             message = Message(
                 N_("尝试次数过多，请 %(n)s 分钟后再试"), {"n": math.ceil(seconds / 60)}
             )
-        super().__init__(message)
+        super().__init__(message, field=field)
         self.retry_at = retry_at
         self.retry_after = seconds
 
@@ -181,13 +190,10 @@ def login(
     known_client = (
         pair.last_success_at is not None and pair.last_success_at > now - limits.known_client_for
     )
-    holds = [
-        retry_at(pair, limits.pair, limits.forget_after, now),
-        retry_at(counters[keys.client], limits.client, limits.forget_after, now),
-        None
-        if known_client
-        else retry_at(counters[keys.account], limits.account, limits.forget_after, now),
-    ]
+    holds = [retry_at(pair, limits.pair, limits.forget_after, now)]
+    if not known_client:  # a client that logged in to this account before is held by its pair only
+        holds.append(retry_at(counters[keys.client], limits.client, limits.forget_after, now))
+        holds.append(retry_at(counters[keys.account], limits.account, limits.forget_after, now))
     held_until = max((hold for hold in holds if hold is not None), default=None)
     if held_until is not None:
         check_password_hash(_dummy_hash(), password)  # the same cost as a checked attempt
@@ -202,6 +208,52 @@ def login(
     pair.last_success_at = now
     db.session.flush()
     return user
+
+
+# Why a logged-in account's password is asked again (the audit rows say which).
+RECHECK_PURPOSES = frozenset(
+    {"password_change", "account_deletion", "totp_enrolment", "totp_off", "recovery_codes"}
+)
+
+
+class WrongPassword(accounts.AccountError):
+    """The password asked again was wrong."""
+
+    default = N_("密码不正确")
+
+
+def recheck_password(
+    user: User, password: str, purpose: str, limits: LoginLimits, now: datetime | None = None
+) -> None:
+    """Check a logged-in account's password again before a sensitive change (`purpose`, one of
+    RECHECK_PURPOSES). Failures are counted per account under the login pair's rule (free ones,
+    then a doubling delay); every attempt is audited: `password_rechecked`,
+    `password_recheck_failed`, or `password_recheck_throttled`. Flushes; the caller commits
+    refusals too (the count and the audit row must stay).
+
+    :raises Throttled: the account is within its delay; the password is not checked.
+    :raises WrongPassword: the password is wrong (field `password`).
+    """
+    now = now or utcnow()
+    data = {"user": user.id, "purpose": purpose}
+    key = counter_key("recheck", "account", str(user.id))
+    counter = counters_of([key], lock=key)[key]
+    held_until = retry_at(counter, limits.pair, limits.forget_after, now)
+    if held_until is not None:
+        check_password_hash(_dummy_hash(), password)  # the same cost as a checked attempt
+        audit.record("password_recheck_throttled", user, internal=True, data=data, now=now)
+        db.session.flush()
+        raise Throttled(held_until, now, field="password")
+    if not check_password_hash(user.password_hash, password):
+        count_failure([key], now, limits.forget_after)
+        audit.record("password_recheck_failed", user, internal=True, data=data, now=now)
+        db.session.flush()
+        raise WrongPassword(field="password")
+    counter.failures = 0
+    counter.last_failure_at = None
+    counter.last_success_at = now
+    audit.record("password_rechecked", user, internal=True, data=data, now=now)
+    db.session.flush()
 
 
 def forget_idle(now: datetime, limits: LoginLimits) -> int:

@@ -86,6 +86,10 @@ def test_invited_admin_changes_the_password_enrols_totp_and_logs_in_with_a_code(
     page.click(SUBMIT)
     page.wait_for_url("**/account/two-factor")
     assert "必须启用两步验证" in page.locator("#must-enrol").inner_text()
+    assert page.locator(".qr svg").count() == 0  # the password first: no secret before it
+    page.fill("#password", "WangGuan2026")
+    page.click(SUBMIT)
+    page.wait_for_url("**/account/two-factor")
     assert page.locator(".qr svg").count() == 1
     screenshot(page, "totp-enrol")
     secret = page.locator("#totp-secret").inner_text().replace(" ", "")

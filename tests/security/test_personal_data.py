@@ -20,6 +20,7 @@ from domain.filing.storage import storage_for
 from domain.lifecycle.states import FilingState, Role
 from extensions import db
 from models import AuditEvent, Filing, Material, utcnow
+from tests.conftest import PASSWORD
 from tests.live_server import LiveServer
 from tests.wizard_helpers import image_bytes
 
@@ -243,7 +244,7 @@ def test_deleting_an_account_removes_drafts_and_withdrawn_keeps_approved_and_ano
     login(owner)
     wrong = client.post("/account/privacy/delete", data={"password": "wrong-password"})
     assert wrong.status_code == 422 and "密码" in wrong.get_data(as_text=True)
-    response = client.post("/account/privacy/delete", data={"password": "Secret123"})
+    response = client.post("/account/privacy/delete", data={"password": PASSWORD})
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     db.session.expire_all()
     assert db.session.get(Filing, ids[0]) is None and db.session.get(Filing, ids[1]) is None
@@ -259,14 +260,14 @@ def test_deleting_an_account_removes_drafts_and_withdrawn_keeps_approved_and_ano
     rows = dict(db.session.execute(select(Filing.state, func.count()).group_by(Filing.state)).all())
     assert stage_counts.read().get(FilingState.withdrawn, 0) == rows.get(FilingState.withdrawn, 0)
     assert client.get("/filings/").status_code == 302  # logged out
-    relogin = client.post("/auth/login", data={"email": email, "password": "Secret123"})
+    relogin = client.post("/auth/login", data={"email": email, "password": PASSWORD})
     assert relogin.status_code != 302
 
 
 def test_an_account_with_a_filing_in_progress_is_not_deleted(client, login, make_filing):
     filing = make_filing(FilingState.materials_pending)
     login(filing.account)
-    response = client.post("/account/privacy/delete", data={"password": "Secret123"})
+    response = client.post("/account/privacy/delete", data={"password": PASSWORD})
     assert response.status_code == 422
     assert f"#{filing.id}" in response.get_data(as_text=True) and "仍在办理中" in response.get_data(
         as_text=True

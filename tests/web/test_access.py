@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from domain.lifecycle.states import FilingState, Role
+from tests.conftest import PASSWORD
 from tests.helpers import transitions
 
 
@@ -167,3 +168,43 @@ def test_a_login_ends_after_eight_hours(client, make_user, login):
     assert client.get("/filings/").status_code == 200
     with time_machine.travel(utcnow() + timedelta(hours=8, minutes=1)):
         assert client.get("/filings/").status_code == 302
+
+
+def test_a_login_ends_eight_hours_after_it_began_whatever_changed_the_session_since(
+    app, client, make_user, login
+):
+    """A change of the session (the language switch) signs the cookie anew; the login still ends
+    eight hours after it began, for the browser and for a copy of its cookie."""
+    import time_machine
+
+    from models import utcnow
+
+    start = utcnow()
+    with time_machine.travel(start, tick=False):
+        login(make_user())
+    with time_machine.travel(start + timedelta(hours=7, minutes=50), tick=False):
+        assert client.get("/lang/en").status_code == 302  # the cookie is signed again now
+        assert client.get("/filings/").status_code == 200
+    copy = app.test_client()
+    copy.set_cookie("session", client.get_cookie("session").value)
+    with time_machine.travel(start + timedelta(hours=8, minutes=1), tick=False):
+        for browser in (client, copy):
+            response = browser.get("/filings/")
+            assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
+        assert "Your login has expired" in page  # the browser is told why (in its language)
+        assert client.get("/filings/").status_code == 302  # and stays logged out
+
+
+def test_no_remember_me_cookie_is_issued_and_a_made_up_one_logs_nobody_in(app, client, make_user):
+    """Flask-Login's remember-me cookie would outlive the session: none is set at login, and one
+    made with the app's own key (as Flask-Login would) finds no login time and no session version."""
+    from flask_login.utils import encode_cookie
+
+    user = make_user()
+    response = client.post("/auth/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302 and client.get_cookie("remember_token") is None
+    stranger = app.test_client()
+    with app.test_request_context():
+        stranger.set_cookie("remember_token", encode_cookie(str(user.id)))
+    assert stranger.get("/filings/").status_code == 302

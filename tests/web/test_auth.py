@@ -54,7 +54,7 @@ def test_duplicate_email_is_refused_with_a_clear_message(client, make_user):
     ("field", "value", "message"),
     [
         ("password", "short1", "密码：至少 8 位"),
-        ("password", "onlyletters", "密码：须同时包含字母和数字"),
+        ("password", "Password1", "密码：过于常见（在常用或已泄露的密码列表中），请换一个"),
         ("confirm", "Different99", "确认密码：与密码不一致"),
         ("email", "not-an-email", "邮箱：格式不正确"),
         ("agree", "", "须勾选后才能注册"),
@@ -91,9 +91,9 @@ def test_signup_shows_every_error_at_once_the_taken_email_included(client, make_
 
 
 def test_signup_shows_a_bad_email_beside_a_bad_password(client):
-    data = {**SIGNUP, "email": "not-an-email", "password": "onlyletters", "confirm": "onlyletters"}
+    data = {**SIGNUP, "email": "not-an-email", "password": "qwerty123", "confirm": "qwerty123"}
     page = client.post("/auth/signup", data=data).get_data(as_text=True)
-    assert "邮箱：格式不正确" in page and "密码：须同时包含字母和数字" in page
+    assert "邮箱：格式不正确" in page and "密码：过于常见" in page
 
 
 def test_wrong_password_is_refused_and_counted(client, make_user):
@@ -224,3 +224,31 @@ class TestCsrf:
         )
         assert client.post("/auth/logout").status_code == 400
         assert client.get("/filings/").status_code == 200
+
+
+def test_signup_takes_a_long_passphrase_without_digits_and_refuses_a_common_password(client):
+    passphrase = "correct horse battery staple on the shelf"  # 41 characters
+    refused = client.post(
+        "/auth/signup", data={**SIGNUP, "password": "Password1", "confirm": "Password1"}
+    )
+    assert refused.status_code == 422 and count_users() == 0
+    client.get("/lang/en")
+    refused = client.post(
+        "/auth/signup", data={**SIGNUP, "password": "qwerty123", "confirm": "qwerty123"}
+    )
+    assert (
+        "Password: is too common (on the list of common or breached passwords)"
+        in refused.get_data(as_text=True)
+    )
+    response = client.post(
+        "/auth/signup", data={**SIGNUP, "password": passphrase, "confirm": passphrase}
+    )
+    assert response.status_code == 302 and count_users() == 1
+
+
+def test_a_common_new_password_is_refused_on_change(client, make_user, login):
+    login(make_user())
+    data = {"current_password": PASSWORD, "password": "Password1", "confirm": "Password1"}
+    response = client.post("/account/password", data=data)
+    assert response.status_code == 422
+    assert "新密码：过于常见" in response.get_data(as_text=True)

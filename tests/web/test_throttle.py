@@ -301,3 +301,24 @@ def test_parallel_guesses_from_one_client_are_counted_one_after_another(app, mak
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["checked"] * free + ["held"] * 3
+
+
+def test_guesses_behind_a_shared_address_do_not_hold_a_client_that_logged_in_from_it_before(
+    app, make_user
+):
+    """An office behind one NAT address: a stranger there fails at unknown and known accounts,
+    which holds new clients of that address, but not a colleague who logged in from it before."""
+    colleague = make_user()
+    newcomer = make_user()
+    office = "192.0.2.10"
+    assert attempt(app, colleague.email, PASSWORD, office).status_code == 302
+    limit = app.config["LOGIN_CLIENT_MAX_FAILURES"]
+    for n in range(limit + 1):
+        attempt(app, f"nobody{n}@example.cn", "Wrong1234", office)
+    assert attempt(app, colleague.email, PASSWORD, office).status_code == 302
+    assert attempt(app, newcomer.email, PASSWORD, office).status_code == 429  # new here: waits
+    assert attempt(app, newcomer.email, PASSWORD, OWNER_ADDRESS).status_code == 302
+    # the colleague's own wrong tries still count against the colleague's pair
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        assert attempt(app, colleague.email, "Wrong1234", office).status_code == 422
+    assert attempt(app, colleague.email, PASSWORD, office).status_code == 429

@@ -361,8 +361,8 @@ def test_demo_mode_gives_a_new_account_two_ips(app, client):
         data={
             "display_name": "x",
             "email": "new@qinghe.cn",
-            "password": "Abcdef123",
-            "confirm": "Abcdef123",
+            "password": "Abcdef-1234",
+            "confirm": "Abcdef-1234",
             "agree": "y",
         },
     )
