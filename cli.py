@@ -251,7 +251,8 @@ def sweep_command() -> None:
 
 
 def _sweep_personal_data() -> None:
-    """The retention policy (issue 15): superseded and withdrawn images, unconfirmed imports."""
+    """The retention policy (personal data kept no longer than needed): superseded and withdrawn
+    images, unconfirmed imports."""
     config = current_app.config
     with transaction():
         kept = retention.sweep(
@@ -429,7 +430,7 @@ def _sqlite_path() -> str:
     url = db.engine.url
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         raise click.ClickException(
-            "backup and restore handle the SQLite file; for PostgreSQL use pg_dump / pg_restore (README)"
+            "backup and restore handle the SQLite file; for PostgreSQL use pg_dump / pg_restore (docs/deployment.md)"
         )
     return url.database
 

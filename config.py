@@ -1,6 +1,6 @@
 """Configuration in layers: the defaults below, then BEIAN_* environment variables, then a test mapping.
 
-Every key is documented in README.md (section "Configuration").
+Every key is documented in docs/configuration.md (a test checks it).
 """
 
 from __future__ import annotations
@@ -82,10 +82,11 @@ class Config:
     OVERDUE_COUNTS_SECONDS = 30  # how long a host reuses the overdue counts of the queue tabs
     SETTINGS_REFRESH_SECONDS = 30  # how often a host re-reads the settings changed in the console
     DEMO_MODE = False
-    # Request bodies (issue 15): a 4 MB image plus its form with room; the registry CSV up to 10 MB.
+    # Request bodies, refused before they are read: a 4 MB image plus its form with room; the
+    # registry CSV up to 10 MB.
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024
     IMPORT_MAX_CONTENT_LENGTH = 11 * 1024 * 1024
-    # Personal data kept no longer than needed (issue 15), deleted by `flask sweep`:
+    # Personal data kept no longer than needed (PIPL), deleted by `flask sweep`:
     RETENTION_SUPERSEDED_DAYS = 30  # an image replaced by a newer upload of the same material
     RETENTION_WITHDRAWN_DAYS = 30  # the images of a withdrawn filing
     RETENTION_IMPORT_MINUTES = 60  # an unconfirmed registry preview file (instance/imports)

@@ -1,6 +1,6 @@
 """gunicorn settings for `make serve` (gunicorn also reads this file by itself when started here).
 
-Sync workers, on purpose (issue 15): a sync worker is held by one client for as long as that
+Sync workers, on purpose: a sync worker is held by one client for as long as that
 client takes to send its request, so as many slow clients as there are workers stall gunicorn
 (measured: 10 clients sending their headers a byte at a time stall 2 sync workers, and 2 × 4 gthread
 threads; 2 × 8 threads still answer at once). Threads only raise the number it takes; the front that
@@ -13,7 +13,7 @@ lock; not yet understood, so not shipped.
 Two things the command line cannot say:
 - gunicorn's own logs (gunicorn.error: a request that failed outside Flask's error pages, with its
   traceback; gunicorn.access) pass the same PII filter as the app's, so no ID or phone number in
-  a traceback's SQL parameters reaches the log (issue 15);
+  a traceback's SQL parameters reaches the log;
 - no `Server: gunicorn` header (the version of the server is nobody's business).
 """
 

@@ -3,7 +3,7 @@ request's locale, found once per request instead of at every string.
 
 Flask-Babel finds the catalogue anew at every gettext (the app context's namespace, the domain,
 the locale's name, a cache lookup: about 7 µs, and 14 µs from a template through Jinja's alias and
-wrapper); the review screen says some 150 things and spent a tenth of its time there (issue 18).
+wrapper); the review screen says some 150 things and spent a tenth of its time there.
 Here the catalogue is kept on `g` beside the locale Flask-Babel chose, and found again whenever
 that locale is another object (`refresh()` at each request, `force_locale()` for an e-mail in the
 recipient's language). Same results as Flask-Babel's functions of the same names.

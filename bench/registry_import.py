@@ -1,4 +1,4 @@
-"""The registry import's cost (issue 15; `make bench-import`, not a test): an admin uploads a CSV of
+"""The registry import's cost (`make bench-import`, not a test): an admin uploads a CSV of
 10 000 websites of 10 000 subjects (every row a new subject: the most passwords to hash), previews
 it, confirms it, and uploads the same file again, through the web routes as a browser would.
 Goal: each request well within gunicorn's 60 s worker timeout. For comparison, the cost of one

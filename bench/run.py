@@ -1,4 +1,4 @@
-"""The benchmark of issue 7 (run with `make bench`; not a test): 100 000 filings in every state and
+"""The benchmark (run with `make bench`; not a test): 100 000 filings in every state and
 20 000 applicants in PostgreSQL, gunicorn with 2 workers, wrk at concurrency 16, side by side:
 a bare route (the ceiling), the reviewer queue partial (page 1 and a deep page), the applicant's
 status partial as the browser polls it (nothing changed: 204) and when it has changed (the panel
@@ -255,7 +255,7 @@ def run(server: LiveServer, ids: dict, folder: Path) -> None:
         for name, (base, goal) in goals.items()
         if results[name]["rps"] / results[base]["rps"] < goal
     ] + ([f"rss {rss:.0f} MB >= 150"] if rss >= 150 else [])
-    print("goals (issue 18): " + ("all met" if not missed else "missed: " + ", ".join(missed)))
+    print("goals: " + ("all met" if not missed else "missed: " + ", ".join(missed)))
     print(
         f"bench: hello_rps={hello:.0f} queue_rps={results['queue']['rps']:.0f} "
         f"queue_ratio={results['queue']['rps'] / hello:.2f} "

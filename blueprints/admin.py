@@ -127,7 +127,7 @@ def audit():
     action = request.args.get("action", "")
     actor = request.args.get("actor", "").strip().lower()
     older_than, newer_than = _cursors()
-    views = request.args.get("views") == "1"  # the looks at personal data (issue 15): on demand
+    views = request.args.get("views") == "1"  # staff looks at personal data: on demand
     events, older, newer = audit_log.search(
         filing_id, action, actor, older_than, newer_than, views=views
     )
@@ -511,7 +511,7 @@ def report_csv():
     """The report as CSV (UTF-8 with BOM, so that Excel opens the Chinese correctly)."""
     data = report_service.build(utcnow())
     out = io.StringIO()
-    writer = hardening.SafeCsvWriter(out)  # a reviewer's name may start with "=" (issue 15)
+    writer = hardening.SafeCsvWriter(out)  # a name may start with "=" (a formula)
     writer.writerow(["section", "key", "value", "extra"])
     for name, count, rejected in data.per_reviewer:
         writer.writerow(["decisions", name, count, rejected])

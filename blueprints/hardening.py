@@ -1,4 +1,4 @@
-"""What every request goes through for hostile input and personal data (issue 15): the size of a
+"""What every request goes through for hostile input and personal data: the size of a
 request body, the headers that keep authenticated pages out of caches and other origins, the
 answers for too-large requests and server errors, and `/readyz`.
 

@@ -1,4 +1,4 @@
-"""The account holder's own personal data (issue 15): download all of it (JSON plus the uploaded
+"""The account holder's own personal data (PIPL Art. 45 and 47): download all of it (JSON plus the uploaded
 images, as a zip), or delete the account. Linked from the account page."""
 
 from __future__ import annotations

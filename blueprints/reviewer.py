@@ -306,7 +306,7 @@ def review(filing_id: int):
     """Everything filed next to the registry record, the materials, the pre-check and the audit."""
     filing = _staff_filing(filing_id, REVIEW_LOADING)
     response = render_template("reviewer/review.html", **_review_context(filing))
-    with transaction():  # the filed personal data was shown: who, when (issue 15)
+    with transaction():  # the filed personal data was shown: who, when (audited)
         audit.record("review_viewed", current_user, filing=filing, internal=True)
     return response, 200, {"Cache-Control": "no-store, private"}
 

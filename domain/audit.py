@@ -12,7 +12,7 @@ from domain.support.paging import keyset_page
 from extensions import db
 from models import TRAIL_PREDICATE, AuditEvent, Filing, User, utcnow
 
-# Staff looking at personal data (issue 15): audited, searchable by the admin, but not part of a
+# Staff looking at personal data: audited, searchable by the admin, but not part of a
 # filing's trail on the review screen.
 VIEWS = frozenset({"material_viewed", "review_viewed"})
 

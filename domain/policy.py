@@ -31,7 +31,7 @@ class Policy:
     webhook_url: str
     bureau_gateway: str
     secret_key: str
-    # notifications (issue 19): the SMS signature and template codes, the outbox's retries, links
+    # notifications: the SMS signature and template codes, the outbox's retries, links
     sms_sign_name: str = ""
     sms_templates: tuple[tuple[str, str], ...] = ()  # our template key -> the platform's code
     outbox_max_attempts: int = 8

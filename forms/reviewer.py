@@ -18,7 +18,7 @@ from i18n import lazy_gettext as _l
 class RepeatedSelect(Select):
     """A select whose options repeat row after row (the reason rows) and request after request:
     the options' HTML is made once per process for the same choices and selection, not once per
-    row and request (three rows of some fifty options took a millisecond, issue 18)."""
+    row and request (three rows of some fifty options took a millisecond)."""
 
     def __call__(self, field, **kwargs) -> Markup:
         choices = field.iter_choices()

@@ -28,7 +28,7 @@ from models import AuditEvent, Filing, Material, ProvinceRule, User, Website
 MAX_BYTES = 4 * 1024 * 1024
 MIN_SIDE, MAX_SIDE = 300, 8000
 # A 20 MP phone photo (5472 x 3648) passes; a header claiming more is refused before decoding
-# (issue 15: a 4.9 KB 1-bit PNG of 6000 x 6600 cost seconds of CPU and 200 MB per worker).
+# (a 4.9 KB 1-bit PNG of 6000 x 6600 cost seconds of CPU and 200 MB per worker).
 MAX_PIXELS = 20_000_000
 FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png")}
 

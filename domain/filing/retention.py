@@ -1,4 +1,4 @@
-"""How long personal data is kept (issue 15; PIPL Art. 19 and 28: ID scans are sensitive personal
+"""How long personal data is kept (PIPL Art. 19 and 28: ID scans are sensitive personal
 information, kept no longer than the purpose needs). Run by `flask sweep`:
 
 - an image replaced by a newer upload of the same material (same filing, website and kind) is

@@ -1,4 +1,4 @@
-"""What each submission sent for review, kept as it was (issue 16): the application in its A2 shape
+"""What each submission sent for review, kept as it was: the application in its A2 shape
 and the current materials. The review screen compares the last two (domain/review/changes.py)."""
 
 from __future__ import annotations

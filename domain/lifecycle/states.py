@@ -154,7 +154,7 @@ OTHER_EVENT_LABELS = {
     "api_token_revoked": N_("吊销 API 令牌"),
     "api_draft_created": N_("通过 API 创建草稿"),
     "order_created": N_("创建订单"),
-    # personal data (issue 15): staff views of sensitive data, retention, the applicant's rights
+    # personal data: staff views of sensitive data, retention, the applicant's rights
     "material_viewed": N_("查看资料图片"),
     "review_viewed": N_("查看审核页面"),
     "images_deleted": N_("按保存期限删除图片"),

@@ -387,7 +387,7 @@ def table_rows() -> list[dict[str, object]]:
 
 
 def mermaid_diagram() -> str:
-    """The table as a Mermaid stateDiagram-v2 (`workflow diagram`, and the README's picture)."""
+    """The table as a Mermaid stateDiagram-v2 (`workflow diagram`; docs/architecture.md shows it)."""
     lines = ["stateDiagram-v2"]
     lines += [f"    [*] --> {state.value}" for state in S if state in INITIAL_STATES]
     for (state, action), row in TRANSITIONS.items():

@@ -222,7 +222,7 @@ def add_suffix(suffix: str, approved: bool, actor: User) -> str:
         valid = bool(value) and len(value) <= 63 and bool(rule_tables.suffix_to_ascii(value))
     except ValueError:
         valid = False
-    if not valid:  # a bad suffix saved here would break every pre-check (issue 15)
+    if not valid:  # a bad suffix saved here would break every pre-check
         raise AdminError(
             Message(
                 N_(
@@ -307,7 +307,7 @@ def preview_registry(text: str) -> ImportSummary:
     rows = parse_registry_csv(text)
     savepoint = db.session.begin_nested()
     try:
-        return import_registry(rows, preview=True)  # no hashing, no writes (issue 15)
+        return import_registry(rows, preview=True)  # no hashing, no writes: fast
     finally:
         savepoint.rollback()
 

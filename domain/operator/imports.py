@@ -1,4 +1,4 @@
-"""Registry CSV files between the admin's preview and confirm (issue 15): they hold plaintext filing
+"""Registry CSV files between the admin's preview and confirm: they hold plaintext filing
 passwords and mobiles, so they are created readable by this user only (0600), deleted at confirm
 (imported or refused) and, when never confirmed, after RETENTION_IMPORT_MINUTES by `flask sweep`;
 an older one is no longer accepted."""

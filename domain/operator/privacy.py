@@ -1,4 +1,4 @@
-"""The applicant's own data (issue 15).
+"""The applicant's own data: a copy of it, and the account's deletion.
 
 Export (PIPL Art. 45: a person may obtain a copy of their personal information): everything the
 account and its filings hold (with what each submission sent for review), as JSON, with the

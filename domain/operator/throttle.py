@@ -1,4 +1,4 @@
-"""Login throttling that a stranger cannot turn against the owner (issue 20).
+"""Login throttling that a stranger cannot turn against the owner.
 
 Failed logins are counted under three keys: the account (by its normalised e-mail, so that an
 address without an account behaves exactly like one with an account), the client address, and the
@@ -70,7 +70,7 @@ class LoginLimits:
 
     @classmethod
     def from_config(cls, config: Any) -> LoginLimits:
-        """The limits from the app configuration (LOGIN_* keys, documented in the README)."""
+        """The limits from the app configuration (LOGIN_* keys, see docs/configuration.md)."""
         longest = timedelta(minutes=int(config["LOGIN_LOCK_MINUTES"]))
         first = timedelta(seconds=int(config["LOGIN_FIRST_DELAY_SECONDS"]))
         return cls(

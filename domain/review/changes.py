@@ -1,4 +1,4 @@
-"""What a resubmission changed since the submission before it (issue 16): the fields by their
+"""What a resubmission changed since the submission before it: the fields by their
 labels with the old and the new value, websites added or removed, materials replaced.
 
 `compare` is pure over two snapshots (domain/filing/snapshots.py); `since_last_submission` loads

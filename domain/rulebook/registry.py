@@ -50,7 +50,7 @@ def _length(column: Any) -> int:
 
 
 # The longest value each column may hold: the table's column (a longer one would be a 500 on
-# PostgreSQL, issue 15); the password as long as the wizard's field takes.
+# PostgreSQL); the password as long as the wizard's field takes.
 MAX_LENGTHS = {
     "subject_number": _length(RegistrySubject.__table__.c.subject_number),
     "subject_name": _length(RegistrySubject.__table__.c.name),

@@ -4,7 +4,7 @@ only readers of the Flask configuration.
 
 Filing passwords (the MIIT 备案密码 in the registry copy) are keyed hashes instead: HMAC-SHA256 under a
 key derived from SECRET_KEY, with a salt per hash. A registry import writes thousands of them in one
-request (scrypt made 1 500 rows outlast the worker's 60 s, issue 15), and they are checked only at the
+request (scrypt made 1 500 rows outlast the worker's 60 s), and they are checked only at the
 wizard's password step, behind its own limit of 5 tries per hour. A database dump alone does not
 allow guessing them: the key is not in the database. After SECRET_KEY changes they no longer match
 until the registry is imported again (which hashes them anew). Hashes of earlier imports (scrypt)

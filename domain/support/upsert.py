@@ -46,7 +46,7 @@ def add_to_counters(
 def _upsert(table: str, key: str, count: str, rows: int) -> TextClause:
     """The upsert of `rows` counter rows, written once. The same text on PostgreSQL and SQLite
     (3.24+); SQLAlchemy compiles a multi-row INSERT anew at every execution, which cost eight
-    times the database's own work on it, at every transition (issue 18)."""
+    times the database's own work on it, at every transition."""
     values = ", ".join(f"(:key{n}, :amount{n})" for n in range(rows))
     return text(
         f"INSERT INTO {table} ({key}, {count}) VALUES {values} "

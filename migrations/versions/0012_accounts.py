@@ -1,4 +1,4 @@
-"""accounts (issue 20): session versions, one-time passwords, TOTP second factor, recovery codes
+"""accounts: session versions, one-time passwords, TOTP second factor, recovery codes
 
 Revision ID: 0012
 Revises: 0011

@@ -1,4 +1,4 @@
-"""notifications (issue 19): SMS templates, outbox backoff and dead letters, message centre
+"""notifications: SMS templates, outbox backoff and dead letters, message centre
 
 The outbox row learns whose message centre shows it (`account_id`, filled from the filing for the
 rows already there), when it is tried next (backoff) and when the applicant read it.

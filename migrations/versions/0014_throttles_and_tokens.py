@@ -1,4 +1,4 @@
-"""throttles and API tokens (issue 20): attempt counters per account and client, token scopes,
+"""throttles and API tokens: attempt counters per account and client, token scopes,
 expiry and last use
 
 Revision ID: 0014

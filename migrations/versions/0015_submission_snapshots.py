@@ -1,4 +1,4 @@
-"""submission snapshots (issue 16): what each submission sent for review
+"""submission snapshots: what each submission sent for review
 
 A row per entry into 待初审 or 待复审: the application in its A2 shape and the current materials,
 so the review screen shows what a resubmission changed. Filings submitted before this upgrade have

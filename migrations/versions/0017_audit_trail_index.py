@@ -1,6 +1,6 @@
-"""an index of a filing's trail without the staff's views of it (issue 18): the review screen reads
+"""an index of a filing's trail without the staff's views of it: the review screen reads
 a filing's few events instead of filtering the thousands of review_viewed/material_viewed rows that
-issue 15's access audit adds beside them
+the audit of staff looks adds beside them
 
 Revision ID: 0017
 Revises: 0016

@@ -4,7 +4,6 @@ and the table itself has no dead ends."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from domain.lifecycle import workflow
 from domain.lifecycle.states import Action, FilingState
@@ -87,9 +86,3 @@ def test_the_diagram_draws_every_row(app):
     arrows = [line for line in lines if ": " in line]
     assert len(arrows) == len(workflow.TRANSITIONS)
     assert "    sms_failed --> withdrawn: withdraw (applicant/system)" in lines
-
-
-def test_the_readme_shows_the_diagram_the_code_draws():
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    drawn = readme.split("```mermaid\n", 1)[1].split("```", 1)[0]
-    assert drawn == workflow.mermaid_diagram()
