@@ -19,7 +19,7 @@ from flask_migrate import upgrade
 from blueprints.policy import current_policy
 from blueprints.transaction import transaction
 from demo.seed import DEMO_TOTP_SECRET, is_seeded, seed_demo
-from domain.filing import retention, sms
+from domain.filing import orders, retention, sms
 from domain.filing.storage import storage_for
 from domain.lifecycle import stage_counts, workflow
 from domain.lifecycle.states import Role
@@ -112,8 +112,13 @@ def registry_group() -> None:
 
 @registry_group.command("import")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--drop-provider", "drop", multiple=True, metavar="WEBSITE_NUMBER",
+    help="Confirm that this website held here (approved through this app) loses PROVIDER_CODE as "
+    "the file says; without it the code is kept on such a website. Repeat for each.",
+)  # fmt: skip
 @with_appcontext
-def registry_import(csv_file: Path) -> None:
+def registry_import(csv_file: Path, drop: tuple[str, ...]) -> None:
     """Import a registry CSV (DOMAIN.md A5). All or nothing: a bad row imports nothing."""
 
     try:
@@ -123,7 +128,8 @@ def registry_import(csv_file: Path) -> None:
         sys.exit(2)
     try:
         with transaction():
-            summary = import_registry(parse_registry_csv(text))
+            held = orders.held_here(current_policy().provider_code, drop)
+            summary = import_registry(parse_registry_csv(text), held=held)
     except RegistryImportError as exc:
         where = f"line {exc.line}: " if exc.line else ""
         click.echo(f"{csv_file}: {where}{exc.reason}; nothing imported（未导入任何数据）", err=True)
@@ -133,6 +139,15 @@ def registry_import(csv_file: Path) -> None:
         f"websites: {summary.websites_created} new, {summary.websites_updated} changed, "
         f"{summary.unchanged} unchanged"
     )
+    for held_drop in summary.held_drops:
+        if held_drop.dropped:
+            click.echo(f"{held_drop.website_number}: provider code removed (confirmed)")
+        else:
+            click.echo(
+                f"{held_drop.website_number}: held here, the file leaves the provider code out; "
+                f"kept (confirm with --drop-provider {held_drop.website_number})",
+                err=True,
+            )
 
 
 @click.group("filing")

@@ -30,7 +30,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from domain.lifecycle.states import FilingState, FilingType, OrderKind, Role, event_label
+from domain.lifecycle.states import (
+    KIND_ACTION_LABELS,
+    Action,
+    FilingState,
+    FilingType,
+    OrderKind,
+    Role,
+    action_label,
+    event_label,
+)
 from extensions import Base, db
 
 if TYPE_CHECKING:  # db.Model is Base with Flask-SQLAlchemy's extras; the type checker sees Base
@@ -575,6 +584,9 @@ class ThrottleCounter(Model):
     __table_args__ = (CheckConstraint("failures >= 0", name="failures_not_negative"),)
 
 
+KIND_ACTIONS = frozenset(action.value for _kind, action in KIND_ACTION_LABELS)
+
+
 class AuditEvent(Model):
     """One thing that happened: a transition, a login failure, an upload, a claim."""
 
@@ -609,6 +621,9 @@ class AuditEvent(Model):
 
     @property
     def action_label(self) -> str:
+        """The action's label (msgid), in the words of the filing's kind where they differ."""
+        if self.action in KIND_ACTIONS and self.filing is not None:
+            return action_label(Action(self.action), self.filing.kind)
         return event_label(self.action)
 
     @property

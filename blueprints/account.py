@@ -27,7 +27,7 @@ from flask import (
 from flask_login import login_required
 
 from blueprints.access import home_endpoint_for
-from blueprints.auth import DUTY, begin_session, current_account, end_session
+from blueprints.auth import DUTY, begin_session, current_account, end_session, load_session_user
 from blueprints.materials import qr_svg
 from blueprints.throttle import login_limits
 from blueprints.transaction import transaction
@@ -53,6 +53,11 @@ def send_to_the_duty_first():
     """Redirect a session with an open duty to the page that fulfils it."""
     duty = session.get(DUTY)
     if not duty or request.endpoint in ALWAYS_OPEN or request.blueprint == "api":
+        return None
+    if load_session_user(str(session.get("_user_id", ""))) is None:
+        # The session ended elsewhere (the password changed in another browser): its duty
+        # ended with it. Log this browser out cleanly, or login and duty page send to each other.
+        end_session()
         return None
     allowed = DUTY_ENDPOINTS.get(duty)
     if allowed is None:  # not a duty this version knows: forget it

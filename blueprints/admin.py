@@ -24,7 +24,7 @@ from domain.operator import accounts, api_tokens, imports, ip_pool, settings
 from domain.operator import admin as admin_service
 from domain.review import report as report_service
 from domain.rulebook.reasons import REJECTION_REASONS
-from domain.rulebook.registry import RegistryImportError
+from domain.rulebook.registry import COLUMN_HELP, RegistryImportError
 from domain.support import notify
 from domain.support.i18n import N_
 from domain.support.outbox import OutboxError, retry_message
@@ -199,6 +199,7 @@ def staff():
                     form.display_name.data or "",
                     Role(form.role.data),
                     current_user,
+                    **staff_invitation_mail(),
                 )
         except accounts.AccountError as exc:
             form.email.errors.append(exc.message.render(_))
@@ -209,6 +210,14 @@ def staff():
     ).all()
     status = 422 if form.errors else 200
     return render_template("admin/staff.html", form=form, people=people, issued=issued), status
+
+
+def staff_invitation_mail() -> dict:
+    """What the invitation e-mail needs: the key that seals the password, the login address."""
+    policy_now = policy.current_policy()
+    login_url = policy_now.public_url.rstrip("/") + url_for("auth.login")
+    return {"secret_key": current_app.config["SECRET_KEY"], "login_url": login_url,
+            "demo_mode": bool(current_app.config["DEMO_MODE"])}  # fmt: skip
 
 
 @bp.post("/users/<int:user_id>/<any(enable, disable, reset):action>")
@@ -440,7 +449,8 @@ def _imports_folder() -> Path:
 @role_required(Role.admin)
 def registry():
     """Upload a registry CSV: see what it would change (nothing is written), then confirm."""
-    context = {"summary": None, "error": None, "token": None}
+    context = {"summary": None, "error": None, "token": None, "columns": COLUMN_HELP.items(),
+               "provider_code": policy.current_policy().provider_code}  # fmt: skip
     if request.method == "POST":
         upload = request.files.get("csv")
         data = upload.read(10_000_001) if upload else b""
@@ -448,7 +458,9 @@ def registry():
             if len(data) > 10_000_000:
                 raise RegistryImportError(0, N_("文件超过 10 MB"))
             text = data.decode("utf-8")
-            context["summary"] = admin_service.preview_registry(text)
+            context["summary"] = admin_service.preview_registry(
+                text, policy.current_policy().provider_code
+            )
         except UnicodeDecodeError:
             context["error"] = _("文件不是 UTF-8 编码")
         except RegistryImportError as exc:
@@ -475,7 +487,10 @@ def confirm_registry(token: str):
         abort(404)
     try:
         with transaction():
-            summary = admin_service.import_registry_csv(text, current_user)
+            summary = admin_service.import_registry_csv(
+                text, current_user, policy.current_policy().provider_code,
+                request.form.getlist("drop"),
+            )  # fmt: skip
     except RegistryImportError as exc:
         flash(_("导入失败，未导入任何数据：%(reason)s", reason=exc.message.render(_)), "bad")
         return redirect(url_for("admin.registry"))

@@ -76,7 +76,8 @@ def _panel_context(filing: Filing) -> dict:
 
 def _status_context(filing: Filing) -> dict:
     """The whole status page: the panel, the application as submitted and the public timeline."""
-    return {**_panel_context(filing), "entries": timeline.entries(filing.events)}
+    panel = _panel_context(filing)  # its rejection card holds the reviewer's note: not repeated
+    return {**panel, "entries": timeline.entries(filing.events, note_shown=panel["rejection"])}
 
 
 @bp.get("/<int:filing_id>")
@@ -164,10 +165,7 @@ def sms_verification(filing_id: int):
     filing = own_filing_or_404(filing_id)
     form = SmsForm()
     message, status = None, 200
-    if (
-        Action.sms_verify in workflow.actions_for(filing, Role.applicant)
-        and form.validate_on_submit()
-    ):
+    if form.validate_on_submit():  # sms.verify_code answers a repeated right code as the first
         with transaction():
             result, left = sms.verify_code(
                 filing, row_id(form.challenge_id.data), form.code.data, current_user,
@@ -186,6 +184,8 @@ def sms_verification(filing_id: int):
             status = 422
         elif result == sms.SmsResult.VERIFIED:
             message = _("该号码已核验，请继续输入其他号码收到的验证码")
+        elif result == sms.SmsResult.CLOSED:
+            status = 422
     elif request.method == "POST":
         status = 422
     return _sms_page(filing, form, message, status)

@@ -255,6 +255,7 @@ def forgot_password():
                 form.email.data,
                 current_app.config["SECRET_KEY"],
                 reset_link,
+                demo_mode=current_app.config["DEMO_MODE"],
             )
         return render_template("auth/forgot_sent.html", email=form.email.data.strip())
     status = 422 if form.errors else 200

@@ -23,7 +23,7 @@ from domain import audit
 from domain.errors import DomainError
 from domain.filing import filings, materials, orders
 from domain.lifecycle import workflow
-from domain.lifecycle.states import Action, FilingState, OrderKind, Role
+from domain.lifecycle.states import Action, FilingState, OrderKind, Role, action_label
 from domain.lifecycle.workdays import shanghai_today
 from domain.lifecycle.workflow import StaleFiling
 from domain.review import changes, reviewing
@@ -110,6 +110,22 @@ def next_filing():
     if filing is None:
         flash(_("该队列暂无其他待处理的备案"), "ok")
         return redirect(url_for("reviewer.queue", stage=stage.value))
+    return redirect(url_for("reviewer.review", filing_id=filing.id))
+
+
+@bp.post("/next")
+@role_required(*STAFF)
+def take_next_filing():
+    """Take the next filing of a stage's queue: claimed for this reviewer, then opened."""
+    stage = _queue_stage(request.args.get("stage", ""))
+    skip = request.args.get("skip", type=int)
+    policy = current_policy()
+    with transaction():
+        filing = reviewing.take_next(stage, current_user, policy, utcnow(), skip)
+    if filing is None:
+        flash(_("该队列暂无其他待处理的备案"), "ok")
+        return redirect(url_for("reviewer.queue", stage=stage.value))
+    flash(_("已领取，请在 %(n)s 分钟内处理", n=policy.claim_timeout_minutes), "ok")
     return redirect(url_for("reviewer.review", filing_id=filing.id))
 
 
@@ -234,7 +250,8 @@ def _decision_form(filing: Filing, form: DecisionForm | None = None) -> Decision
     against: a reason's field and code are free, so their choices are only for showing it)."""
     form = form or DecisionForm(data={"version": filing.version})  # a posted form keeps its version
     form.action.choices = [SelectChoice("", _("请选择"))] + [
-        SelectChoice(a.value, _(a.label)) for a in workflow.actions_for(filing, current_user.role)
+        SelectChoice(a.value, _(action_label(a, filing.kind)))
+        for a in workflow.actions_for(filing, current_user.role)
     ]  # nothing preselected: the reviewer picks the decision
     return form
 
@@ -342,5 +359,7 @@ def decide(filing_id: int):
         return render_template(
             "reviewer/review.html", **_review_context(_staff_filing(filing_id), form)
         ), 422
-    flash(_("已处理：%(action)s", action=_(Action(form.action.data).label)), "ok")
+    flash(
+        _("已处理：%(action)s", action=_(action_label(Action(form.action.data), filing.kind))), "ok"
+    )
     return redirect(back_to_queue)

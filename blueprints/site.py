@@ -1,9 +1,20 @@
-"""Home page, terms of service, language switch and the health check."""
+"""Home page, terms of service, language switch, the health check and the demo's mailbox."""
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
 from blueprints.access import home_endpoint_for
+from blueprints.policy import current_policy
+from domain.support import notify, outbox
 
 bp = Blueprint("site", __name__)
 
@@ -38,3 +49,18 @@ def health():
     """Liveness for a load balancer (and the benchmark's hello-world ceiling): no database, no
     template."""
     return "ok", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+
+
+@bp.get("/demo/mailbox")
+def demo_mailbox():
+    """The demo's mailbox (BEIAN_DEMO_MODE only, 404 otherwise): the outbox's e-mails in full, the
+    password-reset link included, as the SMS page shows the demo's code."""
+    if not current_app.config["DEMO_MODE"]:
+        abort(404)
+    policy = current_policy()
+    address = request.args.get("to", "")[:254]
+    mails = [
+        (message, notify.render(message, policy, reveal_code=True))
+        for message in outbox.demo_mailbox(address)
+    ]
+    return render_template("site/demo_mailbox.html", mails=mails, address=address)

@@ -8,15 +8,17 @@ from flask import Flask, g, url_for
 from flask_babel import get_locale
 from wtforms.fields.choices import SelectChoice
 
+from domain import audit
 from domain.filing import filings, materials, timeline
 from domain.lifecycle import workflow
 from domain.lifecycle.states import event_label
 from domain.lifecycle.workdays import SHANGHAI
+from domain.operator import settings
 from domain.rulebook.application import SUBJECT_KIND_LABELS
 from domain.rulebook.field_labels import describe_field, field_place
 from domain.rulebook.filing_type import unicode_domain
 from domain.rulebook.provinces import BY_CODE, PINYIN_NAMES
-from domain.rulebook.reasons import REJECTION_REASONS
+from domain.rulebook.reasons import REASON_LABELS
 from domain.support.masking import mask_certificate, mask_phone
 from forms.filing import (
     CERT_TYPES,
@@ -26,7 +28,7 @@ from forms.filing import (
     content_type_choices,
 )
 from i18n import gettext, lazy_gettext
-from models import Filing
+from models import AuditEvent, Filing
 
 
 def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -94,9 +96,15 @@ def field_label(filing: Filing, field: str) -> str:
     """The label of a field a reviewer's reason or a rule names ("" for the filing as a whole)."""
     if not field:
         return ""
-    return dict(field_choices(filing)).get(field) or describe_field(
-        field, [w.name for w in filing.websites], gettext
-    )
+    known = dict(field_choices(filing)).get(field)
+    if known:
+        return known
+    described = describe_field(field, [w.name for w in filing.websites], gettext)
+    kind = field.rpartition("materials.")[2] if "materials." in field else ""
+    if kind in materials.KIND_LABELS:  # a material no longer asked for: named by its kind
+        parts = (described, gettext(materials.KIND_LABELS[kind]))
+        described = " · ".join(part for part in parts if part)
+    return described
 
 
 def state_label(filing: Filing) -> str:
@@ -130,14 +138,24 @@ def event_note(note: str) -> str:
 def reason_text(item: dict) -> str:
     """A stored rejection reason in the user's language: the reason's label translated, then the
     reviewer's own words; a reason stored before codes and words were kept apart, as written."""
-    label = REJECTION_REASONS.get(item.get("code", ""))
+    label = REASON_LABELS.get(item.get("code", ""))
     if "text" not in item or (item.get("code") and label is None):
         return str(item.get("reason", ""))
     parts = [gettext(label) if label else "", item["text"]]
     return gettext("；").join(part for part in parts if part)
 
 
+def audit_changes(event: AuditEvent) -> list[tuple[str, str, str]]:
+    """What an audit entry changed, (label, before, after), labels in the user's language."""
+    shown = []
+    for key, before, after in audit.changes_of(event):
+        label = audit.CHANGED_LABELS.get(key) or settings.EDITABLE.get(key, (key,))[0]
+        shown.append((gettext(label), before, after))
+    return shown
+
+
 def register_filters(app: Flask) -> None:
+    app.add_template_global(audit_changes, "audit_changes")
     app.add_template_filter(event_note, "event_note")
     app.add_template_global(event_label, "event_label")
     app.add_template_global(reason_text, "reason_text")

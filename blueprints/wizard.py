@@ -21,7 +21,7 @@ from domain.filing.filings import FilingError
 from domain.lifecycle.states import Role
 from domain.lifecycle.workdays import SHANGHAI, shanghai_today
 from domain.lifecycle.workflow import StaleFiling
-from domain.rulebook.filing_type import LookupInputError, fold_host
+from domain.rulebook.filing_type import LookupInputError, fold_host, host_of_pasted_url
 from domain.rulebook.precheck import Findings
 from domain.support.i18n import N_
 from forms.filing import (
@@ -85,7 +85,12 @@ def start():
     """Verify the filing type from a certificate and one domain; open the draft."""
     form = TypeForm()
     verdict = None
+    pasted = ""  # a pasted address cleaned to its host, said so (the API refuses one: A5)
     if form.validate_on_submit():
+        if host := host_of_pasted_url(form.domain.data):
+            pasted = _("已将粘贴的网址 %(url)s 整理为域名 %(domain)s。", url=form.domain.data.strip(),
+                       domain=host)  # fmt: skip
+            form.domain.data = host
         try:
             with transaction():
                 filing, verdict = filings.start_filing(
@@ -99,12 +104,13 @@ def start():
         else:
             if filing is not None:
                 flash(verdict.message.render(_), "ok")
-                note = parent_domain_note(form.domain.data, verdict)
-                if note:
-                    flash(note, "ok")
+                for note in (pasted, parent_domain_note(form.domain.data, verdict)):
+                    if note:
+                        flash(note, "ok")
                 return redirect(url_for("wizard.product", filing_id=filing.id))
     status = 422 if (form.errors or verdict) else 200
     note = parent_domain_note(form.domain.data, verdict) if verdict else ""
+    note = " ".join(part for part in (pasted, note) if part)
     return render_template(
         "wizard/type.html", form=form, verdict=verdict, note=note, steps=STEPS, step="type"
     ), status

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select, text
 
 from domain.lifecycle.states import Role
+from domain.support.i18n import N_
 from domain.support.paging import keyset_page
 from extensions import db
 from models import TRAIL_PREDICATE, AuditEvent, Filing, User, utcnow
@@ -83,3 +84,34 @@ def search(
         )
     page = keyset_page(query, AuditEvent.id, AUDIT_PAGE_SIZE, older_than, newer_than)
     return page.rows, page.after, page.before
+
+
+# The changed settings an audit entry names, by their labels (msgids) where people read them.
+CHANGED_LABELS = {
+    "sms_required": N_("短信核验"), "mail_required": N_("邮寄资料"), "copyright_footer": N_("页脚版权"),
+    "local_mobile_required": N_("本省手机号"), "domain_certificate_required": N_("域名证书"),
+    "min_age": N_("最低年龄"), "bureau_review_workdays": N_("管局审核工作日"), "notes": N_("备注"),
+    "mail_items": N_("需邮寄的资料（要求邮寄资料时向申请人显示）"),
+}  # fmt: skip
+
+
+def changes_of(event: AuditEvent) -> list[tuple[str, str, str]]:
+    """What an event changed, (key, before, after): a province rule's fields, a setting's value;
+    [] for an event that records no before and after."""
+    data = event.data or {}
+    if isinstance(data.get("changes"), dict):
+        return [
+            (key, _shown(pair[0]), _shown(pair[1]))
+            for key, pair in data["changes"].items()
+            if isinstance(pair, list) and len(pair) == 2
+        ]
+    if "from" in data and "to" in data:
+        return [(str(data.get("key", "")), _shown(data["from"]), _shown(data["to"]))]
+    return []
+
+
+def _shown(value: object) -> str:
+    """A stored value as the audit page shows it (a flag as 是/否 is left to the page: 1/0)."""
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    return "" if value is None else str(value)

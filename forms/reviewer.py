@@ -50,7 +50,7 @@ class ReasonRow(Form):
 class DecisionForm(FlaskForm):
     version = HiddenField()
     action = ChoiceField(_l("处理结果"), [InputRequired(_l("请选择处理结果"))])
-    reasons = FieldList(FormField(ReasonRow), min_entries=3, max_entries=10)
+    reasons = FieldList(FormField(ReasonRow), min_entries=6, max_entries=10)  # 3 shown, 3 more
     note = TextAreaField(_l("给申请人的说明"), [Length(max=1000, message=_l("最多 1000 个字符"))])
     internal_note = TextAreaField(
         _l("内部备注（申请人不可见）"), [Length(max=1000, message=_l("最多 1000 个字符"))]

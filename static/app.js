@@ -99,3 +99,16 @@ document.addEventListener("click", function (event) {
     document.querySelectorAll("button[data-resend-seconds]").forEach(countDown);
   });
 })();
+
+// Forms marked data-once (the SMS code): the first submit disables its buttons, so a double click
+// sends one request (the server also answers a repeated right code as the first: success). Done
+// after the submit event, so the clicked button's name and value still go with the form.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (!form.matches || !form.matches("form[data-once]")) return;
+  setTimeout(function () {
+    form.querySelectorAll("button[type=submit]").forEach(function (button) {
+      button.disabled = true;
+    });
+  }, 0);
+});

@@ -30,6 +30,7 @@ from domain.rulebook.application import (
 )
 from domain.rulebook.filing_type import (
     TypeVerdict,
+    held_website,
     refusal_message,
     unicode_domain,
     verify_filing_type,
@@ -355,6 +356,8 @@ def add_website(filing: Filing, domain: str, provider_code: str, today: date) ->
     if any(w.icp_number == record.website_number for w in filing.websites):
         raise FilingError(Message(N_("该网站已在本次备案中")), "new_domain")
     refusal = website_refusal(record, provider_code, today)
+    if held_website([d.domain for d in record.domains]) is not None:
+        refusal = ("already_accessed", {})  # this app's own records, whatever the registry says
     if refusal is not None:
         raise FilingError(refusal_message(*refusal), "new_domain")
     website = website_from_registry(record, max(w.position for w in filing.websites) + 1)
@@ -525,6 +528,9 @@ def registry_problems(filing: Filing, provider_code: str, today: date) -> list[B
             refusal = ("domain_subject_mismatch", {})
         else:
             refusal = website_refusal(record, provider_code, today)
+        domains = [d.domain for d in website.domains]
+        if filing.kind is OrderKind.access and held_website(domains, filing.id) is not None:
+            refusal = ("already_accessed", {})  # this app's own records, whatever the registry says
         if refusal is not None:
             code, params = refusal
             message = Message(WEBSITE_REFUSALS[code], {"website": website.name, **params})

@@ -10,6 +10,7 @@ registry drops this provider and the records end (their IPs freed).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import select
@@ -23,7 +24,7 @@ from domain.lifecycle import workflow
 from domain.lifecycle.states import Action, FilingState, OrderKind
 from domain.policy import Policy
 from domain.rulebook.precheck import Breach, Findings
-from domain.rulebook.registry import current_registry
+from domain.rulebook.registry import HeldHere, current_registry
 from domain.support.i18n import N_, Message
 from extensions import db
 from models import Filing, Person, Subject, User, Website, WebsiteDomain, WebsiteIP, utcnow
@@ -51,6 +52,12 @@ def held_websites(account: User | None = None) -> list[Website]:
     if account is not None:
         query = query.where(Filing.account_id == account.id)
     return list(db.session.scalars(query))
+
+
+def held_here(provider_code: str, confirmed: Collection[str] = ()) -> HeldHere:
+    """What a registry import must not undo unseen: the website numbers held here (any account)."""
+    numbers = frozenset(w.icp_number for w in held_websites() if w.icp_number)
+    return HeldHere(provider_code, numbers, frozenset(confirmed))
 
 
 def held_by_subject(account: User) -> dict[str, list[Website]]:

@@ -28,7 +28,7 @@ MAX_FAILURES = 5
 # Core, not ORM: a plain UPDATE of the counters leaves the filing's version (optimistic lock) alone
 FILINGS = cast(Table, Filing.__table__)
 # The demo's copy of the code (sealed; "sealed" in the key keeps it out of a data export too)
-DEMO_CODE = "demo_sealed_code"
+DEMO_CODE = outbox.DEMO_SEALED
 
 
 def _digest(filing_id: int, mobile: str, code: str, policy: Policy) -> str:
@@ -201,13 +201,10 @@ def verify_code(
 
     now = now or utcnow()
     challenge = db.session.get(SmsChallenge, challenge_id)
-    if (
-        challenge is None
-        or challenge.filing_id != filing.id
-        or challenge.closed_at is not None
-        or filing.state is not FilingState.sms_pending
-    ):
+    if challenge is None or challenge.filing_id != filing.id:
         return SmsResult.CLOSED, 0
+    if challenge.closed_at is not None or filing.state is not FilingState.sms_pending:
+        return _answered_before(filing, challenge, code, policy), 0
     if challenge.expires_at <= now:
         fail(filing, now, policy, note="expired")
         return SmsResult.FAILED, 0
@@ -234,6 +231,20 @@ def verify_code(
         fail(filing, now, policy, note="too many wrong codes")
         return SmsResult.FAILED, 0
     return SmsResult.WRONG, left
+
+
+def _answered_before(filing: Filing, challenge: SmsChallenge, code: str, policy: Policy) -> str:
+    """The answer to the same right code sent again (a double click on 提交验证码): what the first
+    answer was, so the second request reports the success too; CLOSED for anything else."""
+    right = challenge.closed_at is not None and hmac.compare_digest(
+        challenge.code_hash, _digest(filing.id, challenge.mobile, (code or "").strip(), policy)
+    )
+    if not right or filing.state is FilingState.sms_failed:
+        return SmsResult.CLOSED
+    if filing.state is not FilingState.sms_pending:
+        return SmsResult.COMPLETE  # the last code was verified and the filing went on
+    replaced = any(c.mobile == challenge.mobile for c in open_challenges(filing))
+    return SmsResult.CLOSED if replaced else SmsResult.VERIFIED
 
 
 def fail(filing: Filing, now: datetime, policy: Policy, note: str) -> None:

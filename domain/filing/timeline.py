@@ -40,8 +40,9 @@ def note_msgid(note: str) -> str | None:
     return SYSTEM_NOTES.get(note)
 
 
-def entries(events: list[AuditEvent]) -> list[Entry]:
-    """The public events, oldest first, as the applicant's timeline entries."""
+def entries(events: list[AuditEvent], note_shown: AuditEvent | None = None) -> list[Entry]:
+    """The public events, oldest first, as the applicant's timeline entries; the note of
+    `note_shown` (the rejection the page shows with its reasons) is not repeated."""
     shown: list[Entry] = []
     for event in events:
         if event.internal:
@@ -58,12 +59,13 @@ def entries(events: list[AuditEvent]) -> list[Entry]:
             last.count += 1
             continue
         msgid = note_msgid(event.note)
+        note = "" if note_shown is not None and event.id == note_shown.id else event.note
         shown.append(
             Entry(
                 event.created_at,
                 event.action_label,
                 state=event.target_state,
-                note=msgid or event.note,
+                note=msgid or note,
                 note_is_msgid=msgid is not None,
                 action=event.action,
             )

@@ -99,6 +99,28 @@ class OrderKind(LabelledEnum):
     cancel_access = "cancel_access", N_("取消接入")
 
 
+# Where an order on records reads other words than an access filing: its one staff review is 审核
+# (not 初审), and each kind ends with its own result (not 接入成功).
+_ORDERS = (OrderKind.change_access, OrderKind.cancel_access)
+KIND_STATE_LABELS = {
+    **{(kind, FilingState.submitted): N_("待审核") for kind in _ORDERS},
+    **{(kind, FilingState.initial_rejected): N_("审核驳回") for kind in _ORDERS},
+    (OrderKind.change_access, FilingState.approved): N_("变更成功"),
+    (OrderKind.cancel_access, FilingState.approved): N_("已取消接入"),
+}
+KIND_ACTION_LABELS = {(kind, Action.initial_reject): N_("审核驳回") for kind in _ORDERS}
+
+
+def state_label(state: FilingState, kind: OrderKind | None) -> str:
+    """A state's label (msgid) for an order of `kind` (the state's own label without a kind)."""
+    return KIND_STATE_LABELS.get((kind, state), state.label) if kind else state.label
+
+
+def action_label(action: Action, kind: OrderKind | None) -> str:
+    """An action's label (msgid) on an order of `kind` (the action's own label without a kind)."""
+    return KIND_ACTION_LABELS.get((kind, action), action.label) if kind else action.label
+
+
 class FilingType(LabelledEnum):
     """The two kinds of access filing (DOMAIN.md A5)."""
 

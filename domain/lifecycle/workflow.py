@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from domain.errors import DomainError
-from domain.lifecycle import stage_counts
+from domain.lifecycle import stage_counts, states
 from domain.lifecycle.states import Action, FilingState, OrderKind, Role
 from domain.lifecycle.workdays import add_workdays
 from domain.policy import Policy
@@ -283,7 +283,7 @@ def shown_label(filing: Filing) -> str:
     when it came from a later stage"), else the state's own label."""
     if filing.returned and filing.state is S.initial_rejected:
         return A.return_for_edits.label
-    return filing.state.label
+    return states.state_label(filing.state, filing.kind)
 
 
 def is_final(state: FilingState) -> bool:

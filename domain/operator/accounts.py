@@ -202,13 +202,14 @@ def user_for_reset_token(token: str, secret_key: str) -> User | None:
 
 
 def request_password_reset(
-    email: str, secret_key: str, link_for_token: Callable[[str], str]
+    email: str, secret_key: str, link_for_token: Callable[[str], str], demo_mode: bool = False
 ) -> bool:
     """Queue a reset e-mail when the address belongs to an enabled account and has not asked too
     often; returns whether a mail was queued. The caller answers the same either way.
 
     `link_for_token(token)` builds the absolute URL of the reset page. The link travels sealed in
-    the outbox (as SMS codes do) and is blanked once sent.
+    the outbox (as SMS codes do) and is blanked once sent; in `demo_mode` a second sealed copy
+    stays for the demo mailbox.
     """
     user = find_user(email) if len(email) <= 254 else None
     if user is None or not user.is_enabled:
@@ -226,12 +227,15 @@ def request_password_reset(
     if (recent or 0) >= RESET_MAILS_PER_HOUR:
         return False
     link = link_for_token(reset_token(user, secret_key))
+    # the demo mailbox's copy, left in place by the sender (demo mode only: never in production)
+    demo = {outbox.DEMO_SEALED: sealing.seal(link, secret_key)} if demo_mode else {}
     outbox.enqueue(
         None,
         "email",
         user.email,
         "password_reset",
         sealed_code=sealing.seal(link, secret_key),
+        **demo,
         minutes=RESET_LINK_MINUTES,
         name=user.display_name or user.email,
     )

@@ -7,18 +7,20 @@ import csv
 import io
 import ipaddress
 import secrets
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date
 
 from sqlalchemy import select
 
 from domain import audit
 from domain.errors import DomainError
+from domain.filing import orders
 from domain.lifecycle.states import Role
 from domain.operator import accounts, ip_pool
 from domain.rulebook import rule_tables
 from domain.rulebook.registry import ImportSummary, import_registry, parse_registry_csv
 from domain.rulebook.rules import check_public_ip
+from domain.support import outbox, sealing
 from domain.support.i18n import N_, Message
 from extensions import db
 from models import CalendarDay, DenyWord, DomainSuffix, ProviderIP, ProvinceRule, User, utcnow
@@ -91,19 +93,48 @@ def update_province_rule(
     return list(changed)
 
 
-def invite_staff(email: str, display_name: str, role: Role, actor: User) -> tuple[User, str]:
-    """Create a reviewer or admin with a one-time password to hand over (shown once, not stored).
+# An invitation to an address that has an account already: what the admin can do instead.
+STAFF_EMAIL_TAKEN = N_(
+    "该邮箱已有账号，不能再次邀请；如是本服务商的工作人员，可在下方列表中为其重置密码"
+)
 
-    :raises accounts.AccountError: bad or taken e-mail.
+
+def invite_staff(
+    email: str,
+    display_name: str,
+    role: Role,
+    actor: User,
+    *,
+    secret_key: str = "",
+    login_url: str = "",
+    demo_mode: bool = False,
+) -> tuple[User, str]:
+    """Create a reviewer or admin with a one-time password to hand over (shown once, not stored).
+    With `secret_key`, an invitation e-mail goes out too: the login address and the one-time
+    password, sealed in the outbox and blanked once sent (a demo copy in `demo_mode`).
+
+    :raises accounts.AccountError: bad or taken e-mail (taken: said for staff, not for sign-up).
     """
     if role not in (Role.reviewer, Role.admin):
         raise AdminError(Message(N_("只能邀请审核员或管理员")))
     password = temporary_password()
-    user = accounts.register(email, password, display_name, role)
+    try:
+        user = accounts.register(email, password, display_name, role)
+    except accounts.AccountError as exc:
+        if exc.message.text == accounts.EMAIL_TAKEN:
+            raise accounts.AccountError(STAFF_EMAIL_TAKEN) from None
+        raise
     user.must_change_password = True  # a one-time password: changed at the first login
     audit.record(
         "staff_invited", actor, note=user.email, data={"user": user.id, "role": role.value}
     )
+    if secret_key:
+        sealed = sealing.seal(password, secret_key)
+        demo = {outbox.DEMO_SEALED: sealed} if demo_mode else {}
+        outbox.enqueue(
+            None, "email", user.email, "staff_invited", sealed_code=sealed, role=role.value,
+            login_url=login_url, inviter=actor.display_name or actor.email, **demo,
+        )  # fmt: skip
     return user, password
 
 
@@ -299,30 +330,57 @@ def set_calendar_day(day: str, is_workday: bool | None, note: str, actor: User) 
 # --- the national registry ------------------------------------------------------------------------
 
 
-def preview_registry(text: str) -> ImportSummary:
+def import_note(summary: ImportSummary) -> str:
+    """The audit line of an import, in words (the audit page shows notes as written)."""
+    note = (
+        f"主体：新增 {summary.subjects_created}、更新 {summary.subjects_updated}；"
+        f"网站：新增 {summary.websites_created}、更新 {summary.websites_updated}、"
+        f"未变化 {summary.unchanged}"
+    )
+    dropped = [d.website_number for d in summary.held_drops if d.dropped]
+    kept = [d.website_number for d in summary.held_drops if not d.dropped]
+    if dropped:
+        note += f"；经确认移除本服务商代码：{'、'.join(dropped)}"
+    if kept:
+        note += f"；未确认，保留本服务商代码：{'、'.join(kept)}"
+    return note
+
+
+def preview_registry(text: str, provider_code: str = "") -> ImportSummary:
     """What importing the registry CSV would change; nothing is written (a rolled-back savepoint).
+    The websites held here that the file leaves without `provider_code` are in `held_drops`.
 
     :raises RegistryImportError: a malformed line, or a domain of another number.
     """
     rows = parse_registry_csv(text)
+    held = orders.held_here(provider_code)  # shown as if confirmed: old -> new, to tick or not
+    held = orders.held_here(provider_code, held.website_numbers)
     savepoint = db.session.begin_nested()
     try:
-        return import_registry(rows, preview=True)  # no hashing, no writes: fast
+        return import_registry(rows, preview=True, held=held)  # no hashing, no writes: fast
     finally:
         savepoint.rollback()
 
 
-def import_registry_csv(text: str, actor: User) -> ImportSummary:
-    """Import the registry CSV, all or nothing (flushed; the caller commits), audited.
+def import_registry_csv(
+    text: str, actor: User, provider_code: str = "", confirmed: Collection[str] = ()
+) -> ImportSummary:
+    """Import the registry CSV, all or nothing (flushed; the caller commits), audited. A website
+    held here loses `provider_code` only when its number is in `confirmed` (the admin ticked it).
 
     :raises RegistryImportError: a malformed line, or a domain of another number.
     """
-    summary = import_registry(parse_registry_csv(text))
+    summary = import_registry(
+        parse_registry_csv(text), held=orders.held_here(provider_code, confirmed)
+    )
     audit.record(
         "registry_imported",
         actor,
-        note=f"+{summary.subjects_created}/{summary.websites_created}"
-        f" ~{summary.subjects_updated}/{summary.websites_updated}",
-        data={"details": summary.details[:200]},
+        note=import_note(summary),
+        data={
+            "details": summary.details[:200],
+            "provider_dropped": [d.website_number for d in summary.held_drops if d.dropped],
+            "provider_kept": [d.website_number for d in summary.held_drops if not d.dropped],
+        },
     )
     return summary

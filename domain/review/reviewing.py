@@ -24,7 +24,7 @@ from domain.lifecycle import stage_counts as counters
 from domain.lifecycle import workflow
 from domain.lifecycle.states import Action, FilingState, FilingType, OrderKind, Role
 from domain.policy import Policy
-from domain.rulebook.reasons import REJECTION_REASONS
+from domain.rulebook.reasons import OTHER, REASON_LABELS
 from domain.rulebook.registry import current_registry
 from domain.support.i18n import N_, Message
 from domain.support.upsert import rows_changed
@@ -216,6 +216,22 @@ def next_in_queue(
     ).first()
 
 
+def take_next(
+    stage: FilingState, reviewer: User, policy: Policy, now: datetime, skip: int | None = None
+) -> Filing | None:
+    """Claim the oldest filing of the stage's queue this reviewer may take (处理本队列下一件): the
+    one found, claimed; another when someone claimed that one first; None when none is left."""
+    passed: set[int] = set()
+    for _attempt in range(5):  # a race lost is rare: a few tries, then the queue page
+        filing = next_in_queue(stage, reviewer, policy, now, skip)
+        if filing is None or filing.id in passed:
+            return None
+        if claim(filing, reviewer, policy, now):
+            return filing
+        passed.add(filing.id)
+    return None
+
+
 def claim(filing: Filing, reviewer: User, policy: Policy, now: datetime | None = None) -> bool:
     """Take the filing for review: True if this reviewer now holds it (compare-and-set).
 
@@ -314,7 +330,7 @@ class Reason:
     text: str = ""
 
     def as_dict(self) -> dict[str, str]:
-        label = REJECTION_REASONS.get(self.code, "")
+        label = REASON_LABELS.get(self.code, "")  # "other": the reviewer's words alone
         # "reason" as written then (e-mails, the API); code and text to show it in any language
         return {"field": self.field, "code": self.code, "text": self.text,
                 "reason": "；".join(part for part in (label, self.text) if part)}  # fmt: skip
@@ -345,6 +361,8 @@ def decide(
         raise ReviewError(Message(N_("请先领取该备案再处理（可能已被他人领取或领取已超时）")))
     if workflow.needs_reasons(action) and not (reasons or note.strip()):
         raise ReviewError(Message(N_("驳回时请至少填写一条原因")))
+    if any(r.code == OTHER and not r.text.strip() for r in reasons):
+        raise ReviewError(Message(N_("选择“其他”时，请在补充说明中写明原因")))
     if action is Action.bureau_reject and not note.strip():
         raise ReviewError(Message(N_("请填写管局驳回原因")))
     if action is Action.bureau_approve and not receipt.strip():
@@ -354,6 +372,11 @@ def decide(
         data["receipt"] = receipt
     advance(filing, action, reviewer, policy=policy, note=note.strip(), data=data,
             expected_version=expected_version, now=now)  # fmt: skip
+    if workflow.staff_actions(filing.state, filing.kind) and not workflow.is_final(filing.state):
+        # the next stage is staff's too: the reviewer who moved it there keeps it (one claim per
+        # filing, not one per stage); the claim lapses after the timeout as any other
+        filing.claimed_by_id, filing.claimed_at = reviewer.id, now
+        db.session.flush()
     if internal_note.strip():
         audit.record("internal_note", reviewer, filing=filing, note=internal_note.strip(),
                      internal=True, now=now)  # fmt: skip

@@ -8,23 +8,24 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TypedDict, Unpack
+from urllib.parse import urlsplit
 
 import idna
 from sqlalchemy import exists, select
 
 from domain.errors import DomainError
 from domain.lifecycle import workflow
-from domain.lifecycle.states import FilingState, FilingType
+from domain.lifecycle.states import FilingState, FilingType, OrderKind
 from domain.rulebook import rules
 from domain.rulebook.application import CERTIFICATE_TYPES
 from domain.rulebook.registry import Registry, current_registry
 from domain.support.i18n import N_, Message
 from extensions import db
-from models import Filing, RegistryWebsite, User
+from models import Filing, RegistryWebsite, User, Website, WebsiteDomain
 
 
 @dataclass
@@ -142,6 +143,24 @@ def read_lookup(certificate_type: str, certificate_number: str, domain: str) -> 
     return Lookup(kind, number, registrable)
 
 
+PASTED_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//|^[^\s/]+\.[^\s/]+/", re.IGNORECASE)
+
+
+def host_of_pasted_url(typed: str | None) -> str | None:
+    """The host of a pasted address (`https://www.qinghe.cn/` or `www.qinghe.cn/about` ->
+    `www.qinghe.cn`), for the web form to clean and say so; None when it is no such address.
+    The API and the CLI do not clean: they refuse a URL as bad input (A5)."""
+    text = unicodedata.normalize("NFKC", typed or "").strip()
+    if not PASTED_URL.search(text) or any(c.isspace() for c in text):
+        return None
+    try:
+        parts = urlsplit(text if "//" in text else "//" + text)
+        host = parts.hostname
+    except ValueError:  # a malformed port or an unbalanced IPv6 bracket
+        return None
+    return host or None
+
+
 def fold_host(typed: str | None) -> str:
     """A typed host name as A5 reads it: NFKC-folded, trimmed, lower-case, no trailing dot."""
     return unicodedata.normalize("NFKC", typed or "").strip().lower().rstrip(".")
@@ -192,6 +211,8 @@ def verify_filing_type(
     registry = registry or current_registry()
     lookup = read_lookup(certificate_type, certificate_number, domain)
     looked_up = unicode_domain(lookup.domain)
+    if held_website([lookup.domain], exclude_filing_id) is not None:
+        return _refuse("already_accessed", domain=looked_up)  # the app's own records count
     subject = registry.subject_by_certificate(lookup.certificate_type, lookup.certificate_number)
     if subject is None:
         return _refuse("first_filing_required", domain=looked_up)
@@ -241,6 +262,26 @@ def verify_filing_type(
     return TypeVerdict(
         FilingType.new_access, None, Message(RESULTS[FilingType.new_access]), **found
     )
+
+
+def held_website(domains: Collection[str], exclude_filing_id: int | None = None) -> Website | None:
+    """A website held here (of an approved access or change order, not superseded; any account)
+    that carries one of these ASCII domains: this app's own records, whatever the registry says."""
+    if not domains:
+        return None
+    return db.session.scalars(
+        select(Website)
+        .join(Filing, Website.filing_id == Filing.id)
+        .join(WebsiteDomain, WebsiteDomain.website_id == Website.id)
+        .where(
+            Filing.state == FilingState.approved,
+            Filing.kind.in_([OrderKind.access, OrderKind.change_access]),
+            Filing.id != (exclude_filing_id or 0),
+            Website.superseded_at.is_(None),
+            WebsiteDomain.domain.in_(list(domains)),
+        )
+        .limit(1)
+    ).first()
 
 
 def website_refusal(

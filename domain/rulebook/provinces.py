@@ -39,12 +39,12 @@ FULL_NAMES: dict[str, str] = dict(
 )
 BY_ABBR = {province.abbr: province for province in PROVINCES}
 
-# The names in the pinyin romanisation (Hanyu Pinyin, as the State Council's own English pages and
-# the GB/T 2260 English list write them), for the English UI.
+# The names in English (Hanyu Pinyin, as the State Council's own English pages and
+# the GB/T 2260 English list write them; Inner Mongolia by its usual English name), for the English UI.
 PINYIN_NAMES: dict[str, str] = dict(
     zip(
         BY_CODE,
-        ["Beijing", "Tianjin", "Hebei", "Shanxi", "Nei Mongol", "Liaoning", "Jilin", "Heilongjiang",
+        ["Beijing", "Tianjin", "Hebei", "Shanxi", "Inner Mongolia", "Liaoning", "Jilin", "Heilongjiang",
          "Shanghai", "Jiangsu", "Zhejiang", "Anhui", "Fujian", "Jiangxi", "Shandong", "Henan",
          "Hubei", "Hunan", "Guangdong", "Guangxi", "Hainan", "Chongqing", "Sichuan", "Guizhou",
          "Yunnan", "Xizang", "Shaanxi", "Gansu", "Qinghai", "Ningxia", "Xinjiang"],
@@ -66,22 +66,19 @@ class RuleSeed(TypedDict, total=False):
     domain_certificate_required: bool
 
 
-# Seed values of the editable province rules (DOMAIN.md A1 and Part B 3.5, 3.10, 3.11).
+# Seed values of the editable province rules (DOMAIN.md A1 and Part B 3.5, 3.10, 3.11); the notes
+# are read by staff and applicants, so they say the rule in words, without the spec's rule codes.
 RULE_SEEDS: dict[str, RuleSeed] = {
     "32": {
         "copyright_footer": True,
         "local_mobile_required": True,
-        "notes": "江苏：页脚须显示备案号链接及版权所有者；手机号须为本省号码（R-A-1, R-P-5）。",
+        "notes": "江苏：页脚须显示备案号链接及版权所有者；手机号须为本省号码。",
     },
     "33": {
         "bureau_review_workdays": 30,
-        "notes": "浙江：管局审核最长 30 个工作日；网站名称须与网站实际显示一致（R-N-8）。",
+        "notes": "浙江：管局审核最长 30 个工作日；网站名称须与网站实际显示一致。",
     },
-    "37": {
-        "notes": "山东：据华为云资料未满 17 周岁不予备案；本系统按 A4 统一以 18 周岁为下限（R-P-6），可在此调整。"
-    },
-    "44": {
-        "notes": "广东：每个备案须提供法定代表人或个人签字的《互联网信息服务备案承诺书》（R-M-6）。"
-    },
-    "46": {"notes": "海南：营业执照须加盖海南市场监管登记章（R-M-8）。"},
+    "37": {"notes": "山东：未满 17 周岁不予备案；本系统默认以 18 周岁为下限，可在此调整。"},
+    "44": {"notes": "广东：每个备案须提供法定代表人或个人签字的《互联网信息服务备案承诺书》。"},
+    "46": {"notes": "海南：营业执照须加盖海南市场监管登记章。"},
 }

@@ -37,6 +37,22 @@ COLUMNS = (
     "province", "responsible_mobile", "filing_password", "website_number", "website_name",
     "domains", "access_providers", "change_in_progress",
 )  # fmt: skip
+# What each column holds, for the import page (the file format in the admin's words).
+COLUMN_HELP = {
+    "subject_number": N_("主体备案号，如 浙ICP备2021000001号"),
+    "subject_name": N_("主体名称"),
+    "subject_kind": N_("主体性质：enterprise（企业）、individual（个人）、government（政府机关）、institution（事业单位）、social_org（社会团体）、individual_business（个体工商户）"),
+    "certificate_type": N_("主体证件类型：uscc（统一社会信用代码）、resident_id（居民身份证）、passport、hk_mo_permit、tw_permit"),
+    "certificate_number": N_("主体证件号码"),
+    "province": N_("省份代码（两位数字，如 33 为浙江）"),
+    "responsible_mobile": N_("网站负责人的手机号码（短信核验发往此号码）"),
+    "filing_password": N_("工信部备案密码，明文；只保存其哈希"),
+    "website_number": N_("网站备案号，“主体备案号-序号”，如 浙ICP备2021000001号-1"),
+    "website_name": N_("网站名称"),
+    "domains": N_("网站的全部域名，空格分隔，每个写作 域名@到期日，如 qinghe.cn@2027-05-01"),
+    "access_providers": N_("接入服务商代码，分号分隔；本服务商的代码即设置中的服务商代码，可为空"),
+    "change_in_progress": N_("是否正在办理变更备案：1 是，0 否"),
+}  # fmt: skip
 SUBJECT_KINDS = {
     "enterprise", "individual", "government", "institution", "social_org", "individual_business",
 }  # fmt: skip
@@ -83,6 +99,53 @@ class RegistryRow:
     change_in_progress: bool
 
 
+# What an admin reads for a registry record's part in the import preview (not the column names).
+CHANGE_LABELS = {
+    "name": N_("名称"), "kind": N_("主体性质"), "certificate_type": N_("主体证件类型"),
+    "certificate_number": N_("主体证件号码"), "province": N_("所在省份"),
+    "filing_password": N_("工信部备案密码"), "responsible_mobile": N_("网站负责人手机号码"),
+    "access_providers": N_("接入服务商"), "change_in_progress": N_("变更办理中"),
+    "subject": N_("所属主体"), "domains": N_("域名"), "expiry": N_("域名到期日"),
+}  # fmt: skip
+
+
+@dataclass
+class FieldChange:
+    """One part of a record before and after the import (`old` "" for a new record)."""
+
+    key: str  # a key of CHANGE_LABELS
+    old: str
+    new: str
+
+    @property
+    def label(self) -> str:
+        """The part's label (a msgid, translated where it is shown)."""
+        return CHANGE_LABELS[self.key]
+
+
+@dataclass
+class RecordChange:
+    """A record the import creates (`created`) or changes, with its parts old -> new."""
+
+    kind: str  # "subject" or "website"
+    number: str
+    name: str
+    created: bool
+    fields: list[FieldChange] = field(default_factory=list)
+
+
+@dataclass
+class HeldDrop:
+    """A website held here (approved through this app) whose row no longer lists this provider.
+
+    `dropped`: the admin confirmed it by name and the code is removed; otherwise it is kept.
+    """
+
+    website_number: str
+    name: str
+    dropped: bool
+
+
 @dataclass
 class ImportSummary:
     subjects_created: int = 0
@@ -92,6 +155,8 @@ class ImportSummary:
     unchanged: int = 0
     details: list[str] = field(default_factory=list)
     passwords_unchecked: int = 0  # existing subjects whose password a preview did not compare
+    changes: list[RecordChange] = field(default_factory=list)
+    held_drops: list[HeldDrop] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -202,8 +267,24 @@ def _parse_row(line: int, values: dict[str, str]) -> RegistryRow:
     return RegistryRow(line, values, domains, providers, values["change_in_progress"] == "1")
 
 
-def import_registry(rows: list[RegistryRow], preview: bool = False) -> ImportSummary:
+@dataclass(frozen=True)
+class HeldHere:
+    """What an import must not undo unseen: this provider's code, and the website numbers held
+    here (approved through this app); `confirmed` the numbers the admin confirmed by name."""
+
+    provider_code: str = ""
+    website_numbers: frozenset[str] = frozenset()
+    confirmed: frozenset[str] = frozenset()
+
+
+def import_registry(
+    rows: list[RegistryRow], preview: bool = False, held: HeldHere | None = None
+) -> ImportSummary:
     """Create or update the registry from parsed rows (flushed, not committed). Idempotent.
+
+    A row that leaves this provider's code out of a website held here drops the code only when
+    the admin confirmed that website by number (`held.confirmed`); otherwise the code is kept.
+    Every such website is listed in the summary's `held_drops`.
 
     The rows' existing subjects, websites and domains are loaded up front in a few queries, and
     nothing is flushed row by row (10 000 rows in seconds, not one query and flush per row).
@@ -222,7 +303,9 @@ def import_registry(rows: list[RegistryRow], preview: bool = False) -> ImportSum
                     known.subjects.get(number), row.values, summary, not preview
                 )
                 known.seen.add(number)
-            _upsert_website(known, known.subjects[number], row, summary, preview)
+            _upsert_website(
+                known, known.subjects[number], row, summary, preview, held or HeldHere()
+            )
     if not preview:
         db.session.flush()
     return summary
@@ -300,9 +383,14 @@ def _upsert_subject(
         db.session.add(subject)
         summary.subjects_created += 1
         summary.details.append(f"+ {values['subject_number']}")
+        summary.changes.append(
+            RecordChange("subject", values["subject_number"], values["subject_name"], True)
+        )
         return subject
     changed = [key for key, value in wanted.items() if getattr(subject, key) != value]
+    record = RecordChange("subject", values["subject_number"], values["subject_name"], False)
     for key in changed:
+        record.fields.append(FieldChange(key, str(getattr(subject, key)), wanted[key]))
         setattr(subject, key, wanted[key])
     if not passwords:
         summary.passwords_unchecked += 1
@@ -311,35 +399,62 @@ def _upsert_subject(
     ):  # only a changed password is hashed anew
         subject.filing_password_hash = hash_filing_password(values["filing_password"])
         changed.append("filing_password")
+        record.fields.append(FieldChange("filing_password", "", ""))  # never shown
     if changed:
         summary.subjects_updated += 1
         summary.details.append(f"~ {values['subject_number']}: {', '.join(changed)}")
+        summary.changes.append(record)
     return subject
 
 
 def _upsert_website(
-    known: _Known, subject: RegistrySubject, row: RegistryRow, summary: ImportSummary, preview: bool
+    known: _Known,
+    subject: RegistrySubject,
+    row: RegistryRow,
+    summary: ImportSummary,
+    preview: bool,
+    held: HeldHere,
 ) -> None:
     values = row.values
-    website = known.websites.get(values["website_number"])
+    number = values["website_number"]
+    website = known.websites.get(number)
+    providers = list(row.providers)
+    code = held.provider_code
+    if (
+        code
+        and number in held.website_numbers
+        and code not in providers
+        and (website is None or code in website.provider_codes)
+    ):
+        dropped = number in held.confirmed
+        summary.held_drops.append(HeldDrop(number, values["website_name"], dropped))
+        if not dropped:  # kept until the admin confirms this website by name
+            providers.append(code)
     wanted = {
         "name": values["website_name"],
         "responsible_mobile": values["responsible_mobile"],
-        "access_providers": ";".join(row.providers),
+        "access_providers": ";".join(providers),
         "change_in_progress": row.change_in_progress,
     }
+    record = RecordChange("website", number, values["website_name"], website is None)
     if website is None:
-        website = RegistryWebsite(
-            website_number=values["website_number"], subject=subject, **wanted
-        )
+        website = RegistryWebsite(website_number=number, subject=subject, **wanted)
         db.session.add(website)
-        known.websites[values["website_number"]] = website
+        known.websites[number] = website
         summary.websites_created += 1
-        summary.details.append(f"+ {values['website_number']}")
+        summary.details.append(f"+ {number}")
+        summary.changes.append(record)
         changed = ["new"]
     else:
         changed = [key for key, value in wanted.items() if getattr(website, key) != value]
+        for key in changed:
+            record.fields.append(
+                FieldChange(key, _shown(getattr(website, key)), _shown(wanted[key]))
+            )
         if website.subject is not subject:
+            record.fields.append(
+                FieldChange("subject", website.subject.subject_number, subject.subject_number)
+            )
             website.subject = subject
             changed.append("subject")
         for key in changed:
@@ -368,13 +483,28 @@ def _upsert_website(
             known.domain_owners[name] = website
             changed.append(f"+{name}")
         elif existing.expires_on != expiry:
+            record.fields.append(
+                FieldChange("expiry", f"{name} {existing.expires_on}", f"{name} {expiry}")
+            )
             existing.expires_on = expiry
             changed.append(f"{name} expiry")
+    if set(current) != set(wanted_domains):
+        record.fields.append(
+            FieldChange("domains", " ".join(sorted(current)), " ".join(sorted(wanted_domains)))
+        )
     if changed and changed[0] != "new":
         summary.websites_updated += 1
-        summary.details.append(f"~ {values['website_number']}: {', '.join(changed)}")
+        summary.details.append(f"~ {number}: {', '.join(changed)}")
+        summary.changes.append(record)
     elif not changed:
         summary.unchanged += 1
+
+
+def _shown(value: object) -> str:
+    """A record's value as the preview shows it (a flag as 1/0, a provider list with spaces)."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value).replace(";", "; ")
 
 
 class Registry(Protocol):

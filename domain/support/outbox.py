@@ -20,6 +20,10 @@ from extensions import db
 from models import Filing, OutboxMessage, User, utcnow
 
 PAGE_SIZE = 50
+# The demo's copy of a sealed code or link (BEIAN_DEMO_MODE only): the sender leaves it in place when
+# it drops `sealed_code`, so the demo can still show what the phone or the mailbox got.
+DEMO_SEALED = "demo_sealed_code"
+DEMO_MAILBOX_SIZE = 50
 CONSOLE_PAGE_SIZE = 100  # the admin's outbox page
 
 
@@ -120,3 +124,27 @@ def mark_all_read(account: User, now: datetime | None = None) -> int:
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def as_delivered(message: OutboxMessage) -> OutboxMessage:
+    """A detached copy of a row carrying its demo copy as the sealed code again (what the phone or
+    the mailbox got, even after the sender dropped it); the row itself when it has no demo copy."""
+    if DEMO_SEALED not in message.context:
+        return message
+    context = {k: v for k, v in message.context.items() if k not in (DEMO_SEALED, "code")}
+    return OutboxMessage(
+        id=message.id, filing_id=message.filing_id, account_id=message.account_id,
+        channel=message.channel, recipient=message.recipient, template=message.template,
+        status=message.status, created_at=message.created_at, sent_at=message.sent_at,
+        context={**context, "sealed_code": message.context[DEMO_SEALED]},
+    )  # fmt: skip
+
+
+def demo_mailbox(recipient: str = "", limit: int = DEMO_MAILBOX_SIZE) -> list[OutboxMessage]:
+    """The newest e-mails of the outbox (of one address, when given), each as delivered: the demo's
+    mailbox (the caller checks BEIAN_DEMO_MODE)."""
+    query = select(OutboxMessage).where(OutboxMessage.channel == "email")
+    if recipient:
+        query = query.where(func.lower(OutboxMessage.recipient) == recipient.strip().lower())
+    rows = db.session.scalars(query.order_by(OutboxMessage.id.desc()).limit(limit))
+    return [as_delivered(row) for row in rows]

@@ -12,6 +12,7 @@ PUBLIC = {"site.index", "site.terms", "site.set_language", "site.health", "auth.
           "api.filing_type", "api.openapi_document", "materials.phone_page",
           "hardening.ready"}  # fmt: skip
 TOKEN = {"api.create_filing", "api.read_filing"}
+DEMO_ONLY = {"site.demo_mailbox"}  # 404 unless BEIAN_DEMO_MODE (off here, as in production)
 ANY_LOGGED_IN = {"auth.logout"}
 OWNER_AND_STAFF = {"materials.file"}
 ANY_APPLICANT = {"applicant.list_filings", "wizard.start",  # their own list, a new filing
@@ -25,6 +26,8 @@ def allowed_roles(endpoint: str) -> set[str]:
         return set(ROLES)
     if endpoint in TOKEN:
         return set()  # a session is not enough: only a bearer token
+    if endpoint in DEMO_ONLY:
+        return set()
     if endpoint in ANY_LOGGED_IN:
         return {"owner", "other", "reviewer", "admin"}
     if endpoint in OWNER_AND_STAFF:

@@ -242,7 +242,10 @@ def test_every_notification_template_renders_as_sms_and_as_email(app, make_filin
             if channel == "email":
                 assert f"/filings/{filing.id}" in rendered.text and "</html>" in rendered.html
     revealed = notify.render(message, policy, reveal_code=True)
-    assert ("482913" in revealed.text) == (message.template == "sms_code")
+    # the templates that carry a sealed code: the SMS code, a reset link, a one-time password
+    assert ("482913" in revealed.text) == (
+        message.template in ("sms_code", "password_reset", "staff_invited")
+    )
 
 
 def test_the_worker_stops_on_sigterm_after_the_round_in_hand(app, make_filing, platform):

@@ -123,3 +123,13 @@ def test_seed_refuses_a_second_run_and_if_empty_skips(app):
     result = runner.invoke(args=["seed-demo", "--if-empty"])
     assert result.exit_code == 0 and "not loaded" in result.output
     assert db.session.scalar(select(func.count()).select_from(User)) == len(DEMO_ACCOUNTS)
+
+
+def test_the_seeded_province_notes_speak_in_words_without_spec_codes():
+    import re
+
+    from domain.rulebook.provinces import RULE_SEEDS
+
+    for code, seed in RULE_SEEDS.items():
+        note = seed.get("notes", "")
+        assert not re.search(r"R-[A-Z]+-\d|\bA\d\b|DOMAIN", note), (code, note)

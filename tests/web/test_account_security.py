@@ -382,6 +382,36 @@ def test_an_invited_reviewer_must_change_the_one_time_password_first(app, client
     )
 
 
+def test_a_second_browser_on_the_one_time_password_is_logged_out_cleanly_not_looped(
+    app, client, make_user, login
+):
+    login(make_user(Role.admin))
+    one_time = invite(client, "li@provider.cn")
+    first, second = app.test_client(), app.test_client()
+    for browser in (first, second):
+        browser.post("/auth/login", data={"email": "li@provider.cn", "password": one_time})
+    first.post(
+        "/account/password",
+        data={"current_password": one_time, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    )
+    # the other browser's session ended with the change: every page leads to a login form that
+    # renders (it looped /account/password <-> /auth/login before)
+    for path in ("/auth/login", "/review/", "/account/password", "/account/"):
+        response = second.get(path, follow_redirects=True)
+        assert response.status_code == 200, path
+        assert len(response.history) <= 1, [
+            path,
+            *(r.headers["Location"] for r in response.history),
+        ]
+        assert 'name="password"' in response.get_data(as_text=True)
+        assert response.request.path == "/auth/login"
+    response = second.post(
+        "/auth/login", data={"email": "li@provider.cn", "password": NEW_PASSWORD}
+    )
+    assert response.headers["Location"].endswith("/review/")
+    assert second.get("/review/").status_code == 200
+
+
 def test_an_admin_reset_gives_a_one_time_password_and_ends_the_sessions(
     app, client, make_user, login
 ):

@@ -21,6 +21,7 @@ from models import (
     AuditEvent,
     CalendarDay,
     DenyWord,
+    OutboxMessage,
     ProviderIP,
     ProvinceRule,
     RegistrySubject,
@@ -69,6 +70,8 @@ def test_province_rule_edited_in_place_and_audited(client, admin):
         30,
         25,
     ]
+    page = client.get("/admin/audit").get_data(as_text=True)  # before -> after, by label
+    assert "管局审核工作日：30 → 25" in page and "bureau_review_workdays" not in page
 
 
 def test_province_rule_out_of_range_is_refused(client, admin):
@@ -92,9 +95,32 @@ def test_invite_a_reviewer_who_logs_in_with_the_one_time_password(client, admin)
     assert response.headers["Location"].endswith("/review/")
 
 
-def test_duplicate_invite_is_refused(client, admin):
+def test_duplicate_invite_is_refused_in_words_for_staff(client, admin):
     response = client.post("/admin/staff", data={"email": admin.email, "role": "reviewer"})
-    assert response.status_code == 422 and "已被注册" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "该邮箱已有账号，不能再次邀请" in page
+    assert "请直接登录" not in page  # the sign-up message is for the person, not the admin
+
+
+def test_an_invitation_sends_an_email_with_the_login_address_and_one_time_password(client, admin):
+    from blueprints.policy import current_policy
+    from domain.support import notify
+    from domain.support.notify import LogEmailSender, LogSmsGateway
+
+    page = client.post(
+        "/admin/staff",
+        data={"email": "wang@provider.cn", "display_name": "王审核", "role": "reviewer"},
+    ).get_data(as_text=True)
+    password = re.search(r"一次性密码：(\S+)（只显示这一次）", page).group(1)
+    mail = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.recipient == "wang@provider.cn")
+    ).one()
+    assert mail.template == "staff_invited" and password not in str(mail.context)  # sealed
+    text = notify.render(mail, current_policy(), reveal_code=True).text
+    assert password in text and "/auth/login" in text and "审核员" in text
+    notify.dispatch_pending(LogSmsGateway(), LogEmailSender(), policy=current_policy())
+    db.session.refresh(mail)
+    assert mail.status == "sent" and not any("sealed" in key for key in mail.context)
 
 
 def test_disable_and_reset_but_not_oneself(client, admin, make_user):

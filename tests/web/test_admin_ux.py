@@ -97,4 +97,4 @@ def test_province_names_follow_the_language(client, admin):
     assert "11 北京" in client.get("/admin/provinces").get_data(as_text=True)
     client.get("/lang/en")
     page = client.get("/admin/provinces").get_data(as_text=True)
-    assert "11 Beijing" in page and "Nei Mongol" in page and "11 北京" not in page
+    assert "11 Beijing" in page and "Inner Mongolia" in page and "11 北京" not in page

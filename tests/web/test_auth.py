@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from domain.lifecycle.states import Role
 from extensions import db
-from models import AuditEvent, User
+from models import AuditEvent, OutboxMessage, User
 from tests.conftest import PASSWORD
 
 SIGNUP = {
@@ -252,3 +252,35 @@ def test_a_common_new_password_is_refused_on_change(client, make_user, login):
     response = client.post("/account/password", data=data)
     assert response.status_code == 422
     assert "新密码：过于常见" in response.get_data(as_text=True)
+
+
+# --- the demo's mailbox ---------------------------------------------------------------------------
+
+
+def test_the_demo_mailbox_shows_the_reset_link_after_it_was_sent(app, client, make_user):
+    from blueprints.policy import current_policy
+    from domain.support import notify
+    from domain.support.notify import LogEmailSender, LogSmsGateway
+
+    app.config["DEMO_MODE"] = True
+    user = make_user(Role.applicant, email="demo-reader@example.cn")
+    page = client.get("/auth/login").get_data(as_text=True)
+    assert 'href="/demo/mailbox"' in page
+    page = client.post("/auth/forgot", data={"email": user.email}).get_data(as_text=True)
+    assert "/demo/mailbox?to=demo-reader@example.cn" in page
+    notify.dispatch_pending(LogSmsGateway(), LogEmailSender(), policy=current_policy())
+    page = client.get("/demo/mailbox?to=demo-reader@example.cn").get_data(as_text=True)
+    link = re.search(r'href="(http[^"]*/auth/reset/[^"]+)"', page)
+    assert link is not None and "******" not in page.split('class="card mail"')[1]
+    path = link.group(1).split("://", 1)[1].split("/", 1)[1]
+    assert client.get("/" + path).status_code == 200  # the link works
+
+
+def test_without_demo_mode_there_is_no_mailbox_and_no_copy_of_the_link(app, client, make_user):
+    assert not app.config["DEMO_MODE"]
+    user = make_user(Role.applicant)
+    assert client.get("/demo/mailbox").status_code == 404
+    assert 'id="demo-mailbox"' not in client.get("/auth/login").get_data(as_text=True)
+    client.post("/auth/forgot", data={"email": user.email})
+    row = db.session.scalars(select(OutboxMessage)).one()
+    assert not any(key.startswith("demo") for key in row.context)

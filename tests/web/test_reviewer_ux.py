@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 
 from blueprints.policy import current_policy
-from domain.lifecycle.states import FilingState, Role
+from domain.lifecycle.states import Action, FilingState, Role
 from domain.review import reviewing
 from extensions import db
+from models import utcnow
 
 S = FilingState
 
@@ -66,11 +67,25 @@ def test_the_next_filing_is_the_oldest_one_free_to_take(client, login, make_fili
     db.session.commit()
     login(reviewer)
     queue = client.get("/review/?stage=submitted").get_data(as_text=True)
-    assert 'id="next-filing" href="/review/next?stage=submitted"' in queue
+    assert 'action="/review/next?stage=submitted"' in queue and 'id="next-filing"' in queue
     response = client.get("/review/next?stage=submitted")
     assert response.headers["Location"].endswith(f"/review/filings/{free.id}")
     response = client.get(f"/review/next?stage=submitted&skip={free.id}")
     assert response.headers["Location"].endswith(f"/review/filings/{later.id}")
+
+
+def test_taking_the_next_filing_claims_it(client, login, make_filing, make_user):
+    reviewer, other = make_user(Role.reviewer), make_user(Role.reviewer)
+    held, free = (make_filing(S.submitted, reviewer=reviewer) for _ in range(2))
+    assert reviewing.claim(held, other, current_policy())
+    db.session.commit()
+    login(reviewer)
+    response = client.post("/review/next?stage=submitted")
+    assert response.headers["Location"].endswith(f"/review/filings/{free.id}")
+    db.session.refresh(free)
+    assert free.claimed_by_id == reviewer.id  # taken, not only opened
+    response = client.post(f"/review/next?stage=submitted&skip={free.id}", follow_redirects=True)
+    assert "该队列暂无其他待处理的备案" in response.get_data(as_text=True)
 
 
 def test_an_empty_queue_says_so_and_a_stage_that_is_no_queue_is_404(client, login, make_user):
@@ -118,3 +133,22 @@ def test_pages_back_keep_the_newest_first_order(client, login, make_filing, make
     assert "sort=newest" in link(second, "page-previous")
     back = client.get(link(second, "page-previous")).get_data(as_text=True)
     assert ids_on(back) == ids_on(first) and ids_on(first) == sorted(ids_on(first), reverse=True)
+
+
+def test_a_reviewer_who_moves_a_filing_to_another_staff_stage_keeps_it(make_filing, make_user):
+    from domain.review.reviewing import decide
+
+    reviewer = make_user(Role.reviewer)
+    filing = make_filing(S.re_review, reviewer=reviewer)
+    policy = current_policy()
+    assert reviewing.claim(filing, reviewer, policy)
+    decide(filing, reviewer, Action.re_approve, policy=policy, expected_version=filing.version)
+    db.session.commit()
+    assert filing.state is S.bureau_pending  # staff act next: still this reviewer's
+    assert filing.claimed_by_id == reviewer.id
+    assert reviewing.holds_claim(filing, reviewer, utcnow(), policy)
+    decide(
+        filing, reviewer, Action.submit_to_bureau, policy=policy, expected_version=filing.version
+    )
+    db.session.commit()
+    assert filing.state is S.sms_pending and filing.claimed_by_id is None  # the applicant's turn

@@ -92,3 +92,40 @@ def test_without_demo_mode_nothing_recoverable_is_left_once_sent(app, client, lo
     login(filing.account)
     page = client.get(f"/filings/{filing.id}/sms").get_data(as_text=True)
     assert code not in page
+
+
+# --- a double click on 提交验证码 -----------------------------------------------------------------
+
+
+def test_the_same_right_code_sent_twice_answers_with_the_success_both_times(
+    client, login, make_filing
+):
+    load_demo()
+    filing = make_filing(FilingState.sms_pending)
+    code, row = _sent_code_and_row(filing)
+    challenge = db.session.scalars(
+        select(SmsChallenge).where(
+            SmsChallenge.filing_id == filing.id, SmsChallenge.closed_at.is_(None)
+        )
+    ).one()
+    login(filing.account)
+    sent = {"challenge_id": challenge.id, "code": code}
+    first = client.post(f"/filings/{filing.id}/sms", data=sent)
+    second = client.post(f"/filings/{filing.id}/sms", data=sent)  # the double click
+    assert first.status_code == second.status_code == 302
+    assert second.headers["Location"] == first.headers["Location"] == f"/filings/{filing.id}"
+    page = client.get(second.headers["Location"]).get_data(as_text=True)
+    assert page.count("短信核验通过，已提交管局审核") == 2  # both requests flashed it
+    db.session.refresh(filing)
+    assert filing.state is FilingState.bureau_review
+    # a wrong code after it is not taken for the right one
+    wrong = client.post(f"/filings/{filing.id}/sms", data={**sent, "code": "000000"})
+    assert wrong.status_code == 422
+
+
+def test_the_code_form_disables_its_button_on_submit(client, login, make_filing):
+    load_demo()
+    filing = make_filing(FilingState.sms_pending)
+    login(filing.account)
+    page = client.get(f"/filings/{filing.id}/sms").get_data(as_text=True)
+    assert 'class="sms-form" data-once' in page

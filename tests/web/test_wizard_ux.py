@@ -72,3 +72,16 @@ def test_the_step_bar_opens_and_ticks_the_steps_in_order(client, applicant):
     items = step_items(client.get(f"/filings/{filing.id}/product").get_data(as_text=True))
     assert items["备案密码"] == " link"  # open: the step before it is done
     assert items["主体信息"] == "" and items["网站信息"] == ""  # neither ticked nor open
+
+
+def test_the_confirm_page_shows_the_customers_own_numbers_whole(client, applicant):
+    from tests.wizard_helpers import SUBJECT_FORM, walk_to_confirm
+
+    filing = walk_to_confirm(client, applicant)
+    page = client.get(f"/filings/{filing.id}/confirm").get_data(as_text=True)
+    person = filing.subject.responsible_person
+    for own in (filing.subject.certificate_number, person.id_number, person.mobile, person.email):
+        assert own and own in page, own
+    assert SUBJECT_FORM["person_mobile"] in page
+    status = client.get(f"/filings/{filing.id}").get_data(as_text=True)  # masked elsewhere
+    assert person.id_number not in status
