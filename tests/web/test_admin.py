@@ -9,7 +9,6 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from blueprints.policy import current_policy
 from demo.seed import REGISTRY_CSV
 from domain import audit as audit_log
 from domain.lifecycle.states import Action, FilingState, Role
@@ -26,6 +25,7 @@ from models import (
     RegistrySubject,
     User,
 )
+from runtime.policy import current_policy
 from tests.helpers import transitions
 from tests.wizard_helpers import multipart
 

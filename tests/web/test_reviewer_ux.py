@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 
-from blueprints.policy import current_policy
 from domain.lifecycle.states import FilingState, Role
 from domain.review import reviewing
 from extensions import db
+from runtime.policy import current_policy
 
 S = FilingState
 
