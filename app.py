@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import i18n
+import runtime
 from blueprints import (
     account,
     admin,
@@ -31,11 +32,9 @@ from blueprints import (
     wizard,
 )
 from blueprints.access import RowIdConverter
-from blueprints.policy import current_policy
 from blueprints.ui import register_filters
 from cli import register_cli
 from config import Config, database_url_from_env, load_secret_key, webhook_problem
-from domain.rulebook.registry import use_registry
 from domain.support.masking import PiiLogFilter
 from extensions import babel, csrf, db, login_manager, migrate
 from i18n import gettext as _
@@ -50,7 +49,6 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.config.from_prefixed_env("BEIAN")
     app.config.update(config or {})
     _finish_config(app)
-    use_registry(app.config["REGISTRY"])  # every registry lookup goes to BEIAN_REGISTRY
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -76,6 +74,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     _register_template_helpers(app)
     _register_error_pages(app)
     register_cli(app)
+    runtime.install(app)  # every adapter built once, from the settings (runtime/__init__.py)
     _configure_logging(app)
     return app
 
@@ -142,7 +141,7 @@ def _register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def inject_globals():
         return {
-            "provider_name": current_policy().provider_name,
+            "provider_name": runtime.current_policy().provider_name,
             "current_locale": str(get_locale()),
         }
 

@@ -16,11 +16,8 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 from flask_migrate import upgrade
 
-from blueprints.policy import current_policy
-from blueprints.transaction import transaction
 from demo.seed import DEMO_TOTP_SECRET, is_seeded, seed_demo
 from domain.filing import orders, retention, sms
-from domain.filing.storage import storage_for
 from domain.lifecycle import stage_counts, workflow
 from domain.lifecycle.states import Role
 from domain.lifecycle.workdays import shanghai_today
@@ -33,10 +30,10 @@ from domain.rulebook.filing_type import LookupInputError, verify_filing_type
 from domain.rulebook.precheck import precheck
 from domain.rulebook.registry import RegistryImportError, import_registry, parse_registry_csv
 from domain.rulebook.seed_tables import seed_rule_tables
-from domain.support import notify
 from extensions import db
 from i18n import gettext
 from models import utcnow
+from runtime import current, current_policy, notify, transaction
 
 
 def register_cli(app: Flask) -> None:
@@ -233,7 +230,7 @@ def filing_type(
         try:
             verdict = verify_filing_type(
                 cert_type, cert_number, domain, current_policy().provider_code,
-                shanghai_today(), account=user,
+                shanghai_today(), account=user, registry=current().registry,
             )  # fmt: skip
         except LookupInputError as exc:
             for problem in exc.as_list(gettext):
@@ -271,7 +268,7 @@ def _sweep_personal_data() -> None:
     config = current_app.config
     with transaction():
         kept = retention.sweep(
-            storage_for(config), utcnow(),
+            current().storage, utcnow(),
             int(config["RETENTION_SUPERSEDED_DAYS"]), int(config["RETENTION_WITHDRAWN_DAYS"]),
         )  # fmt: skip
     click.echo(

@@ -59,10 +59,11 @@ class Config:
     )
     STALE_REMINDER_DAYS = (7, 21)  # a filing waiting on the applicant is reminded after these days
     STALE_WITHDRAW_DAYS = 30  # and withdrawn by the system after these (calendar days)
-    BUREAU_GATEWAY = "domain.filing.bureau:SimulatedBureau"
-    REGISTRY = "domain.rulebook.registry:LocalRegistry"  # the MIIT records: "module:Class"
-    # SMS: a gateway class ("module:Class"), the approved signature, our template keys -> codes
-    SMS_GATEWAY = "domain.support.notify:LogSmsGateway"
+    BUREAU_GATEWAY = "simulated"  # how filings reach the bureau: "simulated" or "module:Class"
+    REGISTRY = "local"  # the MIIT records: "local" (the imported tables) or "module:Class"
+    # SMS: the gateway ("log", "aliyun", "tencent" or "module:Class"), the approved signature, our
+    # template keys -> codes
+    SMS_GATEWAY = "log"
     SMS_SIGN_NAME = ""  # empty: the provider's name
     SMS_TEMPLATES: dict = {}  # e.g. {"sms_code": "SMS_123", "filing_rejected": "SMS_124", ...}
     # (keys: sms_code, filing_rejected, filing_returned, filing_approved, order_approved)

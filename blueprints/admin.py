@@ -12,22 +12,21 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from blueprints import hardening, policy
+from blueprints import hardening
 from blueprints.access import role_required, row_id
 from blueprints.auth import reset_link
 from blueprints.htmx import is_htmx
-from blueprints.transaction import transaction
 from domain import audit as audit_log  # (the view below is named audit)
 from domain.lifecycle import workflow
 from domain.lifecycle.states import FilingState, Role, event_label
 from domain.operator import accounts, api_tokens, imports, ip_pool, settings
 from domain.operator import admin as admin_service
+from domain.operator.outbox_admin import retry_message
 from domain.review import report as report_service
 from domain.rulebook.reasons import REJECTION_REASONS
 from domain.rulebook.registry import COLUMN_HELP, RegistryImportError
-from domain.support import notify
 from domain.support.i18n import N_
-from domain.support.outbox import OutboxError, retry_message
+from domain.support.outbox import OutboxError
 from domain.support.outbox import console_page as outbox_console_page
 from extensions import db
 from forms.admin import ApiTokenForm, InviteForm, ProvinceRuleForm
@@ -44,6 +43,8 @@ from models import (
     User,
     utcnow,
 )
+from runtime import notify, policy
+from runtime.transaction import transaction
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -9,8 +9,6 @@ from pathlib import Path
 from flask import Blueprint, current_app, jsonify, request
 from flask_login import current_user
 
-from blueprints.policy import current_policy
-from blueprints.transaction import transaction
 from domain import audit
 from domain.filing.filings import FilingError
 from domain.lifecycle.states import Role
@@ -31,6 +29,9 @@ from domain.support.i18n import N_, Message
 from extensions import csrf, db
 from i18n import gettext
 from models import Filing
+from runtime import current as runtime_adapters
+from runtime.policy import current_policy
+from runtime.transaction import transaction
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # JSON in, JSON out, no cookie-authorised state change
@@ -92,6 +93,7 @@ def filing_type():
         verdict = verify_filing_type(
             data["cert_type"], data["cert_number"], data["domain"],
             current_policy().provider_code, shanghai_today(), account=account,
+            registry=runtime_adapters().registry,
         )  # fmt: skip
     except LookupInputError as exc:
         return _bad_request(exc.as_list(gettext))
@@ -168,8 +170,9 @@ def create_filing():
     try:
         with transaction():
             filing, problems = draft_from_application(
-                application, account, current_policy().provider_code, shanghai_today()
-            )
+                application, account, current_policy().provider_code, shanghai_today(),
+                runtime_adapters().registry,
+            )  # fmt: skip
             audit.record(
                 "api_draft_created", token.created_by, filing=filing, internal=True,
                 note=token.name, data={"token_id": token.id},

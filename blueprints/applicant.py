@@ -15,20 +15,21 @@ from blueprints.access import (
     role_required,
     row_id,
 )
-from blueprints.policy import current_policy
 from blueprints.read_only import read_only
-from blueprints.transaction import transaction
 from domain.filing import filings, sms, timeline
 from domain.filing.filings import FilingError
 from domain.lifecycle import progress, workflow
 from domain.lifecycle.states import Action, OrderKind, Role
 from domain.lifecycle.workflow import StaleFiling, WorkflowError
-from domain.support import notify
 from domain.support.masking import mask_phone
 from extensions import db
 from forms.filing import ConfirmForm, MailForm, SmsForm
 from i18n import gettext as _
 from models import Filing, ProvinceRule
+from runtime import current as runtime_adapters
+from runtime import notify
+from runtime.policy import current_policy
+from runtime.transaction import transaction
 
 bp = Blueprint("applicant", __name__, url_prefix="/filings")
 
@@ -200,7 +201,7 @@ def resend_sms(filing_id: int):
         return _sms_page(filing, SmsForm(formdata=None), None, 400)
     policy = current_policy()
     with transaction():
-        result = sms.resend(filing, current_user, policy)
+        result = sms.resend(filing, current_user, policy, registry=runtime_adapters().registry)
     if result == sms.ResendResult.TOO_SOON:
         wait = sms.seconds_until_resend(filing, policy)
         flash(_("发送过于频繁，请 %(n)s 秒后再试", n=wait), "bad")

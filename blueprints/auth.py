@@ -25,9 +25,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 
 from blueprints.access import home_endpoint_for, row_id
-from blueprints.policy import current_policy
 from blueprints.throttle import client_address, login_limits
-from blueprints.transaction import transaction
 from domain.operator import accounts, ip_pool, throttle
 from extensions import db
 from forms.auth import (
@@ -39,6 +37,8 @@ from forms.auth import (
 )
 from i18n import gettext as _
 from models import User, utcnow
+from runtime.policy import current_policy
+from runtime.transaction import transaction
 
 # Keys of the signed session cookie (Flask-Login keeps the account id under "_user_id").
 SESSION_VERSION = "_sv"  # the account's session version when this session began

@@ -22,21 +22,22 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from blueprints.access import own_filing_or_404, posted_or_400, role_required, row_id
-from blueprints.policy import current_policy
-from blueprints.transaction import transaction
 from domain import audit
 from domain.filing import authenticity, filings, materials
 from domain.filing.filings import FilingError
 from domain.filing.materials import UploadRefused
-from domain.filing.storage import Storage, storage_for
 from domain.lifecycle import workflow
 from domain.lifecycle.states import Role
 from domain.lifecycle.workflow import WorkflowError
+from domain.ports import Storage
 from domain.support.i18n import Message
 from extensions import db
 from forms.filing import ConfirmForm, PhotoForm, UploadForm
 from i18n import gettext as _
 from models import Filing, Material, Website
+from runtime import current as runtime_adapters
+from runtime.policy import current_policy
+from runtime.transaction import transaction
 
 bp = Blueprint("materials", __name__)
 
@@ -192,7 +193,7 @@ def submit_materials(filing_id: int):
 
 
 def _storage() -> Storage:
-    return storage_for(current_app.config)
+    return runtime_adapters().storage
 
 
 def _website_of(filing: Filing, website_id: int) -> Website:

@@ -8,11 +8,12 @@ from flask_login import current_user
 
 from blueprints.access import role_required, row_id
 from blueprints.htmx import is_htmx
-from blueprints.policy import current_policy
-from blueprints.transaction import transaction
 from domain.lifecycle.states import Role
-from domain.support import notify, outbox
+from domain.support import outbox
 from domain.support.masking import mask_phone
+from runtime import notify
+from runtime.policy import current_policy
+from runtime.transaction import transaction
 
 bp = Blueprint("messages", __name__, url_prefix="/messages")
 

@@ -8,12 +8,12 @@ from flask_login import current_user, login_required
 
 from blueprints.account import password_rechecked, retry_after
 from blueprints.auth import current_account, end_session
-from blueprints.transaction import transaction
 from domain.errors import DomainError
-from domain.filing.storage import storage_for
 from domain.operator import privacy, throttle
 from i18n import gettext as _
 from models import utcnow
+from runtime import current as runtime_adapters
+from runtime.transaction import transaction
 
 bp = Blueprint("privacy", __name__, url_prefix="/account/privacy")
 
@@ -32,7 +32,7 @@ def export():
     now = utcnow()
     with transaction():
         archive, _filings, _images = privacy.export_archive(
-            current_user, storage_for(current_app.config), now
+            current_user, runtime_adapters().storage, now
         )
     name = f"beian-desk-data-{now:%Y%m%d}.zip"
     return current_app.response_class(
@@ -58,7 +58,7 @@ def delete_account():
         return render_template("privacy/show.html", delete_error=error), 422
     try:
         with transaction():
-            result = privacy.delete_account(current_user, storage_for(current_app.config))
+            result = privacy.delete_account(current_user, runtime_adapters().storage)
     except DomainError as exc:
         return render_template("privacy/show.html", delete_error=exc.message.render(_)), 422
     end_session()

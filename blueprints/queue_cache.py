@@ -19,10 +19,10 @@ from datetime import datetime
 
 from flask import current_app
 
-from blueprints.policy import current_policy
 from domain.lifecycle import stage_counts
 from domain.lifecycle.states import FilingState
 from domain.review import reviewing
+from runtime.policy import current_policy
 
 MAX_PANELS = 256
 

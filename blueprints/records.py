@@ -7,14 +7,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from blueprints.access import own_filing_or_404, posted_or_400, role_required, row_id
-from blueprints.policy import current_policy
-from blueprints.transaction import transaction
 from domain.filing import orders
 from domain.filing.filings import account_ips
 from domain.lifecycle.states import OrderKind, Role
 from domain.lifecycle.workflow import StaleFiling, WorkflowError
 from forms.filing import ConfirmForm, TypeForm
 from i18n import gettext as _
+from runtime import current as runtime_adapters
+from runtime.policy import current_policy
+from runtime.transaction import transaction
 
 bp = Blueprint("records", __name__, url_prefix="/records")
 
@@ -80,7 +81,10 @@ def cancel():
     """取消接入: the websites to leave; a sole-provider website (空壳) must be confirmed by name."""
     subject_number = request.args.get("subject", "")
     websites = _subject_websites(subject_number)
-    shells = {w.id for w in orders.sole_provider(websites, current_policy().provider_code)}
+    registry = runtime_adapters().registry
+    shells = {
+        w.id for w in orders.sole_provider(websites, current_policy().provider_code, registry)
+    }
     form = ConfirmForm()
     error = ""
     if request.method == "POST":
@@ -91,6 +95,7 @@ def cancel():
                 filing = orders.start_cancel(
                     current_user, ids, current_policy(),
                     confirmed_shells=request.form.get("confirm_shells") == "on",
+                    registry=registry,
                 )  # fmt: skip
         except orders.OrderRefused as exc:
             error = exc.message.render(_)

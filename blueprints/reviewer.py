@@ -15,9 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from blueprints import queue_cache
 from blueprints.access import role_required, row_id
 from blueprints.htmx import is_htmx
-from blueprints.policy import current_policy
 from blueprints.read_only import read_only
-from blueprints.transaction import transaction
 from blueprints.ui import choice_names, field_choices, province_name
 from domain import audit
 from domain.errors import DomainError
@@ -37,6 +35,9 @@ from extensions import db
 from forms.reviewer import ClaimForm, DecisionForm
 from i18n import gettext as _
 from models import Filing, RegistrySubject, Subject, Website, utcnow
+from runtime import current as runtime_adapters
+from runtime.policy import current_policy
+from runtime.transaction import transaction
 
 bp = Blueprint("reviewer", __name__, url_prefix="/review")
 STAFF = (Role.reviewer, Role.admin)
@@ -276,8 +277,10 @@ def _problems(filing: Filing, policy) -> Findings:
     if workflow.is_final(filing.state):
         return Findings()
     if filing.kind is OrderKind.access:
-        return filings.submission_problems(filing, shanghai_today(), policy.provider_code)
-    return orders.problems(filing, policy)
+        return filings.submission_problems(
+            filing, shanghai_today(), policy.provider_code, runtime_adapters().registry
+        )
+    return orders.problems(filing, policy, runtime_adapters().registry)
 
 
 def _review_context(filing: Filing, form: DecisionForm | None = None) -> dict:
@@ -303,7 +306,10 @@ def _review_context(filing: Filing, form: DecisionForm | None = None) -> dict:
         "problems": _problems(filing, policy),
         "current_ips": orders.current_ips(filing) if filing.kind is not OrderKind.access else {},
         "shells": {
-            w.icp_number for w in orders.sole_provider(filing.websites, policy.provider_code)
+            w.icp_number
+            for w in orders.sole_provider(
+                filing.websites, policy.provider_code, runtime_adapters().registry
+            )
         }
         if filing.kind is OrderKind.cancel_access
         else set(),
@@ -348,7 +354,8 @@ def decide(filing_id: int):
                 filing, current_user, Action(form.action.data), policy=current_policy(),
                 expected_version=row_id(form.version.data), reasons=reasons,
                 note=form.note.data or "", internal_note=form.internal_note.data or "",
-                receipt=form.receipt.data or "",
+                receipt=form.receipt.data or "", bureau=runtime_adapters().bureau,
+                registry=runtime_adapters().registry,
             )  # fmt: skip
     except StaleFiling as exc:
         flash(exc.message.render(_), "bad")

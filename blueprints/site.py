@@ -13,8 +13,9 @@ from flask import (
 from flask_login import current_user
 
 from blueprints.access import home_endpoint_for
-from blueprints.policy import current_policy
-from domain.support import notify, outbox
+from domain.support import outbox
+from runtime import notify
+from runtime.policy import current_policy
 
 bp = Blueprint("site", __name__)
 

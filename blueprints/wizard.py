@@ -12,8 +12,6 @@ from jinja2_fragments.flask import render_block
 
 from blueprints.access import own_filing_or_404, posted_or_400, role_required, row_id
 from blueprints.htmx import is_htmx
-from blueprints.policy import current_policy
-from blueprints.transaction import transaction
 from domain.errors import DomainError
 from domain.filing import filings
 from domain.filing.filing_password import TooManyPasswordFailures
@@ -37,6 +35,9 @@ from forms.filing import (
 from forms.validators import attach_findings
 from i18n import gettext as _
 from i18n import ngettext
+from runtime import current as runtime_adapters
+from runtime.policy import current_policy
+from runtime.transaction import transaction
 
 bp = Blueprint("wizard", __name__, url_prefix="/filings")
 
@@ -96,6 +97,7 @@ def start():
                 filing, verdict = filings.start_filing(
                     current_user, form.certificate_type.data, form.certificate_number.data,
                     form.domain.data.strip(), current_policy().provider_code, shanghai_today(),
+                    runtime_adapters().registry,
                 )  # fmt: skip
         except LookupInputError as exc:
             fields = {"cert_type": form.certificate_type, "cert_number": form.certificate_number}
@@ -161,7 +163,9 @@ def password(filing_id: int):
     if form.validate_on_submit():
         try:
             with transaction():
-                ok = filings.verify_password(filing, current_user, form.password.data)
+                ok = filings.verify_password(
+                    filing, current_user, form.password.data, runtime_adapters().registry
+                )
         except TooManyPasswordFailures as exc:
             retry = exc.retry_at.astimezone(SHANGHAI).strftime("%H:%M")
             form.password.errors.append(_("错误次数过多，请于 %(time)s 后再试", time=retry))
@@ -289,7 +293,9 @@ def _save_blocks(filing, form: WebsitesForm) -> None:
 def _attach_findings(filing, form: WebsitesForm, warnings_only: bool = False) -> None:
     """The pre-check's findings on the website blocks' fields: the rules that need more than one
     field (R-P-3 across persons, R-W-1 by the subject, R-PH-2 by the province) and the warnings."""
-    findings = filings.submission_problems(filing, shanghai_today(), current_policy().provider_code)
+    findings = filings.submission_problems(
+        filing, shanghai_today(), current_policy().provider_code, runtime_adapters().registry
+    )
     if warnings_only:
         findings = Findings(warnings=findings.warnings)
     index_of = {str(w.id): i for i, w in enumerate(filing.websites)}
@@ -343,7 +349,7 @@ def add_website(filing_id: int):
         with transaction():
             filings.add_website(
                 filing, form.new_domain.data or "", current_policy().provider_code,
-                shanghai_today(),
+                shanghai_today(), runtime_adapters().registry,
             )  # fmt: skip
     except FilingError as exc:
         return _websites_answer(filing, _websites_form(filing, typed=form), exc, 422)
@@ -391,7 +397,9 @@ def _websites_answer(filing, form: WebsitesForm, error: FilingError | None, stat
 def confirm(filing_id: int):
     """One summary of everything, with the pre-check result; submit from here."""
     filing = _editable_filing(filing_id)
-    problems = filings.submission_problems(filing, shanghai_today(), current_policy().provider_code)
+    problems = filings.submission_problems(
+        filing, shanghai_today(), current_policy().provider_code, runtime_adapters().registry
+    )
     form = ConfirmForm(data={"version": filing.version})
     return _page("wizard/confirm.html", filing, "confirm", form=form, problems=problems)
 
@@ -408,7 +416,7 @@ def submit(filing_id: int):
         with transaction():
             filings.submit(
                 filing, current_user, current_policy(), shanghai_today(),
-                expected_version=row_id(form.version.data),
+                expected_version=row_id(form.version.data), registry=runtime_adapters().registry,
             )  # fmt: skip
     except StaleFiling:
         return redirect(url_for("applicant.show_filing", filing_id=filing.id))

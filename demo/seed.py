@@ -12,7 +12,6 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, select
 
-from blueprints.policy import current_policy
 from domain.filing import filings
 from domain.lifecycle.states import Action, Role
 from domain.lifecycle.workdays import shanghai_today
@@ -23,6 +22,7 @@ from domain.rulebook.registry import import_registry, parse_registry_csv
 from domain.rulebook.seed_tables import seed_rule_tables
 from extensions import db
 from models import Filing, ProviderIP, User, utcnow
+from runtime import current, current_policy
 
 REGISTRY_CSV = Path(__file__).with_name("registry.csv")
 
@@ -68,13 +68,21 @@ def seed_demo() -> list[tuple[str, str, str, Role]]:
 
     reviewer = users["reviewer@demo.beiandesk.cn"]
     policy = current_policy()
+    adapters = current()  # the bureau and the registry the app is configured with
     # Applicant A's filing for 成都锦程 waits for materials (an open order: A5 row 7).
     open_filing = filled_in_filing(
         applicant_a, "9151010740FTUQJ76F", "jincheng-soft.com", "Jincheng07", "13881234567"
     )
-    reviewing.advance(open_filing, Action.submit, applicant_a, policy=policy)
     reviewing.advance(
-        open_filing, Action.initial_approve, reviewer, policy=policy,
+        open_filing,
+        Action.submit,
+        applicant_a,
+        policy=policy,
+        bureau=adapters.bureau,
+        registry=adapters.registry,
+    )
+    reviewing.advance(
+        open_filing, Action.initial_approve, reviewer, policy=policy, bureau=adapters.bureau, registry=adapters.registry,
         note="资料齐全，请上传资料并完成核验",
     )  # fmt: skip
 
@@ -91,7 +99,9 @@ def seed_demo() -> list[tuple[str, str, str, Role]]:
         (Action.sms_verify, None),
         (Action.bureau_approve, reviewer),
     ):
-        reviewing.advance(done, action, actor, policy=policy)
+        reviewing.advance(
+            done, action, actor, policy=policy, bureau=adapters.bureau, registry=adapters.registry
+        )
     return list(DEMO_ACCOUNTS)
 
 
@@ -99,11 +109,12 @@ def filled_in_filing(owner: User, uscc: str, domain: str, password: str, mobile:
     """A filing filled in through the same services the wizard uses, ready to submit."""
     today = shanghai_today()
     code = current_policy().provider_code
-    filing, verdict = filings.start_filing(owner, "uscc", uscc, domain, code, today)
+    registry = current().registry
+    filing, verdict = filings.start_filing(owner, "uscc", uscc, domain, code, today, registry)
     if filing is None:
         raise RuntimeError(f"demo filing for {domain} refused: {verdict.refusal}")
     filings.set_product_ips(filing, owner, filings.account_ips(owner)[:1])
-    if not filings.verify_password(filing, owner, password):
+    if not filings.verify_password(filing, owner, password, registry):
         raise RuntimeError(f"demo filing password for {domain} is wrong")
     filings.update_subject(
         filing,

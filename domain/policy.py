@@ -1,7 +1,7 @@
 """The provider's settings that the workflow and the rules run under, as one plain value.
 
 The web layer and the CLI build it from the configuration with the console's stored settings laid
-over (blueprints/policy.py); the domain never reads the Flask configuration itself.
+over (runtime/policy.py); the domain never reads the Flask configuration itself.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ class Policy:
     stale_reminder_days: tuple[int, ...]
     stale_withdraw_days: int
     webhook_url: str
-    bureau_gateway: str
     secret_key: str
     # notifications: the SMS signature and template codes, the outbox's retries, links
     sms_sign_name: str = ""
@@ -58,7 +57,6 @@ class Policy:
             stale_reminder_days=tuple(int(days) for days in config["STALE_REMINDER_DAYS"]),
             stale_withdraw_days=int(config["STALE_WITHDRAW_DAYS"]),
             webhook_url=str(config.get("WEBHOOK_URL") or ""),
-            bureau_gateway=str(config["BUREAU_GATEWAY"]),
             secret_key=str(config["SECRET_KEY"]),
             sms_sign_name=str(config.get("SMS_SIGN_NAME") or ""),
             sms_templates=tuple(sorted((str(k), str(v))

@@ -1,1 +1,1 @@
-"""The applicant's filing: the wizard's use cases, materials and authenticity, SMS verification, the bureau gateway."""
+"""The applicant's filing: the wizard's use cases, materials and authenticity, SMS verification, orders on records."""

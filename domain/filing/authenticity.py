@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from domain import audit
 from domain.filing import materials
-from domain.filing.storage import Storage
+from domain.ports import Storage
 from domain.support.i18n import N_
 from extensions import db
 from models import Filing, Person, Website, utcnow

@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from domain.errors import DomainError
-from domain.rulebook.registry import Registry, current_registry
+from domain.ports import Registry
+from domain.rulebook.registry import LocalRegistry
 from domain.support.i18n import N_, Message
 from extensions import db
 from models import FilingPasswordFailure, RegistrySubject, User, utcnow
@@ -58,7 +59,7 @@ def check_filing_password(
         within the last hour, before this one is checked.
     """
     now = now or utcnow()
-    registry = registry or current_registry()
+    registry = registry or LocalRegistry()
     db.session.execute(
         select(RegistrySubject.id).where(RegistrySubject.id == subject.id).with_for_update()
     )

@@ -20,6 +20,7 @@ from domain.filing.filing_password import check_filing_password, remaining_tries
 from domain.lifecycle import workflow
 from domain.lifecycle.states import Action, FilingState, OrderKind
 from domain.policy import Policy
+from domain.ports import Registry
 from domain.rulebook import rule_tables
 from domain.rulebook.application import (
     Application,
@@ -37,7 +38,7 @@ from domain.rulebook.filing_type import (
     website_refusal,
 )
 from domain.rulebook.precheck import Breach, Findings, precheck
-from domain.rulebook.registry import current_registry, to_ascii_domain
+from domain.rulebook.registry import LocalRegistry, to_ascii_domain
 from domain.support.i18n import N_, Message
 from extensions import db
 from models import (
@@ -86,7 +87,7 @@ def of_account(account: User) -> list[Filing]:
 
 def start_filing(
     account: User, certificate_type: str, certificate_number: str, domain: str,
-    provider_code: str, today: date,
+    provider_code: str, today: date, registry: Registry | None = None,
 ) -> tuple[Filing | None, TypeVerdict]:  # fmt: skip
     """Verify the type (A5) and, when it is one, open a draft pre-filled from the registry.
 
@@ -96,8 +97,9 @@ def start_filing(
     :raises LookupInputError: what was typed cannot be looked up (A5 bad input).
     """
     verdict = verify_filing_type(
-        certificate_type, certificate_number, domain, provider_code, today, account=account
-    )
+        certificate_type, certificate_number, domain, provider_code, today, account=account,
+        registry=registry,
+    )  # fmt: skip
     if verdict.type is None:
         return None, verdict
     existing = db.session.scalar(
@@ -220,14 +222,18 @@ def set_product_ips(filing: Filing, account: User, addresses: list[str]) -> None
 # --- step 3: the MIIT filing password -------------------------------------------------------
 
 
-def verify_password(filing: Filing, account: User, password: str) -> bool:
+def verify_password(
+    filing: Filing, account: User, password: str, registry: Registry | None = None
+) -> bool:
     """Check the subject's MIIT filing password; remember success on the filing.
 
     :raises TooManyPasswordFailures: 5 wrong tries by this account for this subject within an
         hour, or the subject's cap over all accounts.
     """
     _require_editable(filing)
-    if not check_filing_password(_registry_subject(filing), password, account=account):
+    if not check_filing_password(
+        _registry_subject(filing), password, account=account, registry=registry
+    ):
         return False
     filing.password_verified_at = utcnow()
     audit.record("password_verified", account, filing=filing)
@@ -334,7 +340,9 @@ def update_website(filing: Filing, website: Website, values: Mapping[str, Any]) 
     db.session.flush()
 
 
-def add_website(filing: Filing, domain: str, provider_code: str, today: date) -> Website:
+def add_website(
+    filing: Filing, domain: str, provider_code: str, today: date, registry: Registry | None = None
+) -> Website:
     """Add another website of the same subject by one of its domains (with all of its domains).
 
     :raises FilingError: not a domain, not filed, another subject's, already in this filing, or
@@ -346,7 +354,7 @@ def add_website(filing: Filing, domain: str, provider_code: str, today: date) ->
             Message(N_("一次最多接入 %(n)s 个网站"), {"n": MAX_WEBSITES}), "new_domain"
         )
     try:
-        record = current_registry().website_by_domain(domain)
+        record = (registry or LocalRegistry()).website_by_domain(domain)
     except ValueError:
         raise FilingError(Message(N_("域名格式不正确")), "new_domain") from None
     if record is None:
@@ -463,7 +471,9 @@ REGISTRY_FIELD_RE = re.compile(
 )
 
 
-def submission_problems(filing: Filing, today: date, provider_code: str) -> Findings:
+def submission_problems(
+    filing: Filing, today: date, provider_code: str, registry: Registry | None = None
+) -> Findings:
     """Everything that stops submission: missing steps (rule "missing" or "product") first, then
     what the registry and the IP pool say now (A6 v2: re-checked on every entry into submitted),
     then the pre-check's breaches. A rule broken by a field the MIIT record holds is a warning
@@ -495,7 +505,7 @@ def submission_problems(filing: Filing, today: date, provider_code: str) -> Find
                            Message(N_("网站 IP 须为产品验证中选择的 IP")))
                 )  # fmt: skip
     problems.extend(product_ip_problems(filing))
-    problems.extend(registry_problems(filing, provider_code, today))
+    problems.extend(registry_problems(filing, provider_code, today, registry))
     findings = precheck(to_application(filing), rule_tables.load(), today)
     warnings = list(findings.warnings)
     for breach in findings.breaches:
@@ -516,9 +526,11 @@ WEBSITE_REFUSALS = {
 }
 
 
-def registry_problems(filing: Filing, provider_code: str, today: date) -> list[Breach]:
+def registry_problems(
+    filing: Filing, provider_code: str, today: date, registry: Registry | None = None
+) -> list[Breach]:
     """Each website of the filing against the registry as it stands now (A5 rows 3-6)."""
-    registry = current_registry()
+    registry = registry or LocalRegistry()
     problems = []
     for index, website in enumerate(filing.websites):
         record = registry.website_by_number(website.icp_number) if website.icp_number else None
@@ -550,14 +562,15 @@ def product_ip_problems(filing: Filing) -> list[Breach]:
 
 
 def submit(
-    filing: Filing, account: User, policy: Policy, today: date, expected_version: int | None
-) -> None:
+    filing: Filing, account: User, policy: Policy, today: date, expected_version: int | None,
+    registry: Registry | None = None,
+) -> None:  # fmt: skip
     """Submit for initial review: re-verify the type (R-T-1), refuse with any problem, then apply.
 
     :raises FilingError: a problem remains, or the type no longer verifies.
     :raises workflow.StaleFiling: the form was for an older version (a double click: already sent).
     """
-    problems = submission_problems(filing, today, policy.provider_code).breaches
+    problems = submission_problems(filing, today, policy.provider_code, registry).breaches
     if problems:
         raise FilingError(
             Message(N_("还有 %(n)s 处需要修改，请先修改后再提交"), {"n": len(problems)})
@@ -565,7 +578,7 @@ def submit(
     verdict = verify_filing_type(
         filing.verified_certificate_type, filing.verified_certificate_number,
         filing.verified_domain, policy.provider_code, today, account=account,
-        exclude_filing_id=filing.id,
+        exclude_filing_id=filing.id, registry=registry,
     )  # fmt: skip
     if verdict.type is None:
         raise FilingError(verdict.message)

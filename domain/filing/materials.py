@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from domain import audit
 from domain.errors import DomainError
-from domain.filing.storage import Storage
+from domain.ports import Storage
 from domain.support.i18n import N_, Labels, Message
 from extensions import db
 from models import AuditEvent, Filing, Material, ProvinceRule, User, Website

@@ -23,8 +23,9 @@ from domain.filing.filings import account_ips, to_application
 from domain.lifecycle import workflow
 from domain.lifecycle.states import Action, FilingState, OrderKind
 from domain.policy import Policy
+from domain.ports import Registry
 from domain.rulebook.precheck import Breach, Findings
-from domain.rulebook.registry import HeldHere, current_registry
+from domain.rulebook.registry import HeldHere, LocalRegistry
 from domain.support.i18n import N_, Message
 from extensions import db
 from models import Filing, Person, Subject, User, Website, WebsiteDomain, WebsiteIP, utcnow
@@ -68,10 +69,12 @@ def held_by_subject(account: User) -> dict[str, list[Website]]:
     return dict(grouped)
 
 
-def sole_provider(websites: list[Website], provider_code: str) -> list[Website]:
+def sole_provider(
+    websites: list[Website], provider_code: str, registry: Registry | None = None
+) -> list[Website]:
     """The websites for which this provider is the only access provider in the registry: the
     bureau cancels such a record as a shell (空壳) when the access is cancelled."""
-    registry = current_registry()
+    registry = registry or LocalRegistry()
     alone = []
     for website in websites:
         record = registry.website_by_number(website.icp_number)
@@ -187,13 +190,14 @@ def start_cancel(
     policy: Policy,
     confirmed_shells: bool,
     now: datetime | None = None,
+    registry: Registry | None = None,
 ) -> Filing:
     """Open and submit a 取消接入 of the chosen records.
 
     :raises OrderRefused: as start_change; or a sole-provider website (空壳) not confirmed.
     """
     chosen = _chosen(account, website_ids)
-    if sole_provider(chosen, policy.provider_code) and not confirmed_shells:
+    if sole_provider(chosen, policy.provider_code, registry) and not confirmed_shells:
         raise OrderRefused(Message(N_("请确认已知晓空壳网站将被管局注销")), "confirm")
     filing = _open(account, OrderKind.cancel_access, chosen, {})
     workflow.apply(filing, Action.submit, account, policy=policy, now=now)
@@ -212,14 +216,14 @@ def resubmit(filing: Filing, account: User, policy: Policy, expected_version: in
     snapshots.record(filing, to_application(filing))
 
 
-def problems(filing: Filing, policy: Policy) -> Findings:
+def problems(filing: Filing, policy: Policy, registry: Registry | None = None) -> Findings:
     """What stops a reviewer passing an open order (as the pre-check's findings, on the website):
     a website that is no longer a record of this account here, or whose registry entry no longer
     lists this provider."""
     if workflow.is_final(filing.state):
         return Findings()
     held = {w.icp_number for w in held_websites(filing.account) if w.filing_id != filing.id}
-    registry = current_registry()
+    registry = registry or LocalRegistry()
     found = []
     for index, website in enumerate(filing.websites):
         record = registry.website_by_number(website.icp_number)
@@ -244,7 +248,12 @@ def current_ips(filing: Filing) -> dict[str, list[str]]:
     }
 
 
-def complete(filing: Filing, provider_code: str, now: datetime | None = None) -> None:
+def complete(
+    filing: Filing,
+    provider_code: str,
+    now: datetime | None = None,
+    registry: Registry | None = None,
+) -> None:
     """Make an approved order real (called by reviewing.advance on the bureau's approval): a
     change's websites become the records (the old rows, and so their IPs, stop); a cancellation's
     records end and the registry drops this provider."""
@@ -252,7 +261,7 @@ def complete(filing: Filing, provider_code: str, now: datetime | None = None) ->
     if filing.kind is OrderKind.access:
         return
     previous = {w.icp_number: w for w in held_websites(filing.account) if w.filing_id != filing.id}
-    registry = current_registry()
+    registry = registry or LocalRegistry()
     for website in filing.websites:
         old = previous.get(website.icp_number)
         if old is not None:

@@ -22,8 +22,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import aliased
 
 from domain import audit
-from domain.filing.storage import Storage
 from domain.lifecycle.states import FilingState
+from domain.ports import Storage
 from extensions import db
 from models import Filing, Material
 

@@ -18,7 +18,8 @@ from domain import audit
 from domain.lifecycle import workflow
 from domain.lifecycle.states import Action, FilingState
 from domain.policy import Policy
-from domain.rulebook.registry import current_registry
+from domain.ports import Registry
+from domain.rulebook.registry import LocalRegistry
 from domain.support import outbox, sealing
 from domain.support.upsert import rows_changed
 from extensions import db
@@ -36,9 +37,9 @@ def _digest(filing_id: int, mobile: str, code: str, policy: Policy) -> str:
     return hmac.new(key, f"{filing_id}:{mobile}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def recipients(filing: Filing) -> list[str]:
+def recipients(filing: Filing, registry: Registry | None = None) -> list[str]:
     """R-S-5: the mobiles on the existing MIIT record of each website in the filing (distinct)."""
-    registry = current_registry()
+    registry = registry or LocalRegistry()
     mobiles = []
     for website in filing.websites:
         record = registry.website_by_domain(website.domains[0].domain) if website.domains else None
@@ -59,14 +60,16 @@ def open_challenges(filing: Filing) -> list[SmsChallenge]:
     )
 
 
-def issue_codes(filing: Filing, policy: Policy, now: datetime | None = None) -> list[SmsChallenge]:
+def issue_codes(
+    filing: Filing, policy: Policy, now: datetime | None = None, registry: Registry | None = None
+) -> list[SmsChallenge]:
     """Close any earlier codes and send a new one to every recipient (through the outbox)."""
     now = now or utcnow()
     for challenge in open_challenges(filing):
         challenge.closed_at = now
     hours = policy.sms_valid_hours
     issued = []
-    for mobile in recipients(filing):
+    for mobile in recipients(filing, registry):
         code = f"{secrets.randbelow(10**6):06d}"
         challenge = SmsChallenge(
             filing_id=filing.id, mobile=mobile, code_hash=_digest(filing.id, mobile, code, policy),
@@ -88,12 +91,14 @@ def issue_codes(filing: Filing, policy: Policy, now: datetime | None = None) -> 
     return issued
 
 
-def start_round(filing: Filing, now: datetime, policy: Policy) -> list[SmsChallenge]:
+def start_round(
+    filing: Filing, now: datetime, policy: Policy, registry: Registry | None = None
+) -> list[SmsChallenge]:
     """The bureau's submission: send the codes and count them as the round's first send."""
     db.session.execute(
         update(FILINGS).where(FILINGS.c.id == filing.id).values(sms_sends=1, sms_sent_at=now)
     )
-    return issue_codes(filing, policy, now)
+    return issue_codes(filing, policy, now, registry)
 
 
 class ResendResult:
@@ -103,7 +108,10 @@ class ResendResult:
     CLOSED = "closed"  # the filing is not waiting for a code
 
 
-def resend(filing: Filing, actor: User, policy: Policy, now: datetime | None = None) -> str:
+def resend(
+    filing: Filing, actor: User, policy: Policy, now: datetime | None = None,
+    registry: Registry | None = None,
+) -> str:  # fmt: skip
     """Send new codes at the applicant's request (R-S-3: the user can ask for a resend).
 
     The cap and the interval are checked and counted by one conditional UPDATE, so however many
@@ -129,7 +137,7 @@ def resend(filing: Filing, actor: User, policy: Policy, now: datetime | None = N
         if resends_used_up(filing, policy):
             return ResendResult.CAP
         return ResendResult.TOO_SOON
-    issue_codes(filing, policy, now)
+    issue_codes(filing, policy, now, registry)
     audit.record("sms_resent", actor, filing=filing, now=now)
     return ResendResult.SENT
 

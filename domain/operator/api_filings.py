@@ -6,6 +6,7 @@ from datetime import date
 
 from domain.errors import DomainError
 from domain.filing import filings
+from domain.ports import Registry
 from domain.rulebook.application import Application
 from domain.rulebook.filing_type import TypeVerdict
 from domain.rulebook.precheck import Findings
@@ -23,8 +24,9 @@ class DraftRefused(DomainError):
 
 
 def draft_from_application(
-    application: Application, account: User, provider_code: str, today: date
-) -> tuple[Filing, Findings]:
+    application: Application, account: User, provider_code: str, today: date,
+    registry: Registry | None = None,
+) -> tuple[Filing, Findings]:  # fmt: skip
     """Open (or reuse) the account's draft and fill it with the A2 data an access filing may set.
 
     The registry's subject and website data stay as they are (R-T-5); the filing password is still
@@ -37,7 +39,7 @@ def draft_from_application(
     first = application.websites[0]
     filing, verdict = filings.start_filing(
         account, subject.certificate_type, subject.certificate_number,
-        first.domains[0] if first.domains else "", provider_code, today,
+        first.domains[0] if first.domains else "", provider_code, today, registry,
     )  # fmt: skip
     if filing is None:
         raise DraftRefused(verdict)
@@ -51,7 +53,7 @@ def draft_from_application(
     })  # fmt: skip
     for website_data in application.websites[1:]:
         if website_data.domains and not _carried(filing, website_data.domains[0]):
-            filings.add_website(filing, website_data.domains[0], provider_code, today)
+            filings.add_website(filing, website_data.domains[0], provider_code, today, registry)
     for website, website_data in zip(filing.websites, application.websites, strict=False):
         values = {
             "ips": website_data.ips,
@@ -75,7 +77,7 @@ def draft_from_application(
             )
         filings.update_website(filing, website, values)
     db.session.flush()
-    return filing, filings.submission_problems(filing, today, provider_code)
+    return filing, filings.submission_problems(filing, today, provider_code, registry)
 
 
 def _carried(filing: Filing, domain: str) -> bool:

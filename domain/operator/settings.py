@@ -1,6 +1,6 @@
 """Settings that belong in the console (provider name, review deadlines, claim timeout, the SMS
 signature): stored in the database; the web layer lays them over the configuration
-(blueprints/policy.py)."""
+(runtime/policy.py)."""
 
 from __future__ import annotations
 

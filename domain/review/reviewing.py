@@ -19,13 +19,14 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from domain import audit
 from domain.errors import DomainError
-from domain.filing import bureau, materials, orders
+from domain.filing import materials, orders, sms
 from domain.lifecycle import stage_counts as counters
 from domain.lifecycle import workflow
 from domain.lifecycle.states import Action, FilingState, FilingType, OrderKind, Role
 from domain.policy import Policy
+from domain.ports import Bureau, Registry
 from domain.rulebook.reasons import OTHER, REASON_LABELS
-from domain.rulebook.registry import current_registry
+from domain.rulebook.registry import LocalRegistry
 from domain.support.i18n import N_, Message
 from domain.support.upsert import rows_changed
 from extensions import db
@@ -287,33 +288,37 @@ def advance(
     *,
     policy: Policy,
     now: datetime | None = None,
+    bureau: Bureau | None = None,
+    registry: Registry | None = None,
     **options: Any,
 ) -> AuditEvent:
     """workflow.apply() with what follows from the step, in the same transaction: a submission to
     the bureau hands the filing to the bureau gateway; an approval lists this provider as an
     access provider of each website in the registry (A5); a rejection or a return reopens the
     authenticity checks it names (A6 v2). The way staff and the bureau move a filing (`options` as
-    for apply).
+    for apply). `bureau` and `registry` are the runtime's (None: the simulated bureau, the local
+    tables).
 
     :raises workflow.WorkflowError: refused by the state machine.
     """
     now = now or utcnow()
     event = workflow.apply(filing, action, actor, policy=policy, now=now, **options)
     if action is Action.submit_to_bureau:
-        bureau.gateway(policy).submit(filing, now, policy)
+        if bureau is None or bureau.submit(filing, now, policy):  # True: the app texts the codes
+            sms.start_round(filing, now, policy, registry)
     if action is Action.bureau_approve:
         if filing.kind is OrderKind.access:
-            record_access(filing, policy.provider_code)
+            record_access(filing, policy.provider_code, registry)
         else:
-            orders.complete(filing, policy.provider_code, now)
+            orders.complete(filing, policy.provider_code, now, registry)
     if workflow.needs_reasons(action):  # a rejection or a return may name checks to redo
         materials.reopen_named(filing, event)
     return event
 
 
-def record_access(filing: Filing, provider_code: str) -> None:
+def record_access(filing: Filing, provider_code: str, registry: Registry | None = None) -> None:
     """The registry lists this provider as an access provider of each of the filing's websites."""
-    registry = current_registry()
+    registry = registry or LocalRegistry()
     for website in filing.websites:
         record = registry.website_by_domain(website.domains[0].domain) if website.domains else None
         if record is not None:
@@ -348,8 +353,11 @@ def decide(
     internal_note: str = "",
     receipt: str = "",
     now: datetime | None = None,
+    bureau: Bureau | None = None,
+    registry: Registry | None = None,
 ) -> None:
-    """A reviewer's decision at the filing's stage, under their live claim.
+    """A reviewer's decision at the filing's stage, under their live claim (`bureau` and
+    `registry` as for advance()).
 
     :raises ReviewError: no live claim, an action not of this stage, or a rejection without reason.
     :raises workflow.WorkflowError: refused by the state machine (stale version, guard, role).
@@ -371,7 +379,7 @@ def decide(
     if receipt:
         data["receipt"] = receipt
     advance(filing, action, reviewer, policy=policy, note=note.strip(), data=data,
-            expected_version=expected_version, now=now)  # fmt: skip
+            expected_version=expected_version, now=now, bureau=bureau, registry=registry)  # fmt: skip
     if workflow.staff_actions(filing.state, filing.kind) and not workflow.is_final(filing.state):
         # the next stage is staff's too: the reviewer who moved it there keeps it (one claim per
         # filing, not one per stage); the claim lapses after the timeout as any other

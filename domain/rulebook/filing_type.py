@@ -20,9 +20,10 @@ from sqlalchemy import exists, select
 from domain.errors import DomainError
 from domain.lifecycle import workflow
 from domain.lifecycle.states import FilingState, FilingType, OrderKind
+from domain.ports import Registry
 from domain.rulebook import rules
 from domain.rulebook.application import CERTIFICATE_TYPES
-from domain.rulebook.registry import Registry, current_registry
+from domain.rulebook.registry import LocalRegistry
 from domain.support.i18n import N_, Message
 from extensions import db
 from models import Filing, RegistryWebsite, User, Website, WebsiteDomain
@@ -208,7 +209,7 @@ def verify_filing_type(
 
     :raises LookupInputError: bad input (read_lookup), refused before any lookup.
     """
-    registry = registry or current_registry()
+    registry = registry or LocalRegistry()
     lookup = read_lookup(certificate_type, certificate_number, domain)
     looked_up = unicode_domain(lookup.domain)
     if held_website([lookup.domain], exclude_filing_id) is not None:

@@ -1,18 +1,18 @@
 """The provider's copy of the MIIT records (DOMAIN.md A5): CSV import and the lookup interface.
 
-The default implementation is the local tables; a provider with a real link to the ministry's
-system names its own class of the same methods (the Registry protocol) in BEIAN_REGISTRY
-("module:Class"). Every lookup goes through current_registry(), which the app factory points at that class.
+The default implementation is the local tables (LocalRegistry, below: the domain's own copy, which
+the import writes); a provider with a real link to the ministry's system names its own class of the
+same methods (the Registry port, domain/ports.py) in BEIAN_REGISTRY ("module:Class"). The runtime
+builds the configured one once and the callers pass it to the use cases that look anything up.
 """
 
 from __future__ import annotations
 
 import csv
-import importlib
 import io
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, NoReturn, Protocol
+from typing import Any, NoReturn
 
 import idna
 from sqlalchemy import select
@@ -507,24 +507,6 @@ def _shown(value: object) -> str:
     return str(value).replace(";", "; ")
 
 
-class Registry(Protocol):
-    """What the app asks of the MIIT records (A5)."""
-
-    def subject_by_certificate(
-        self, certificate_type: str, number: str
-    ) -> RegistrySubject | None: ...
-
-    def website_by_domain(self, domain: str) -> RegistryWebsite | None: ...
-
-    def website_by_number(self, website_number: str) -> RegistryWebsite | None: ...
-
-    def verify_filing_password(self, subject: RegistrySubject, password: str) -> bool: ...
-
-    def record_access(self, website: RegistryWebsite, provider_code: str) -> None: ...
-
-    def cancel_access(self, website: RegistryWebsite, provider_code: str) -> None: ...
-
-
 class LocalRegistry:
     """The registry interface over the local tables (A5)."""
 
@@ -564,22 +546,3 @@ class LocalRegistry:
         website.access_providers = ";".join(
             code for code in website.provider_codes if code != provider_code
         )
-
-
-_configured: type[Registry] = LocalRegistry
-
-
-def use_registry(path: str) -> None:
-    """Make the class named by `path` ("module:Class", BEIAN_REGISTRY) the one current_registry()
-    returns.
-
-    :raises ImportError, AttributeError: no such module or class.
-    """
-    global _configured
-    module_name, _, class_name = path.partition(":")
-    _configured = getattr(importlib.import_module(module_name), class_name)
-
-
-def current_registry() -> Registry:
-    """The configured registry (LocalRegistry unless BEIAN_REGISTRY names another class)."""
-    return _configured()

@@ -2,7 +2,8 @@
 the applicant's message centre (消息中心) reads the same rows.
 
 A row holds a template key and its parameters (an SMS code sealed, domain/support/sealing.py);
-`flask --app app outbox send` or `outbox work` delivers pending rows (domain/support/notify.py).
+`flask --app app outbox send` or `outbox work` delivers pending rows (domain/support/notify.py);
+an admin puts a dead letter back with domain/operator/outbox_admin.py.
 Nothing here talks to an SMTP server or an SMS gateway, so a rolled-back transition sends nothing.
 """
 
@@ -12,9 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select, update
 
-from domain import audit
 from domain.errors import DomainError
-from domain.support.i18n import N_, Message
 from domain.support.paging import Page, keyset_page
 from extensions import db
 from models import Filing, OutboxMessage, User, utcnow
@@ -53,22 +52,6 @@ def enqueue(
     )
     db.session.add(message)
     return message
-
-
-def retry_message(message: OutboxMessage, actor: User) -> None:
-    """Put a dead letter back in the queue for a fresh round of tries (audited). Flushes.
-
-    :raises OutboxError: the message is not a dead letter.
-    """
-    if message.status != "failed":
-        raise OutboxError(Message(N_("只有发送失败的消息可以重试")))
-    previous = message.last_error
-    message.status, message.attempts, message.next_attempt_at = "pending", 0, None
-    audit.record(
-        "outbox_retry", actor, note=f"#{message.id}", data={"message_id": message.id,
-                                                           "last_error": previous[:200]},
-    )  # fmt: skip
-    db.session.flush()
 
 
 def console_page(status: str = "", after: int = 0, before: int = 0) -> Page[OutboxMessage]:

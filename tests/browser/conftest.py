@@ -15,10 +15,10 @@ from werkzeug.serving import make_server
 
 from demo.seed import DEMO_TOTP_SECRET, filled_in_filing
 from domain.filing import materials
-from domain.filing.storage import storage_for
 from domain.lifecycle.states import Action
 from extensions import db
 from models import Filing, User, Website
+from runtime import storage_for
 from tests.conftest import make_test_app
 from tests.helpers import transitions
 from tests.wizard_helpers import image_bytes

@@ -7,7 +7,7 @@ from __future__ import annotations
 from PIL import Image
 from playwright.sync_api import expect
 
-from blueprints.transaction import transaction
+from runtime.transaction import transaction
 from tests.browser.conftest import (
     DEMO_APPLICANT,
     filing_at_materials,

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from PIL import Image
 
-from blueprints.transaction import transaction
 from domain.filing import authenticity
-from domain.filing.storage import storage_for
 from domain.lifecycle.states import Action, FilingState
 from extensions import db
 from models import Filing
+from runtime import storage_for
+from runtime.transaction import transaction
 from tests.browser.conftest import (
     DEMO_APPLICANT,
     DEMO_REVIEWER,

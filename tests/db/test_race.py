@@ -7,13 +7,13 @@ import threading
 
 from sqlalchemy import func, select
 
-from blueprints.policy import current_policy
 from domain.lifecycle import workflow
 from domain.lifecycle.states import Action, FilingState, Role
 from domain.lifecycle.workflow import StaleFiling
 from domain.review import reviewing
 from extensions import db
 from models import AuditEvent, Filing, User
+from runtime.policy import current_policy
 from tests.helpers import transitions
 
 THREADS = 8

@@ -11,11 +11,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select
 
-from blueprints.policy import current_policy
 from domain.lifecycle.states import Action, FilingState, Role
 from domain.review import reviewing
 from extensions import db
 from models import AuditEvent, Filing, User
+from runtime.policy import current_policy
 from tests.conftest import PASSWORD
 from tests.helpers import transitions
 from tests.live_server import LiveServer

@@ -21,7 +21,7 @@ import pytest
 import requests
 from sqlalchemy import func, select, update
 
-from domain.filing.storage import S3Storage
+from adapters.storage import S3Storage
 from domain.lifecycle.states import Action, FilingState, Role
 from domain.review.stale import REMINDER
 from domain.support import outbox

@@ -13,12 +13,12 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from blueprints.policy import current_policy
 from domain.filing import authenticity, sms
 from domain.lifecycle.states import FilingState, Role
 from domain.support import sealing
 from extensions import db
 from models import AuditEvent, Filing, OutboxMessage, SmsChallenge, utcnow
+from runtime.policy import current_policy
 from tests.conftest import PASSWORD, PG_LIBPQ_URL, schema_of
 from tests.live_server import LiveServer
 from tests.wizard_helpers import image_bytes, load_demo

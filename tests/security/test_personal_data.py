@@ -16,10 +16,10 @@ from sqlalchemy import select
 from app import create_app
 from blueprints.hardening import spreadsheet_safe
 from domain.filing import retention
-from domain.filing.storage import storage_for
 from domain.lifecycle.states import FilingState, Role
 from extensions import db
 from models import AuditEvent, Filing, Material, utcnow
+from runtime import storage_for
 from tests.conftest import PASSWORD
 from tests.live_server import LiveServer
 from tests.wizard_helpers import image_bytes

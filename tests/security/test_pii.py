@@ -16,10 +16,9 @@ import re
 
 from sqlalchemy import select
 
-from blueprints.policy import current_policy
 from domain.filing import sms
 from domain.lifecycle.states import Action, FilingState
-from domain.support import notify, sealing
+from domain.support import sealing
 from domain.support.masking import PiiLogFilter
 from extensions import db
 from models import (
@@ -30,6 +29,8 @@ from models import (
     SmsChallenge,
     Subject,
 )
+from runtime import notify
+from runtime.policy import current_policy
 from tests.helpers import transitions
 from tests.security.conftest import client_as, url_for_rule
 

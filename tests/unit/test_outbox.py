@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from blueprints.policy import current_policy
+from adapters.sms_aliyun import AliyunSmsGateway
 from domain.lifecycle.states import FilingState, OrderKind, Role
-from domain.support import notify, outbox, sealing
-from domain.support.sms_aliyun import AliyunSmsGateway
+from domain.support import outbox, sealing
 from extensions import db
 from models import AuditEvent, OutboxMessage, utcnow
+from runtime import notify
+from runtime.policy import current_policy
 from tests.helpers.platforms import sms_platform
 
 TEMPLATES = {"sms_code": "SMS_275300001", "filing_rejected": "SMS_275300002",

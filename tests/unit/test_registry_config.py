@@ -1,14 +1,15 @@
 """BEIAN_REGISTRY: every registry lookup goes through the configured class (the A5 verdict, the SMS
-recipients, the approval's record of access), so a provider can plug in its link to the MIIT."""
+recipients, the approval's record of access), so a provider can plug in its link to the MIIT. The
+runtime builds it once per app and the callers pass it to the use cases."""
 
 from __future__ import annotations
 
 import pytest
 
-from config import Config
 from domain.filing import sms
 from domain.lifecycle.states import FilingState
-from domain.rulebook.registry import LocalRegistry, current_registry, use_registry
+from domain.rulebook.registry import LocalRegistry
+from runtime import current
 from tests.conftest import make_test_app
 from tests.wizard_helpers import load_demo
 
@@ -34,13 +35,12 @@ class RecordingRegistry(LocalRegistry):
 @pytest.fixture
 def app_config():
     ASKED.clear()
-    yield {"REGISTRY": f"{__name__}:RecordingRegistry"}
-    use_registry(Config.REGISTRY)  # the next app sets it again anyway; leave no trace
+    return {"REGISTRY": f"{__name__}:RecordingRegistry"}
 
 
 def test_the_configured_registry_answers_every_lookup(app, client, make_filing):
     load_demo()
-    assert isinstance(current_registry(), RecordingRegistry)
+    assert isinstance(current().registry, RecordingRegistry)
     response = client.post(
         "/api/v1/filing-type",
         json={"cert_type": "uscc", "cert_number": "913301069755TH2H1L", "domain": "qinghe.cn"},
@@ -50,11 +50,11 @@ def test_the_configured_registry_answers_every_lookup(app, client, make_filing):
     assert ("website_by_domain", "qinghe.cn") in ASKED
 
     filing = make_filing(FilingState.approved)
-    assert sms.recipients(filing)  # the codes' mobiles come from the MIIT record
+    registry = current().registry  # as the app passes it
+    assert sms.recipients(filing, registry)  # the codes' mobiles come from the MIIT record
     assert any(name == "record_access" for name, _value in ASKED)
 
 
 def test_an_unknown_registry_class_stops_the_app_at_start(tmp_path, database_url):
     with pytest.raises((ImportError, AttributeError)):
         make_test_app(database_url, tmp_path, REGISTRY="domain.rulebook.registry:NoSuchRegistry")
-    use_registry(Config.REGISTRY)

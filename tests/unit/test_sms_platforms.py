@@ -10,11 +10,11 @@ import logging
 
 import pytest
 
+from adapters.sms_aliyun import AliyunSmsGateway
+from adapters.sms_tencent import TencentSmsGateway
 from config import Config
 from domain.policy import Policy
-from domain.support.notify import SendError, SmsMessage
-from domain.support.sms_aliyun import AliyunSmsGateway
-from domain.support.sms_tencent import TencentSmsGateway
+from domain.ports import SendError, SmsMessage
 from tests.helpers.platforms import sms_platform
 
 TEMPLATES = {"sms_code": "SMS_275300001", "filing_rejected": "SMS_275300002"}

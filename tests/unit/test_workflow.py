@@ -6,12 +6,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from blueprints.policy import current_policy
 from domain.lifecycle import workflow
 from domain.lifecycle.states import Action, FilingState, OrderKind, Role
 from domain.lifecycle.workflow import GuardFailed, RoleNotAllowed, StaleFiling, TransitionNotAllowed
 from extensions import db
 from models import AuditEvent, Filing, OutboxMessage, ProvinceRule
+from runtime.policy import current_policy
 from tests.helpers import transitions
 
 S, A = FilingState, Action

@@ -9,7 +9,6 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from blueprints.policy import current_policy
 from demo.seed import REGISTRY_CSV
 from domain import audit as audit_log
 from domain.lifecycle.states import Action, FilingState, Role
@@ -27,6 +26,7 @@ from models import (
     RegistrySubject,
     User,
 )
+from runtime.policy import current_policy
 from tests.helpers import transitions
 from tests.wizard_helpers import multipart
 
@@ -103,9 +103,9 @@ def test_duplicate_invite_is_refused_in_words_for_staff(client, admin):
 
 
 def test_an_invitation_sends_an_email_with_the_login_address_and_one_time_password(client, admin):
-    from blueprints.policy import current_policy
-    from domain.support import notify
-    from domain.support.notify import LogEmailSender, LogSmsGateway
+    from adapters.console import LogEmailSender, LogSmsGateway
+    from runtime import notify
+    from runtime.policy import current_policy
 
     page = client.post(
         "/admin/staff",

@@ -7,13 +7,13 @@ import re
 
 import pytest
 
-from blueprints.policy import current_policy
 from domain import audit
 from domain.lifecycle.states import Role
 from domain.operator import ip_pool
 from domain.support import outbox, sealing
 from extensions import db
 from models import ProviderIP
+from runtime.policy import current_policy
 
 HOSTILE = ["-1", "abc", "9" * 40, "１２", "0x10", "1e3", "<script>", "%00", " 3 ", "2.5"]
 

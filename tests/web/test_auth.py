@@ -258,9 +258,9 @@ def test_a_common_new_password_is_refused_on_change(client, make_user, login):
 
 
 def test_the_demo_mailbox_shows_the_reset_link_after_it_was_sent(app, client, make_user):
-    from blueprints.policy import current_policy
-    from domain.support import notify
-    from domain.support.notify import LogEmailSender, LogSmsGateway
+    from adapters.console import LogEmailSender, LogSmsGateway
+    from runtime import notify
+    from runtime.policy import current_policy
 
     app.config["DEMO_MODE"] = True
     user = make_user(Role.applicant, email="demo-reader@example.cn")

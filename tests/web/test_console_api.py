@@ -17,13 +17,13 @@ from openapi_spec_validator import validate as validate_spec
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from blueprints.policy import current_policy
 from domain.filing.filings import account_ips
 from domain.lifecycle.states import Action, Role
 from domain.operator import api_tokens, ip_pool
-from domain.support import notify
 from extensions import db
 from models import Filing
+from runtime import notify
+from runtime.policy import current_policy
 from tests.helpers import transitions
 from tests.wizard_helpers import load_demo
 

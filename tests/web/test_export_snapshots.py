@@ -13,15 +13,15 @@ import pytest
 from flask import current_app
 from sqlalchemy import select
 
-from blueprints.policy import current_policy
 from domain.filing import filings, materials
-from domain.filing.storage import storage_for
 from domain.lifecycle.states import Action, FilingState, Role
 from domain.operator import privacy
 from domain.review import reviewing
 from domain.review.reviewing import Reason
 from extensions import db
 from models import Filing, SubmissionSnapshot, Website, utcnow
+from runtime import storage_for
+from runtime.policy import current_policy
 from tests.helpers import transitions
 from tests.wizard_helpers import SUBJECT_FORM, image_bytes, subject_form, walk_to_confirm
 

@@ -10,7 +10,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from blueprints.policy import current_policy
 from domain.filing import filings
 from domain.lifecycle.states import Action, FilingState, Role
 from domain.review import reviewing, stale
@@ -25,6 +24,7 @@ from models import (
     RegistryWebsite,
     utcnow,
 )
+from runtime.policy import current_policy
 from tests.wizard_helpers import walk_to_confirm, website_block
 
 S = FilingState

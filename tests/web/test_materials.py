@@ -12,15 +12,15 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from blueprints.policy import current_policy
+from adapters.storage import LocalStorage
 from domain.filing import materials
-from domain.filing.storage import LocalStorage
 from domain.lifecycle.states import Action, FilingState, Role
 from domain.review import reviewing
 from domain.review.reviewing import Reason
 from domain.support import sealing
 from extensions import db
 from models import AuditEvent, Material, OutboxMessage, SmsChallenge, utcnow
+from runtime.policy import current_policy
 from tests.helpers import transitions
 from tests.wizard_helpers import image_bytes, upload_material, walk_to_confirm
 

@@ -7,12 +7,12 @@ import re
 
 from sqlalchemy import select
 
-from blueprints.policy import current_policy
+from adapters.console import LogEmailSender, LogSmsGateway
 from domain.lifecycle.states import FilingState, Role
-from domain.support import notify
-from domain.support.notify import LogEmailSender, LogSmsGateway
 from extensions import db
 from models import OutboxMessage
+from runtime import notify
+from runtime.policy import current_policy
 from tests.wizard_helpers import load_demo
 
 

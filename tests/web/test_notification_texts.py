@@ -11,12 +11,12 @@ import re
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from blueprints.policy import current_policy
 from domain.lifecycle.states import Action, FilingState, Role
 from domain.review.reviewing import Reason
-from domain.support import notify
 from extensions import db
 from models import OutboxMessage
+from runtime import notify
+from runtime.policy import current_policy
 from tests.helpers import transitions
 from tests.wizard_helpers import walk_to_confirm
 

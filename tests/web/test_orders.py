@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from blueprints.policy import current_policy
 from domain.filing import orders
 from domain.filing.filings import account_ips
 from domain.lifecycle import workflow
@@ -16,6 +15,7 @@ from domain.operator import ip_pool
 from domain.rulebook.filing_type import verify_filing_type
 from extensions import db
 from models import Filing, OutboxMessage, RegistryWebsite, utcnow
+from runtime.policy import current_policy
 from tests.helpers import transitions
 from tests.wizard_helpers import QINGHE_USCC, walk_to_confirm
 

@@ -10,14 +10,15 @@ import pytest
 import time_machine
 from sqlalchemy import event, select
 
-from blueprints.policy import current_policy
+import runtime
 from domain.lifecycle.states import Action, FilingState, Role
 from domain.operator import ip_pool
 from domain.review import reviewing
 from domain.rulebook.registry import LocalRegistry
-from domain.support import notify
 from extensions import db
 from models import AuditEvent, Filing, OutboxMessage, ProvinceRule, SmsChallenge, utcnow
+from runtime import notify
+from runtime.policy import current_policy
 from tests.helpers import transitions
 from tests.wizard_helpers import SUBJECT_FORM, load_demo, walk_to_confirm
 
@@ -428,6 +429,7 @@ class RecordingBureau:
 
 def test_a_provider_can_plug_in_its_own_bureau_gateway(client, login, people, app):
     app.config["BUREAU_GATEWAY"] = "tests.web.test_reviewer:RecordingBureau"
+    runtime.install(app)  # the adapters are built once, at start: build them again
     filing = _to_re_review(client, login, people)
     claim_and_decide(client, filing, Action.re_approve)
     claim_and_decide(client, filing, Action.submit_to_bureau)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 
-from blueprints.policy import current_policy
 from domain.lifecycle.states import Action, FilingState, Role
 from domain.review import reviewing
 from extensions import db
 from models import utcnow
+from runtime.policy import current_policy
 
 S = FilingState
 

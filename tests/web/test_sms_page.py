@@ -8,12 +8,13 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from blueprints.policy import current_policy
+from adapters.console import LogEmailSender, LogSmsGateway
 from domain.lifecycle.states import FilingState
-from domain.support import notify, sealing
-from domain.support.notify import LogEmailSender, LogSmsGateway
+from domain.support import sealing
 from extensions import db
 from models import OutboxMessage, SmsChallenge, utcnow
+from runtime import notify
+from runtime.policy import current_policy
 from tests.wizard_helpers import load_demo
 
 

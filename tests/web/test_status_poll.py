@@ -6,10 +6,10 @@ from __future__ import annotations
 import html
 import re
 
-from blueprints.policy import current_policy
 from domain.lifecycle.states import Action, Role
 from domain.review import reviewing
 from extensions import db
+from runtime.policy import current_policy
 from tests.helpers import transitions
 from tests.wizard_helpers import walk_to_confirm
 

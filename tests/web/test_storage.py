@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.filing.storage import LocalStorage, S3Storage
+from adapters.storage import LocalStorage, S3Storage
 from tests.helpers import transitions
 from tests.helpers.s3 import CREDENTIALS, s3_server
 
@@ -81,3 +81,55 @@ class TestUploadsGoToS3:
         keys = [o["Key"] for o in bucket.list_objects_v2(Bucket=BUCKET).get("Contents", [])]
         assert "materials/" + material.storage_key in keys
         assert not any(Path(app.config["UPLOAD_FOLDER"]).glob("**/*.png"))  # nothing on local disk
+
+
+class TestOneS3ClientPerProcess:
+    """The storage is built once per process (runtime/), not per request: ten uploads and the app's
+    start make one boto3 client between them."""
+
+    @pytest.fixture
+    def clients_made(self, monkeypatch):
+        import botocore.session
+
+        made: list[str] = []
+        real = botocore.session.Session.create_client
+
+        def counting(session, service_name, *args, **kwargs):
+            made.append(service_name)
+            return real(session, service_name, *args, **kwargs)
+
+        monkeypatch.setattr(botocore.session.Session, "create_client", counting)
+        return made
+
+    @pytest.fixture
+    def app_config(self, s3_endpoint, clients_made):  # counting starts before the app is built
+        return {
+            "STORAGE_BACKEND": "s3", "S3_BUCKET": BUCKET, "S3_ENDPOINT_URL": s3_endpoint,
+            "S3_REGION": "us-east-1", "S3_ACCESS_KEY": "test", "S3_SECRET_KEY": "test",
+        }  # fmt: skip
+
+    def test_ten_uploads_make_one_boto3_client(self, clients_made, app, client, make_user, login):
+        from sqlalchemy import func, select
+
+        from domain.lifecycle.states import Action, Role
+        from domain.operator import ip_pool
+        from extensions import db
+        from models import Material
+        from tests.wizard_helpers import image_bytes, load_demo, upload_material, walk_to_confirm
+
+        load_demo()
+        user = make_user(Role.applicant)
+        ip_pool.assign_free(user, 2)
+        db.session.commit()
+        login(user)
+        filing = walk_to_confirm(client, user)
+        client.post(f"/filings/{filing.id}/submit", data={"version": filing.version})
+        db.session.refresh(filing)
+        transitions.apply(filing, Action.initial_approve, make_user(Role.reviewer))
+        db.session.commit()
+        for shade in range(10):
+            image = image_bytes("PNG", color=(200, 30, shade))
+            assert upload_material(client, filing, "id_front", image).status_code == 200
+        uploaded = select(func.count()).select_from(Material).where(Material.filing_id == filing.id)
+        assert db.session.scalar(uploaded) == 10
+        assert clients_made == ["s3"]

@@ -15,7 +15,6 @@ import time_machine
 from sqlalchemy import select
 
 from blueprints.throttle import login_limits
-from blueprints.transaction import transaction
 from domain.filing import filing_password
 from domain.filing.filing_password import TooManyPasswordFailures, check_filing_password
 from domain.lifecycle.states import Role
@@ -23,6 +22,7 @@ from domain.operator import accounts, ip_pool, throttle
 from domain.operator.throttle import Rule
 from extensions import db
 from models import RegistrySubject, ThrottleCounter, utcnow
+from runtime.transaction import transaction
 from tests.conftest import PASSWORD, make_test_app
 from tests.wizard_helpers import QINGHE_USCC, filing_id_from, load_demo
 

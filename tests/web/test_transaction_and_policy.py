@@ -6,13 +6,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from blueprints import policy
-from blueprints.transaction import transaction
 from domain.errors import DomainError
 from domain.lifecycle.states import Role
 from domain.operator import settings
 from extensions import db
 from models import DomainSuffix
+from runtime import policy
+from runtime.transaction import transaction
 
 
 def suffixes() -> int:

@@ -1,5 +1,5 @@
 """Alibaba Cloud SMS (dysmsapi 2017-05-25, action SendSms) on its official SDK:
-BEIAN_SMS_GATEWAY=domain.support.sms_aliyun:AliyunSmsGateway (`pip install 'beian-desk[aliyun]'`)."""
+BEIAN_SMS_GATEWAY=aliyun (`pip install 'beian-desk[aliyun]'`)."""
 
 from __future__ import annotations
 
@@ -11,15 +11,15 @@ from alibabacloud_dysmsapi20170525 import models
 from alibabacloud_dysmsapi20170525.client import Client
 from alibabacloud_tea_openapi import models as openapi_models
 
-from domain.policy import Policy
-from domain.support.notify import SendError, SmsMessage
-from domain.support.sms_platforms import (
+from adapters.sms_platforms import (
     ALIYUN_PERMANENT,
     quiet_sdk_loggers,
     sign_name,
     split_endpoint,
     template_code,
 )
+from domain.policy import Policy
+from domain.ports import SendError, SmsMessage
 
 
 class AliyunSmsGateway:
@@ -50,7 +50,7 @@ class AliyunSmsGateway:
         :raises SendError: the platform refused it (permanent for a bad number or template).
         """
         request = models.SendSmsRequest(
-            phone_numbers=message.mobile, sign_name=sign_name(self.policy),
+            phone_numbers=message.mobile, sign_name=message.sign_name or sign_name(self.policy),
             template_code=template_code(message, self.policy),
             template_param=json.dumps(message.params, ensure_ascii=False),
         )  # fmt: skip

@@ -1,5 +1,5 @@
 """Tencent Cloud SMS (API 2021-01-11, action SendSms) on its official SDK:
-BEIAN_SMS_GATEWAY=domain.support.sms_tencent:TencentSmsGateway (`pip install 'beian-desk[tencent]'`)."""
+BEIAN_SMS_GATEWAY=tencent (`pip install 'beian-desk[tencent]'`)."""
 
 from __future__ import annotations
 
@@ -12,15 +12,15 @@ from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.sms.v20210111 import models, sms_client
 
-from domain.policy import Policy
-from domain.support.notify import SendError, SmsMessage
-from domain.support.sms_platforms import (
+from adapters.sms_platforms import (
     quiet_sdk_loggers,
     sign_name,
     split_endpoint,
     template_code,
     tencent_permanent,
 )
+from domain.policy import Policy
+from domain.ports import SendError, SmsMessage
 
 
 class TencentSmsGateway:
@@ -58,7 +58,7 @@ class TencentSmsGateway:
         """
         request = models.SendSmsRequest()
         request.SmsSdkAppId = self.sdk_app_id
-        request.SignName = sign_name(self.policy)
+        request.SignName = message.sign_name or sign_name(self.policy)
         request.TemplateId = template_code(message, self.policy)
         request.TemplateParamSet = list(message.params.values())
         mobile = message.mobile if message.mobile.startswith("+") else "+86" + message.mobile

@@ -1,22 +1,13 @@
-"""Where uploaded images live: an interface with a local-folder implementation (the default) and an
-S3-compatible one (boto3), so that several app hosts can share the files.
+"""Where uploaded images live (the Storage port): a local folder (the default) or an S3-compatible
+bucket (boto3), so that several app hosts can share the files. The runtime builds one per process
+(one boto3 client, reused by every request).
 
 Keys are random hex names made by materials.store_upload; nothing user-supplied reaches a path.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Protocol
-
-
-class Storage(Protocol):
-    def put(self, key: str, data: bytes, content_type: str) -> None: ...
-
-    def get(self, key: str) -> bytes | None: ...
-
-    def delete(self, key: str) -> None: ...
 
 
 def _checked(key: str) -> tuple[str, str]:
@@ -37,10 +28,11 @@ def _checked(key: str) -> tuple[str, str]:
 class LocalStorage:
     """Files under a folder outside static/: folder/ab/abcdef….jpg."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
 
     def path(self, key: str) -> Path:
+        """The file of `key` (refused unless it is one of ours)."""
         stem, _ = _checked(key)
         return self.folder / stem[:2] / key
 
@@ -85,16 +77,3 @@ class S3Storage:
         """Remove the object (S3 answers a missing key with success too)."""
         _checked(key)
         self.client.delete_object(Bucket=self.bucket, Key=self.prefix + key)
-
-
-def storage_for(config: Mapping[str, Any]) -> Storage:
-    """The storage `config` names: BEIAN_STORAGE_BACKEND = "local" (default) or "s3"."""
-    if config["STORAGE_BACKEND"] == "s3":
-        options = {
-            "endpoint_url": config.get("S3_ENDPOINT_URL") or None,
-            "region_name": config.get("S3_REGION") or None,
-            "aws_access_key_id": config.get("S3_ACCESS_KEY") or None,
-            "aws_secret_access_key": config.get("S3_SECRET_KEY") or None,
-        }
-        return S3Storage(config["S3_BUCKET"], config.get("S3_PREFIX", ""), **options)
-    return LocalStorage(Path(config["UPLOAD_FOLDER"]))

@@ -1,5 +1,5 @@
 """What the SMS platform gateways share (sms_aliyun.py, sms_tencent.py on the platforms' official
-SDKs, chosen by BEIAN_SMS_GATEWAY; `pip install 'beian-desk[aliyun]'` or `'beian-desk[tencent]'`).
+SDKs, chosen by BEIAN_SMS_GATEWAY = aliyun | tencent; `pip install 'beian-desk[aliyun]'` or `'beian-desk[tencent]'`).
 
 Both send an approved template (our key mapped to the provider's template code, BEIAN_SMS_TEMPLATES)
 with its parameters under the approved signature (BEIAN_SMS_SIGN_NAME), never free text. The
@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 
 from domain.policy import Policy
-from domain.support.notify import SendError, SmsMessage
+from domain.ports import SendError, SmsMessage
 
 # Platform error codes that no retry can fix (anything else is retried until the last try).
 ALIYUN_PERMANENT = frozenset({
@@ -32,11 +32,11 @@ TENCENT_PERMANENT_PREFIXES = (
 
 
 def template_code(message: SmsMessage, policy: Policy) -> str:
-    """The provider's template code for our key.
+    """The provider's template code for our key (the policy's at sending time, else this gateway's).
 
     :raises SendError: (permanent) no code is configured for the key.
     """
-    code = dict(policy.sms_templates).get(message.template)
+    code = message.template_code or dict(policy.sms_templates).get(message.template)
     if not code:
         raise SendError(
             "no_template", f"BEIAN_SMS_TEMPLATES has no {message.template}", permanent=True

@@ -1,0 +1,254 @@
+"""The outside world as the domain sees it: one Protocol per service, and the plain values they take
+and give. The implementations live in adapters/ (beside domain/); runtime/ builds them once per
+process from the settings and the web layer, the CLI and the workers pass them to the use cases.
+
+Nothing here imports Flask, an SDK or an adapter; a port names what the domain needs, not how a
+platform does it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Protocol
+
+from domain.policy import Policy
+from models import AuditEvent, Filing, RegistrySubject, RegistryWebsite
+
+# --- messages: SMS, e-mail, webhooks --------------------------------------------------------------
+
+
+class SendError(Exception):
+    """A platform's answer that the message was not sent: `permanent` ones are not tried again."""
+
+    def __init__(self, code: str, detail: str = "", *, permanent: bool) -> None:
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code, self.permanent = code, permanent
+
+
+@dataclass(frozen=True)
+class SmsMessage:
+    """One SMS as a platform takes it: the number, our template key, its parameters by name (in
+    the template's order) and the text it reads as, with any code masked (for the log). The
+    signature and the platform's template code are the policy's at sending time (empty: the
+    gateway's own settings)."""
+
+    mobile: str
+    template: str
+    params: dict[str, str]
+    masked_text: str
+    sign_name: str = ""
+    template_code: str = ""
+
+
+@dataclass(frozen=True)
+class Email:
+    """One e-mail: a text and an HTML part."""
+
+    to: str
+    subject: str
+    text: str
+    html: str
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A message as people read it (the e-mail's text part, or the SMS text)."""
+
+    subject: str
+    text: str
+    html: str = ""
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What a message says, decided by the domain, before any template turns it into text:
+    the template key, its variables, the channel, the reader's language (None: the default) and,
+    for an e-mail, what the wrapper adds (the filing, the rejection with its reasons, the link)."""
+
+    template: str
+    channel: str
+    context: dict[str, object]
+    locale: str | None = None
+    filing_id: int | None = None
+    filing: Filing | None = None
+    rejection: AuditEvent | None = None  # the rejection or return it tells of
+    reasons: list[dict[str, str]] = field(default_factory=list)
+    public_url: str = ""
+
+
+class SmsGateway(Protocol):
+    def send(self, message: SmsMessage) -> None:
+        """Send one SMS.
+
+        :raises SendError: the platform refused it (permanent or not).
+        """
+
+
+class EmailSender(Protocol):
+    def send(self, email: Email) -> None:
+        """Send one e-mail.
+
+        :raises SendError: the server refused it (permanent or not).
+        """
+
+
+class WebhookSender(Protocol):
+    def send(self, url: str, body: bytes, signature: str) -> None:
+        """POST one event (a non-2xx answer raises; the outbox tries again later)."""
+
+
+class MessageRenderer(Protocol):
+    def render(self, notice: Notice) -> Rendered:
+        """The notice as its reader gets it: the subject and text (and HTML for an e-mail) from the
+        templates, in the notice's language."""
+
+
+# --- uploaded images ------------------------------------------------------------------------------
+
+
+class Storage(Protocol):
+    """Where uploaded images live; keys are random hex names (materials.store_upload)."""
+
+    def put(self, key: str, data: bytes, content_type: str) -> None: ...
+
+    def get(self, key: str) -> bytes | None: ...
+
+    def delete(self, key: str) -> None: ...
+
+
+# --- the bureau and the MIIT records --------------------------------------------------------------
+
+
+class Bureau(Protocol):
+    def submit(self, filing: Filing, now: datetime, policy: Policy) -> bool | None:
+        """Hand the filing to the provincial bureau (管局), in the transaction that enters
+        sms_pending. Returns True when this app must text the SMS verification codes itself (the
+        simulated bureau); a real link returns None or False (the bureau texts them), and its
+        answers are recorded with domain.review.reviewing.advance() as the system."""
+
+
+class Registry(Protocol):
+    """What the app asks of the MIIT records (DOMAIN.md A5)."""
+
+    def subject_by_certificate(
+        self, certificate_type: str, number: str
+    ) -> RegistrySubject | None: ...
+
+    def website_by_domain(self, domain: str) -> RegistryWebsite | None: ...
+
+    def website_by_number(self, website_number: str) -> RegistryWebsite | None: ...
+
+    def verify_filing_password(self, subject: RegistrySubject, password: str) -> bool: ...
+
+    def record_access(self, website: RegistryWebsite, provider_code: str) -> None: ...
+
+    def cancel_access(self, website: RegistryWebsite, provider_code: str) -> None: ...
+
+
+# --- services the next changes bring (ports only; their adapters come with them) -----------------
+
+
+@dataclass(frozen=True)
+class DomainRegistration:
+    """A domain name's registration as its registrar (WHOIS/RDAP) reports it."""
+
+    domain: str
+    registrar: str
+    registrant: str  # the holder's name as published (may be redacted: "")
+    registered_on: date | None
+    expires_on: date | None
+
+
+class DomainLookup(Protocol):
+    def lookup(self, domain: str) -> DomainRegistration | None:
+        """The registration and expiry dates of `domain` (ASCII/punycode form) at its registrar;
+        None when it is not registered.
+
+        :raises ConnectionError: the registrar or WHOIS server did not answer (try again later).
+        """
+
+
+@dataclass(frozen=True)
+class IdentityCheck:
+    """An identity verifier's answer: whether the name and ID number belong together (and, with
+    a photo, whether the face matches), with the platform's reference for the audit trail."""
+
+    matches: bool
+    face_matches: bool | None
+    reference: str
+    reason: str = ""
+
+
+class IdentityVerifier(Protocol):
+    def verify(self, name: str, id_number: str, photo: bytes | None = None) -> IdentityCheck:
+        """Ask the identity service whether `name` and the resident ID `id_number` are one person
+        (实名核验), and with `photo` whether the live photo is that person. Never logs the number.
+
+        :raises ConnectionError: the service did not answer.
+        """
+
+
+@dataclass(frozen=True)
+class ServiceCode:
+    """A service code (服务编码) of the billing system: the product an applicant bought from this
+    provider, and the IPs or instance it came with."""
+
+    code: str
+    account_ref: str
+    product: str
+    ips: tuple[str, ...]
+    valid_until: date | None
+
+
+class ServiceCodeSource(Protocol):
+    def find(self, code: str) -> ServiceCode | None:
+        """The service code as the billing system knows it, or None (unknown or cancelled).
+
+        :raises ConnectionError: the billing system did not answer.
+        """
+
+
+class DnsResolver(Protocol):
+    def resolve(self, name: str, record_type: str = "A") -> list[str]:
+        """The records of `name` of the given type ("A", "AAAA", "CNAME", "TXT"); [] when the name
+        has none (NXDOMAIN or no answer).
+
+        :raises ConnectionError: no resolver answered (a timeout or SERVFAIL).
+        """
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    """A web page as fetched: the final address after redirects, the status, the body (capped)."""
+
+    url: str
+    status: int
+    content_type: str
+    body: bytes
+
+
+class PageFetcher(Protocol):
+    def fetch(self, url: str) -> FetchedPage:
+        """GET `url` (http or https) with a timeout and a size cap, following a few redirects,
+        never to a private address.
+
+        :raises ConnectionError: the site did not answer, or refused the connection.
+        """
+
+
+@dataclass(frozen=True)
+class OcrResult:
+    """The text an OCR service read from an image, line by line, with its confidence (0–1)."""
+
+    lines: tuple[str, ...]
+    confidence: float
+
+
+class Ocr(Protocol):
+    def read(self, image: bytes, kind: str) -> OcrResult:
+        """Read the text of an uploaded image; `kind` says what it is ("business_licence",
+        "id_card_front", …) so that a service with typed models can use the right one.
+
+        :raises ConnectionError: the service did not answer.
+        """

@@ -1,0 +1,143 @@
+"""What the app, the CLI, the demo seed and the outbox worker run on: the adapters built once per
+process from the settings (one table per kind of service, below), the transaction boundary and the
+policy reader. Nothing under blueprints/ is needed to use them.
+
+create_app() calls install(app); code running in the app's context asks current() for the adapters
+and passes them to the use cases (domain/ports.py says what each one is).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+
+from adapters.bureau import SimulatedBureau
+from adapters.console import LogEmailSender, LogSmsGateway
+from adapters.rendering import TemplateRenderer
+from adapters.smtp import SmtpEmailSender
+from adapters.storage import LocalStorage, S3Storage
+from adapters.webhook import HttpWebhookSender
+from domain.policy import Policy
+from domain.ports import (
+    Bureau,
+    EmailSender,
+    MessageRenderer,
+    Registry,
+    SmsGateway,
+    Storage,
+    WebhookSender,
+)
+from domain.rulebook.registry import LocalRegistry
+from runtime.policy import current_policy, forget
+from runtime.transaction import transaction
+
+__all__ = ["Runtime", "current", "current_policy", "forget", "install", "transaction"]
+
+EXTENSION_KEY = "beian_runtime"
+
+# Setting value -> the class (a "module:Class" string for the SMS platforms, whose SDKs are optional
+# installs: imported when the setting names them, once, at start). Any other value is read as
+# "module:Class" of the provider's own implementation of the port.
+SMS_GATEWAYS: dict[str, type[Any] | str] = {
+    "log": LogSmsGateway,
+    "aliyun": "adapters.sms_aliyun:AliyunSmsGateway",
+    "tencent": "adapters.sms_tencent:TencentSmsGateway",
+}
+BUREAUS: dict[str, type[Any] | str] = {"simulated": SimulatedBureau}
+REGISTRIES: dict[str, type[Any] | str] = {"local": LocalRegistry}
+STORAGES = ("local", "s3")
+# The values these settings took before the adapters had names (still accepted).
+FORMER_NAMES = {
+    "domain.support.notify:LogSmsGateway": "log",
+    "domain.support.sms_aliyun:AliyunSmsGateway": "aliyun",
+    "domain.support.sms_tencent:TencentSmsGateway": "tencent",
+    "domain.filing.bureau:SimulatedBureau": "simulated",
+    "domain.rulebook.registry:LocalRegistry": "local",
+}
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """The adapters of one process (one app object), built once by install()."""
+
+    storage: Storage
+    sms: SmsGateway
+    email: EmailSender
+    webhook: WebhookSender
+    bureau: Bureau
+    registry: Registry
+    renderer: MessageRenderer
+
+
+def resolve(value: str, table: dict[str, type[Any] | str]) -> type[Any]:
+    """The class a setting names: a key of `table`, or "module:Class".
+
+    :raises ValueError: neither a known name nor "module:Class".
+    :raises ImportError, AttributeError: no such module or class.
+    """
+    value = FORMER_NAMES.get(value, value)
+    found = table.get(value, value)
+    if not isinstance(found, str):
+        return found
+    module_name, colon, class_name = found.partition(":")
+    if not colon:
+        raise ValueError(f"{value!r}: expected one of {', '.join(table)} or 'module:Class'")
+    cls: type[Any] = getattr(importlib.import_module(module_name), class_name)
+    return cls
+
+
+def storage_for(config: dict[str, Any]) -> Storage:
+    """The storage BEIAN_STORAGE_BACKEND names ("local", the default, or "s3").
+
+    :raises ValueError: another value.
+    """
+    backend = config.get("STORAGE_BACKEND") or "local"
+    if backend not in STORAGES:
+        raise ValueError(f"STORAGE_BACKEND {backend!r}: expected one of {', '.join(STORAGES)}")
+    if backend == "s3":
+        options = {
+            "endpoint_url": config.get("S3_ENDPOINT_URL") or None,
+            "region_name": config.get("S3_REGION") or None,
+            "aws_access_key_id": config.get("S3_ACCESS_KEY") or None,
+            "aws_secret_access_key": config.get("S3_SECRET_KEY") or None,
+        }
+        return S3Storage(config["S3_BUCKET"], config.get("S3_PREFIX", ""), **options)
+    return LocalStorage(Path(config["UPLOAD_FOLDER"]))
+
+
+def build(app: Flask) -> Runtime:
+    """Every adapter of the app, from its configuration.
+
+    :raises ValueError, ImportError, AttributeError: a setting names no adapter.
+    """
+    config = dict(app.config)
+    policy = Policy.from_config(config)
+    email: EmailSender = (
+        SmtpEmailSender.from_config(config) if config.get("SMTP_HOST") else LogEmailSender()
+    )
+    return Runtime(
+        storage=storage_for(config),
+        sms=resolve(str(config["SMS_GATEWAY"]), SMS_GATEWAYS).from_config(config, policy),
+        email=email,
+        webhook=HttpWebhookSender(),
+        bureau=resolve(str(config["BUREAU_GATEWAY"]), BUREAUS)(),
+        registry=resolve(str(config["REGISTRY"]), REGISTRIES)(),
+        renderer=TemplateRenderer(app),
+    )
+
+
+def install(app: Flask) -> Runtime:
+    """Build the app's adapters and keep them on the app (create_app calls it once)."""
+    runtime = build(app)
+    app.extensions[EXTENSION_KEY] = runtime
+    return runtime
+
+
+def current() -> Runtime:
+    """The adapters of the app in whose context this runs."""
+    runtime: Runtime = current_app.extensions[EXTENSION_KEY]
+    return runtime
