@@ -26,7 +26,7 @@ from blueprints.access import home_endpoint_for
 from blueprints.auth import DUTY, begin_session, current_account, end_session
 from blueprints.materials import qr_svg
 from blueprints.transaction import transaction
-from domain.operator import accounts
+from domain.accounts import accounts
 from forms.auth import ChangePasswordForm, DisplayNameForm, PasswordConfirmForm, SecondFactorForm
 from i18n import gettext as _
 from models import utcnow

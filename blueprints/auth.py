@@ -25,7 +25,8 @@ from blueprints.access import home_endpoint_for, row_id
 from blueprints.policy import current_policy
 from blueprints.throttle import client_address, login_limits
 from blueprints.transaction import transaction
-from domain.operator import accounts, ip_pool, throttle
+from domain.accounts import accounts, throttle
+from domain.operator import ip_pool
 from extensions import db
 from forms.auth import (
     ForgotPasswordForm,

@@ -9,9 +9,9 @@ from werkzeug.security import check_password_hash
 
 from blueprints.auth import end_session
 from blueprints.transaction import transaction
+from domain.accounts import privacy
 from domain.errors import DomainError
 from domain.filing.storage import storage_for
-from domain.operator import privacy
 from i18n import gettext as _
 from models import utcnow
 

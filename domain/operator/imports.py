@@ -1,5 +1,7 @@
-"""Registry CSV files between the admin's preview and confirm (issue 15): they hold plaintext filing
-passwords and mobiles, so they are created readable by this user only (0600), deleted at confirm
+"""The registry import: what a CSV would change (a preview that writes nothing), the import itself
+(all or nothing, audited), and the file kept between the admin's preview and confirm.
+
+The kept files hold plaintext filing passwords and mobiles, so they are created readable by this user only (0600), deleted at confirm
 (imported or refused) and, when never confirmed, after RETENTION_IMPORT_MINUTES by `flask sweep`;
 an older one is no longer accepted."""
 
@@ -9,6 +11,11 @@ import os
 import secrets
 import time
 from pathlib import Path
+
+from domain import audit
+from domain.rulebook.registry import ImportSummary, import_registry, parse_registry_csv
+from extensions import db
+from models import User
 
 TOKEN_LENGTH = 32
 
@@ -61,3 +68,32 @@ def sweep_previews(folder: Path, max_age_seconds: float) -> int:
         except FileNotFoundError:  # confirmed meanwhile by a request
             continue
     return deleted
+
+
+def preview_registry(text: str) -> ImportSummary:
+    """What importing the registry CSV would change; nothing is written (a rolled-back savepoint).
+
+    :raises RegistryImportError: a malformed line, or a domain of another number.
+    """
+    rows = parse_registry_csv(text)
+    savepoint = db.session.begin_nested()
+    try:
+        return import_registry(rows, preview=True)  # no hashing, no writes
+    finally:
+        savepoint.rollback()
+
+
+def import_registry_csv(text: str, actor: User) -> ImportSummary:
+    """Import the registry CSV, all or nothing (flushed; the caller commits), audited.
+
+    :raises RegistryImportError: a malformed line, or a domain of another number.
+    """
+    summary = import_registry(parse_registry_csv(text))
+    audit.record(
+        "registry_imported",
+        actor,
+        note=f"+{summary.subjects_created}/{summary.websites_created}"
+        f" ~{summary.subjects_updated}/{summary.websites_updated}",
+        data={"details": summary.details[:200]},
+    )
+    return summary

@@ -14,10 +14,10 @@ from flask import current_app
 from sqlalchemy import select
 
 from blueprints.policy import current_policy
+from domain.accounts import privacy
 from domain.filing import filings, materials
 from domain.filing.storage import storage_for
 from domain.lifecycle.states import Action, FilingState, Role
-from domain.operator import privacy
 from domain.review import reviewing
 from domain.review.reviewing import Reason
 from extensions import db

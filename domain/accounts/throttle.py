@@ -1,4 +1,4 @@
-"""Login throttling that a stranger cannot turn against the owner (issue 20).
+"""Login throttling that a stranger cannot turn against the owner.
 
 Failed logins are counted under three keys: the account (by its normalised e-mail, so that an
 address without an account behaves exactly like one with an account), the client address, and the
@@ -26,7 +26,7 @@ from sqlalchemy import case, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.security import check_password_hash
 
-from domain.operator import accounts
+from domain.accounts import accounts
 from domain.support.i18n import N_, Message
 from domain.support.passwords import hash_password
 from extensions import db

@@ -1,4 +1,4 @@
-"""The applicant's own data (issue 15).
+"""The applicant's own data.
 
 Export (PIPL Art. 45: a person may obtain a copy of their personal information): everything the
 account and its filings hold (with what each submission sent for review), as JSON, with the
@@ -28,9 +28,9 @@ from sqlalchemy.orm import RelationshipDirection
 from domain import audit
 from domain.errors import DomainError
 from domain.filing.storage import Storage
+from domain.filing.timeline import public_timeline
 from domain.lifecycle import stage_counts, workflow
 from domain.lifecycle.states import FilingState, Role
-from domain.operator.api_filings import public_timeline
 from domain.support.i18n import N_, Message
 from domain.support.upsert import add_to_counter
 from extensions import db
