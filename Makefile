@@ -9,7 +9,8 @@ PORT ?= 5000
 .PHONY: run test bench bench-import serve install install-test translations migrate lock clean
 
 # Installs take the locked set (requirements*.lock, made from pyproject.toml by `make lock`) with uv,
-# an order of magnitude faster than pip; the app itself is installed editable, without dependencies.
+# an order of magnitude faster than pip. Only the dependencies are installed: the app runs from this
+# checkout (flask, gunicorn and pytest import it from here), it is not a package (pyproject.toml).
 UV := $(BIN)/uv pip install --quiet --python $(BIN)/python
 
 $(BIN)/python:
@@ -18,12 +19,10 @@ $(BIN)/python:
 
 $(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
 	$(UV) -r requirements.lock
-	$(UV) --no-deps -e .
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml requirements-test.lock | $(BIN)/python
 	$(UV) -r requirements-test.lock
-	$(UV) --no-deps -e .
 	touch $(VENV)/.installed $@
 
 ## make lock: pin every dependency (runtime, and runtime + test) from pyproject.toml

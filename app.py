@@ -7,9 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from babel import Locale
-from flask import Flask, g, has_request_context, render_template, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_babel import get_locale, refresh
-from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import i18n
@@ -20,13 +19,16 @@ from blueprints import (
     api,
     applicant,
     auth,
+    errors,
     hardening,
+    htmx,
     materials,
     messages,
     privacy,
     read_only,
     records,
     reviewer,
+    security_headers,
     site,
     throttle,
     wizard,
@@ -37,7 +39,6 @@ from cli import register_cli
 from config import Config, database_url_from_env, load_secret_key, webhook_problem
 from domain.support.masking import PiiLogFilter
 from extensions import babel, csrf, db, login_manager, migrate
-from i18n import gettext as _
 
 ROOT = Path(__file__).resolve().parent
 
@@ -68,11 +69,13 @@ def create_app(config: Mapping | None = None) -> Flask:
         messages, privacy,
     ):  # fmt: skip
         app.register_blueprint(blueprint.bp)
-    throttle.init_app(app)  # Flask-Limiter on the anonymous API, 429 answers
+    throttle.init_app(app)  # Flask-Limiter on the anonymous API
     read_only.register(app)
-    hardening.init_app(app)  # body limits, security headers, 413/500 answers, /readyz
+    hardening.init_app(app)  # body limits, NUL refused, /readyz
+    security_headers.init_app(app)
+    htmx.init_app(app)  # Vary: HX-Request
+    errors.init_app(app)  # every error page (403, 404, 400 CSRF, 413, 429, 500)
     _register_template_helpers(app)
-    _register_error_pages(app)
     register_cli(app)
     runtime.install(app)  # every adapter built once, from the settings (runtime/__init__.py)
     _configure_logging(app)
@@ -128,13 +131,6 @@ def select_locale() -> Locale:
     return LOCALES["zh_Hans_CN"]
 
 
-# Only this origin's scripts and styles (htmx and app.js are files; no inline script or style).
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-)
-
-
 def _register_template_helpers(app: Flask) -> None:
     register_filters(app)
 
@@ -153,31 +149,3 @@ def _register_template_helpers(app: Flask) -> None:
         refresh()
         g.pop("_login_user", None)
         g.pop(app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
-
-    @app.after_request
-    def vary_on_htmx(response):
-        response.vary.add("HX-Request")
-        headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
-        if request.is_secure:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        return response
-
-
-def _register_error_pages(app: Flask) -> None:
-    def page(code: int, title: str, message: str):
-        g.error_title = title
-        return render_template("errors/error.html", code=code, title=title, message=message), code
-
-    app.register_error_handler(403, lambda e: page(403, _("无权访问"), _("您没有权限访问此页面。")))
-    app.register_error_handler(
-        404, lambda e: page(404, _("页面不存在"), _("您访问的页面不存在或已被删除。"))
-    )
-    app.register_error_handler(
-        CSRFError,
-        lambda e: page(400, _("请求已失效"), _("表单已过期或缺少安全令牌，请刷新页面后重试。")),
-    )
-    # 500: blueprints/hardening.server_error (rolls back first, survives a failing page)

@@ -17,12 +17,13 @@ from flask_babel import force_locale
 from flask_migrate import upgrade
 
 from demo.seed import DEMO_TOTP_SECRET, is_seeded, seed_demo
+from domain.accounts import accounts, throttle
+from domain.accounts.accounts import find_user
 from domain.filing import orders, retention, sms
 from domain.lifecycle import stage_counts, workflow
 from domain.lifecycle.states import Role
 from domain.lifecycle.workdays import shanghai_today
-from domain.operator import accounts, api_tokens, imports, throttle
-from domain.operator.accounts import find_user
+from domain.operator import api_tokens, imports
 from domain.review import stale
 from domain.rulebook import rule_tables
 from domain.rulebook.application import ApplicationFormatError, loads_application

@@ -4,9 +4,10 @@ request's locale, found once per request instead of at every string.
 Flask-Babel finds the catalogue anew at every gettext (the app context's namespace, the domain,
 the locale's name, a cache lookup: about 7 µs, and 14 µs from a template through Jinja's alias and
 wrapper); the review screen says some 150 things and spent a tenth of its time there.
-Here the catalogue is kept on `g` beside the locale Flask-Babel chose, and found again whenever
-that locale is another object (`refresh()` at each request, `force_locale()` for an e-mail in the
-recipient's language). Same results as Flask-Babel's functions of the same names.
+Here the catalogue is kept on `g` beside the locale Flask-Babel chose (its public `get_locale()`),
+and found again whenever that locale is another object (`refresh()` at each request,
+`force_locale()` for an e-mail in the recipient's language). Same results as Flask-Babel's
+functions of the same names; only Flask-Babel's public API is used.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, g
-from flask_babel import get_translations
+from flask_babel import get_locale, get_translations
 from flask_babel.speaklater import LazyString  # type: ignore[import-untyped]
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -23,15 +24,15 @@ from markupsafe import Markup
 
 def translations():
     """The catalogue of the current locale (Flask-Babel's, looked up when the locale changed)."""
-    if not g:  # no app context: Flask-Babel's answer (no translation)
+    locale = get_locale()  # Flask-Babel's choice, made once per request (None: no app context)
+    if locale is None:
         return get_translations()
-    babel_state = g.get("_flask_babel")  # Flask-Babel's own namespace: its locale, if chosen
-    locale = getattr(babel_state, "babel_locale", None)
-    kept = g.get("_i18n_catalogue")
-    if kept is not None and locale is not None and kept[0] is locale:
+    namespace = g._get_current_object()  # the proxy resolved once, not at every attribute
+    kept = getattr(namespace, "_i18n_catalogue", None)
+    if kept is not None and kept[0] is locale:
         return kept[1]
-    catalogue = get_translations()  # chooses the locale when none is chosen yet
-    g._i18n_catalogue = (g._flask_babel.babel_locale, catalogue)
+    catalogue = get_translations()
+    namespace._i18n_catalogue = (locale, catalogue)
     return catalogue
 
 

@@ -28,8 +28,8 @@ from stdnum.cn import uscc  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
 from app import create_app  # noqa: E402
+from domain.accounts import accounts  # noqa: E402
 from domain.lifecycle.states import Role  # noqa: E402
-from domain.operator import accounts  # noqa: E402
 from extensions import db  # noqa: E402
 from models import RegistryWebsite  # noqa: E402
 

@@ -53,9 +53,9 @@ def seed(app) -> None:
     from flask_migrate import upgrade
     from werkzeug.security import generate_password_hash
 
+    from domain.accounts import accounts
     from domain.lifecycle import stage_counts
     from domain.lifecycle.states import Role
-    from domain.operator import accounts
 
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))

@@ -30,7 +30,7 @@ from blueprints.access import home_endpoint_for
 from blueprints.auth import DUTY, begin_session, current_account, end_session, load_session_user
 from blueprints.materials import qr_svg
 from blueprints.throttle import login_limits
-from domain.operator import accounts, throttle
+from domain.accounts import accounts, throttle
 from forms.auth import ChangePasswordForm, DisplayNameForm, PasswordConfirmForm, SecondFactorForm
 from i18n import gettext as _
 from models import User, utcnow

@@ -10,12 +10,13 @@ from flask import Blueprint, current_app, jsonify, request
 from flask_login import current_user
 
 from domain import audit
+from domain.accounts.accounts import find_user
 from domain.filing.filings import FilingError
+from domain.filing.timeline import public_timeline
 from domain.lifecycle.states import Role
 from domain.lifecycle.workdays import shanghai_today
 from domain.operator import api_tokens
-from domain.operator.accounts import find_user
-from domain.operator.api_filings import DraftRefused, draft_from_application, public_timeline
+from domain.operator.api_filings import DraftRefused, draft_from_application
 from domain.rulebook import rule_tables
 from domain.rulebook.application import (
     MAX_BYTES,

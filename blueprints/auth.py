@@ -26,7 +26,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from blueprints.access import home_endpoint_for, row_id
 from blueprints.throttle import client_address, login_limits
-from domain.operator import accounts, ip_pool, throttle
+from domain.accounts import accounts, throttle
+from domain.operator import ip_pool
 from extensions import db
 from forms.auth import (
     ForgotPasswordForm,

@@ -1,8 +1,19 @@
-"""htmx glue: is this an htmx request (and not a history restore)."""
+"""htmx glue: is this an htmx request (and not a history restore); every answer varies on it."""
 
 from __future__ import annotations
 
-from flask import request
+from flask import Flask, Response, request
+
+
+def init_app(app: Flask) -> None:
+    """Mark every answer of `app` as varying on HX-Request (one URL: a page, or its fragment)."""
+    app.after_request(vary_on_hx_request)
+
+
+def vary_on_hx_request(response: Response) -> Response:
+    """`Vary: HX-Request`, so that a cache or the back button never shows a bare fragment."""
+    response.vary.add("HX-Request")
+    return response
 
 
 def is_htmx() -> bool:

@@ -8,8 +8,8 @@ from flask_login import current_user, login_required
 
 from blueprints.account import password_rechecked, retry_after
 from blueprints.auth import current_account, end_session
+from domain.accounts import privacy, throttle
 from domain.errors import DomainError
-from domain.operator import privacy, throttle
 from i18n import gettext as _
 from models import utcnow
 from runtime import current as runtime_adapters

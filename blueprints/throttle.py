@@ -1,5 +1,5 @@
-"""The web side of throttling: who the client is, Flask-Limiter for the anonymous API, and the
-429 answers (JSON under /api/, a page elsewhere).
+"""The web side of throttling: who the client is, and Flask-Limiter for the anonymous API (its 429
+answers: errors.py).
 
 The client is `request.remote_addr`. Behind nginx (BEIAN_BEHIND_PROXY=true) ProxyFix has already
 replaced it with the last hop of X-Forwarded-For, which nginx sets from the connection; without a
@@ -12,12 +12,10 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from flask import Flask, current_app, g, jsonify, render_template, request
+from flask import Flask, current_app, request
 from flask_limiter import Limiter
-from flask_limiter.errors import RateLimitExceeded
 
-from domain.operator.throttle import LoginLimits
-from i18n import gettext as _
+from domain.accounts.throttle import LoginLimits
 
 
 def client_address() -> str:
@@ -37,29 +35,9 @@ def login_limits() -> LoginLimits:
     return LoginLimits.from_config(current_app.config)
 
 
-def too_many_requests(retry_after: int | None = None):
-    """The 429 answer: JSON for the API, a page in the user's language elsewhere."""
-    if request.path.startswith("/api/"):
-        response = jsonify({"error": _("请求过于频繁，请稍后再试")})
-    else:
-        g.error_title = _("请求过于频繁")
-        response = current_app.make_response(
-            render_template(
-                "errors/error.html",
-                code=429,
-                title=_("请求过于频繁"),
-                message=_("您的请求过于频繁，请稍等片刻后再试。"),
-            )
-        )
-    response.status_code = 429
-    if retry_after is not None:
-        response.headers["Retry-After"] = str(retry_after)
-    return response
-
-
 def init_app(app: Flask) -> Limiter:
-    """Limit the anonymous API of `app` (after its blueprints are registered) and answer refusals
-    with too_many_requests().
+    """Limit the anonymous API of `app` (after its blueprints are registered; errors.py answers a
+    refusal).
 
     The limiter is the app's own, its store from RATELIMIT_STORAGE_URI (redis://… shared by every
     worker and host; memory:// by default, per process): Flask-Limiter keeps state such as "the
@@ -72,11 +50,6 @@ def init_app(app: Flask) -> Limiter:
     for endpoint, key in API_LIMITS.items():
         view: Callable[..., Any] = app.view_functions[endpoint]
         app.view_functions[endpoint] = limiter.limit(partial(_configured, key))(view)
-
-    @app.errorhandler(RateLimitExceeded)
-    def rate_limited(error: RateLimitExceeded):
-        return too_many_requests()  # Retry-After: the limiter adds it (RATELIMIT_HEADERS_ENABLED)
-
     return limiter
 
 

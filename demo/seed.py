@@ -12,10 +12,10 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, select
 
+from domain.accounts import accounts
 from domain.filing import filings
 from domain.lifecycle.states import Action, Role
 from domain.lifecycle.workdays import shanghai_today
-from domain.operator import accounts
 from domain.review import reviewing
 from domain.rulebook.provinces import FULL_NAMES
 from domain.rulebook.registry import import_registry, parse_registry_csv

@@ -1,1 +1,1 @@
-"""The business of access filing, in packages by subject: lifecycle, rulebook, filing, review, operator, support."""
+"""The business of access filing, in packages by subject: lifecycle, rulebook, filing, review, accounts, operator, support."""

@@ -36,7 +36,7 @@ class ApiTokenForm(FlaskForm):
 
 class ProvinceRuleForm(FlaskForm):
     """One province's rules as the admin typed them (admin.edit_province): shown again as typed
-    when refused. The checks are the service's (domain.operator.admin.update_province_rule), which
+    when refused. The checks are the service's (domain.operator.province_rules.update_province_rule), which
     names the field it refuses; labels as the province table heads them."""
 
     sms_required = BooleanField(_l("短信核验"))

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
 
-from domain.operator.accounts import (
+from domain.accounts.accounts import (
     AccountError,
     check_password_strength,
     new_email_problem,

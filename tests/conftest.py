@@ -17,8 +17,8 @@ import pytest
 import sqlalchemy as sa
 
 from app import create_app
+from domain.accounts import accounts
 from domain.lifecycle.states import Action, FilingState, FilingType, Role
-from domain.operator import accounts
 from domain.rulebook.seed_tables import seed_rule_tables
 from extensions import db
 from models import Filing, Person, Subject, User, Website, WebsiteDomain, WebsiteIP, utcnow

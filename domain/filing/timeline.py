@@ -1,6 +1,6 @@
 """The applicant's timeline of a filing: one entry per meaningful event (uploads in a row are one
 entry with their count, a completed authenticity check names its website), notes of the system in
-words."""
+words; and the plain list of its events that the API and the data export give."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import datetime
 from domain.filing.authenticity import VERIFIED
 from domain.lifecycle.states import FilingState
 from domain.support.i18n import N_
-from models import AuditEvent
+from models import AuditEvent, Filing
 
 # Notes the system writes (domain/filing/sms.py), as codes or in Chinese words, said in the
 # reader's words where they are shown.
@@ -71,3 +71,18 @@ def entries(events: list[AuditEvent], note_shown: AuditEvent | None = None) -> l
             )
         )
     return shown
+
+
+def public_timeline(filing: Filing) -> list[dict[str, str | None]]:
+    """The filing's events as the applicant sees them (internal notes left out)."""
+    return [
+        {
+            "at": event.created_at.isoformat(),
+            "action": event.action,
+            "from": event.from_state,
+            "to": event.to_state,
+            "note": event.note,
+        }
+        for event in filing.events
+        if not event.internal
+    ]

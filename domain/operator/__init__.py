@@ -1,1 +1,1 @@
-"""The provider's side: accounts, staff and admin tables, settings, API tokens, the IP pool."""
+"""The provider's console: staff and applicant accounts, the IP pool, province rules, rule tables, registry import, settings, API tokens."""

@@ -1,4 +1,4 @@
-"""Creating a draft from an A2 application (the provider's console), and the public timeline."""
+"""Creating a draft from an A2 application (the provider's console)."""
 
 from __future__ import annotations
 
@@ -86,18 +86,3 @@ def _carried(filing: Filing, domain: str) -> bool:
     except ValueError:
         return False
     return any(d.domain == wanted for website in filing.websites for d in website.domains)
-
-
-def public_timeline(filing: Filing) -> list[dict[str, str | None]]:
-    """The filing's events as the applicant sees them (internal notes left out)."""
-    return [
-        {
-            "at": event.created_at.isoformat(),
-            "action": event.action,
-            "from": event.from_state,
-            "to": event.to_state,
-            "note": event.note,
-        }
-        for event in filing.events
-        if not event.internal
-    ]

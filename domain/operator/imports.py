@@ -1,5 +1,7 @@
-"""Registry CSV files between the admin's preview and confirm: they hold plaintext filing
-passwords and mobiles, so they are created readable by this user only (0600), deleted at confirm
+"""The registry import: what a CSV would change (a preview that writes nothing), the import itself
+(all or nothing, audited), and the file kept between the admin's preview and confirm.
+
+The kept files hold plaintext filing passwords and mobiles, so they are created readable by this user only (0600), deleted at confirm
 (imported or refused) and, when never confirmed, after RETENTION_IMPORT_MINUTES by `flask sweep`;
 an older one is no longer accepted."""
 
@@ -8,7 +10,14 @@ from __future__ import annotations
 import os
 import secrets
 import time
+from collections.abc import Collection
 from pathlib import Path
+
+from domain import audit
+from domain.filing import orders
+from domain.rulebook.registry import ImportSummary, import_registry, parse_registry_csv
+from extensions import db
+from models import User
 
 TOKEN_LENGTH = 32
 
@@ -61,3 +70,59 @@ def sweep_previews(folder: Path, max_age_seconds: float) -> int:
         except FileNotFoundError:  # confirmed meanwhile by a request
             continue
     return deleted
+
+
+def import_note(summary: ImportSummary) -> str:
+    """The audit line of an import, in words (the audit page shows notes as written)."""
+    note = (
+        f"主体：新增 {summary.subjects_created}、更新 {summary.subjects_updated}；"
+        f"网站：新增 {summary.websites_created}、更新 {summary.websites_updated}、"
+        f"未变化 {summary.unchanged}"
+    )
+    dropped = [d.website_number for d in summary.held_drops if d.dropped]
+    kept = [d.website_number for d in summary.held_drops if not d.dropped]
+    if dropped:
+        note += f"；经确认移除本服务商代码：{'、'.join(dropped)}"
+    if kept:
+        note += f"；未确认，保留本服务商代码：{'、'.join(kept)}"
+    return note
+
+
+def preview_registry(text: str, provider_code: str = "") -> ImportSummary:
+    """What importing the registry CSV would change; nothing is written (a rolled-back savepoint).
+    The websites held here that the file leaves without `provider_code` are in `held_drops`.
+
+    :raises RegistryImportError: a malformed line, or a domain of another number.
+    """
+    rows = parse_registry_csv(text)
+    held = orders.held_here(provider_code)  # shown as if confirmed: old -> new, to tick or not
+    held = orders.held_here(provider_code, held.website_numbers)
+    savepoint = db.session.begin_nested()
+    try:
+        return import_registry(rows, preview=True, held=held)  # no hashing, no writes: fast
+    finally:
+        savepoint.rollback()
+
+
+def import_registry_csv(
+    text: str, actor: User, provider_code: str = "", confirmed: Collection[str] = ()
+) -> ImportSummary:
+    """Import the registry CSV, all or nothing (flushed; the caller commits), audited. A website
+    held here loses `provider_code` only when its number is in `confirmed` (the admin ticked it).
+
+    :raises RegistryImportError: a malformed line, or a domain of another number.
+    """
+    summary = import_registry(
+        parse_registry_csv(text), held=orders.held_here(provider_code, confirmed)
+    )
+    audit.record(
+        "registry_imported",
+        actor,
+        note=import_note(summary),
+        data={
+            "details": summary.details[:200],
+            "provider_dropped": [d.website_number for d in summary.held_drops if d.dropped],
+            "provider_kept": [d.website_number for d in summary.held_drops if not d.dropped],
+        },
+    )
+    return summary

@@ -1,14 +1,22 @@
-"""The provider's public IP pool: which IPs an account holds (product verification needs one), and
-which filings use each IP (an IP in use is not released without the admin confirming it)."""
+"""The provider's public IP pool: the admin adds IPs (typed or from a CSV) and assigns them to
+accounts (product verification needs one), and which filings use each IP (an IP in use is not
+released without the admin confirming it)."""
 
 from __future__ import annotations
 
+import csv
+import io
+import ipaddress
 from collections import defaultdict
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from domain.lifecycle.states import FilingState
+from domain import audit
+from domain.errors import DomainError
+from domain.lifecycle.states import FilingState, Role
+from domain.rulebook.rules import check_public_ip
+from domain.support.i18n import N_, Message
 from domain.support.paging import Page, keyset_page
 from extensions import db
 from models import Filing, ProviderIP, User, Website, WebsiteIP, utcnow
@@ -63,3 +71,76 @@ def pool_page(after: int = 0, before: int = 0) -> Page[ProviderIP]:
     """One page of the pool for the admin, in the order the IPs were added, with their accounts."""
     query = select(ProviderIP).options(selectinload(ProviderIP.account))
     return keyset_page(query, ProviderIP.id, PAGE_SIZE, after, before, descending=False)
+
+
+def addresses_from_csv(text: str) -> list[str]:
+    """The first column of an IP list in CSV (comma or semicolon separated, as spreadsheets save
+    it), without a header row: a first row with no digit in its first cell ("address", "IP 地址")."""
+    rows = [row for row in csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=",") if row]
+    cells = [row[0].split(";")[0].strip() for row in rows]
+    cells = [cell for cell in cells if cell]
+    if cells and not any(character.isdigit() for character in cells[0]):
+        cells = cells[1:]
+    return cells
+
+
+def add_ips(text: str, actor: User) -> tuple[list[str], list[tuple[str, str]]]:
+    """Add the public IPs in `text` (one per line or CSV first column) to the pool.
+
+    Returns (added, refused with reason); refused ones change nothing.
+    """
+    added: list[str] = []
+    refused: list[tuple[str, str]] = []
+    existing = set(db.session.scalars(select(ProviderIP.address)))
+    for raw in text.replace(",", "\n").splitlines():
+        value = raw.strip()
+        if not value or value.lower() == "address":
+            continue
+        problem = check_public_ip(value)
+        if problem:
+            refused.append((value, problem.text))
+            continue
+        normal = str(ipaddress.ip_address(value))
+        if normal in existing:
+            refused.append((value, N_("已在 IP 池中")))
+            continue
+        db.session.add(ProviderIP(address=normal))
+        existing.add(normal)
+        added.append(normal)
+    if added:
+        audit.record("ips_added", actor, note=f"{len(added)}", data={"ips": added})
+    db.session.flush()
+    return added, refused
+
+
+def assign_ip(
+    ip: ProviderIP, account: User | None, actor: User, *, in_use_confirmed: bool = False
+) -> None:
+    """Assign the IP to an applicant's account, or release it (None).
+
+    :raises DomainError: not an applicant; or the IP leaves its account while open or approved
+        filings use it and the admin has not confirmed that (DOMAIN.md A6 v2).
+    """
+    if account is not None and account.role is not Role.applicant:
+        raise DomainError(Message(N_("IP 只能分配给申请人账号")))
+    leaving = ip.account_id is not None and (account is None or account.id != ip.account_id)
+    using = filings_using([ip.address]).get(ip.address, [])
+    if leaving and using and not in_use_confirmed:
+        numbers = "、".join(f"#{filing_id}" for filing_id in using)
+        raise DomainError(
+            Message(
+                N_(
+                    "IP %(ip)s 正被备案 %(filings)s 使用；确认仍要释放或转给其他账号，请勾选“确认”后再提交"
+                ),
+                {"ip": ip.address, "filings": numbers},
+            )
+        )
+    ip.account_id = account.id if account else None
+    ip.assigned_at = utcnow() if account else None
+    audit.record(
+        "ip_assigned" if account else "ip_released",
+        actor,
+        note=ip.address,
+        data={"account": account.email if account else None, "in_use_by": using},
+    )
+    db.session.flush()

@@ -4,6 +4,8 @@ signature): stored in the database; the web layer lays them over the configurati
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -69,6 +71,34 @@ def save(key: str, raw: str, old: object, actor: User) -> None:
     db.session.add(row)
     audit.record("setting_changed", actor, note=key, data={"key": key, "from": old, "to": value})
     db.session.flush()
+
+
+def check_changes(
+    submitted: Mapping[str, str], current: object
+) -> tuple[dict[str, str], dict[str, Message]]:
+    """The submitted settings that differ from `current` (a policy: one attribute per key, in
+    lower case), as typed, and for each refused one why (nothing is stored)."""
+    changes: dict[str, str] = {}
+    errors: dict[str, Message] = {}
+    for key in EDITABLE:
+        raw = submitted.get(key)
+        if raw is None or raw.strip() == str(getattr(current, key.lower())):
+            continue
+        try:
+            parse(key, raw)
+        except SettingError as exc:
+            errors[key] = exc.message
+        changes[key] = raw
+    return changes, errors
+
+
+def save_changes(changes: Mapping[str, str], current: object, actor: User) -> None:
+    """Store every checked change (see check_changes), each audited with its value before.
+
+    :raises SettingError: unknown key, or a value outside its range.
+    """
+    for key, raw in changes.items():
+        save(key, raw, getattr(current, key.lower()), actor)
 
 
 def stored() -> dict[str, object] | None:

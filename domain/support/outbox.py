@@ -62,6 +62,16 @@ def console_page(status: str = "", after: int = 0, before: int = 0) -> Page[Outb
     return keyset_page(query, OutboxMessage.id, CONSOLE_PAGE_SIZE, after, before)
 
 
+def dead_letter_count() -> int:
+    """How many messages failed for good (the admin may put them back in the queue)."""
+    return (
+        db.session.scalar(
+            select(func.count(OutboxMessage.id)).where(OutboxMessage.status == "failed")
+        )
+        or 0
+    )
+
+
 # --- the message centre -------------------------------------------------------------------------
 
 

@@ -28,8 +28,7 @@ import forms.auth
 import forms.filing
 import forms.reviewer
 from domain.lifecycle.states import FilingState
-from domain.operator import admin as admin_service
-from domain.operator import settings
+from domain.operator import province_rules, settings
 from domain.support.masking import PiiLogFilter
 from extensions import db
 from models import Filing
@@ -137,7 +136,7 @@ FIELD_NAMES = sorted(
     | _view_argument_names()
     | {"next", "filing", "after", "q"}
     | set(settings.EDITABLE)
-    | set(admin_service.PROVINCE_FIELDS)  # read in a loop by the views
+    | set(province_rules.PROVINCE_FIELDS)  # read in a loop by the views
 )
 
 

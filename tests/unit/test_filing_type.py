@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import select
 
 from demo.seed import seed_demo
+from domain.accounts.accounts import find_user
 from domain.filing.filing_password import (
     TooManyPasswordFailures,
     check_filing_password,
     remaining_tries,
 )
 from domain.lifecycle.states import FilingType
-from domain.operator.accounts import find_user
 from domain.rulebook.filing_type import LookupInputError, verify_filing_type
 from extensions import db
 from models import RegistrySubject, utcnow

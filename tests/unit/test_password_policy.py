@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.operator.accounts import check_password_strength
+from domain.accounts.accounts import check_password_strength
 from domain.support.common_passwords import common_passwords
 
 PASSPHRASE = "correct horse battery staple on the shelf"  # 41 characters, no digit

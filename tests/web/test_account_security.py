@@ -13,8 +13,8 @@ import time_machine
 from sqlalchemy import func, select
 
 from demo.seed import DEMO_TOTP_SECRET, seed_demo
+from domain.accounts import accounts
 from domain.lifecycle.states import Role
-from domain.operator import accounts
 from domain.support import sealing
 from extensions import db
 from models import AuditEvent, OutboxMessage, RecoveryCode, User, utcnow

@@ -312,6 +312,19 @@ def test_the_audit_log_leaves_out_the_looks_at_personal_data_unless_asked(
     ).get_data(as_text=True)
 
 
+def test_the_audit_log_searches_the_actor_e_mail_literally(client, admin, make_user):
+    other = make_user(Role.reviewer, email="wang_li@example.cn")
+    audit_log.record("suffix_set", admin, note="by the admin")
+    audit_log.record("suffix_set", other, note="by wang_li")
+    db.session.commit()
+
+    def notes(actor: str) -> str:
+        return client.get("/admin/audit", query_string={"actor": actor}).get_data(as_text=True)
+
+    assert "by wang_li" in notes("_") and "by the admin" not in notes("_")  # not a wildcard
+    assert "by wang_li" in notes("WANG_") and "by the admin" not in notes("%")
+
+
 def test_the_audit_logs_action_choices_are_sorted_by_their_label(client, admin, make_filing):
     make_filing(FilingState.approved)
     page = client.get("/admin/audit").get_data(as_text=True)

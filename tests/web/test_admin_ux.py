@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from domain import audit
 from domain.lifecycle.states import Role
-from domain.operator.admin import addresses_from_csv
+from domain.operator.ip_pool import addresses_from_csv
 from extensions import db
 from models import ProviderIP
 

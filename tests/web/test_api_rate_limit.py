@@ -10,7 +10,7 @@ import uuid
 import pytest
 import redis
 
-from blueprints.throttle import too_many_requests
+from blueprints.errors import too_many_requests
 from extensions import db
 from tests.conftest import make_test_app
 

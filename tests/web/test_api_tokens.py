@@ -12,8 +12,7 @@ import time_machine
 from sqlalchemy import select
 
 from domain.lifecycle.states import Role
-from domain.operator import admin as admin_service
-from domain.operator import api_tokens, ip_pool
+from domain.operator import account_admin, api_tokens, ip_pool
 from extensions import db
 from models import ApiToken, AuditEvent, utcnow
 from tests.wizard_helpers import load_demo
@@ -97,11 +96,11 @@ def test_an_expired_token_is_refused(client, setup):
 
 def test_a_token_stops_working_when_its_admin_is_disabled(client, setup, make_user):
     other_admin = make_user(Role.admin)
-    admin_service.set_enabled(setup["admin"], False, other_admin)
+    account_admin.set_enabled(setup["admin"], False, other_admin)
     db.session.commit()
     _refused(client, setup["read"])
     _refused(client, setup["write"])
-    admin_service.set_enabled(setup["admin"], True, other_admin)
+    account_admin.set_enabled(setup["admin"], True, other_admin)
     db.session.commit()
     assert client.get("/api/v1/filings/999999", headers=bearer(setup["read"])).status_code == 404
 
@@ -118,7 +117,7 @@ def test_only_an_enabled_admin_issues_and_only_for_sane_lifetimes(setup, make_us
 
 
 def test_a_draft_for_a_disabled_applicant_is_refused(client, setup, make_user):
-    admin_service.set_enabled(setup["applicant"], False, setup["admin"])
+    account_admin.set_enabled(setup["applicant"], False, setup["admin"])
     db.session.commit()
     response = client.post(
         "/api/v1/filings",
@@ -162,7 +161,7 @@ def test_cli_create_list_and_revoke(app, setup):
 
 
 def test_cli_list_shows_expired_and_disabled_creators(app, setup, make_user):
-    admin_service.set_enabled(setup["admin"], False, make_user(Role.admin))
+    account_admin.set_enabled(setup["admin"], False, make_user(Role.admin))
     db.session.commit()
     output = app.test_cli_runner().invoke(args=["api-token", "list"]).output
     states = {line.split()[3]: line.split()[1] for line in output.splitlines()[1:]}

@@ -13,9 +13,9 @@ import pytest
 from flask import current_app
 from sqlalchemy import select
 
+from domain.accounts import privacy
 from domain.filing import filings, materials
 from domain.lifecycle.states import Action, FilingState, Role
-from domain.operator import privacy
 from domain.review import reviewing
 from domain.review.reviewing import Reason
 from extensions import db

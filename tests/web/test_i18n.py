@@ -4,6 +4,8 @@ switch), escapes only where the template escapes, and formats plurals."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import render_template_string, session
 from flask_babel import force_locale, refresh
 from markupsafe import Markup
@@ -62,3 +64,24 @@ def test_lazy_strings_are_translated_when_shown(app):
         with force_locale("en"):
             assert str(label) == "Province"
             assert Markup("{}").format(label) == "Province"
+
+
+def test_the_catalogue_is_found_once_per_locale_not_at_every_string(app, monkeypatch):
+    found = []
+    real = i18n.get_translations
+    monkeypatch.setattr(i18n, "get_translations", lambda: found.append(1) or real())
+    with app.test_request_context("/"):
+        render_template_string("{% for i in range(50) %}{{ _('省份') }}{% endfor %}")
+        for _ in range(50):
+            i18n.gettext("省份")
+        assert len(found) == 1  # the fast path holds: Flask-Babel's locale object is kept
+        with force_locale("en"):
+            assert [i18n.gettext("省份") for _ in range(3)] == ["Province"] * 3
+        assert len(found) == 2
+        i18n.gettext("省份")
+        assert len(found) == 3  # back to Chinese: looked up again, once
+
+
+def test_only_flask_babels_public_api_is_used():
+    source = Path(i18n.__file__).read_text(encoding="utf-8")
+    assert "_flask_babel" not in source and "babel_locale" not in source

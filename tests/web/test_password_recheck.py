@@ -12,8 +12,8 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from domain.accounts import accounts
 from domain.lifecycle.states import Role
-from domain.operator import accounts
 from extensions import db
 from models import AuditEvent, User, utcnow
 from tests.conftest import PASSWORD

@@ -10,9 +10,9 @@ import pytest
 from flask import current_app
 from sqlalchemy import event, select
 
+from domain.accounts import privacy
 from domain.filing import filings, materials
 from domain.lifecycle.states import Action, FilingState, Role
-from domain.operator import privacy
 from domain.review.reviewing import Reason
 from extensions import db
 from models import SubmissionSnapshot, Website, utcnow

@@ -15,11 +15,12 @@ import time_machine
 from sqlalchemy import select
 
 from blueprints.throttle import login_limits
+from domain.accounts import accounts, throttle
+from domain.accounts.throttle import Rule
 from domain.filing import filing_password
 from domain.filing.filing_password import TooManyPasswordFailures, check_filing_password
 from domain.lifecycle.states import Role
-from domain.operator import accounts, ip_pool, throttle
-from domain.operator.throttle import Rule
+from domain.operator import ip_pool
 from extensions import db
 from models import RegistrySubject, ThrottleCounter, utcnow
 from runtime.transaction import transaction

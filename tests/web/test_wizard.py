@@ -366,7 +366,7 @@ def test_demo_mode_gives_a_new_account_two_ips(app, client):
             "agree": "y",
         },
     )
+    from domain.accounts.accounts import find_user
     from domain.filing.filings import account_ips
-    from domain.operator.accounts import find_user
 
     assert len(account_ips(find_user("new@qinghe.cn"))) == 2

@@ -35,7 +35,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.security import check_password_hash
 
 from domain import audit
-from domain.operator import accounts
+from domain.accounts import accounts
 from domain.support.i18n import N_, Message
 from domain.support.passwords import hash_password
 from extensions import db

@@ -571,7 +571,7 @@ def authenticate(email: str, password: str) -> User:
 
     One password hash is checked on every path (a dummy one for an unknown address), so the time
     taken does not tell whether an account exists. Nothing is locked here: attempts are held back
-    per client by domain.operator.throttle, which a stranger cannot turn against the owner.
+    per client by domain.accounts.throttle, which a stranger cannot turn against the owner.
 
     :raises WrongCredentials: wrong e-mail or password.
     :raises AccountError: a disabled account (said only to whoever knows its password).

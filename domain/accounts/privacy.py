@@ -27,9 +27,9 @@ from sqlalchemy.orm import RelationshipDirection
 
 from domain import audit
 from domain.errors import DomainError
+from domain.filing.timeline import public_timeline
 from domain.lifecycle import stage_counts, workflow
 from domain.lifecycle.states import FilingState, Role
-from domain.operator.api_filings import public_timeline
 from domain.ports import Storage
 from domain.support.i18n import N_, Message
 from domain.support.upsert import add_to_counter

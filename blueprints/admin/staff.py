@@ -1,0 +1,122 @@
+"""The staff console (reviewers and admins), and what an admin does to any account: disable,
+enable, reset its password or second factor, send a reset link."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from blueprints.access import role_required
+from blueprints.admin.console import bp
+from blueprints.auth import reset_link
+from domain.accounts import accounts
+from domain.errors import DomainError
+from domain.lifecycle.states import Role
+from domain.operator import account_admin
+from extensions import db
+from forms.admin import InviteForm
+from i18n import gettext as _
+from models import User
+from runtime import policy
+from runtime.transaction import transaction
+
+
+@bp.route("/staff", methods=["GET", "POST"])
+@role_required(Role.admin)
+def staff():
+    """Reviewers and admins: invite (a one-time password shown once), disable, reset."""
+    form = InviteForm()
+    issued = None
+    if form.validate_on_submit():
+        try:
+            with transaction():
+                user, password = account_admin.invite_staff(
+                    form.email.data,
+                    form.display_name.data or "",
+                    Role(form.role.data),
+                    current_user,
+                    **staff_invitation_mail(),
+                )
+        except DomainError as exc:
+            form.email.errors.append(exc.message.render(_))
+        else:
+            issued = (user.email, password)
+    people = account_admin.staff_members()
+    status = 422 if form.errors else 200
+    return render_template("admin/staff.html", form=form, people=people, issued=issued), status
+
+
+def staff_invitation_mail() -> dict:
+    """What the invitation e-mail needs: the key that seals the password, the login address."""
+    login_url = policy.current_policy().public_url.rstrip("/") + url_for("auth.login")
+    return {"secret_key": current_app.config["SECRET_KEY"], "login_url": login_url,
+            "demo_mode": bool(current_app.config["DEMO_MODE"])}  # fmt: skip
+
+
+@bp.post("/users/<int:user_id>/<any(enable, disable, reset):action>")
+@role_required(Role.admin)
+def change_user(user_id: int, action: str):
+    """Enable, disable or reset the password of an account."""
+    user = db.session.get(User, user_id) or abort(404)
+    issued = None
+    try:
+        with transaction():
+            if action == "reset":
+                issued = (user.email, account_admin.reset_password(user, current_user))
+            else:
+                account_admin.set_enabled(user, action == "enable", current_user)
+    except DomainError as exc:
+        flash(exc.message.render(_), "bad")
+        return redirect(_list_of(user))
+    if issued:
+        flash(
+            _(
+                "%(email)s 的一次性密码：%(password)s（只显示这一次）",
+                email=issued[0],
+                password=issued[1],
+            ),
+            "ok",
+        )
+    return redirect(_list_of(user))
+
+
+def _list_of(user: User) -> str:
+    """The console page that lists the account: applicants or staff."""
+    return url_for("admin.applicants" if user.role is Role.applicant else "admin.staff")
+
+
+@bp.post("/users/<int:user_id>/reset-second-factor")
+@role_required(Role.admin)
+def reset_second_factor(user_id: int):
+    """Clear a staff member's lost second factor (an admin enrols again at the next login)."""
+    user = db.session.get(User, user_id) or abort(404)
+    try:
+        with transaction():
+            accounts.reset_second_factor(user, current_user)
+    except accounts.AccountError as exc:
+        flash(exc.message.render(_), "bad")
+    else:
+        flash(_("已重置 %(email)s 的两步验证，其登录已全部退出", email=user.email), "ok")
+    return redirect(_list_of(user))
+
+
+@bp.post("/users/<int:user_id>/reset-link")
+@role_required(Role.admin)
+def send_reset_link(user_id: int):
+    """E-mail the account a password-reset link (30 minutes, one use)."""
+    user = db.session.get(User, user_id) or abort(404)
+    with transaction():
+        sent = accounts.send_reset_link(
+            user,
+            current_user,
+            current_app.config["SECRET_KEY"],
+            reset_link,
+        )
+    if sent:
+        flash(_("已向 %(email)s 发送重置密码邮件（30 分钟内有效）", email=user.email), "ok")
+    else:
+        flash(
+            _("未发送：%(email)s 已停用，或 1 小时内已发送过 3 封重置邮件", email=user.email),
+            "bad",
+        )
+    return redirect(_list_of(user))
