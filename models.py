@@ -17,6 +17,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -573,6 +574,17 @@ class ThrottleCounter(Model):
     last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (CheckConstraint("failures >= 0", name="failures_not_negative"),)
+
+
+class RateLimitWindow(Model):
+    """The anonymous API's requests under one limit key (a SHA-256 of Flask-Limiter's key, which
+    holds the client address) in the fixed window that ends at `expires_at` (Unix seconds)."""
+
+    __tablename__ = "rate_limit_windows"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[float] = mapped_column(Float)
 
 
 class AuditEvent(Model):

@@ -16,7 +16,10 @@ from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 
+from blueprints import rate_limit_store
+from domain.operator.signup_limit import SignupLimits
 from domain.operator.throttle import LoginLimits
+from extensions import db
 from i18n import gettext as _
 
 
@@ -35,6 +38,11 @@ API_LIMITS = {
 def login_limits() -> LoginLimits:
     """The login throttle's limits from the configuration."""
     return LoginLimits.from_config(current_app.config)
+
+
+def signup_limits() -> SignupLimits:
+    """The sign-up limit per client address from the configuration."""
+    return SignupLimits.from_config(current_app.config)
 
 
 def too_many_requests(retry_after: int | None = None):
@@ -61,11 +69,20 @@ def init_app(app: Flask) -> Limiter:
     """Limit the anonymous API of `app` (after its blueprints are registered) and answer refusals
     with too_many_requests().
 
-    The limiter is the app's own, its store from RATELIMIT_STORAGE_URI (redis://… shared by every
-    worker and host; memory:// by default, per process): Flask-Limiter keeps state such as "the
-    store is down" on the limiter object, which must not pass from one app to the next.
+    The limiter is the app's own, its store from RATELIMIT_STORAGE_URI (redis://… or, when empty,
+    the app's database: shared by every worker and host; memory:// counts per process):
+    Flask-Limiter keeps state such as "the store is down" on the limiter object, which must not
+    pass from one app to the next.
     """
-    limiter = Limiter(key_func=client_address, app=app, default_limits=[])
+    uri = str(app.config.get("RATELIMIT_STORAGE_URI") or "")
+    options: dict[str, Any] = {}
+    if not uri or uri == f"{rate_limit_store.SCHEME}://":
+        uri = f"{rate_limit_store.SCHEME}://"
+        options["engine"] = lambda: db.engine  # the app's own engine, within its request
+    limiter = Limiter(
+        key_func=client_address, app=app, default_limits=[], storage_uri=uri,
+        storage_options=options,
+    )  # fmt: skip
     # The decorated views hold the limiter weakly; with RATELIMIT_ENABLED=false Flask-Limiter keeps
     # no reference of its own, and every API request was a ReferenceError (a 500). The app keeps it.
     app.extensions["beian_limiter"] = limiter
