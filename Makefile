@@ -43,7 +43,7 @@ migrate: install
 ## make run: venv, install, migrate the SQLite database, load demo data once, serve on 127.0.0.1:5000
 ## (with the outbox worker beside it, logging to instance/outbox-worker.log, stopped with the server)
 run: migrate
-	$(FLASK) seed-demo --if-empty
+	BEIAN_DEMO_MODE=true $(FLASK) seed-demo --if-empty
 	BEIAN_DEMO_MODE=true BEIAN_PUBLIC_URL=$${BEIAN_PUBLIC_URL:-http://$(HOST):$(PORT)} sh -c '\
 		$(FLASK) outbox work >> instance/outbox-worker.log 2>&1 & worker=$$!; \
 		trap "kill $$worker 2>/dev/null" EXIT INT TERM; \

@@ -62,7 +62,8 @@ def create_app(config: Mapping | None = None) -> Flask:
     i18n.install(app)  # the catalogue found once per request, not at every string
 
     if app.config["BEHIND_PROXY"]:  # nginx in front: trust one hop of X-Forwarded-For/-Proto
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+        # Not X-Forwarded-Host: a client could send its own, and links go to BEIAN_PUBLIC_URL.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
     app.url_map.converters["int"] = RowIdConverter
     for blueprint in (
         site, auth, account, applicant, wizard, materials, records, reviewer, admin, api,

@@ -16,6 +16,7 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 from flask_migrate import upgrade
 
+from adapters import rate_limit_store
 from demo.seed import DEMO_TOTP_SECRET, is_seeded, seed_demo
 from domain.accounts import accounts, throttle
 from domain.accounts.accounts import find_user
@@ -54,10 +55,17 @@ def register_cli(app: Flask) -> None:
 
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has accounts.")
+@click.option("--force", is_flag=True, help="Load it outside demo mode too (never in production).")
 @with_appcontext
-def seed_demo_command(if_empty: bool) -> None:
-    """Load the demo data: accounts, IP pool, province rules, rule tables, registry, filings."""
-
+def seed_demo_command(if_empty: bool, force: bool) -> None:
+    """Load the demo data: accounts, IP pool, province rules, rule tables, registry, filings.
+    Demo mode only (BEIAN_DEMO_MODE=true, as `make run` sets it), unless --force: the demo admin's
+    password and second-factor secret are public."""
+    if not current_app.config["DEMO_MODE"] and not force:
+        raise click.ClickException(
+            "seed-demo creates accounts whose passwords and second-factor secret are public: "
+            "it runs only in demo mode (BEIAN_DEMO_MODE=true); --force loads it anyway"
+        )
     if is_seeded():
         if if_empty:
             click.echo("Database already has data; demo data not loaded.")
@@ -260,6 +268,8 @@ def sweep_command() -> None:
         limits = throttle.LoginLimits.from_config(current_app.config)
         forgotten = throttle.forget_idle(utcnow(), limits)
     click.echo(f"{forgotten} idle login counters forgotten")
+    ended = rate_limit_store.forget_ended(db.engine)
+    click.echo(f"{ended} ended rate-limit windows forgotten")
     _sweep_personal_data()
 
 

@@ -39,8 +39,11 @@ class Config:
     LOGIN_FIRST_DELAY_SECONDS = 30  # the first wait
     LOGIN_CLIENT_MAX_FAILURES = 20  # wrong passwords from one client address, all accounts
     LOGIN_ACCOUNT_MAX_FAILURES = 20  # at one account from clients that never logged in to it
+    SIGNUP_CLIENT_MAX = 10  # sign-up attempts from one client address before it waits
+    SIGNUP_FIRST_DELAY_SECONDS = 60  # the first wait (doubles per attempt after that)
+    SIGNUP_LOCK_MINUTES = 60  # the longest wait
     RATELIMIT_ENABLED = True  # false: no per-client limits on the anonymous API
-    RATELIMIT_STORAGE_URI = "memory://"  # Flask-Limiter: redis://host:6379 shared by all workers
+    RATELIMIT_STORAGE_URI = ""  # empty: the database; redis://host:6379; memory:// is per process
     RATELIMIT_HEADERS_ENABLED = True  # Retry-After and X-RateLimit-* on the limited endpoints
     RATELIMIT_SWALLOW_ERRORS = True  # a storage outage is logged, never a 500
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # and the limits are counted per process meanwhile

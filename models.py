@@ -17,6 +17,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -585,6 +586,17 @@ class ThrottleCounter(Model):
 
 
 KIND_ACTIONS = frozenset(action.value for _kind, action in KIND_ACTION_LABELS)
+
+
+class RateLimitWindow(Model):
+    """The anonymous API's requests under one limit key (a SHA-256 of Flask-Limiter's key, which
+    holds the client address) in the fixed window that ends at `expires_at` (Unix seconds)."""
+
+    __tablename__ = "rate_limit_windows"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[float] = mapped_column(Float)
 
 
 class AuditEvent(Model):

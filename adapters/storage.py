@@ -7,6 +7,7 @@ Keys are random hex names made by materials.store_upload; nothing user-supplied 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 
@@ -37,9 +38,13 @@ class LocalStorage:
         return self.folder / stem[:2] / key
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
+        """Write the file readable by this app's user only (folders 0700, files 0600)."""
         path = self.path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        for folder in (self.folder, path.parent):
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
 
     def get(self, key: str) -> bytes | None:
         path = self.path(key)

@@ -43,6 +43,12 @@ def own_filing_or_404(filing_id: int) -> Filing:
     return filing
 
 
+def staff_may_open(filing: Filing) -> bool:
+    """Whether the provider's staff may open the filing's data: once it was submitted for review
+    (a draft never submitted, withdrawn or not, stays the applicant's own)."""
+    return filing.submitted_at is not None
+
+
 def home_endpoint_for(role: Role) -> str:
     """Where each role lands after login."""
     return {

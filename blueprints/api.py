@@ -27,6 +27,7 @@ from domain.rulebook.application import (
 from domain.rulebook.filing_type import LookupInputError, verify_filing_type
 from domain.rulebook.precheck import precheck
 from domain.support.i18n import N_, Message
+from domain.support.masking import mask_filing_number
 from extensions import csrf, db
 from i18n import gettext
 from models import Filing
@@ -98,7 +99,11 @@ def filing_type():
         )  # fmt: skip
     except LookupInputError as exc:
         return _bad_request(exc.as_list(gettext))
-    return jsonify(verdict.as_dict(gettext))
+    document = verdict.as_dict(gettext)
+    if account is None or not account.is_staff:  # the verdict, not which filing a number holds
+        for key in ("subject_number", "website_number"):
+            document[key] = mask_filing_number(document[key])  # type: ignore[arg-type]
+    return jsonify(document)
 
 
 # --- the provider's console: token-authenticated -----------------------------------------------

@@ -23,11 +23,13 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
 
 from blueprints.access import home_endpoint_for, row_id
-from blueprints.throttle import client_address, login_limits
-from domain.accounts import accounts, throttle
+from blueprints.throttle import client_address, login_limits, signup_limits
+from domain.accounts import accounts, registration, signup_limit, throttle
 from domain.operator import ip_pool
+from domain.ports import Rendered
 from extensions import db
 from forms.auth import (
     ForgotPasswordForm,
@@ -37,7 +39,8 @@ from forms.auth import (
     SignupForm,
 )
 from i18n import gettext as _
-from models import User, utcnow
+from models import OutboxMessage, User, utcnow
+from runtime import notify
 from runtime.policy import current_policy
 from runtime.transaction import transaction
 
@@ -54,25 +57,76 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 @bp.route("/signup", methods=["GET", "POST"])
 def signup():
-    """Create an applicant account and log in."""
+    """Ask for an applicant account: an e-mail with a confirmation link (or, for an address that
+    has an account, a notice to its owner); the page says the same either way. Attempts are
+    limited per client address."""
     form = SignupForm()
+    if form.is_submitted():
+        try:
+            with transaction():  # counted before the e-mail is looked at, and kept
+                signup_limit.count_attempt(client_address(), signup_limits())
+        except throttle.Throttled as exc:
+            return too_many_signups(form, exc)
     if form.validate_on_submit():
         try:
             with transaction():
-                user = accounts.register(
-                    form.email.data, form.password.data, form.display_name.data
-                )
-                accounts.record_login(user, request.remote_addr or "", _agent())
-                if current_app.config["DEMO_MODE"]:
-                    ip_pool.assign_free(user, 2)
+                mail = registration.request_signup(
+                    form.email.data, form.password.data, form.display_name.data or "",
+                    current_app.config["SECRET_KEY"], confirm_link,
+                )  # fmt: skip
+                demo_mail = _demo_view(mail)
         except accounts.AccountError as exc:
             form.email.errors.append(exc.message.render(_))
         else:
-            begin_session(user)
-            flash(_("注册成功，欢迎使用备案系统"), "ok")
-            return redirect(url_for(home_endpoint_for(user.role)))
+            email = form.email.data.strip()
+            return render_template("auth/signup_sent.html", email=email, demo_mail=demo_mail)
     status = 422 if form.errors else 200
     return render_template("auth/signup.html", form=form), status
+
+
+def confirm_link(token: str) -> str:
+    """The absolute confirmation address for the e-mail, under BEIAN_PUBLIC_URL (as reset_link)."""
+    return current_policy().public_url.rstrip("/") + url_for("auth.confirm_signup", token=token)
+
+
+def _demo_view(mail: OutboxMessage | None) -> Rendered | None:
+    """In demo mode, the e-mail as its reader gets it (link included), for the page to show."""
+    if mail is None or not current_app.config["DEMO_MODE"]:
+        return None
+    return notify.render(mail, current_policy(), reveal_code=True)
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+def confirm_signup(token: str):
+    """The confirmation link: a button (GET), which creates the account and logs in (POST; once,
+    within 24 hours)."""
+    secret_key = current_app.config["SECRET_KEY"]
+    if request.method == "GET":
+        signup = registration.signup_of_token(token, secret_key)
+        if signup is None:
+            return render_template("auth/signup_invalid.html"), 400
+        return render_template("auth/signup_confirm.html", email=signup["e"])
+    try:
+        with transaction():
+            user = registration.confirm_signup(token, secret_key)
+            if user is not None:
+                accounts.record_login(user, request.remote_addr or "", _agent())
+                if current_app.config["DEMO_MODE"]:
+                    ip_pool.assign_free(user, 2)
+    except IntegrityError:  # the same link opened twice at once: the other one made the account
+        user = None
+    if user is None:
+        return render_template("auth/signup_invalid.html"), 400
+    begin_session(user)
+    flash(_("注册成功，欢迎使用备案系统"), "ok")
+    return redirect(url_for(home_endpoint_for(user.role)))
+
+
+def too_many_signups(form: SignupForm, refusal: throttle.Throttled) -> ResponseReturnValue:
+    """The sign-up page again, 429, saying how long to wait."""
+    form.email.errors = [refusal.message.render(_)]
+    headers = {"Retry-After": str(refusal.retry_after)}
+    return render_template("auth/signup.html", form=form), 429, headers
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -21,7 +21,13 @@ from flask import (
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from blueprints.access import own_filing_or_404, posted_or_400, role_required, row_id
+from blueprints.access import (
+    own_filing_or_404,
+    posted_or_400,
+    role_required,
+    row_id,
+    staff_may_open,
+)
 from domain import audit
 from domain.filing import authenticity, filings, materials
 from domain.filing.filings import FilingError
@@ -141,7 +147,9 @@ def file(filing_id: int, material_id: int):
     material = db.session.get(Material, material_id)
     if filing is None or material is None or material.filing_id != filing.id:
         abort(404)
-    if not (current_user.is_staff or filing.account_id == current_user.id):
+    if filing.account_id != current_user.id and not (
+        current_user.is_staff and staff_may_open(filing)
+    ):
         abort(404)
     try:
         data = _storage().get(material.storage_key)
@@ -203,6 +211,12 @@ def _website_of(filing: Filing, website_id: int) -> Website:
     return website
 
 
+def public_link(path: str) -> str:
+    """`path` under BEIAN_PUBLIC_URL, never under the request's Host or X-Forwarded-Host (which
+    a client chooses)."""
+    return current_policy().public_url.rstrip("/") + path
+
+
 def qr_svg(url: str) -> Markup:
     """An inline SVG QR code for `url` (no image file, no external service)."""
     image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
@@ -218,11 +232,7 @@ def _link(website: Website) -> dict[str, Any] | None:
     pending = authenticity.pending(website, current_policy().secret_key)
     if pending is None:
         return None
-    url = (
-        url_for("materials.phone_page", token=pending.token, _external=True)
-        if pending.token
-        else ""
-    )
+    url = public_link(url_for("materials.phone_page", token=pending.token)) if pending.token else ""
     return {
         "pending": pending, "url": url, "qr": qr_svg(url) if url else None,
         "seen": f"{int(pending.expires_at.timestamp())}-{pending.minutes_left}",

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from blueprints import queue_cache
-from blueprints.access import role_required, row_id
+from blueprints.access import role_required, row_id, staff_may_open
 from blueprints.htmx import is_htmx
 from blueprints.read_only import read_only
 from blueprints.ui import choice_names, field_choices, province_name
@@ -151,8 +151,10 @@ DECISION_LOADING = (
 
 
 def _staff_filing(filing_id: int, loading: tuple = ()) -> Filing:
+    """The filing, once it has been submitted for review at least once: a draft that never was is
+    the applicant's alone (404, as if it did not exist)."""
     filing = db.session.get(Filing, filing_id, options=loading)
-    if filing is None:
+    if filing is None or not staff_may_open(filing):
         abort(404)
     return filing
 

@@ -1,5 +1,7 @@
 """Home page, terms of service, language switch, the health check and the demo's mailbox."""
 
+from urllib.parse import urlsplit
+
 from flask import (
     Blueprint,
     abort,
@@ -39,10 +41,21 @@ def set_language(code: str):
     """Switch the interface language (Simplified Chinese or English) and go back."""
     if code in ("zh_Hans_CN", "en"):
         session["lang"] = code
-    target = request.referrer or url_for("site.index")
-    if not target.startswith(request.host_url):
-        target = url_for("site.index")
-    return redirect(target)
+    return redirect(_same_site_path(request.referrer) or url_for("site.index"))
+
+
+def _same_site_path(referrer: str | None) -> str | None:
+    """The page the user came from as a path on this site (a relative redirect: whatever Host or
+    X-Forwarded-Host the request carried, it cannot lead to another site), or None."""
+    if not referrer:
+        return None
+    parts = urlsplit(referrer)
+    if parts.netloc != request.host or not parts.path.startswith("/"):
+        return None
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    if path.startswith("//") or "\\" in path or any(not c.isprintable() for c in path):
+        return None
+    return path
 
 
 @bp.get("/healthz")

@@ -15,7 +15,10 @@ from typing import Any
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
 
+from adapters import rate_limit_store
+from domain.accounts.signup_limit import SignupLimits
 from domain.accounts.throttle import LoginLimits
+from extensions import db
 
 
 def client_address() -> str:
@@ -35,15 +38,29 @@ def login_limits() -> LoginLimits:
     return LoginLimits.from_config(current_app.config)
 
 
+def signup_limits() -> SignupLimits:
+    """The sign-up limit per client address from the configuration."""
+    return SignupLimits.from_config(current_app.config)
+
+
 def init_app(app: Flask) -> Limiter:
     """Limit the anonymous API of `app` (after its blueprints are registered; errors.py answers a
     refusal).
 
-    The limiter is the app's own, its store from RATELIMIT_STORAGE_URI (redis://… shared by every
-    worker and host; memory:// by default, per process): Flask-Limiter keeps state such as "the
-    store is down" on the limiter object, which must not pass from one app to the next.
+    The limiter is the app's own, its store from RATELIMIT_STORAGE_URI (redis://… or, when empty,
+    the app's database: shared by every worker and host; memory:// counts per process):
+    Flask-Limiter keeps state such as "the store is down" on the limiter object, which must not
+    pass from one app to the next.
     """
-    limiter = Limiter(key_func=client_address, app=app, default_limits=[])
+    uri = str(app.config.get("RATELIMIT_STORAGE_URI") or "")
+    options: dict[str, Any] = {}
+    if not uri or uri == f"{rate_limit_store.SCHEME}://":
+        uri = f"{rate_limit_store.SCHEME}://"
+        options["engine"] = lambda: db.engine  # the app's own engine, within its request
+    limiter = Limiter(
+        key_func=client_address, app=app, default_limits=[], storage_uri=uri,
+        storage_options=options,
+    )  # fmt: skip
     # The decorated views hold the limiter weakly; with RATELIMIT_ENABLED=false Flask-Limiter keeps
     # no reference of its own, and every API request was a ReferenceError (a 500). The app keeps it.
     app.extensions["beian_limiter"] = limiter

@@ -7,7 +7,6 @@ from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
 from domain.accounts.accounts import (
     AccountError,
     check_password_strength,
-    new_email_problem,
     normalise_email,
 )
 from forms.validators import translated
@@ -38,10 +37,12 @@ class SignupForm(FlaskForm):
             raise ValidationError(translated(problem))
 
     def validate_email(self, field):
-        # with the other fields' rules, so one submit shows every error at once
-        problem = new_email_problem(field.data or "")
-        if problem:
-            raise ValidationError(translated(problem))
+        # with the other fields' rules, so one submit shows every error at once; whether the
+        # address has an account is not said here (the e-mail that follows tells its owner)
+        try:
+            normalise_email(field.data or "")
+        except AccountError as exc:
+            raise ValidationError(exc.message.render(translated)) from None
 
 
 class NewPasswordMixin:

@@ -103,6 +103,7 @@ def make_test_app(database_url: str, tmp_path, **overrides):
         "WTF_CSRF_ENABLED": False,
         "PROVIDER_CODE": "BEIANDESK",
         "PROVIDER_NAME": "测试云",
+        "PUBLIC_URL": "http://localhost",  # the test client's host: links in pages and e-mails
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "SETTINGS_REFRESH_SECONDS": 0,
         "OVERDUE_COUNTS_SECONDS": 0,

@@ -40,6 +40,7 @@ class LiveServer:
             "BEIAN_UPLOAD_FOLDER": str(upload_folder),
             "BEIAN_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             "BEIAN_SETTINGS_REFRESH_SECONDS": "0",
+            "BEIAN_PUBLIC_URL": self.url,
             **{f"BEIAN_{key}": str(value) for key, value in settings.items()},
         }
         self.process: subprocess.Popen | None = None

@@ -41,9 +41,15 @@ def staff():
             form.email.errors.append(exc.message.render(_))
         else:
             issued = (user.email, password)
+    return _staff_page(form, issued, 422 if form.errors else 200)
+
+
+def _staff_page(form: InviteForm, issued: tuple[str, str] | None, status: int):
+    """The staff page; `issued` (e-mail, one-time password) is shown once, in this answer only:
+    never in the session cookie (a flash message), which is signed but not encrypted."""
     people = account_admin.staff_members()
-    status = 422 if form.errors else 200
-    return render_template("admin/staff.html", form=form, people=people, issued=issued), status
+    page = render_template("admin/staff.html", form=form, people=people, issued=issued)
+    return page, status, {"Cache-Control": "no-store"} if issued else {}
 
 
 def staff_invitation_mail() -> dict:
@@ -68,15 +74,8 @@ def change_user(user_id: int, action: str):
     except DomainError as exc:
         flash(exc.message.render(_), "bad")
         return redirect(_list_of(user))
-    if issued:
-        flash(
-            _(
-                "%(email)s 的一次性密码：%(password)s（只显示这一次）",
-                email=issued[0],
-                password=issued[1],
-            ),
-            "ok",
-        )
+    if issued:  # rendered here, not flashed: see _staff_page
+        return _staff_page(InviteForm(formdata=None), issued, 200)
     return redirect(_list_of(user))
 
 

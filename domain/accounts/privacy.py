@@ -3,7 +3,10 @@
 Export (PIPL Art. 45: a person may obtain a copy of their personal information): everything the
 account and its filings hold (with what each submission sent for review), as JSON, with the
 uploaded images, in one zip. Secrets are left out (password and filing-password hashes, the second
-factor, sealed codes). Audited.
+factor, sealed codes), and so is what is not the applicant's: the province's rules with the staff's
+notes. What the applicant typed (persons, mobiles, ID numbers) stays whole; the mobile an SMS went
+to is the registry's number on record, which the applicant's pages show masked, and is masked here
+too. Audited.
 
 Deletion (Art. 47): drafts and withdrawn filings are deleted with their images, subjects, persons,
 websites, submission snapshots and messages; approved filings are kept (snapshots too), as the
@@ -32,6 +35,7 @@ from domain.lifecycle import stage_counts, workflow
 from domain.lifecycle.states import FilingState, Role
 from domain.ports import Storage
 from domain.support.i18n import N_, Message
+from domain.support.masking import mask_phone
 from domain.support.upsert import add_to_counter
 from extensions import db
 from models import (
@@ -41,6 +45,7 @@ from models import (
     Material,
     OutboxMessage,
     Person,
+    ProvinceRule,
     SmsChallenge,
     StageCount,
     Subject,
@@ -52,7 +57,7 @@ from models import (
 )
 
 # Related rows that are not the applicant's filed data (or are exported on their own).
-NOT_FOLLOWED = (User, Filing, AuditEvent, OutboxMessage, Material)
+NOT_FOLLOWED = (User, Filing, AuditEvent, OutboxMessage, Material, ProvinceRule)
 SECRET_MARKERS = ("hash", "secret", "sealed", "token", "password")
 
 
@@ -132,7 +137,8 @@ def export_archive(user: User, store: Storage, now: datetime) -> tuple[bytes, in
             },
             "filings": documents,
             "messages": [
-                {"channel": m.channel, "template": m.template, "to": m.recipient,
+                {"channel": m.channel, "template": m.template,
+                 "to": mask_phone(m.recipient) if m.channel == "sms" else m.recipient,
                  "status": m.status, "created_at": _plain(m.created_at)}
                 for m in messages
             ],

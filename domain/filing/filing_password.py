@@ -1,7 +1,12 @@
 """The MIIT filing password (备案密码): verified against the registry, at most 5 wrong tries per
-account and subject per hour, and a generous cap per subject over all accounts (so that a stranger
-cannot lock the owner out with a few wrong tries), counted in the database so that the limits hold
-across workers."""
+account and subject per hour, and a cap per subject over all accounts, counted in the database so
+that the limits hold across workers.
+
+The subject's cap holds only accounts that have failed at that subject themselves within the hour:
+an account without a wrong try of its own (the owner, typing the right password) always gets its
+try, so throwaway accounts cannot lock the owner out. Once the cap is reached, every further guess
+needs an account that has not guessed yet (one try each), and new accounts are limited per client
+address (domain.accounts.signup_limit)."""
 
 from __future__ import annotations
 
@@ -55,21 +60,20 @@ def check_filing_password(
     The subject's registry row is locked for the check (PostgreSQL), so concurrent tries for one
     subject are counted one after another.
 
-    :raises TooManyPasswordFailures: 5 wrong tries by this account, or SUBJECT_CAP by all accounts,
-        within the last hour, before this one is checked.
+    :raises TooManyPasswordFailures: 5 wrong tries by this account within the last hour, or
+        SUBJECT_CAP by all accounts while this account (or the anonymous caller) has failed too.
     """
     now = now or utcnow()
     registry = registry or LocalRegistry()
     db.session.execute(
         select(RegistrySubject.id).where(RegistrySubject.id == subject.id).with_for_update()
     )
+    own = failures_in_window(subject, now, account) if account is not None else None
     everyone = failures_in_window(subject, now)
-    if len(everyone) >= SUBJECT_CAP:
+    if len(everyone) >= SUBJECT_CAP and (own is None or own):
         raise TooManyPasswordFailures(everyone[-SUBJECT_CAP] + WINDOW)
-    if account is not None:
-        own = failures_in_window(subject, now, account)
-        if len(own) >= MAX_FAILURES:
-            raise TooManyPasswordFailures(own[-MAX_FAILURES] + WINDOW)
+    if own is not None and len(own) >= MAX_FAILURES:
+        raise TooManyPasswordFailures(own[-MAX_FAILURES] + WINDOW)
     if registry.verify_filing_password(subject, password):
         return True
     db.session.add(
@@ -86,12 +90,16 @@ def check_filing_password(
 def remaining_tries(
     subject: RegistrySubject, account: User | None = None, now: datetime | None = None
 ) -> int:
-    """How many wrong tries `account` has left this hour (the subject's cap included)."""
+    """How many wrong tries `account` has left this hour (the subject's cap included: past it, an
+    account without a wrong try of its own has one)."""
     now = now or utcnow()
-    left = SUBJECT_CAP - _count(subject, now)
-    if account is not None:
-        left = min(left, MAX_FAILURES - _count(subject, now, account))
-    return max(left, 0)
+    below_cap = max(SUBJECT_CAP - _count(subject, now), 0)
+    if account is None:
+        return below_cap
+    own = _count(subject, now, account)
+    if own == 0:
+        return max(1, min(MAX_FAILURES, below_cap))
+    return max(min(MAX_FAILURES - own, below_cap), 0)
 
 
 def _count(subject: RegistrySubject, now: datetime, account: User | None = None) -> int:

@@ -151,6 +151,8 @@ OTHER_EVENT_LABELS = {
     "password_reset_requested": N_("申请重置密码"),
     "password_reset_by_link": N_("通过邮件链接重置密码"),
     "reset_link_sent": N_("发送重置密码邮件"),
+    "signup_attempted": N_("有人用已注册的邮箱注册"),
+    "signup_confirmed": N_("确认邮箱，完成注册"),
     "second_factor_failed": N_("两步验证码错误"),
     "password_rechecked": N_("再次验证密码"),
     "password_recheck_failed": N_("再次验证密码失败"),

@@ -34,6 +34,17 @@ def mask_phone(number: str | None) -> str:
     return number[:3] + "*" * (len(number) - 7) + number[-4:]
 
 
+_NUMBER_RUN = re.compile(r"\d{5,}")
+
+
+def mask_filing_number(number: str | None) -> str | None:
+    """An MIIT filing number with its serial starred but for 2 digits at each end, the province
+    and a website's suffix kept: 浙ICP备2021000001号-1 → 浙ICP备20******01号-1."""
+    if not number:
+        return number
+    return _NUMBER_RUN.sub(lambda m: m[0][:2] + "*" * (len(m[0]) - 4) + m[0][-2:], number, count=1)
+
+
 def mask_text(text: str) -> str:
     """Mask every certificate number and mobile number found inside free text."""
     text = _CERTIFICATE.sub(lambda m: m.group(1) + "********" + m.group(2), text)

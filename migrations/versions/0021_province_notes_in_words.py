@@ -9,7 +9,7 @@ from alembic import op
 from sqlalchemy import text
 
 revision = "0021"
-down_revision = "0017"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 

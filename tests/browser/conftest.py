@@ -84,6 +84,7 @@ def live_app(tmp_path_factory):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     app.config["LIVE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    app.config["PUBLIC_URL"] = app.config["LIVE_URL"]  # the QR links and e-mails point here
     yield app
     server.shutdown()
     with app.app_context():

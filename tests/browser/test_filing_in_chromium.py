@@ -19,6 +19,10 @@ def test_new_access_with_two_websites_from_sign_up_to_submitted(page, live_serve
     page.fill("#confirm", "Qinghe2026")
     page.check("#agree")
     page.click("main form[method=post] button[type=submit]")
+    # the confirmation e-mail: demo mode shows it on the page (elsewhere it goes to the mailbox)
+    assert "请查收邮件" in page.locator("h1").inner_text()
+    page.click("#demo-mail a")
+    page.click("#signup-confirm button[type=submit]")
     page.wait_for_url("**/filings/")
     page.click("text=新建接入备案")
 

@@ -8,7 +8,8 @@ from tests.conftest import PASSWORD
 from tests.security.conftest import ROLES, client_as, url_for_rule
 
 PUBLIC = {"site.index", "site.terms", "site.set_language", "site.health", "auth.login", "auth.signup",
-          "auth.second_factor", "auth.forgot_password", "auth.reset_password", "api.precheck_application",
+          "auth.second_factor", "auth.forgot_password", "auth.reset_password", "auth.confirm_signup",
+          "api.precheck_application",
           "api.filing_type", "api.openapi_document", "materials.phone_page",
           "hardening.ready"}  # fmt: skip
 TOKEN = {"api.create_filing", "api.read_filing"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from demo.seed import DEMO_ACCOUNTS
@@ -21,6 +22,12 @@ from models import (
     RegistryWebsite,
     User,
 )
+from tests.live_server import ROOT
+
+
+@pytest.fixture
+def app_config() -> dict:
+    return {"DEMO_MODE": True}  # as `make run` sets it
 
 
 def seed(app):
@@ -133,3 +140,21 @@ def test_the_seeded_province_notes_speak_in_words_without_spec_codes():
     for code, seed in RULE_SEEDS.items():
         note = seed.get("notes", "")
         assert not re.search(r"R-[A-Z]+-\d|\bA\d\b|DOMAIN", note), (code, note)
+
+
+def test_seed_refuses_outside_demo_mode_unless_forced(app):
+    app.config["DEMO_MODE"] = False  # a production database
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["seed-demo"])
+    assert refused.exit_code != 0 and "BEIAN_DEMO_MODE" in refused.output
+    assert runner.invoke(args=["seed-demo", "--if-empty"]).exit_code != 0
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+    forced = runner.invoke(args=["seed-demo", "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == len(DEMO_ACCOUNTS)
+
+
+def test_make_run_seeds_in_demo_mode():
+    makefile = (ROOT / "Makefile").read_text()
+    (line,) = [line for line in makefile.splitlines() if "seed-demo" in line]
+    assert "BEIAN_DEMO_MODE=true" in line

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import datetime
 
@@ -356,3 +357,23 @@ def test_a_refused_save_changes_no_setting_in_this_process(app, client, admin):
     assert saved.status_code == 302
     assert current_policy().claim_timeout_minutes == 45  # dropped from the cache after the commit
     assert app.config["CLAIM_TIMEOUT_MINUTES"] == 30  # the configuration itself is never written
+
+
+def test_a_reset_password_is_shown_once_in_the_answer_never_in_the_session(
+    app, client, admin, make_user
+):
+    reviewer = make_user(Role.reviewer)
+    response = client.post(f"/admin/users/{reviewer.id}/reset")
+    page = response.get_data(as_text=True)
+    shown = re.search(r"一次性密码：(\S+?)（只显示这一次）", page)
+    assert response.status_code == 200 and shown and response.headers["Cache-Control"] == "no-store"
+    with client.session_transaction() as session:
+        assert shown.group(1) not in json.dumps(dict(session), default=str)
+    cookie = client.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session"))
+    assert cookie is None or shown.group(1) not in _session_payload(app, cookie.value)
+    assert shown.group(1) not in client.get("/admin/staff").get_data(as_text=True)  # once
+
+
+def _session_payload(app, cookie: str) -> str:
+    serializer = app.session_interface.get_signing_serializer(app)
+    return json.dumps(serializer.loads(cookie), default=str)

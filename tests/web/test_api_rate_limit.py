@@ -1,17 +1,21 @@
 """The anonymous JSON API (pre-check, filing type) is rate-limited per client with Flask-Limiter:
-429 as JSON with Retry-After, counted per address, in memory by default and in Redis when
-BEIAN_RATELIMIT_STORAGE_URI names one (then the count holds across workers)."""
+429 as JSON with Retry-After, counted per address, in the database by default and in Redis when
+BEIAN_RATELIMIT_STORAGE_URI names one (either way the count holds across workers)."""
 
 from __future__ import annotations
 
 import socket
+import time
 import uuid
 
 import pytest
 import redis
+from sqlalchemy import select
 
+from adapters import rate_limit_store
 from blueprints.errors import too_many_requests
 from extensions import db
+from models import RateLimitWindow
 from tests.conftest import make_test_app
 
 FILING_TYPE = {"cert_type": "uscc", "cert_number": "913301069755TH2H1L", "domain": "qinghe.cn"}
@@ -119,3 +123,23 @@ def test_limits_switched_off_answer_every_request(tmp_path):
         assert ask(client, "203.0.113.9").status_code == 200
     with app.app_context():
         db.engine.dispose()
+
+
+def test_by_default_the_count_is_kept_in_the_database_and_shared_by_every_worker(
+    app, database_url, tmp_path
+):
+    settings = {"RATELIMIT_SWALLOW_ERRORS": False, "API_FILING_TYPE_LIMIT": "3 per minute"}
+    statuses = []
+    for _ in range(3):  # three workers in turn, each with its own limiter and store object
+        worker = make_test_app(database_url, tmp_path, **settings)
+        with worker.app_context():
+            (limiter,) = worker.extensions["limiter"]
+            assert type(limiter.storage).__name__ == "DatabaseStorage"
+            client = worker.test_client()
+            statuses += [ask(client, "203.0.113.77").status_code for _ in range(2)]
+            db.session.remove()
+            db.engine.dispose()
+    assert statuses == [200, 200, 200, 429, 429, 429]
+    windows = db.session.scalars(select(RateLimitWindow)).all()
+    assert windows and all("203.0.113.77" not in window.key for window in windows)  # hashed
+    assert rate_limit_store.forget_ended(db.engine, now=time.time() + 61) == len(windows)

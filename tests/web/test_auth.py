@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -11,8 +12,9 @@ from sqlalchemy import func, select
 
 from domain.lifecycle.states import Role
 from extensions import db
-from models import AuditEvent, OutboxMessage, User
+from models import AuditEvent, OutboxMessage, User, utcnow
 from tests.conftest import PASSWORD
+from tests.helpers.signup import confirm, confirmation_link
 
 SIGNUP = {
     "display_name": "王小明",
@@ -27,10 +29,16 @@ def count_users() -> int:
     return db.session.scalar(select(func.count()).select_from(User))
 
 
-def test_signup_creates_an_applicant_and_logs_in(client):
+def test_signup_sends_a_link_and_the_link_creates_the_applicant_and_logs_in(client):
     response = client.post("/auth/signup", data=SIGNUP)
-    assert response.status_code == 302
-    assert response.headers["Location"].endswith("/filings/")
+    assert response.status_code == 200 and "请查收邮件" in response.get_data(as_text=True)
+    assert count_users() == 0  # nothing exists before the link is opened
+    path = confirmation_link("wang@example.cn").replace("http://localhost", "")
+    shown = client.get(path)  # a mail scanner's GET makes nothing
+    assert shown.status_code == 200 and "确认并完成注册" in shown.get_data(as_text=True)
+    assert count_users() == 0
+    opened = confirm(client, "wang@example.cn")
+    assert opened.status_code == 302 and opened.headers["Location"].endswith("/filings/")
     user = db.session.scalar(select(User))
     assert (user.email, user.role, user.display_name) == (
         "wang@example.cn",
@@ -40,14 +48,54 @@ def test_signup_creates_an_applicant_and_logs_in(client):
     assert user.password_hash != SIGNUP["password"]
     page = client.get("/filings/").get_data(as_text=True)
     assert "我的备案" in page and "您还没有备案申请" in page
+    client.post("/auth/logout")
+    assert confirm(client, "wang@example.cn").status_code == 400  # one use
+    login = client.post("/auth/login", data={"email": user.email, "password": SIGNUP["password"]})
+    assert login.status_code == 302  # the password chosen at sign-up
 
 
-def test_duplicate_email_is_refused_with_a_clear_message(client, make_user):
-    make_user(email="wang@example.cn")
-    response = client.post("/auth/signup", data={**SIGNUP, "email": "WANG@example.cn"})
-    assert response.status_code == 422
-    assert "邮箱：已被注册，请直接登录" in response.get_data(as_text=True)
+def test_a_taken_email_gets_the_same_answer_and_its_owner_an_email(client, make_user):
+    owner = make_user(email="wang@example.cn")
+    taken = client.post("/auth/signup", data={**SIGNUP, "email": "WANG@example.cn"})
+    new = client.post("/auth/signup", data={**SIGNUP, "email": "li@example.cn"})
+    assert taken.status_code == new.status_code == 200
+
+    def text(response, email):
+        return response.get_data(as_text=True).replace(email, "EMAIL")
+
+    assert text(taken, "WANG@example.cn") == text(new, "li@example.cn")
     assert count_users() == 1
+    notices = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.recipient == owner.email)
+    ).all()
+    assert [m.template for m in notices] == ["signup_attempt"]
+    assert confirmation_link("wang@example.cn") is None
+
+
+def test_a_confirmation_link_that_was_tampered_with_or_expired_is_refused(client):
+    client.post("/auth/signup", data=SIGNUP)
+    link = confirmation_link("wang@example.cn")
+    path = link.replace("http://localhost", "")
+    assert client.get(path[:-3] + "abc").status_code == 400
+    assert client.post(path[:-3] + "abc").status_code == 400
+    assert client.get("/auth/confirm/" + "x" * 3000).status_code == 400
+    with time_machine.travel(utcnow() + timedelta(hours=25)):
+        assert client.get(path).status_code == 400
+        assert client.post(path).status_code == 400
+    assert count_users() == 0
+
+
+def test_sign_up_mails_to_one_address_are_capped(client):
+    for _ in range(5):
+        assert client.post("/auth/signup", data=SIGNUP).status_code == 200
+    mails = db.session.scalars(select(OutboxMessage.template)).all()
+    assert mails == ["signup_confirm"] * 3
+
+
+def test_in_demo_mode_the_page_shows_the_email_with_its_link(app, client):
+    app.config["DEMO_MODE"] = True
+    page = client.post("/auth/signup", data=SIGNUP).get_data(as_text=True)
+    assert 'id="demo-mail"' in page and confirmation_link("wang@example.cn") in page
 
 
 @pytest.mark.parametrize(
@@ -78,15 +126,15 @@ def test_signup_errors_in_english(client):
     assert "Password: must be at least 8 characters" in response.get_data(as_text=True)
 
 
-def test_signup_shows_every_error_at_once_the_taken_email_included(client, make_user):
+def test_signup_shows_every_error_at_once_but_not_whether_the_email_is_taken(client, make_user):
     make_user(email="wang@example.cn")
     data = {**SIGNUP, "password": "short1", "confirm": "short2", "agree": ""}
     response = client.post("/auth/signup", data=data)
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    for error in ("邮箱：已被注册，请直接登录", "密码：至少 8 位", "确认密码：与密码不一致",
-                  "须勾选后才能注册"):  # fmt: skip
+    for error in ("密码：至少 8 位", "确认密码：与密码不一致", "须勾选后才能注册"):
         assert error in page, error
+    assert "已被注册" not in page
     assert count_users() == 1
 
 
@@ -206,14 +254,13 @@ class TestCsrf:
         page = client.get("/auth/signup").get_data(as_text=True)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
         response = client.post("/auth/signup", data={**SIGNUP, "csrf_token": token})
-        assert response.status_code == 302
-        assert count_users() == 1
+        assert response.status_code == 200 and confirmation_link(SIGNUP["email"])
 
     def test_htmx_header_token_is_accepted(self, client):
         page = client.get("/auth/signup").get_data(as_text=True)
         token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
         response = client.post("/auth/signup", data=SIGNUP, headers={"X-CSRFToken": token})
-        assert response.status_code == 302
+        assert response.status_code == 200 and confirmation_link(SIGNUP["email"])
 
     def test_logout_without_token_keeps_the_session(self, client, make_user):
         user = make_user()
@@ -243,7 +290,8 @@ def test_signup_takes_a_long_passphrase_without_digits_and_refuses_a_common_pass
     response = client.post(
         "/auth/signup", data={**SIGNUP, "password": passphrase, "confirm": passphrase}
     )
-    assert response.status_code == 302 and count_users() == 1
+    assert response.status_code == 200  # the same answer for every address: see the mailbox
+    assert confirm(client, SIGNUP["email"]).status_code == 302 and count_users() == 1
 
 
 def test_a_common_new_password_is_refused_on_change(client, make_user, login):

@@ -18,8 +18,9 @@ from domain.filing import filings, materials
 from domain.lifecycle.states import Action, FilingState, Role
 from domain.review import reviewing
 from domain.review.reviewing import Reason
+from domain.support import outbox
 from extensions import db
-from models import Filing, SubmissionSnapshot, Website, utcnow
+from models import Filing, ProvinceRule, SubmissionSnapshot, Website, utcnow
 from runtime import storage_for
 from runtime.policy import current_policy
 from tests.helpers import transitions
@@ -149,3 +150,21 @@ def test_deleting_the_account_deletes_the_snapshots_of_deleted_filings_only(
     assert [s.filing_id for s in left] == [kept_id]
     assert db.session.get(Filing, gone_id) is None
     assert not any(SUBJECT_FORM["person_id_number"] in json.dumps(s.application) for s in left)
+
+
+def test_the_export_leaves_out_the_provinces_staff_notes_and_masks_the_sms_mobile(
+    client, applicant
+):
+    filing = walk_to_confirm(client, applicant)
+    submit(client, filing)
+    rule = db.session.get(ProvinceRule, filing.province)
+    rule.notes = "内部备注：该省管局电话 0571-00000000，勿告知申请人"
+    outbox.enqueue(filing, "sms", "13912345678", "sms_code", minutes=5)
+    db.session.commit()
+    _, data = export(client)
+    text = json.dumps(data, ensure_ascii=False)
+    assert "内部备注" not in text and "province_rule" not in data["filings"][0]
+    (sms,) = [m for m in data["messages"] if m["channel"] == "sms"]
+    assert sms["to"] == "139****5678" and "13912345678" not in text
+    # what the applicant typed stays theirs, whole
+    assert filing.subject.responsible_person.mobile in text

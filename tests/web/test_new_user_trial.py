@@ -14,6 +14,7 @@ from domain.support import outbox
 from extensions import db
 from models import Filing
 from tests.conftest import PASSWORD
+from tests.helpers.signup import confirm
 from tests.wizard_helpers import filing_id_from
 
 PRINT_HINT = "打印后用黑色签字笔签署，拍摄彩色照片上传（本提示不必打印）。"
@@ -178,7 +179,8 @@ def test_signing_up_still_needs_the_tick(client):
             "confirm": PASSWORD}  # fmt: skip
     page = client.post("/auth/signup", data=data).get_data(as_text=True)
     assert "我已阅读并同意服务条款：须勾选后才能注册" in page
-    assert client.post("/auth/signup", data={**data, "agree": "y"}).status_code == 302
+    assert client.post("/auth/signup", data={**data, "agree": "y"}).status_code == 200
+    assert confirm(client, "new@example.cn").status_code == 302
 
 
 # --- 5. Permissions-Policy ---------------------------------------------------------------------

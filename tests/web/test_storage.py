@@ -3,6 +3,9 @@ tested against a real S3 server (moto's server mode) started on a loopback port 
 
 from __future__ import annotations
 
+import os
+import stat
+
 import pytest
 
 from adapters.storage import LocalStorage, S3Storage
@@ -28,6 +31,18 @@ def test_local_storage_round_trip_and_refuses_foreign_keys(tmp_path):
     for bad in ("../../etc/passwd", "abc.png", KEY.replace(".png", ".svg"), "/" + KEY):
         with pytest.raises(ValueError):
             store.get(bad)
+
+
+def test_local_storage_keeps_images_readable_by_the_app_user_only(tmp_path):
+    previous = os.umask(0o022)  # a usual umask: 644 files and 755 folders unless asked otherwise
+    try:
+        LocalStorage(tmp_path / "uploads").put(KEY, b"png-bytes", "image/png")
+    finally:
+        os.umask(previous)
+    root = tmp_path / "uploads"
+    assert stat.S_IMODE((root / KEY[:2] / KEY).stat().st_mode) == 0o600
+    assert stat.S_IMODE((root / KEY[:2]).stat().st_mode) == 0o700
+    assert stat.S_IMODE(root.stat().st_mode) == 0o700
 
 
 def test_s3_storage_round_trip(s3_endpoint):

@@ -259,7 +259,7 @@ def test_a_strangers_wrong_filing_passwords_do_not_lock_out_the_owner(app, appli
     assert response.headers["Location"].endswith("/subject")
 
 
-def test_the_subject_cap_holds_many_accounts_together(app, make_user):
+def test_throwaway_accounts_past_the_subject_cap_do_not_lock_out_the_owner(app, make_user):
     load_demo()
     subject = db.session.scalars(
         select(RegistrySubject).where(RegistrySubject.certificate_number == QINGHE_USCC)
@@ -269,13 +269,20 @@ def test_the_subject_cap_holds_many_accounts_together(app, make_user):
         for n in range(filing_password.MAX_FAILURES):
             assert check_filing_password(subject, f"guess{n}", account=guesser) is False
     db.session.commit()
-    owner = make_user()
-    assert filing_password.remaining_tries(subject, owner) == 0
+    # the cap holds the accounts that have failed at this subject ...
     with pytest.raises(TooManyPasswordFailures) as refused:
-        check_filing_password(subject, "Qinghe2021", account=owner)
+        check_filing_password(subject, "Qinghe2021", account=guessers[0])
     assert refused.value.retry_at > utcnow() + timedelta(minutes=59)
-    with time_machine.travel(utcnow() + timedelta(minutes=61)):
-        assert check_filing_password(subject, "Qinghe2021", account=owner) is True
+    # ... and a new account has one guess, no more
+    latecomer = make_user()
+    assert filing_password.remaining_tries(subject, latecomer) == 1
+    assert check_filing_password(subject, "guess-late", account=latecomer) is False
+    with pytest.raises(TooManyPasswordFailures):
+        check_filing_password(subject, "Qinghe2021", account=latecomer)
+    # the owner, who has not failed, is not held back by the strangers' guesses
+    owner = make_user()
+    assert filing_password.remaining_tries(subject, owner) == 1
+    assert check_filing_password(subject, "Qinghe2021", account=owner) is True
 
 
 def test_parallel_guesses_from_one_client_are_counted_one_after_another(app, make_user):

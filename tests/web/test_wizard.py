@@ -11,6 +11,7 @@ from domain.lifecycle.states import FilingState, FilingType, Role
 from extensions import db
 from models import AuditEvent, Filing
 from tests.helpers import transitions
+from tests.helpers.signup import confirm
 from tests.wizard_helpers import (
     QINGHE_USCC,
     SUBJECT_FORM,
@@ -366,6 +367,7 @@ def test_demo_mode_gives_a_new_account_two_ips(app, client):
             "agree": "y",
         },
     )
+    confirm(client, "new@qinghe.cn")
     from domain.accounts.accounts import find_user
     from domain.filing.filings import account_ips
 
