@@ -20,6 +20,7 @@ from domain.rulebook import rule_tables
 from domain.rulebook.registry import ImportSummary, import_registry, parse_registry_csv
 from domain.rulebook.rules import check_public_ip
 from domain.support.i18n import N_, Message
+from domain.support.numbers import INTEGER_MAX, parse_whole_number
 from extensions import db
 from models import CalendarDay, DenyWord, DomainSuffix, ProviderIP, ProvinceRule, User, utcnow
 
@@ -41,10 +42,7 @@ PROVINCE_TEXT_MAX = 2000
 
 def _whole_number(name: str, raw: object) -> int:
     """A province's number field as typed, within its range."""
-    try:
-        number = int(str(raw).strip()) if raw is not None else None
-    except ValueError:
-        number = None
+    number = parse_whole_number(raw, low=-INTEGER_MAX, high=INTEGER_MAX)
     if number is None:
         raise AdminError(Message(N_("请输入整数")), field=name)
     low, high = PROVINCE_RANGES[name]
