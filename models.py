@@ -183,6 +183,15 @@ class Subject(Model):
     responsible_person: Mapped[Person | None] = relationship()
 
 
+# The orders that count as open (neither a draft nor finished: workflow.FINAL_STATES) and have a
+# registry subject: at most one per subject (DOMAIN.md A7), held by a unique index so that two
+# orders submitted at once cannot both go through (tests/db/test_race_promises.py).
+OPEN_ORDER_PREDICATE = (
+    "registry_subject_number <> '' AND state NOT IN ('draft', 'approved', 'withdrawn')"
+)
+OPEN_ORDER_INDEX = "uq_filings_open_subject"
+
+
 class Filing(Model):
     """An access-filing order: one subject, one or more websites, one state."""
 
@@ -258,6 +267,13 @@ class Filing(Model):
         Index("ix_filings_state_due", "state", "due_at"),
         Index("ix_filings_state_entered", "state", "state_entered_at", "id"),  # queue pages
         Index("ix_filings_entered", "state_entered_at", "id"),  # the "all filings" tab
+        Index(
+            OPEN_ORDER_INDEX,
+            "registry_subject_number",
+            unique=True,
+            postgresql_where=text(OPEN_ORDER_PREDICATE),
+            sqlite_where=text(OPEN_ORDER_PREDICATE),
+        ),
     )
 
 

@@ -10,9 +10,10 @@ from flask import abort, g, session
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import bindparam, literal, select
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, ValidationError
 
 from domain.lifecycle.states import Role
+from domain.support.numbers import INTEGER_MAX, parse_whole_number
 from extensions import db
 from models import Filing, User
 
@@ -60,22 +61,39 @@ def home_endpoint_for(role: Role) -> str:
 
 # Ids and versions are INTEGER columns; PostgreSQL refuses to compare them with a larger number
 # (an error, so a 500), hence every number from a URL or a form is checked against this first.
-INTEGER_LIMIT = 2**31
+INTEGER_LIMIT = INTEGER_MAX + 1
 
 
 class RowIdConverter(IntegerConverter):
     """`<int:...>` in every route: ids are INTEGER columns, so a larger number is a 404 at routing
-    (PostgreSQL would refuse to compare it with the column: a 500)."""
+    (PostgreSQL would refuse to compare it with the column: a 500), and so is one too long for
+    int() (more than 4 300 digits: a ValueError werkzeug does not catch)."""
 
-    def __init__(self, url_map, fixed_digits=0, min=None, max=INTEGER_LIMIT - 1, signed=False):
+    def __init__(self, url_map, fixed_digits=0, min=None, max=INTEGER_MAX, signed=False):
         super().__init__(url_map, fixed_digits, min, max, signed)
+
+    def to_python(self, value: str) -> int:
+        number = parse_whole_number(value)
+        if number is None:
+            raise ValidationError()
+        return number
 
 
 def row_id(text: str | None) -> int:
     """A row id posted in a form; 0 (no row) for anything else, a number too large included."""
-    text = (text or "").strip()
-    # ASCII only: int() refuses "²" although str.isdigit() accepts it.
-    return int(text) if text.isascii() and text.isdigit() and int(text) < INTEGER_LIMIT else 0
+    return parse_whole_number(text) or 0
+
+
+def whole_number(text: str) -> int:
+    """The `type=` of `request.args.get(...)` for a count: werkzeug answers the default when it
+    raises ValueError.
+
+    :raises ValueError: not a whole number (parse_whole_number), a too long one included.
+    """
+    number = parse_whole_number(text)
+    if number is None:
+        raise ValueError("not a whole number")
+    return number
 
 
 def posted_or_400(form: FormT) -> FormT:

@@ -14,6 +14,7 @@ from blueprints.access import (
     preload_own_filing,
     role_required,
     row_id,
+    whole_number,
 )
 from blueprints.read_only import read_only
 from domain.filing import filings, sms, timeline
@@ -95,7 +96,7 @@ def status_panel(filing_id: int):
     """htmx polling. The panel polls with the version it shows: while the filing is still at that
     version the answer is 204 (htmx swaps nothing) after one lookup; else the new panel, with 286
     to stop the polling once the filing is final."""
-    version = request.args.get("version", type=int)
+    version = request.args.get("version", type=whole_number)
     if version is not None and owner_has_current_version(filing_id, version):
         return "", 204
     return _render_status_panel(filing_id)

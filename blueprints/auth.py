@@ -282,13 +282,15 @@ def second_factor():
         return redirect(url_for("auth.login"))
     form = SecondFactorForm()
     if form.validate_on_submit():
-        if accounts.second_factor_failures(user, utcnow()) >= SECOND_FACTOR_TRIES:
+        secret_key = current_app.config["SECRET_KEY"]
+        with transaction():  # a refusal is committed too: its audit event counts the tries
+            accepted = accounts.try_second_factor(
+                user, form.code.data, secret_key, utcnow(), SECOND_FACTOR_TRIES
+            )
+        if accepted is None:
             session.pop(PENDING_LOGIN, None)
             flash(_("验证码错误次数过多，请 15 分钟后重新登录"), "bad")
             return redirect(url_for("auth.login"))
-        secret_key = current_app.config["SECRET_KEY"]
-        with transaction():  # a refusal is committed too: its audit event counts the tries
-            accepted = accounts.verify_second_factor(user, form.code.data, secret_key, utcnow())
         if accepted:
             next_path = session.get(PENDING_LOGIN, {}).get("next") or None
             return complete_login(user, next_path)

@@ -294,6 +294,8 @@ def phone_page(token: str):
                 authenticity.confirm(website, data, name, _storage())
         except UploadRefused as exc:
             error = exc.message.render(_)
+        except authenticity.LinkUsed:  # the same link posted at once: the first one counts
+            return render_template("materials/phone_done.html", expired=True), 404
         else:
             return render_template("materials/phone_done.html", expired=False)
     response = render_template(

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from blueprints import queue_cache
-from blueprints.access import role_required, row_id, staff_may_open
+from blueprints.access import role_required, row_id, staff_may_open, whole_number
 from blueprints.htmx import is_htmx
 from blueprints.read_only import read_only
 from blueprints.ui import choice_names, field_choices, province_name
@@ -106,7 +106,7 @@ def _queue_context(query: reviewing.QueueQuery, now) -> dict:
 def next_filing():
     """The oldest filing of a stage's queue that this reviewer may take (another than `skip`)."""
     stage = _queue_stage(request.args.get("stage", ""))
-    skip = request.args.get("skip", type=int)
+    skip = request.args.get("skip", type=whole_number)
     filing = reviewing.next_in_queue(stage, current_user, current_policy(), utcnow(), skip)
     if filing is None:
         flash(_("该队列暂无其他待处理的备案"), "ok")

@@ -52,8 +52,16 @@ STEPS = (
 
 
 def _editable_filing(filing_id: int):
+    """The applicant's filing while it may be edited; a POST holds its row from here on (a submit
+    at the same moment goes first or after, never in between)."""
     filing = own_filing_or_404(filing_id)
-    if not filings.is_editable(filing):
+    editable = filings.is_editable(filing)
+    if editable and request.method == "POST":
+        try:
+            filings.lock_editable(filing)
+        except FilingError:
+            editable = False
+    if not editable:
         flash(_("该备案当前不能修改"), "bad")
         abort(redirect(url_for("applicant.show_filing", filing_id=filing.id)))
     return filing

@@ -1,11 +1,12 @@
 """The admin console's forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from forms.filing import ChoiceField
+from forms.numbers import WholeNumberField
 from i18n import lazy_gettext as _l
 
 
@@ -24,7 +25,7 @@ class ApiTokenForm(FlaskForm):
         _l("名称"), [InputRequired(_l("必填")), Length(max=64, message=_l("最多 64 个字符"))]
     )
     write = BooleanField(_l("允许写入（为申请人创建草稿）"))
-    days = IntegerField(
+    days = WholeNumberField(
         _l("有效期（天）"),
         [
             InputRequired(_l("必填，应为整数")),

@@ -467,6 +467,19 @@ def verify_second_factor(user: User, code: str, secret_key: str, now: datetime) 
     return spent == 1
 
 
+def try_second_factor(
+    user: User, code: str, secret_key: str, now: datetime, tries: int
+) -> bool | None:
+    """The second step of a login, within the account's limit of `tries` wrong codes in 15
+    minutes: None when they are used up (the code is not even looked at), else whether the code
+    was accepted. The account's row is locked first (PostgreSQL: FOR UPDATE), so attempts made at
+    once are counted one after the other: never more codes checked than tries were left."""
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    if second_factor_failures(user, now) >= tries:
+        return None
+    return verify_second_factor(user, code, secret_key, now)
+
+
 def second_factor_failures(user: User, now: datetime, minutes: int = 15) -> int:
     """Wrong second-factor codes given for the account in the last `minutes` (counted in the
     database, so every worker sees them)."""

@@ -16,17 +16,25 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from domain import audit
+from domain.errors import DomainError
 from domain.filing import materials
 from domain.ports import Storage
 from domain.support.i18n import N_
+from domain.support.upsert import rows_changed
 from extensions import db
 from models import Filing, Person, Website, utcnow
 
 VALID_FOR = timedelta(minutes=30)
 VERIFIED = "authenticity_verified"  # the audit event of a completed check (its data: the website)
+
+
+class LinkUsed(DomainError):
+    """The one-time link was used already (another request with it went first)."""
+
+    default = N_("该核验链接已使用、已过期或不存在。请在电脑上重新生成二维码。")
 
 
 def _hash(token: str) -> str:
@@ -109,13 +117,31 @@ def confirm(
     """Store the live photo and mark the website verified; the token is used up.
 
     :raises materials.UploadRefused: the photo is not an acceptable image.
+    :raises LinkUsed: the link was used (or renewed) a moment ago by another request.
     """
     filing: Filing = website.filing
     now = now or utcnow()
+    # The link is spent first, by one conditional UPDATE: of requests posting it at once, one
+    # changes the row and goes on; the others (PostgreSQL: once the first commits) change none.
+    # A refused photo rolls the transaction back, and the link with it. The filing's row is
+    # locked first, as the upload below and every transition lock it: one order, no deadlock.
+    db.session.execute(select(Filing.id).where(Filing.id == filing.id).with_for_update())
+    spent = rows_changed(
+        update(Website)
+        .where(
+            Website.id == website.id,
+            Website.authenticity_token_hash == website.authenticity_token_hash,
+            Website.authenticity_token_hash != "",
+            Website.authenticity_expires_at > now,
+        )
+        .values(authenticity_verified_at=now, authenticity_token_hash="",
+                authenticity_expires_at=None)
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
+    if spent != 1:
+        raise LinkUsed()
+    db.session.refresh(website)
     materials.store_upload(store, filing, "live_photo", website, photo, photo_name, filing.account)
-    website.authenticity_verified_at = now
-    website.authenticity_token_hash = ""
-    website.authenticity_expires_at = None
     # The phone page has no login: the link was issued to the filing's account, whose act this
     # is (as the photo is its upload; the stale-filing sweep counts it); the label says who took
     # the photo (网站负责人), the data which website.

@@ -71,9 +71,26 @@ def is_editable(filing: Filing) -> bool:
     return filing.kind is OrderKind.access and workflow.applicant_may_edit(filing.state)
 
 
-def _require_editable(filing: Filing) -> None:
+def lock(filing: Filing) -> None:
+    """Hold the filing's row until the transaction ends (PostgreSQL: FOR UPDATE; SQLite takes one
+    writer at a time anyway) and read its state again: an edit and a submission of one filing then
+    happen one after the other, never interleaved."""
+    db.session.flush()
+    db.session.execute(select(Filing.id).where(Filing.id == filing.id).with_for_update())
+    db.session.refresh(filing, ["state", "version"])  # as the transaction before left them
+
+
+def lock_editable(filing: Filing) -> None:
+    """Lock the filing (see lock()) and check that it may still be edited.
+
+    :raises FilingError: it may not be edited now (e.g. submitted a moment ago).
+    """
+    lock(filing)
     if not is_editable(filing):
         raise FilingError(Message(N_("当前状态下不能修改备案信息")))
+
+
+_require_editable = lock_editable  # every edit of the filing's data goes through the row lock
 
 
 def of_account(account: User) -> list[Filing]:
@@ -570,6 +587,10 @@ def submit(
     :raises FilingError: a problem remains, or the type no longer verifies.
     :raises workflow.StaleFiling: the form was for an older version (a double click: already sent).
     """
+    # What is checked and snapshotted below is what is submitted: an edit waits for the lock, or
+    # committed before it (then it is read again here, not taken from the request's first look).
+    lock(filing)
+    db.session.expire_all()
     problems = submission_problems(filing, today, policy.provider_code, registry).breaches
     if problems:
         raise FilingError(

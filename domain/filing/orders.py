@@ -179,8 +179,7 @@ def start_change(
             )
         new_ips[website.id] = wanted
     filing = _open(account, OrderKind.change_access, chosen, new_ips)
-    workflow.apply(filing, Action.submit, account, policy=policy, now=now)
-    snapshots.record(filing, to_application(filing))
+    _submit(filing, account, policy, now)
     return filing
 
 
@@ -200,9 +199,18 @@ def start_cancel(
     if sole_provider(chosen, policy.provider_code, registry) and not confirmed_shells:
         raise OrderRefused(Message(N_("请确认已知晓空壳网站将被管局注销")), "confirm")
     filing = _open(account, OrderKind.cancel_access, chosen, {})
-    workflow.apply(filing, Action.submit, account, policy=policy, now=now)
-    snapshots.record(filing, to_application(filing))
+    _submit(filing, account, policy, now)
     return filing
+
+
+def _submit(filing: Filing, account: User, policy: Policy, now: datetime | None) -> None:
+    """Submit a new order; another order of the subject submitted at the same moment (which the
+    check in _open could not see yet) makes the database refuse this one."""
+    try:
+        workflow.apply(filing, Action.submit, account, policy=policy, now=now)
+    except workflow.OpenOrderExists as exc:
+        raise OrderRefused(exc.message, "websites") from exc
+    snapshots.record(filing, to_application(filing))
 
 
 def resubmit(filing: Filing, account: User, policy: Policy, expected_version: int | None) -> None:

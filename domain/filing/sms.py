@@ -206,9 +206,14 @@ def verify_code(
     A wrong try is counted with one UPDATE (no lost counts across workers); the fifth, or a try
     after expiry, fails the verification (R-S-3), and the filing goes to sms_failed.
     """
-
     now = now or utcnow()
-    challenge = db.session.get(SmsChallenge, challenge_id)
+    # Tries at one filing are taken one after the other (PostgreSQL: its row lock), each reading
+    # the filing and the challenge as the one before left them: the fifth wrong code fails the
+    # round once, and the tries after it find it closed (no stale version, no server error).
+    db.session.flush()
+    db.session.execute(select(Filing.id).where(Filing.id == filing.id).with_for_update())
+    db.session.refresh(filing)
+    challenge = db.session.get(SmsChallenge, challenge_id, populate_existing=True)
     if challenge is None or challenge.filing_id != filing.id:
         return SmsResult.CLOSED, 0
     if challenge.closed_at is not None or filing.state is not FilingState.sms_pending:

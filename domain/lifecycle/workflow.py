@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from domain.errors import DomainError
@@ -28,7 +29,7 @@ from domain.policy import Policy
 from domain.support import outbox
 from domain.support.i18n import N_
 from extensions import db
-from models import AuditEvent, CalendarDay, Filing, ProvinceRule, User, utcnow
+from models import OPEN_ORDER_INDEX, AuditEvent, CalendarDay, Filing, ProvinceRule, User, utcnow
 
 S, A = FilingState, Action
 APPLICANT = frozenset({Role.applicant})
@@ -54,6 +55,19 @@ class GuardFailed(WorkflowError):
 
 class StaleFiling(WorkflowError):
     default = N_("该备案已被他人处理，请刷新后重试")
+
+
+class OpenOrderExists(WorkflowError):
+    """The subject has another open order (the database's unique index refused a second one)."""
+
+    default = N_("该主体已有一个正在办理中的订单，请等待其完成或放弃后再提交。")
+
+
+def _is_open_order_clash(error: IntegrityError) -> bool:
+    """Whether the refused write broke the one-open-order index (PostgreSQL names the index,
+    SQLite the column)."""
+    text = str(error.orig)
+    return OPEN_ORDER_INDEX in text or "filings.registry_subject_number" in text
 
 
 class Kind(StrEnum):
@@ -436,6 +450,8 @@ def apply(
     :raises RoleNotAllowed: the actor's role may not take it, or an applicant does not own the filing.
     :raises GuardFailed: the row's condition does not hold (e.g. the province needs mail-in).
     :raises StaleFiling: the filing changed since the actor saw it (another reviewer was first).
+    :raises OpenOrderExists: a submission while the subject has another open order (the session
+        must then be rolled back).
     """
     now = now or utcnow()
     role = actor.role if actor is not None else Role.system
@@ -484,6 +500,10 @@ def apply(
         db.session.flush()
     except StaleDataError as exc:
         raise StaleFiling() from exc
+    except IntegrityError as exc:
+        if _is_open_order_clash(exc):
+            raise OpenOrderExists() from exc
+        raise
     stage_counts.move(from_state, target)
     stage_counts.bump_queue()
     return event

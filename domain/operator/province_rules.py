@@ -10,6 +10,7 @@ from sqlalchemy import select
 from domain import audit
 from domain.errors import DomainError
 from domain.support.i18n import N_, Message
+from domain.support.numbers import INTEGER_MAX, parse_whole_number
 from extensions import db
 from models import ProvinceRule, User, utcnow
 
@@ -27,10 +28,7 @@ PROVINCE_TEXT_MAX = 2000
 
 def _whole_number(name: str, raw: object) -> int:
     """A province's number field as typed, within its range."""
-    try:
-        number = int(str(raw).strip()) if raw is not None else None
-    except ValueError:
-        number = None
+    number = parse_whole_number(raw, low=-INTEGER_MAX, high=INTEGER_MAX)
     if number is None:
         raise DomainError(Message(N_("请输入整数")), field=name)
     low, high = PROVINCE_RANGES[name]

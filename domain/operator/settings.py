@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from domain import audit
 from domain.errors import DomainError
 from domain.support.i18n import N_, Labels, Message
+from domain.support.numbers import parse_whole_number
 from extensions import db
 from models import AppSetting, User
 
@@ -41,14 +42,15 @@ def parse(key: str, raw: str) -> int | str:
     label, kind, low, high = EDITABLE[key]
     raw = (raw or "").strip()
     if kind is int:
-        if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+        number = parse_whole_number(raw, low=low, high=high)
+        if number is None:
             raise SettingError(
                 Message(
                     N_("%(label)s应为 %(low)s–%(high)s 的整数"),
                     {"label": Labels((label,)), "low": low, "high": high},
                 )
             )
-        return int(raw)
+        return number
     if not low <= len(raw) <= high:
         raise SettingError(
             Message(

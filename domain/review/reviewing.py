@@ -28,6 +28,7 @@ from domain.ports import Bureau, Registry
 from domain.rulebook.reasons import OTHER, REASON_LABELS
 from domain.rulebook.registry import LocalRegistry
 from domain.support.i18n import N_, Message
+from domain.support.numbers import parse_whole_number
 from domain.support.upsert import rows_changed
 from extensions import db
 from models import AuditEvent, Filing, Subject, User, Website, WebsiteDomain, utcnow
@@ -146,9 +147,10 @@ def _filters(statement: Select[Filing], query: QueueQuery, now: datetime) -> Sel
             by_site_number,
             by_domain,
         ]
-        # ASCII digits only (int() refuses "²"); a mobile or ID number is no filing id
-        if number.isascii() and number.isdigit() and int(number) < 2**31:
-            conditions.append(Filing.id == int(number))
+        # a mobile or ID number is no filing id (too long for the column)
+        filing_id = parse_whole_number(number)
+        if filing_id is not None:
+            conditions.append(Filing.id == filing_id)
         statement = statement.where(or_(*conditions))
     return statement
 
@@ -341,6 +343,20 @@ class Reason:
                 "reason": "；".join(part for part in (label, self.text) if part)}  # fmt: skip
 
 
+def refuse_listed_problems(filing: Filing, action: Action, policy: Policy) -> None:
+    """An order on records (A7) is not passed on while the review screen lists a problem with it
+    (orders.problems: a website no longer held here by the account, or no longer listing this
+    provider in the registry, e.g. cancelled by another order meanwhile).
+
+    :raises ReviewError: the first problem, in its own words.
+    """
+    if filing.kind is OrderKind.access or workflow.KIND_OF.get(action) is not workflow.DECISION:
+        return
+    found = orders.problems(filing, policy).breaches
+    if found:
+        raise ReviewError(found[0].message)
+
+
 def decide(
     filing: Filing,
     reviewer: User,
@@ -359,7 +375,8 @@ def decide(
     """A reviewer's decision at the filing's stage, under their live claim (`bureau` and
     `registry` as for advance()).
 
-    :raises ReviewError: no live claim, an action not of this stage, or a rejection without reason.
+    :raises ReviewError: no live claim, an action not of this stage, a rejection without reason,
+        or an approval of an order with a problem listed on the review screen.
     :raises workflow.WorkflowError: refused by the state machine (stale version, guard, role).
     """
     now = now or utcnow()
@@ -375,6 +392,7 @@ def decide(
         raise ReviewError(Message(N_("请填写管局驳回原因")))
     if action is Action.bureau_approve and not receipt.strip():
         raise ReviewError(Message(N_("请填写管局回执编号（管局审核通过的凭据）")), field="receipt")
+    refuse_listed_problems(filing, action, policy)
     data: dict[str, object] = {"reasons": [r.as_dict() for r in reasons]} if reasons else {}
     if receipt:
         data["receipt"] = receipt

@@ -45,7 +45,12 @@ def draft(client, applicant):
         ("uscc", "12345", "qinghe.cn", "主体证件号码：统一社会信用代码应为 18 位"),
         ("resident_id", "330106800101123", "qinghe.cn", "主体证件号码：居民身份证号码应为 18 位"),
         ("uscc", QINGHE_USCC, "qinghe", "网站域名：不是可以注册的域名"),
-        ("uscc", QINGHE_USCC, "qinghe.cn?from=ad", "网站域名：只填写域名本身"),  # a pasted URL is cleaned
+        (
+            "uscc",
+            QINGHE_USCC,
+            "qinghe.cn?from=ad",
+            "网站域名：只填写域名本身",
+        ),  # a pasted URL is cleaned
     ],
 )
 def test_type_step_names_a_typing_mistake_not_a_filing_road(
