@@ -11,7 +11,8 @@ from domain.filing.storage import storage_for
 from domain.lifecycle.states import Action, FilingState
 from extensions import db
 from models import Filing
-from tests.browser.conftest import (
+from tests.helpers import transitions
+from tests.helpers.browser import (
     DEMO_APPLICANT,
     DEMO_REVIEWER,
     claim_and_decide,
@@ -20,8 +21,7 @@ from tests.browser.conftest import (
     screenshot,
     upload_required_materials,
 )
-from tests.helpers import transitions
-from tests.wizard_helpers import image_bytes
+from tests.helpers.wizard import image_bytes
 
 
 def test_re_review_rejects_an_authenticity_check_then_passes(

@@ -19,9 +19,10 @@ from domain.lifecycle.states import FilingState, Role
 from domain.support import sealing
 from extensions import db
 from models import AuditEvent, Filing, OutboxMessage, SmsChallenge, utcnow
-from tests.conftest import PASSWORD, PG_LIBPQ_URL, schema_of
-from tests.live_server import LiveServer
-from tests.wizard_helpers import image_bytes, load_demo
+from tests.helpers.app import PASSWORD
+from tests.helpers.live_server import LiveServer
+from tests.helpers.postgres import PG_LIBPQ_URL, schema_of
+from tests.helpers.wizard import image_bytes, load_demo
 
 
 @pytest.fixture
@@ -240,6 +241,7 @@ def test_no_code_or_token_in_clear_in_a_database_dump(app, client, waiting, make
 # --- the resend cap across 4 gunicorn workers ------------------------------------------------
 
 
+@pytest.mark.slow  # four gunicorn workers
 def test_the_resend_cap_holds_across_four_gunicorn_workers(app, waiting, tmp_path):
     cap, clicks = 5, 60
     server = LiveServer(

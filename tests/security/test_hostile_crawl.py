@@ -1,10 +1,13 @@
 """Every page and form of the app as each role, with hostile values in every field, query argument
-and text path argument (issue 15): over-long strings, non-numeric and huge numbers, control and
+and text path argument: over-long strings, non-numeric and huge numbers, control and
 bidi characters, NUL, CR/LF, mistyped suffixes, and whole ID and mobile numbers; deep JSON on the
 anonymous API. Goal: 0 server errors, and the log written meanwhile holds no whole ID or mobile.
 
 Field names are read from the forms (WTForms classes, nested lists included) and from the views'
 `request.args/form/files.get("…")` calls, so a new field is crawled without touching this test.
+The routes come from the app's URL map, in parts (a blueprint each, the admin's consoles apart):
+each part is a test, so that workers share the crawl and a failure names its part and its routes.
+Slow (minutes in all): left out of `make test-fast`.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import io
 import logging
 import re
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -33,9 +38,11 @@ from domain.operator import settings
 from domain.support.masking import PiiLogFilter
 from extensions import db
 from models import Filing
-from tests.security.conftest import ROLES, client_as, url_for_rule
-from tests.security.test_access_matrix import allowed_roles
-from tests.wizard_helpers import image_bytes
+from tests.helpers.access import ROLES, allowed_roles, client_as, url_for_rule
+from tests.helpers.app import make_test_app
+from tests.helpers.wizard import image_bytes
+
+pytestmark = pytest.mark.slow
 
 
 def _cursor(text: str) -> str:
@@ -206,8 +213,61 @@ def _control_error(app, root, handler) -> str:
     return written
 
 
+def _crawled_rules(app) -> list:
+    return sorted(
+        (r for r in app.url_map.iter_rules() if r.endpoint not in SKIP), key=lambda r: r.rule
+    )
+
+
+def _part(rule) -> str:
+    """The part of the crawl a route belongs to: its blueprint, and for the admin's one blueprint
+    of many consoles, the console (the path's second segment)."""
+    blueprint = rule.endpoint.split(".")[0]
+    if blueprint != "admin":
+        return blueprint
+    literal = [segment for segment in rule.rule.split("/") if segment and "<" not in segment]
+    return f"admin/{literal[1].removesuffix('.csv')}" if len(literal) > 1 else "admin/dashboard"
+
+
+# The parts, read from the app's own URL map (a new route or blueprint is crawled without touching
+# this test); each is a test of its own, so that workers share the crawl and a failure names its part.
+PARTS = sorted({_part(rule) for rule in _crawled_rules(make_test_app("sqlite://", Path("unused")))})
+
+
+@contextmanager
+def _captured_log() -> Iterator[tuple[io.StringIO, logging.Handler]]:
+    """Everything logged meanwhile, through the filter create_app puts on every handler."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(PiiLogFilter())
+    root = logging.getLogger()
+    previous_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        yield stream, handler
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(previous_level)
+
+
+def _whole_numbers(app, stream: io.StringIO, handler: logging.Handler) -> tuple[str, list[str]]:
+    """The captured log (with one server error on purpose) and the whole numbers found in it."""
+    log = stream.getvalue()
+    log += _control_error(app, logging.getLogger(), handler)  # the capture sees a server error
+    whole = sorted(
+        {
+            m.group(0)
+            for pattern in (WHOLE_ID, WHOLE_USCC, WHOLE_MOBILE)
+            for m in pattern.finditer(log)
+        }
+    )
+    return log, whole
+
+
+@pytest.mark.parametrize("part", PARTS)
 def test_hostile_values_everywhere_cause_no_server_error_and_no_whole_number_in_the_log(
-    app, world, make_filing, capsys
+    app, world, make_filing, capsys, part
 ):
     owner = world["users"]["owner"]
     draft = make_filing(FilingState.draft, owner=owner)  # the wizard's steps, which edit drafts
@@ -216,19 +276,10 @@ def test_hostile_values_everywhere_cause_no_server_error_and_no_whole_number_in_
         Filing, world["values"]["filing_id"]
     ).registry_subject_number
     db.session.commit()
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.addFilter(PiiLogFilter())  # what create_app puts on every handler
-    root = logging.getLogger()
-    previous_level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
     requests = 0
     failures: list[tuple] = []
-    rules = sorted(
-        (r for r in app.url_map.iter_rules() if r.endpoint not in SKIP), key=lambda r: r.rule
-    )
-    try:
+    rules = [rule for rule in _crawled_rules(app) if _part(rule) == part]
+    with _captured_log() as (stream, handler):
         for rule in rules:
             try:
                 allowed = allowed_roles(rule.endpoint)
@@ -274,7 +325,27 @@ def test_hostile_values_everywhere_cause_no_server_error_and_no_whole_number_in_
                                                 value[:30],
                                             )
                                         )
-        # deep JSON and hostile JSON on the anonymous API, as anonymous and as an applicant
+    log, whole = _whole_numbers(app, stream, handler)
+    with capsys.disabled():
+        print(
+            f"\nhostile crawl, {part}: {len(rules)} routes x {len(ROLES)} roles, "
+            f"{len(FIELD_NAMES)} field names, {len(HOSTILE)} hostile values: {requests} requests, "
+            f"{len(failures)} server errors; log {len(log.splitlines())} lines, {len(whole)} whole "
+            "ID/mobile numbers"
+        )
+    first_traceback = "\n".join(_first_tracebacks(log))
+    by_endpoint = Counter(f"{f[0]} {f[1]} {f[2]}" for f in failures)
+    assert failures == [], (
+        f"{dict(by_endpoint)}\n" + "\n".join(map(str, failures[:40])) + "\n" + first_traceback
+    )
+    assert whole == [], whole[:10]
+
+
+def test_deep_and_hostile_json_on_the_anonymous_api(app, world, capsys):
+    """Deep JSON and hostile JSON on the anonymous API, as anonymous and as an applicant."""
+    requests = 0
+    failures: list[tuple] = []
+    with _captured_log() as (stream, handler):
         for role in ("anonymous", "owner"):
             client = client_as(app, role, world["users"])
             for path in ("/api/v1/precheck", "/api/v1/filing-type"):
@@ -291,28 +362,9 @@ def test_hostile_values_everywhere_cause_no_server_error_and_no_whole_number_in_
                         failures.append((path, role, response.status_code, body[:20]))
                     elif body is DEEP_JSON and response.status_code != 400:
                         failures.append((path, role, response.status_code, "deep JSON not 400"))
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(previous_level)
-    log = stream.getvalue()
-    control = _control_error(app, root, handler)  # the capture sees what a server error logs
-    log += control
-    whole = sorted(
-        {
-            m.group(0)
-            for pattern in (WHOLE_ID, WHOLE_USCC, WHOLE_MOBILE)
-            for m in pattern.finditer(log)
-        }
-    )
+    log, whole = _whole_numbers(app, stream, handler)
     with capsys.disabled():
-        print(
-            f"\nhostile crawl: {len(rules)} routes x {len(ROLES)} roles, {len(FIELD_NAMES)} field "
-            f"names, {len(HOSTILE)} hostile values: {requests} requests, {len(failures)} server "
-            f"errors; log {len(log.splitlines())} lines, {len(whole)} whole ID/mobile numbers"
-        )
+        print(f"\nhostile JSON: {requests} requests, {len(failures)} server errors")
     first_traceback = "\n".join(_first_tracebacks(log))
-    by_endpoint = Counter(f"{f[0]} {f[1]} {f[2]}" for f in failures)
-    assert failures == [], (
-        f"{dict(by_endpoint)}\n" + "\n".join(map(str, failures[:40])) + "\n" + first_traceback
-    )
+    assert failures == [], "\n".join(map(str, failures)) + "\n" + first_traceback
     assert whole == [], whole[:10]

@@ -1,4 +1,5 @@
-"""Role checks, owner-only loading, the per-role pages, htmx fragments and the language switch."""
+"""Role checks, owner-only loading, the per-role pages, htmx fragments, the language switch and the
+security headers."""
 
 from __future__ import annotations
 
@@ -148,7 +149,7 @@ def test_login_session_expires(client, make_user, login, app):
 
 def test_behind_a_proxy_the_forwarded_scheme_counts(app, database_url, tmp_path):
     from extensions import db
-    from tests.conftest import make_test_app
+    from tests.helpers.app import make_test_app
 
     proxied = make_test_app(database_url, tmp_path, BEHIND_PROXY=True)
     with proxied.app_context():
@@ -167,3 +168,15 @@ def test_a_login_ends_after_eight_hours(client, make_user, login):
     assert client.get("/filings/").status_code == 200
     with time_machine.travel(utcnow() + timedelta(hours=8, minutes=1)):
         assert client.get("/filings/").status_code == 302
+
+
+# Features Chromium knows (an unknown one is logged on every page: "Unrecognized feature").
+CHROMIUM_FEATURES = {"camera", "microphone", "geolocation", "payment", "usb", "serial",
+                     "display-capture", "interest-cohort", "fullscreen", "autoplay"}  # fmt: skip
+
+
+def test_the_permissions_policy_names_only_features_chromium_knows(client):
+    policy = client.get("/").headers["Permissions-Policy"]
+    features = {item.strip().split("=")[0] for item in policy.split(",")}
+    assert "bluetooth" not in features and features <= CHROMIUM_FEATURES
+    assert "camera=(self)" in policy and "geolocation=()" in policy

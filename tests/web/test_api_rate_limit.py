@@ -12,7 +12,7 @@ import redis
 
 from blueprints.throttle import too_many_requests
 from extensions import db
-from tests.conftest import make_test_app
+from tests.helpers.app import make_test_app
 
 FILING_TYPE = {"cert_type": "uscc", "cert_number": "913301069755TH2H1L", "domain": "qinghe.cn"}
 REDIS_URL = "redis://127.0.0.1:6379"

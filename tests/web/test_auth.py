@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from domain.lifecycle.states import Role
 from extensions import db
 from models import AuditEvent, User
-from tests.conftest import PASSWORD
+from tests.helpers.app import PASSWORD
 
 SIGNUP = {
     "display_name": "王小明",

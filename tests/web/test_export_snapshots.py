@@ -23,7 +23,7 @@ from domain.review.reviewing import Reason
 from extensions import db
 from models import Filing, SubmissionSnapshot, Website, utcnow
 from tests.helpers import transitions
-from tests.wizard_helpers import SUBJECT_FORM, image_bytes, subject_form, walk_to_confirm
+from tests.helpers.wizard import SUBJECT_FORM, image_bytes, subject_form, walk_to_confirm
 
 
 @pytest.fixture

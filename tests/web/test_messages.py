@@ -13,7 +13,7 @@ from domain.support import notify
 from domain.support.notify import LogEmailSender, LogSmsGateway
 from extensions import db
 from models import OutboxMessage
-from tests.wizard_helpers import load_demo
+from tests.helpers.wizard import load_demo
 
 
 def _ids(page: str) -> list[int]:

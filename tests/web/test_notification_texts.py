@@ -18,7 +18,7 @@ from domain.support import notify
 from extensions import db
 from models import OutboxMessage
 from tests.helpers import transitions
-from tests.wizard_helpers import walk_to_confirm
+from tests.helpers.wizard import walk_to_confirm
 
 S = FilingState
 

@@ -17,7 +17,7 @@ from domain.rulebook.filing_type import verify_filing_type
 from extensions import db
 from models import Filing, OutboxMessage, RegistryWebsite, utcnow
 from tests.helpers import transitions
-from tests.wizard_helpers import QINGHE_USCC, walk_to_confirm
+from tests.helpers.wizard import QINGHE_USCC, walk_to_confirm
 
 S = FilingState
 SUBJECT = "浙ICP备2021000001号"

@@ -14,7 +14,7 @@ from domain.support import notify, sealing
 from domain.support.notify import LogEmailSender, LogSmsGateway
 from extensions import db
 from models import OutboxMessage, SmsChallenge, utcnow
-from tests.wizard_helpers import load_demo
+from tests.helpers.wizard import load_demo
 
 
 def test_two_phones_have_their_own_field_and_their_own_error(client, login, make_filing):

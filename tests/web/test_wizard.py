@@ -11,7 +11,7 @@ from domain.lifecycle.states import FilingState, FilingType, Role
 from extensions import db
 from models import AuditEvent, Filing
 from tests.helpers import transitions
-from tests.wizard_helpers import (
+from tests.helpers.wizard import (
     QINGHE_USCC,
     SUBJECT_FORM,
     filing_id_from,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from extensions import db
-from tests.wizard_helpers import walk_to_confirm
+from tests.helpers.wizard import walk_to_confirm
 
 
 def test_mobile_fields_are_tel_with_a_number_pad(client, applicant):

@@ -9,8 +9,8 @@ from config import Config
 from domain.filing import sms
 from domain.lifecycle.states import FilingState
 from domain.rulebook.registry import LocalRegistry, current_registry, use_registry
-from tests.conftest import make_test_app
-from tests.wizard_helpers import load_demo
+from tests.helpers.app import make_test_app
+from tests.helpers.wizard import load_demo
 
 ASKED: list[tuple[str, str]] = []
 

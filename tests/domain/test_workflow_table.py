@@ -1,0 +1,88 @@
+"""`flask --app app workflow table` and `workflow diagram` (DOMAIN.md A6 v2): the one table as data,
+and the table itself has no dead ends."""
+
+from __future__ import annotations
+
+import json
+
+from domain.lifecycle import workflow
+from domain.lifecycle.states import Action, FilingState
+
+ACTORS = {"applicant", "reviewer", "admin", "system"}
+
+
+def printed_table(app) -> list[dict]:
+    result = app.test_cli_runner().invoke(args=["workflow", "table"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_the_table_is_printed_row_for_row_in_the_contract_shape(app):
+    rows = printed_table(app)
+    assert len(rows) == len(workflow.TRANSITIONS)
+    for row in rows:
+        assert list(row) == ["from", "action", "to", "actors", "kinds", "when"]
+        assert FilingState(row["from"]) and FilingState(row["to"]) and Action(row["action"])
+        assert row["actors"] and set(row["actors"]) <= ACTORS
+        assert row["kinds"] and set(row["kinds"]) <= {"access", "change_access", "cancel_access"}
+        assert row["when"] is None or isinstance(row["when"], str)
+    submit = next(r for r in rows if (r["from"], r["action"]) == ("draft", "submit"))
+    assert submit["to"] == "submitted" and submit["actors"] == ["applicant"] and submit["when"]
+    stale = next(r for r in rows if (r["from"], r["action"]) == ("materials_pending", "withdraw"))
+    assert stale["actors"] == ["system"] and "STALE_WITHDRAW_DAYS" in stale["when"]
+    approve = next(r for r in rows if r["action"] == "bureau_approve")
+    assert approve["actors"] == ["reviewer", "admin", "system"]
+
+
+SMS_STATES = {"sms_pending", "sms_failed"}
+
+
+def test_orders_after_approval_never_pass_an_sms_state_and_reach_the_bureau(app):
+    for kind in ("change_access", "cancel_access"):
+        rows = [row for row in printed_table(app) if kind in row["kinds"]]
+        assert not [row for row in rows if {row["from"], row["to"]} & SMS_STATES], kind
+        assert not [row for row in rows if row["to"] in {"materials_pending", "re_review"}]
+        path = {(row["from"], row["to"]) for row in rows}
+        assert {
+            ("submitted", "bureau_pending"),
+            ("bureau_pending", "bureau_review"),
+            ("bureau_review", "approved"),
+            ("bureau_review", "bureau_rejected"),
+        } <= path
+        assert "approved" in reachable(rows, "draft") and "withdrawn" in reachable(rows, "draft")
+    access = [row for row in printed_table(app) if "access" in row["kinds"]]
+    assert {("bureau_pending", "sms_pending")} <= {(r["from"], r["to"]) for r in access}
+
+
+def reachable(rows: list[dict], start: str) -> set[str]:
+    seen, todo = {start}, [start]
+    while todo:
+        state = todo.pop()
+        for row in rows:
+            if row["from"] == state and row["to"] not in seen:
+                seen.add(row["to"])
+                todo.append(row["to"])
+    return seen
+
+
+def test_every_state_has_a_way_forward_and_a_way_out(app):
+    rows = printed_table(app)
+    for state in FilingState:
+        leaving = [row for row in rows if row["from"] == state.value]
+        if state in (FilingState.approved, FilingState.withdrawn):
+            assert leaving == [], state
+            continue
+        forward = [row for row in leaving if row["to"] != "withdrawn"]
+        assert forward, f"{state}: no way forward"
+        assert {"approved", "withdrawn"} <= reachable(rows, state.value), state
+
+
+def test_the_diagram_draws_every_row(app):
+    result = app.test_cli_runner().invoke(args=["workflow", "diagram"])
+    lines = result.output.splitlines()
+    assert result.exit_code == 0 and lines[0] == "stateDiagram-v2"
+    assert "    [*] --> draft" in lines
+    assert {"    approved --> [*]", "    withdrawn --> [*]"} <= set(lines)
+    arrows = [line for line in lines if ": " in line]
+    assert len(arrows) == len(workflow.TRANSITIONS)
+    assert "    sms_failed --> withdrawn: withdraw (applicant/system)" in lines
