@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test bench bench-import serve install install-test translations migrate lock clean
+.PHONY: run test test-fast bench bench-import serve install install-test translations migrate lock clean
 
 # Installs take the locked set (requirements*.lock, made from pyproject.toml by `make lock`) with uv,
 # an order of magnitude faster than pip. Only the dependencies are installed: the app runs from this
@@ -49,12 +49,17 @@ run: migrate
 		trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 		$(FLASK) run --host $(HOST) --port $(PORT)'
 
-## make test: install test dependencies; lint, format and type checks; the whole suite (SQLite, PostgreSQL where reachable, Chromium), two workers, one file per worker at a time
+## make test: install test dependencies; lint, format and type checks; the whole suite (SQLite, PostgreSQL where reachable, Chromium), two workers
+## sharing the tests one by one (a module that shares a costly fixture, e.g. a browser module's live server, stays on one worker: xdist_group)
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=12
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=12
+
+## make test-fast: the suite without the tests marked slow (crawl, crash safety, two hosts, races, slow clients, browser), two workers
+test-fast: install-test
+	$(BIN)/python -m pytest -n 2 -m "not slow"
 
 ## make bench: 100 000 filings in PostgreSQL (BENCH_DATABASE_URL, default the local test database), gunicorn 2 workers, wrk
 bench: install-test

@@ -33,7 +33,7 @@ from domain.lifecycle.states import FilingState  # noqa: E402
 from domain.review import reviewing  # noqa: E402
 from extensions import db  # noqa: E402
 from models import Filing  # noqa: E402
-from tests.live_server import LiveServer  # noqa: E402
+from tests.helpers.live_server import LiveServer  # noqa: E402
 
 BASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SECONDS = int(os.environ.get("BENCH_SECONDS", "3"))  # per run; each is run ROUNDS times

@@ -7,55 +7,21 @@ database test is reported as skipped with the reason (never silently passed).
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 import sqlalchemy as sa
 
-from app import create_app
 from domain.accounts import accounts
-from domain.lifecycle.states import Action, FilingState, FilingType, Role
+from domain.lifecycle.states import FilingState, FilingType, Role
 from domain.rulebook.seed_tables import seed_rule_tables
 from extensions import db
 from models import Filing, Person, Subject, User, Website, WebsiteDomain, WebsiteIP, utcnow
+from tests.helpers import orders as orders_helpers
 from tests.helpers import transitions
-
-PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-PASSWORD = "Test-Secret-2026"  # the accounts of make_user(); not on the common-password list
-
-
-def _postgres_reachable() -> str | None:
-    """None when the server answers, else why not."""
-    try:
-        engine = sa.create_engine(PG_URL, connect_args={"connect_timeout": 3})
-        with engine.connect() as connection:
-            connection.execute(sa.text("select 1"))
-        engine.dispose()
-        return None
-    except Exception as exc:  # any failure to connect means: skip, and say why
-        return f"PostgreSQL not reachable at {PG_URL}: {type(exc).__name__}"
-
-
-@contextmanager
-def temporary_schema(prefix: str) -> Iterator[str]:
-    """A fresh PostgreSQL schema, dropped afterwards; the caller is skipped without a server."""
-    problem = _postgres_reachable()
-    if problem:
-        pytest.skip(problem)
-    schema = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    engine = sa.create_engine(PG_URL)
-    with engine.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield schema
-    finally:
-        with engine.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
+from tests.helpers.app import PASSWORD, make_test_app
+from tests.helpers.postgres import postgres_url, temporary_schema
+from tests.helpers.transitions import APPLICANT_ACTIONS, PATH_TO, SYSTEM_ACTIONS
 
 
 @pytest.fixture(scope="session")
@@ -63,21 +29,6 @@ def postgres_schema() -> Iterator[str]:
     """A fresh schema in the PostgreSQL test database for the whole run."""
     with temporary_schema("beian_test") as schema:
         yield schema
-
-
-def schema_of(url: str) -> str:
-    """The schema a postgres_url() points at."""
-    return parse_qs(urlparse(url).query)["options"][0].split("=", 1)[1]
-
-
-# The server as pg_dump and pg_restore take it (libpq does not know SQLAlchemy's driver suffix).
-PG_LIBPQ_URL = PG_URL.replace("postgresql+psycopg://", "postgresql://")
-
-
-def postgres_url(schema: str) -> str:
-    """The test URL with the search path set to `schema`."""
-    joiner = "&" if "?" in PG_URL else "?"
-    return f"{PG_URL}{joiner}options=-csearch_path%3D{schema}"
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -92,27 +43,6 @@ def database_url(request, tmp_path_factory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def _tables_created() -> set[str]:
     return set()
-
-
-def make_test_app(database_url: str, tmp_path, **overrides):
-    config = {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret-key",
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-        "WTF_CSRF_ENABLED": False,
-        "PROVIDER_CODE": "BEIANDESK",
-        "PROVIDER_NAME": "测试云",
-        "PUBLIC_URL": "http://localhost",  # the test client's host: links in pages and e-mails
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        "SETTINGS_REFRESH_SECONDS": 0,
-        "OVERDUE_COUNTS_SECONDS": 0,
-        # Admins made by make_user() have no second factor; the tests of the second factor turn
-        # the requirement on (tests/web/test_account_security.py, the browser's live app).
-        "ADMIN_TOTP_REQUIRED": False,
-    }
-    config.update(overrides)
-    return create_app(config)
 
 
 @pytest.fixture
@@ -140,13 +70,18 @@ def app(database_url, tmp_path, app_config, _tables_created):
 
 
 def _empty_all_tables() -> None:
+    """Every row deleted and, on PostgreSQL, every sequence of the schema restarted (ids count from
+    1 again, as SQLite's do). DELETE, not TRUNCATE: on a test's few rows PostgreSQL's TRUNCATE of
+    every table costs about five times as much (new files for each table), at every test."""
     with db.engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            connection.execute(table.delete())
         if connection.dialect.name == "postgresql":
-            names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
-            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(db.metadata.sorted_tables):
-                connection.execute(table.delete())
+            sequences = connection.execute(
+                sa.text("SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()")
+            ).scalars()
+            for sequence in sequences.all():
+                connection.execute(sa.text(f'ALTER SEQUENCE "{sequence}" RESTART'))
 
 
 @pytest.fixture
@@ -173,7 +108,7 @@ def make_user(app):
 def applicant(app, client, make_user, login):
     """A logged-in applicant holding two of the provider's IPs, with the demo registry loaded."""
     from domain.operator import ip_pool
-    from tests.wizard_helpers import load_demo
+    from tests.helpers.wizard import load_demo
 
     load_demo()
     user = make_user(Role.applicant)
@@ -193,27 +128,6 @@ def login(client):
         return response
 
     return do_login
-
-
-# How to reach each state from a draft: the actions, in order (who acts is derived from the role).
-PATH_TO: dict[FilingState, tuple[Action, ...]] = {
-    FilingState.draft: (),
-    FilingState.submitted: (Action.submit,),
-    FilingState.withdrawn: (Action.withdraw,),
-    FilingState.initial_rejected: (Action.submit, Action.initial_reject),
-    FilingState.materials_pending: (Action.submit, Action.initial_approve),
-    FilingState.re_review: (Action.submit, Action.initial_approve, Action.submit_materials),
-}
-PATH_TO[FilingState.re_rejected] = (*PATH_TO[FilingState.re_review], Action.re_reject)
-PATH_TO[FilingState.bureau_pending] = (*PATH_TO[FilingState.re_review], Action.re_approve)
-PATH_TO[FilingState.sms_pending] = (*PATH_TO[FilingState.bureau_pending], Action.submit_to_bureau)
-PATH_TO[FilingState.sms_failed] = (*PATH_TO[FilingState.sms_pending], Action.sms_fail)
-PATH_TO[FilingState.bureau_review] = (*PATH_TO[FilingState.sms_pending], Action.sms_verify)
-PATH_TO[FilingState.bureau_rejected] = (*PATH_TO[FilingState.bureau_review], Action.bureau_reject)
-PATH_TO[FilingState.approved] = (*PATH_TO[FilingState.bureau_review], Action.bureau_approve)
-
-APPLICANT_ACTIONS = {Action.submit, Action.withdraw, Action.submit_materials, Action.sms_verify}
-SYSTEM_ACTIONS = {Action.sms_fail}
 
 
 @pytest.fixture
@@ -260,3 +174,9 @@ def make_filing(app, make_user):
         return filing
 
     return factory
+
+
+@pytest.fixture
+def held(client, applicant, make_user):
+    """The demo applicant's 青禾 filing, approved: its website is a record held here."""
+    return orders_helpers.hold_approved(client, applicant, make_user)

@@ -2,37 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import threading
-import time
 from pathlib import Path
 
-import pyotp
 import pytest
-from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from demo.seed import DEMO_TOTP_SECRET, filled_in_filing
-from domain.filing import materials
-from domain.lifecycle.states import Action
 from extensions import db
-from models import Filing, User, Website
-from runtime import storage_for
-from tests.conftest import make_test_app
-from tests.helpers import transitions
-from tests.wizard_helpers import image_bytes
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+from tests.helpers.app import make_test_app
+from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS
 
 
 @pytest.fixture(scope="module")
@@ -124,82 +103,16 @@ def page(browser):
     assert [e for e in errors if "status of 4" not in e] == []
 
 
-def screenshot(page, name: str) -> Path:
-    """Save a full-page PNG under test-artifacts/ for a person to look at."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
+HERE = Path(__file__).resolve().parent
 
 
-def login(page, base: str, email: str, password: str, totp_secret: str | None = None) -> None:
-    """Log in through the real form (the page stays where the login sends it); where the account
-    has a second factor, the code comes from `totp_secret` (the demo admin's by default)."""
-    page.goto(f"{base}/auth/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    with page.expect_navigation():
-        page.click("main form[method=post] button[type=submit]")
-    if "/auth/second-factor" in page.url:
-        page.fill("#code", second_factor_code(totp_secret or DEMO_TOTP_SECRET))
-        page.click("main form[method=post] button[type=submit]")
-
-
-_SPENT_STEPS: dict[str, int] = {}
-
-
-def second_factor_code(secret: str) -> str:
-    """A code the server has not taken yet: it accepts each 30-second step once (and one step
-    either side), so a quick second login uses the next step, waiting for it when need be."""
-    step = max(int(time.time()) // 30, _SPENT_STEPS.get(secret, -1) + 1)
-    while step > int(time.time()) // 30 + 1:
-        time.sleep(0.5)
-    _SPENT_STEPS[secret] = step
-    return pyotp.TOTP(secret).at(step * 30)
-
-
-def claim_and_decide(page, base: str, filing_id: int, action: str, **fields: str) -> None:
-    """As a logged-in reviewer: claim the filing if free, take `action`, fill `fields` (CSS
-    selector -> value; "select:#id" picks an option), decide, and land on the queue."""
-    page.goto(f"{base}/review/filings/{filing_id}")
-    if page.locator("#claim").count():
-        page.click("#claim")
-    page.select_option("#action", action)
-    for selector, value in fields.items():
-        if selector.startswith("select:"):
-            page.select_option(selector.split(":", 1)[1], value)
-        else:
-            page.fill(selector, value)
-    page.click("#decide")
-    page.wait_for_url("**/review/?stage=*")
-
-
-DEMO_APPLICANT, DEMO_REVIEWER = "applicant@demo.beiandesk.cn", "reviewer@demo.beiandesk.cn"
-
-
-def user(email: str) -> User:
-    return db.session.scalar(select(User).where(User.email == email))
-
-
-def filing_at_materials() -> tuple[Filing, User]:
-    """In the caller's app context and transaction: the demo applicant's new filing of 青禾
-    (qinghe.cn), submitted and through initial review, waiting for its materials and the
-    authenticity check; and the applicant."""
-    applicant, reviewer = user(DEMO_APPLICANT), user(DEMO_REVIEWER)
-    filing = filled_in_filing(
-        applicant, "913301069755TH2H1L", "qinghe.cn", "Qinghe2021", "13800138001"
-    )
-    transitions.apply(filing, Action.submit, applicant)
-    transitions.apply(filing, Action.initial_approve, reviewer)
-    return filing, applicant
-
-
-def upload_required_materials(app, filing: Filing, applicant: User) -> None:
-    """In the caller's transaction: every material the filing needs, stored as the applicant's
-    uploads (a JPEG each)."""
-    store = storage_for(app.config)
-    for need in materials.required_materials(filing):
-        website = db.session.get(Website, need.website_id) if need.website_id else None
-        materials.store_upload(
-            store, filing, need.kind, website, image_bytes("JPEG"), "scan.jpg", applicant
-        )
+def pytest_collection_modifyitems(items) -> None:
+    """Every test under tests/browser/ drives Chromium: marked `browser` and `slow` (left out of
+    `make test-fast`), and a module's tests kept on one worker, which serves its live app once
+    (`make test` shares the tests out with --dist loadgroup)."""
+    for item in items:
+        path = Path(item.path)
+        if HERE in path.parents:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
+            item.add_marker(pytest.mark.xdist_group(f"browser/{path.stem}"))

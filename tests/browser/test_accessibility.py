@@ -11,7 +11,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from demo.seed import DEMO_ACCOUNTS
-from tests.browser.conftest import login
+from tests.helpers.browser import login
 
 MAX_PAGES = 30  # per role and language: enough to reach every kind of page from the home page
 # Links that change something or leave the pages a role works in.

@@ -1,4 +1,4 @@
-"""In real Chromium (issue 20): a forgotten password reset through the link the outbox holds, and
+"""Account security in real Chromium: a forgotten password reset through the link the outbox holds, and
 a newly invited admin who changes the one-time password, enrols the second factor, and logs in
 with a code."""
 
@@ -14,7 +14,7 @@ from demo.seed import DEMO_ACCOUNTS
 from domain.support import sealing
 from extensions import db
 from models import OutboxMessage
-from tests.browser.conftest import login, screenshot, second_factor_code
+from tests.helpers.browser import login, screenshot, second_factor_code
 
 pytestmark = pytest.mark.browser
 ADMIN = next(a for a in DEMO_ACCOUNTS if a[3].value == "admin")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from demo.seed import DEMO_ACCOUNTS
-from tests.browser.conftest import login, screenshot
+from tests.helpers.browser import login, screenshot
 
 pytestmark = pytest.mark.browser
 REVIEWER = next(a for a in DEMO_ACCOUNTS if a[3].value == "reviewer")

@@ -8,7 +8,7 @@ import pytest
 from stdnum.cn import uscc
 
 from demo.seed import DEMO_ACCOUNTS, REGISTRY_CSV
-from tests.browser.conftest import login, screenshot
+from tests.helpers.browser import login, screenshot
 
 pytestmark = pytest.mark.browser
 ADMIN = next(a for a in DEMO_ACCOUNTS if a[3].value == "admin")

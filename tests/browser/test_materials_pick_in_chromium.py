@@ -1,4 +1,4 @@
-"""Issue 16 in Chromium: picking a file uploads it at once and its thumbnail appears without a page
+"""Materials in Chromium: picking a file uploads it at once and its thumbnail appears without a page
 reload; a refused file is named under its material; the example picture opens inline; a reload
 keeps a pending QR code; the phone page names who takes the photo."""
 
@@ -8,7 +8,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from runtime.transaction import transaction
-from tests.browser.conftest import (
+from tests.helpers.browser import (
     DEMO_APPLICANT,
     filing_at_materials,
     login,

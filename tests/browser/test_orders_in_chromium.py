@@ -5,7 +5,7 @@ records page; then 取消接入 of the same website to approval, and the records
 from __future__ import annotations
 
 from demo.seed import DEMO_ACCOUNTS
-from tests.browser.conftest import claim_and_decide, login, screenshot
+from tests.helpers.browser import claim_and_decide, login, screenshot
 
 REVIEWER = next(a for a in DEMO_ACCOUNTS if a[3].value == "reviewer")
 APPLICANT_B = DEMO_ACCOUNTS[3]

@@ -11,7 +11,8 @@ from extensions import db
 from models import Filing
 from runtime import storage_for
 from runtime.transaction import transaction
-from tests.browser.conftest import (
+from tests.helpers import transitions
+from tests.helpers.browser import (
     DEMO_APPLICANT,
     DEMO_REVIEWER,
     claim_and_decide,
@@ -20,8 +21,7 @@ from tests.browser.conftest import (
     screenshot,
     upload_required_materials,
 )
-from tests.helpers import transitions
-from tests.wizard_helpers import image_bytes
+from tests.helpers.wizard import image_bytes
 
 
 def test_re_review_rejects_an_authenticity_check_then_passes(
@@ -31,7 +31,8 @@ def test_re_review_rejects_an_authenticity_check_then_passes(
         filing, applicant = filing_at_materials()
         upload_required_materials(live_app, filing, applicant)
         store = storage_for(live_app.config)
-        for website in filing.websites:
+        for website in filing.websites:  # the phone page's link, opened and used
+            authenticity.start(website)
             authenticity.confirm(website, image_bytes("JPEG"), "selfie.jpg", store)
         transitions.apply(filing, Action.submit_materials, applicant)
         filing_id = filing.id

@@ -9,8 +9,8 @@ from demo.seed import filled_in_filing
 from domain.lifecycle.states import Action
 from extensions import db
 from models import Filing, User
-from tests.browser.conftest import login, screenshot
 from tests.helpers import transitions
+from tests.helpers.browser import login, screenshot
 
 APPLICANT, REVIEWER = "applicant@demo.beiandesk.cn", "reviewer@demo.beiandesk.cn"
 

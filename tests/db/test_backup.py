@@ -10,7 +10,9 @@ import sqlalchemy as sa
 
 from demo.seed import seed_demo
 from extensions import db
-from tests.conftest import PG_LIBPQ_URL, schema_of
+from tests.helpers.postgres import PG_LIBPQ_URL, schema_of
+
+pytestmark = pytest.mark.slow
 
 
 def snapshot() -> dict[str, list]:

@@ -10,6 +10,7 @@ import re
 import threading
 import time
 
+import pytest
 import requests
 from sqlalchemy import func, select, update
 
@@ -17,9 +18,11 @@ from domain.lifecycle import stage_counts
 from domain.lifecycle.states import FilingState, Role
 from extensions import db
 from models import AuditEvent, Filing, ProviderIP, Subject, Website, WebsiteDomain, utcnow
-from tests.conftest import PASSWORD
-from tests.live_server import LiveServer
-from tests.wizard_helpers import load_demo, walk_to_confirm
+from tests.helpers.app import PASSWORD
+from tests.helpers.live_server import LiveServer
+from tests.helpers.wizard import load_demo, walk_to_confirm
+
+pytestmark = pytest.mark.slow
 
 KILLS, APPLICANTS, DECISIONS = 50, 8, 500
 # Complete drafts to submit: one demo registry subject each (an open order blocks a second one).

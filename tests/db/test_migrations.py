@@ -9,7 +9,8 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from extensions import db
-from tests.conftest import make_test_app, postgres_url, temporary_schema
+from tests.helpers.app import make_test_app
+from tests.helpers.postgres import postgres_url, temporary_schema
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -1,4 +1,4 @@
-"""One open order per subject held by the database itself (issue 32), on SQLite and PostgreSQL, and
+"""One open order per subject held by the database itself, on SQLite and PostgreSQL, and
 an approval refused while the review screen lists a problem with the order. The same races through
 real concurrent requests: tests/db/test_race_promises.py."""
 
@@ -15,7 +15,7 @@ from domain.review import reviewing
 from extensions import db
 from models import OPEN_ORDER_PREDICATE, Filing
 from runtime.policy import current_policy
-from tests.web.test_orders import held, new_ip, registry_website  # noqa: F401 (held: a fixture)
+from tests.helpers.orders import new_ip, registry_website
 
 
 def test_the_open_states_of_the_index_are_the_workflows(app):

@@ -1,4 +1,4 @@
-"""The workflow's promises under real concurrent requests (issue 32), on a gunicorn server with 4
+"""The workflow's promises under real concurrent requests, on a gunicorn server with 4
 workers and PostgreSQL: one open order per subject, a submission that files what it checked, a
 one-time link used once, the second factor's and the SMS code's failure limits.
 
@@ -26,11 +26,11 @@ from domain.filing.filings import PERSON_FIELDS, SUBJECT_FIELDS
 from domain.lifecycle.states import Action, FilingState, OrderKind, Role
 from extensions import db
 from models import AuditEvent, Filing, Material, SmsChallenge, utcnow
-from tests.conftest import PASSWORD
 from tests.helpers import transitions
-from tests.live_server import LiveServer
-from tests.web.test_orders import SUBJECT, held, new_ip  # noqa: F401 (held: a fixture)
-from tests.wizard_helpers import image_bytes, load_demo, walk_to_confirm
+from tests.helpers.app import PASSWORD
+from tests.helpers.live_server import LiveServer
+from tests.helpers.orders import SUBJECT, new_ip
+from tests.helpers.wizard import image_bytes, load_demo, walk_to_confirm
 
 pytestmark = pytest.mark.slow
 

@@ -1,4 +1,4 @@
-"""Two app hosts on one PostgreSQL and one object store (issue 15, "more than one host"): two
+"""Two app hosts on one PostgreSQL and one object store: two
 gunicorn servers, each with its own folder (uploads, import previews, log) and port, on one
 PostgreSQL schema and moto's S3 server, walk one filing across them. Created and its images
 uploaded on A; in B's queue, decided on B, its images served by B with the same bytes; a setting
@@ -27,11 +27,14 @@ from domain.review.stale import REMINDER
 from domain.support import outbox
 from extensions import db
 from models import AuditEvent, Filing, Material, OutboxMessage, utcnow
-from tests.conftest import PASSWORD, postgres_url
+from tests.helpers.app import PASSWORD
+from tests.helpers.live_server import ROOT, LiveServer
+from tests.helpers.postgres import postgres_url
 from tests.helpers.s3 import CREDENTIALS as S3
 from tests.helpers.s3 import s3_server
-from tests.live_server import ROOT, LiveServer
-from tests.wizard_helpers import image_bytes, load_demo, multipart, walk_to_confirm
+from tests.helpers.wizard import image_bytes, load_demo, multipart, walk_to_confirm
+
+pytestmark = pytest.mark.slow
 
 BUCKET = "beian-two-hosts"
 REFRESH = 2  # BEIAN_SETTINGS_REFRESH_SECONDS on both hosts

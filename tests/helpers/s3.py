@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from tests.live_server import free_port
+from tests.helpers.live_server import free_port
 
 CREDENTIALS = {
     "region_name": "us-east-1",

@@ -5,13 +5,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.lifecycle.states import Action
+from domain.lifecycle.states import Action, FilingState
 from domain.review import reviewing
 from domain.review.reviewing import Reason
 from extensions import db
 from models import AuditEvent, Filing, User
 from runtime import current
 from runtime.policy import current_policy
+
+# How to reach each state from a draft: the actions, in order (who acts is derived from the role).
+PATH_TO: dict[FilingState, tuple[Action, ...]] = {
+    FilingState.draft: (),
+    FilingState.submitted: (Action.submit,),
+    FilingState.withdrawn: (Action.withdraw,),
+    FilingState.initial_rejected: (Action.submit, Action.initial_reject),
+    FilingState.materials_pending: (Action.submit, Action.initial_approve),
+    FilingState.re_review: (Action.submit, Action.initial_approve, Action.submit_materials),
+}
+PATH_TO[FilingState.re_rejected] = (*PATH_TO[FilingState.re_review], Action.re_reject)
+PATH_TO[FilingState.bureau_pending] = (*PATH_TO[FilingState.re_review], Action.re_approve)
+PATH_TO[FilingState.sms_pending] = (*PATH_TO[FilingState.bureau_pending], Action.submit_to_bureau)
+PATH_TO[FilingState.sms_failed] = (*PATH_TO[FilingState.sms_pending], Action.sms_fail)
+PATH_TO[FilingState.bureau_review] = (*PATH_TO[FilingState.sms_pending], Action.sms_verify)
+PATH_TO[FilingState.bureau_rejected] = (*PATH_TO[FilingState.bureau_review], Action.bureau_reject)
+PATH_TO[FilingState.approved] = (*PATH_TO[FilingState.bureau_review], Action.bureau_approve)
+
+APPLICANT_ACTIONS = {Action.submit, Action.withdraw, Action.submit_materials, Action.sms_verify}
+SYSTEM_ACTIONS = {Action.sms_fail}
 
 
 def apply(filing: Filing, action: Action, actor: User | None, **options: Any) -> AuditEvent:

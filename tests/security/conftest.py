@@ -1,4 +1,4 @@
-"""Shared by the security tests: a small world of users and objects, and URLs built from the map."""
+"""The security tests' world: a small set of users and objects whose ids fill the routes' URLs."""
 
 from __future__ import annotations
 
@@ -9,11 +9,8 @@ from domain.lifecycle.states import Action, Role
 from domain.operator import ip_pool
 from extensions import db
 from models import Material, OutboxMessage, ProviderIP
-from tests.conftest import PASSWORD
 from tests.helpers import transitions
-from tests.wizard_helpers import image_bytes, load_demo, multipart, walk_to_confirm
-
-ROLES = ("anonymous", "owner", "other", "reviewer", "admin")
+from tests.helpers.wizard import image_bytes, load_demo, multipart, walk_to_confirm
 
 
 @pytest.fixture
@@ -52,22 +49,3 @@ def world(app, client, make_user, login):
         "users": {"owner": owner, "other": other, "reviewer": reviewer, "admin": admin},
         "values": values,
     }
-
-
-def url_for_rule(rule, values) -> str:
-    url = rule.rule
-    for argument in rule.arguments:
-        url = url.replace(f"<{argument}>", str(values[argument]))
-        for converter in ("int", "any(enable, disable, reset)"):
-            url = url.replace(f"<{converter}:{argument}>", str(values[argument]))
-    return url
-
-
-def client_as(app, role, users):
-    client = app.test_client()
-    if role != "anonymous":
-        response = client.post(
-            "/auth/login", data={"email": users[role].email, "password": PASSWORD}
-        )
-        assert response.status_code == 302
-    return client

@@ -4,47 +4,12 @@ Also: every state-changing route refuses a request without a CSRF token."""
 
 from __future__ import annotations
 
-from tests.conftest import PASSWORD
-from tests.security.conftest import ROLES, client_as, url_for_rule
+import pytest
 
-PUBLIC = {"site.index", "site.terms", "site.set_language", "site.health", "auth.login", "auth.signup",
-          "auth.second_factor", "auth.forgot_password", "auth.reset_password", "auth.confirm_signup",
-          "api.precheck_application",
-          "api.filing_type", "api.openapi_document", "materials.phone_page",
-          "hardening.ready"}  # fmt: skip
-TOKEN = {"api.create_filing", "api.read_filing"}
-DEMO_ONLY = {"site.demo_mailbox"}  # 404 unless BEIAN_DEMO_MODE (off here, as in production)
-ANY_LOGGED_IN = {"auth.logout"}
-OWNER_AND_STAFF = {"materials.file"}
-ANY_APPLICANT = {"applicant.list_filings", "wizard.start",  # their own list, a new filing
-                 "messages.list_messages", "messages.mark_all_read",  # their own messages
-                 "records.list_records", "records.change", "records.cancel"}  # their own records  # fmt: skip
+from tests.helpers.access import ROLES, allowed_roles, client_as, url_for_rule
+from tests.helpers.app import PASSWORD
 
-
-def allowed_roles(endpoint: str) -> set[str]:
-    """Who may use an endpoint (the policy this test holds the app to)."""
-    if endpoint in PUBLIC:
-        return set(ROLES)
-    if endpoint in TOKEN:
-        return set()  # a session is not enough: only a bearer token
-    if endpoint in DEMO_ONLY:
-        return set()
-    if endpoint in ANY_LOGGED_IN:
-        return {"owner", "other", "reviewer", "admin"}
-    if endpoint in OWNER_AND_STAFF:
-        return {"owner", "reviewer", "admin"}
-    if endpoint in ANY_APPLICANT:
-        return {"owner", "other"}
-    blueprint = endpoint.split(".")[0]
-    if blueprint in ("account", "privacy"):
-        return {"owner", "other", "reviewer", "admin"}  # one's own account page and data
-    if blueprint in ("applicant", "wizard", "materials", "messages", "records"):
-        return {"owner"}
-    if blueprint == "reviewer":
-        return {"reviewer", "admin"}
-    if blueprint == "admin":
-        return {"admin"}
-    raise AssertionError(f"unclassified endpoint {endpoint}: add it to the access policy")
+pytestmark = pytest.mark.slow
 
 
 def test_access_matrix(app, world, capsys):

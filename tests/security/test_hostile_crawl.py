@@ -1,40 +1,39 @@
 """Every page and form of the app as each role, with hostile values in every field, query argument
-and text path argument (issue 15): over-long strings, non-numeric and huge numbers, control and
+and text path argument: over-long strings, non-numeric and huge numbers, control and
 bidi characters, NUL, CR/LF, mistyped suffixes, and whole ID and mobile numbers; deep JSON on the
 anonymous API. Goal: 0 server errors, and the log written meanwhile holds no whole ID or mobile.
 
 Field names are read from the forms (WTForms classes, nested lists included) and from the views'
 `request.args/form/files.get("…")` calls, so a new field is crawled without touching this test.
+The routes come from the app's URL map, in parts (a blueprint each, the admin's consoles apart):
+each part is a test, so that workers share the crawl and a failure names its part and its routes.
+Slow (minutes in all): left out of `make test-fast`.
 """
 
 from __future__ import annotations
 
 import base64
-import inspect
 import io
 import logging
 import re
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from wtforms import Form
-from wtforms.fields import FieldList, FormField
-from wtforms.fields.core import UnboundField
 
-import forms.admin
-import forms.auth
-import forms.filing
-import forms.reviewer
 from domain.lifecycle.states import FilingState
-from domain.operator import province_rules, settings
 from domain.support.masking import PiiLogFilter
 from extensions import db
 from models import Filing
-from tests.security.conftest import ROLES, client_as, url_for_rule
-from tests.security.test_access_matrix import allowed_roles
-from tests.wizard_helpers import image_bytes
+from tests.helpers.access import ROLES, allowed_roles, client_as, url_for_rule
+from tests.helpers.app import make_test_app
+from tests.helpers.crawl import CRAWL_CONFIG, FIELD_NAMES, FLAGS, SKIP, string_arguments
+from tests.helpers.wizard import image_bytes
+
+pytestmark = pytest.mark.slow
 
 
 def _cursor(text: str) -> str:
@@ -70,8 +69,6 @@ HOSTILE = [
     _cursor("[" * 2000),  # deeper than the JSON parser goes
 ]
 DEEP_JSON = b"[" * 200_000  # 200 KB of nesting
-SKIP = {"static", "auth.logout"}
-FLAGS = ("approved", "confirm", "agree", "is_workday", "write")  # ticked: what a tick lets through
 # Whole numbers in the log: an 18-character ID or USCC, or a mainland mobile (with or without +86).
 WHOLE_ID = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
 WHOLE_USCC = re.compile(r"(?<![0-9A-Za-z])[0-9A-HJ-NP-RTUWXY]{2}[0-9]{6}[0-9A-HJ-NP-RTUWXY]{10}(?![0-9A-Za-z])")  # fmt: skip
@@ -80,64 +77,7 @@ WHOLE_MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9][0-9]{9}(?!\d)")
 
 @pytest.fixture
 def app_config() -> dict:
-    # Errors take the production path (the 500 page, logged by Flask) instead of reaching the test;
-    # the anonymous API's limits are raised (not switched off: the limiter stays in the path), or
-    # it would answer 429 before the parser sees the body. Hostile logins are wrong passwords: the
-    # login throttle must not lock the crawl's own logins.
-    return {
-        "PROPAGATE_EXCEPTIONS": False,
-        "API_PRECHECK_LIMIT": "100000 per minute", "API_FILING_TYPE_LIMIT": "100000 per minute",
-        "LOGIN_CLIENT_MAX_FAILURES": 10**6, "LOGIN_ACCOUNT_MAX_FAILURES": 10**6,
-        "LOGIN_MAX_FAILURES": 10**6,
-    }  # fmt: skip
-
-
-def _form_field_names() -> set[str]:
-    """Every field name the app's forms read, nested lists as their first entry (`websites-0-…`)."""
-
-    def names(form_class, prefix: str = "") -> set[str]:
-        found: set[str] = set()
-        for name, value in inspect.getmembers(form_class):
-            if not isinstance(value, UnboundField):
-                continue
-            if value.field_class is FieldList:
-                inner = value.args[0]
-                if inner.field_class is FormField:
-                    found |= names(inner.args[0], f"{prefix}{name}-0-")
-                else:
-                    found.add(f"{prefix}{name}-0")
-            elif value.field_class is FormField:
-                found |= names(value.args[0], f"{prefix}{name}-")
-            else:
-                found.add(prefix + name)
-        return found
-
-    fields: set[str] = set()
-    for module in (forms.admin, forms.auth, forms.filing, forms.reviewer):
-        for _name, cls in inspect.getmembers(module, inspect.isclass):
-            if issubclass(cls, Form) and cls.__module__ == module.__name__:
-                fields |= names(cls)
-    return fields
-
-
-def _view_argument_names() -> set[str]:
-    """The names the views read straight from the request."""
-    pattern = re.compile(
-        r"""request\.(?:args|form|files|values)(?:\.get|\.getlist)?[(\[]["'](\w+)["']"""
-    )
-    found: set[str] = set()
-    for path in (ROOT / "blueprints").glob("*.py"):
-        found |= set(pattern.findall(path.read_text(encoding="utf-8")))
-    return found
-
-
-FIELD_NAMES = sorted(
-    _form_field_names()
-    | _view_argument_names()
-    | {"next", "filing", "after", "q"}
-    | set(settings.EDITABLE)
-    | set(province_rules.PROVINCE_FIELDS)  # read in a loop by the views
-)
+    return dict(CRAWL_CONFIG)
 
 
 def _body(value: str, version: int | None) -> dict:
@@ -153,16 +93,11 @@ def _body(value: str, version: int | None) -> dict:
     return data
 
 
-def _string_arguments(rule) -> list[str]:
-    converters = dict(rule._converters)  # noqa: SLF001 (werkzeug keeps them there)
-    return [a for a in rule.arguments if type(converters[a]).__name__ == "UnicodeConverter"]
-
-
 def _urls(rule, values: dict, value: str) -> list[str]:
     """The rule's URL with the world's ids, and one with each text argument replaced by `value`."""
     values = {**{a: "1" for a in rule.arguments}, **values}  # a route newer than the world
     urls = [url_for_rule(rule, values)]
-    for argument in _string_arguments(rule):
+    for argument in string_arguments(rule):
         urls.append(url_for_rule(rule, {**values, argument: quote(value, safe="")}))
     return urls
 
@@ -205,8 +140,61 @@ def _control_error(app, root, handler) -> str:
     return written
 
 
+def _crawled_rules(app) -> list:
+    return sorted(
+        (r for r in app.url_map.iter_rules() if r.endpoint not in SKIP), key=lambda r: r.rule
+    )
+
+
+def _part(rule) -> str:
+    """The part of the crawl a route belongs to: its blueprint, and for the admin's one blueprint
+    of many consoles, the console (the path's second segment)."""
+    blueprint = rule.endpoint.split(".")[0]
+    if blueprint != "admin":
+        return blueprint
+    literal = [segment for segment in rule.rule.split("/") if segment and "<" not in segment]
+    return f"admin/{literal[1].removesuffix('.csv')}" if len(literal) > 1 else "admin/dashboard"
+
+
+# The parts, read from the app's own URL map (a new route or blueprint is crawled without touching
+# this test); each is a test of its own, so that workers share the crawl and a failure names its part.
+PARTS = sorted({_part(rule) for rule in _crawled_rules(make_test_app("sqlite://", Path("unused")))})
+
+
+@contextmanager
+def _captured_log() -> Iterator[tuple[io.StringIO, logging.Handler]]:
+    """Everything logged meanwhile, through the filter create_app puts on every handler."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(PiiLogFilter())
+    root = logging.getLogger()
+    previous_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        yield stream, handler
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(previous_level)
+
+
+def _whole_numbers(app, stream: io.StringIO, handler: logging.Handler) -> tuple[str, list[str]]:
+    """The captured log (with one server error on purpose) and the whole numbers found in it."""
+    log = stream.getvalue()
+    log += _control_error(app, logging.getLogger(), handler)  # the capture sees a server error
+    whole = sorted(
+        {
+            m.group(0)
+            for pattern in (WHOLE_ID, WHOLE_USCC, WHOLE_MOBILE)
+            for m in pattern.finditer(log)
+        }
+    )
+    return log, whole
+
+
+@pytest.mark.parametrize("part", PARTS)
 def test_hostile_values_everywhere_cause_no_server_error_and_no_whole_number_in_the_log(
-    app, world, make_filing, capsys
+    app, world, make_filing, capsys, part
 ):
     owner = world["users"]["owner"]
     draft = make_filing(FilingState.draft, owner=owner)  # the wizard's steps, which edit drafts
@@ -215,19 +203,10 @@ def test_hostile_values_everywhere_cause_no_server_error_and_no_whole_number_in_
         Filing, world["values"]["filing_id"]
     ).registry_subject_number
     db.session.commit()
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.addFilter(PiiLogFilter())  # what create_app puts on every handler
-    root = logging.getLogger()
-    previous_level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
     requests = 0
     failures: list[tuple] = []
-    rules = sorted(
-        (r for r in app.url_map.iter_rules() if r.endpoint not in SKIP), key=lambda r: r.rule
-    )
-    try:
+    rules = [rule for rule in _crawled_rules(app) if _part(rule) == part]
+    with _captured_log() as (stream, handler):
         for rule in rules:
             try:
                 allowed = allowed_roles(rule.endpoint)
@@ -273,7 +252,27 @@ def test_hostile_values_everywhere_cause_no_server_error_and_no_whole_number_in_
                                                 value[:30],
                                             )
                                         )
-        # deep JSON and hostile JSON on the anonymous API, as anonymous and as an applicant
+    log, whole = _whole_numbers(app, stream, handler)
+    with capsys.disabled():
+        print(
+            f"\nhostile crawl, {part}: {len(rules)} routes x {len(ROLES)} roles, "
+            f"{len(FIELD_NAMES)} field names, {len(HOSTILE)} hostile values: {requests} requests, "
+            f"{len(failures)} server errors; log {len(log.splitlines())} lines, {len(whole)} whole "
+            "ID/mobile numbers"
+        )
+    first_traceback = "\n".join(_first_tracebacks(log))
+    by_endpoint = Counter(f"{f[0]} {f[1]} {f[2]}" for f in failures)
+    assert failures == [], (
+        f"{dict(by_endpoint)}\n" + "\n".join(map(str, failures[:40])) + "\n" + first_traceback
+    )
+    assert whole == [], whole[:10]
+
+
+def test_deep_and_hostile_json_on_the_anonymous_api(app, world, capsys):
+    """Deep JSON and hostile JSON on the anonymous API, as anonymous and as an applicant."""
+    requests = 0
+    failures: list[tuple] = []
+    with _captured_log() as (stream, handler):
         for role in ("anonymous", "owner"):
             client = client_as(app, role, world["users"])
             for path in ("/api/v1/precheck", "/api/v1/filing-type"):
@@ -290,28 +289,9 @@ def test_hostile_values_everywhere_cause_no_server_error_and_no_whole_number_in_
                         failures.append((path, role, response.status_code, body[:20]))
                     elif body is DEEP_JSON and response.status_code != 400:
                         failures.append((path, role, response.status_code, "deep JSON not 400"))
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(previous_level)
-    log = stream.getvalue()
-    control = _control_error(app, root, handler)  # the capture sees what a server error logs
-    log += control
-    whole = sorted(
-        {
-            m.group(0)
-            for pattern in (WHOLE_ID, WHOLE_USCC, WHOLE_MOBILE)
-            for m in pattern.finditer(log)
-        }
-    )
+    log, whole = _whole_numbers(app, stream, handler)
     with capsys.disabled():
-        print(
-            f"\nhostile crawl: {len(rules)} routes x {len(ROLES)} roles, {len(FIELD_NAMES)} field "
-            f"names, {len(HOSTILE)} hostile values: {requests} requests, {len(failures)} server "
-            f"errors; log {len(log.splitlines())} lines, {len(whole)} whole ID/mobile numbers"
-        )
+        print(f"\nhostile JSON: {requests} requests, {len(failures)} server errors")
     first_traceback = "\n".join(_first_tracebacks(log))
-    by_endpoint = Counter(f"{f[0]} {f[1]} {f[2]}" for f in failures)
-    assert failures == [], (
-        f"{dict(by_endpoint)}\n" + "\n".join(map(str, failures[:40])) + "\n" + first_traceback
-    )
+    assert failures == [], "\n".join(map(str, failures)) + "\n" + first_traceback
     assert whole == [], whole[:10]

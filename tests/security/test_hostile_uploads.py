@@ -18,7 +18,7 @@ from domain.lifecycle.states import Action, Role
 from extensions import db
 from models import Material
 from tests.helpers import transitions
-from tests.wizard_helpers import image_bytes, multipart, walk_to_confirm
+from tests.helpers.wizard import image_bytes, multipart, walk_to_confirm
 
 NAMES = ["a.png", "../../etc/passwd", "..\\..\\win.ini", "/abs/path.jpg", "x.png\x00.exe", "‮gnp.exe",
          "名字.jpg", "a" * 300 + ".png", "CON", ".htaccess"]  # fmt: skip

@@ -1,4 +1,4 @@
-"""Numbers too long for Python (issue 32): int() refuses a string of more than 4 300 digits with a
+"""Numbers too long for Python: int() refuses a string of more than 4 300 digits with a
 ValueError, so wherever a number is read from a request such a value was a server error. Every page
 and form, as each role that may use it, with a 5 000-digit number in every path argument, every
 query argument and every form field the hostile crawl knows of (tests/security/
@@ -7,15 +7,22 @@ test_hostile_crawl.py; its values stay under werkzeug's spool size, which a numb
 
 from __future__ import annotations
 
+import pytest
+
 from domain.lifecycle.states import FilingState
 from extensions import db
 from models import Filing
-from tests.security.conftest import ROLES, client_as, url_for_rule
-from tests.security.test_access_matrix import allowed_roles
-from tests.security.test_hostile_crawl import FIELD_NAMES, FLAGS, SKIP, _string_arguments
-from tests.security.test_hostile_crawl import app_config as app_config  # noqa: F401 (a fixture)
+from tests.helpers.access import ROLES, allowed_roles, client_as, url_for_rule
+from tests.helpers.crawl import CRAWL_CONFIG, FIELD_NAMES, FLAGS, SKIP, string_arguments
 
 LONG = "9" * 5000
+
+
+@pytest.fixture
+def app_config() -> dict:
+    return dict(CRAWL_CONFIG)
+
+
 HALVES = (FIELD_NAMES[: len(FIELD_NAMES) // 2], FIELD_NAMES[len(FIELD_NAMES) // 2 :])
 
 
@@ -23,8 +30,8 @@ def _urls(rule, values: dict) -> list[str]:
     """The rule's URL with the world's ids, then with each argument in turn the long number."""
     values = {**{a: "1" for a in rule.arguments}, **values}
     urls = [url_for_rule(rule, values)]
-    numeric = [a for a in rule.arguments if a not in _string_arguments(rule)]
-    for argument in [*numeric, *_string_arguments(rule)]:
+    numeric = [a for a in rule.arguments if a not in string_arguments(rule)]
+    for argument in [*numeric, *string_arguments(rule)]:
         urls.append(url_for_rule(rule, {**values, argument: LONG}))
     return urls
 

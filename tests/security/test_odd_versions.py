@@ -1,4 +1,4 @@
-"""Odd versions posted to the four forms that carry one (issue 15): a refusal, never a server error."""
+"""Odd versions posted to the four forms that carry one: a refusal, never a server error."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Personal data (issue 15): images kept no longer than the retention policy says (deleted by
+"""Personal data: images kept no longer than the retention policy says (deleted by
 `flask sweep`, audited), every staff look at an image or a review screen audited and searchable,
 authenticated pages never cached, the headers that keep other origins out, CSV cells that cannot
 run as formulas, /readyz, the webhook's settings checked at start, and gunicorn's Server header."""
@@ -20,9 +20,9 @@ from domain.lifecycle.states import FilingState, Role
 from extensions import db
 from models import AuditEvent, Filing, Material, utcnow
 from runtime import storage_for
-from tests.conftest import PASSWORD
-from tests.live_server import LiveServer
-from tests.wizard_helpers import image_bytes
+from tests.helpers.app import PASSWORD
+from tests.helpers.live_server import LiveServer
+from tests.helpers.wizard import image_bytes
 
 
 def _material(filing: Filing, kind: str = "id_front", days_ago: float = 0) -> Material:
@@ -185,6 +185,7 @@ def test_the_webhook_refuses_to_start_without_a_secret_or_an_http_url(
         create_app(config)
 
 
+@pytest.mark.slow  # a gunicorn server
 def test_gunicorn_sends_no_server_header_and_readyz_answers(tmp_path):
     server = LiveServer(f"sqlite:///{tmp_path}/live.sqlite3", tmp_path / "uploads", workers=1)
     server.start()

@@ -32,7 +32,7 @@ from models import (
 from runtime import notify
 from runtime.policy import current_policy
 from tests.helpers import transitions
-from tests.security.conftest import client_as, url_for_rule
+from tests.helpers.access import client_as, url_for_rule
 
 WHOLE_NUMBERS_ALLOWED = {"reviewer.review", "reviewer.decide", "materials.letter_template"}
 WHOLE_NUMBERS_ALLOWED_PREFIXES = ("wizard.",)  # the applicant's own forms

@@ -1,4 +1,4 @@
-"""Requests that cost too much (issue 15): bodies over the limit refused before they are read, image
+"""Requests that cost too much: bodies over the limit refused before they are read, image
 bombs refused from their header before decoding, the registry preview without any password hash,
 admin input checked before it is saved, and the registry's import files kept private and short."""
 
@@ -21,7 +21,7 @@ from domain.operator import imports
 from domain.support import passwords
 from extensions import db
 from models import DomainSuffix, RegistrySubject
-from tests.wizard_helpers import image_bytes, multipart
+from tests.helpers.wizard import image_bytes, multipart
 
 CSV_TEXT = REGISTRY_CSV.read_text(encoding="utf-8")
 MB = 1024 * 1024

@@ -1,4 +1,4 @@
-"""Slow clients (slowloris, issue 15), against gunicorn started exactly as `make serve` starts it
+"""Slow clients (slowloris), against gunicorn started exactly as `make serve` starts it
 (its command line from `make -n serve`, gunicorn.conf.py: sync workers). Alone, its 2 workers are
 held by 10 clients that send their headers a byte at a time (an expected failure, kept strict so
 that a change of worker class shows here). With nginx and deploy/nginx-limits.conf in front, 40 such
@@ -20,8 +20,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import postgres_url
-from tests.live_server import ROOT, LiveServer, free_port
+from tests.helpers.live_server import ROOT, LiveServer, free_port
+from tests.helpers.postgres import postgres_url
+
+pytestmark = pytest.mark.slow
 
 WORKERS = 2
 ANSWER_WITHIN = (

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from extensions import db
 from models import Filing
-from tests.security.conftest import ROLES, client_as
-from tests.wizard_helpers import image_bytes, multipart
+from tests.helpers.access import ROLES, client_as
+from tests.helpers.wizard import image_bytes, multipart
 
 HTMX = {"HX-Request": "true"}
 

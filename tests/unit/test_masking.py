@@ -55,7 +55,7 @@ def test_log_filter_masks_a_traceback():
 
 
 def test_mask_text_finds_lower_case_x_ids_plus86_mobiles_and_passports():
-    """Issue 15: the forms an ID or phone number takes in a log line besides the canonical one."""
+    """The forms an ID or phone number takes in a log line besides the canonical one."""
     text = (
         "id 11010519491231002x, tel +8613912345678 / 0086 139-1234-5678 / 8613912345678, "
         "passport E12345678, permit H1234567890"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from tests.live_server import ROOT
+from tests.helpers.live_server import ROOT
 
 CONF = (ROOT / "deploy" / "nginx.conf").read_text()
 LEAKY = ("$request ", "$request\"", "$request_uri", "$args", "$query_string", "$arg_",

@@ -1,4 +1,4 @@
-"""The one parser of numbers read from a request (issue 32): the length is bounded before int()
+"""The one parser of numbers read from a request: the length is bounded before int()
 reads it, which refuses more than 4 300 digits with a ValueError (a server error where uncaught)."""
 
 from __future__ import annotations

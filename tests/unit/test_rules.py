@@ -293,3 +293,56 @@ def test_resident_id_with_any_single_character_changed_is_refused(
     changed = valid[:position] + replacement + valid[position + 1 :]
     if changed != valid:
         assert rules.check_resident_id(changed) is not None
+
+
+QINGHE = "913301069755TH2H1L"
+
+
+@pytest.mark.parametrize(
+    ("check_fn", "good", "full_width"),
+    [
+        (rules.check_icp_subject_number, "浙ICP备2021000001号", "浙ICP备２０２１０００００１号"),
+        (rules.check_mobile, "13800138000", "13８00138000"),
+        (rules.check_resident_id, "330106199003071236", "33010619900307123６"),
+        (rules.check_uscc, QINGHE, "９13301069755TH2H1L"),
+        (rules.check_domain_form, "qinghe1.cn", "qinghe１.cn"),
+    ],
+)
+def test_a_digit_is_an_ascii_digit(check_fn, good, full_width):
+    assert check_fn(good) is None
+    assert check_fn(full_width) is not None
+
+
+def test_a_full_width_website_number_breaks_r_id_2():
+    subject = "浙ICP备2021000001号"
+    assert rules.check_icp_website_number(subject + "-1", subject) is None
+    assert rules.check_icp_website_number(subject + "-１", subject) is not None
+
+
+@pytest.mark.parametrize(
+    ("kind", "values", "breach"),
+    [
+        ("enterprise", None, False),  # not chosen yet: not checked
+        ("enterprise", ["organization_portal", "shopping"], False),
+        ("enterprise", [], True),
+        ("enterprise", ["organization_portal", "fishing"], True),
+        ("individual", ["blog", "other"], False),
+        ("individual", ["blog", "shopping"], True),
+    ],
+)
+def test_r_w_1_content_types(kind, values, breach):
+    assert (rules.check_content_types(values, kind) is not None) is breach
+
+
+@pytest.mark.parametrize(
+    ("number", "ok"),
+    [
+        ("浙网文〔2020〕1234-056号", True),
+        ("京ICP证【2019】第0001号", True),
+        ("沪B2-20200001，增值", True),
+        ("x", False),
+        ("含有<尖括号>的文号", False),
+    ],
+)
+def test_r_w_2_brackets_of_official_numbers(number, ok):
+    assert (rules.check_pre_approval_number(number) is None) is ok

@@ -1,4 +1,5 @@
-"""Role checks, owner-only loading, the per-role pages, htmx fragments and the language switch."""
+"""Role checks, owner-only loading, the per-role pages, htmx fragments, the language switch and the
+security headers."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from domain.lifecycle.states import FilingState, Role
-from tests.conftest import PASSWORD
 from tests.helpers import transitions
+from tests.helpers.app import PASSWORD
 
 
 @pytest.mark.parametrize(
@@ -149,7 +150,7 @@ def test_login_session_expires(client, make_user, login, app):
 
 def test_behind_a_proxy_the_forwarded_scheme_counts(app, database_url, tmp_path):
     from extensions import db
-    from tests.conftest import make_test_app
+    from tests.helpers.app import make_test_app
 
     proxied = make_test_app(database_url, tmp_path, BEHIND_PROXY=True)
     with proxied.app_context():
@@ -208,3 +209,15 @@ def test_no_remember_me_cookie_is_issued_and_a_made_up_one_logs_nobody_in(app, c
     with app.test_request_context():
         stranger.set_cookie("remember_token", encode_cookie(str(user.id)))
     assert stranger.get("/filings/").status_code == 302
+
+
+# Features Chromium knows (an unknown one is logged on every page: "Unrecognized feature").
+CHROMIUM_FEATURES = {"camera", "microphone", "geolocation", "payment", "usb", "serial",
+                     "display-capture", "interest-cohort", "fullscreen", "autoplay"}  # fmt: skip
+
+
+def test_the_permissions_policy_names_only_features_chromium_knows(client):
+    policy = client.get("/").headers["Permissions-Policy"]
+    features = {item.strip().split("=")[0] for item in policy.split(",")}
+    assert "bluetooth" not in features and features <= CHROMIUM_FEATURES
+    assert "camera=(self)" in policy and "geolocation=()" in policy

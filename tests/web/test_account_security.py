@@ -1,4 +1,4 @@
-"""Accounts a provider can trust (issue 20): sessions that end, password reset by a one-use link,
+"""Accounts a provider can trust: sessions that end, password reset by a one-use link,
 password change, one-time passwords changed at the first login, the staff's second factor."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from domain.lifecycle.states import Role
 from domain.support import sealing
 from extensions import db
 from models import AuditEvent, OutboxMessage, RecoveryCode, User, utcnow
-from tests.conftest import PASSWORD
+from tests.helpers.app import PASSWORD
 
 NEW_PASSWORD = "Fresh2026pw"
 

@@ -29,7 +29,7 @@ from models import (
 )
 from runtime.policy import current_policy
 from tests.helpers import transitions
-from tests.wizard_helpers import multipart
+from tests.helpers.wizard import multipart
 
 
 @pytest.fixture
@@ -234,7 +234,7 @@ def test_registry_import_previews_then_imports(client, admin, app):
         is not None
     )
     again = _csv_upload(client, text).get_data(as_text=True)
-    # the preview hashes no password (issue 15): data unchanged, passwords compared at confirm
+    # the preview hashes no password: data unchanged, passwords compared at confirm
     assert "新增主体 0、网站 0；更新主体 0、网站 0；未变化网站 21" in again
     assert "备案密码不在预览中比较" in again
 

@@ -16,7 +16,7 @@ from adapters import rate_limit_store
 from blueprints.errors import too_many_requests
 from extensions import db
 from models import RateLimitWindow
-from tests.conftest import make_test_app
+from tests.helpers.app import make_test_app
 
 FILING_TYPE = {"cert_type": "uscc", "cert_number": "913301069755TH2H1L", "domain": "qinghe.cn"}
 REDIS_URL = "redis://127.0.0.1:6379"

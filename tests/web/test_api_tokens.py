@@ -1,4 +1,4 @@
-"""API tokens (issue 20): scopes, expiry, last use; refused (401 JSON) when revoked, expired or
+"""API tokens: scopes, expiry, last use; refused (401 JSON) when revoked, expired or
 issued by an admin who was disabled since; a read-only token cannot create drafts; listed, issued
 and revoked in the admin console and by `flask api-token list|revoke`."""
 
@@ -15,7 +15,7 @@ from domain.lifecycle.states import Role
 from domain.operator import account_admin, api_tokens, ip_pool
 from extensions import db
 from models import ApiToken, AuditEvent, utcnow
-from tests.wizard_helpers import load_demo
+from tests.helpers.wizard import load_demo
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """A filing's trail (audit.trail) leaves out the staff's looks at its personal data, and the index
-that serves it has the same predicate as audit.VIEWS (issue 18: a review screen opened all day
+that serves it has the same predicate as audit.VIEWS (a review screen opened all day
 must not read every view of it)."""
 
 from __future__ import annotations

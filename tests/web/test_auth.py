@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from domain.lifecycle.states import Role
 from extensions import db
 from models import AuditEvent, OutboxMessage, User, utcnow
-from tests.conftest import PASSWORD
+from tests.helpers.app import PASSWORD
 from tests.helpers.signup import confirm, confirmation_link
 
 SIGNUP = {

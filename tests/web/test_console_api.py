@@ -25,7 +25,7 @@ from models import Filing
 from runtime import notify
 from runtime.policy import current_policy
 from tests.helpers import transitions
-from tests.wizard_helpers import load_demo
+from tests.helpers.wizard import load_demo
 
 SPEC = json.loads(
     (Path(__file__).resolve().parents[2] / "openapi.json").read_text(encoding="utf-8")

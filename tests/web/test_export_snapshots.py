@@ -24,7 +24,7 @@ from models import Filing, ProvinceRule, SubmissionSnapshot, Website, utcnow
 from runtime import storage_for
 from runtime.policy import current_policy
 from tests.helpers import transitions
-from tests.wizard_helpers import SUBJECT_FORM, image_bytes, subject_form, walk_to_confirm
+from tests.helpers.wizard import SUBJECT_FORM, image_bytes, subject_form, walk_to_confirm
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ the provider's staff see them whole)."""
 from __future__ import annotations
 
 from domain.lifecycle.states import Role
-from tests.wizard_helpers import QINGHE_USCC, load_demo
+from tests.helpers.wizard import QINGHE_USCC, load_demo
 
 BODY = {"cert_type": "uscc", "cert_number": QINGHE_USCC, "domain": "www.qinghe.cn"}
 

@@ -11,7 +11,7 @@ import pytest
 from domain.lifecycle.states import Action, Role
 from extensions import db
 from tests.helpers import transitions
-from tests.wizard_helpers import walk_to_confirm
+from tests.helpers.wizard import walk_to_confirm
 
 PUBLIC_URL = "https://beian.example.cn"
 ATTACKER = {"X-Forwarded-Host": "attacker.example"}

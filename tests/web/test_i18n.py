@@ -1,6 +1,7 @@
 """The catalogue found once per request (i18n.py) answers as Flask-Babel would: it follows the
 locale when it changes within a request (force_locale for an e-mail, refresh after a language
-switch), escapes only where the template escapes, and formats plurals."""
+switch), escapes only where the template escapes, and formats plurals; English admin pages use
+half-width brackets and plural words."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from flask_babel import force_locale, refresh
 from markupsafe import Markup
 
 import i18n
+from domain.lifecycle.states import Role
+from domain.support import outbox
+from extensions import db
 
 
 def test_gettext_follows_force_locale_and_back(app):
@@ -85,3 +89,19 @@ def test_the_catalogue_is_found_once_per_locale_not_at_every_string(app, monkeyp
 def test_only_flask_babels_public_api_is_used():
     source = Path(i18n.__file__).read_text(encoding="utf-8")
     assert "_flask_babel" not in source and "babel_locale" not in source
+
+
+def test_english_pages_use_half_width_brackets_and_plural_tries(client, make_user, login):
+    admin = make_user(Role.admin)
+    outbox.enqueue(None, "email", "a@example.cn", "filing_submitted", filing_id=1).attempts = 1
+    outbox.enqueue(None, "email", "b@example.cn", "filing_submitted", filing_id=2).attempts = 3
+    db.session.commit()
+    login(admin)
+    client.get("/lang/en")
+    provinces = client.get("/admin/provinces").get_data(as_text=True)
+    assert "Beijing (京)" in provinces and "（京）" not in provinces
+    sent = client.get("/admin/outbox").get_data(as_text=True)
+    assert "1 try" in sent and "3 tries" in sent and "1 tries" not in sent
+    client.get("/lang/zh_Hans_CN")
+    chinese = client.get("/admin/provinces").get_data(as_text=True)
+    assert "北京（京）" in chinese

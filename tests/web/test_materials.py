@@ -22,7 +22,7 @@ from extensions import db
 from models import AuditEvent, Material, OutboxMessage, SmsChallenge, utcnow
 from runtime.policy import current_policy
 from tests.helpers import transitions
-from tests.wizard_helpers import image_bytes, upload_material, walk_to_confirm
+from tests.helpers.wizard import image_bytes, upload_material, walk_to_confirm
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Issue 16, materials: upload on pick (the slot answers with a thumbnail; refusals name the
+"""Materials: upload on pick (the slot answers with a thumbnail; refusals name the
 material), example pictures, the province's hints, the letter's signature lines, a pending QR code
 kept over a reload, and the phone page naming who takes the photo."""
 
@@ -15,7 +15,7 @@ from domain.filing import authenticity
 from domain.lifecycle.states import FilingState
 from extensions import db
 from models import AuditEvent, Material, Person, ProvinceRule, utcnow
-from tests.wizard_helpers import image_bytes, upload_material
+from tests.helpers.wizard import image_bytes, upload_material
 
 HTMX = {"HX-Request": "true"}
 

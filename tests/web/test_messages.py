@@ -13,7 +13,7 @@ from extensions import db
 from models import OutboxMessage
 from runtime import notify
 from runtime.policy import current_policy
-from tests.wizard_helpers import load_demo
+from tests.helpers.wizard import load_demo
 
 
 def _ids(page: str) -> list[int]:

@@ -18,7 +18,7 @@ from models import OutboxMessage
 from runtime import notify
 from runtime.policy import current_policy
 from tests.helpers import transitions
-from tests.wizard_helpers import walk_to_confirm
+from tests.helpers.wizard import walk_to_confirm
 
 S = FilingState
 

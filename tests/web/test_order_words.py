@@ -48,7 +48,7 @@ def test_english_names_inner_mongolia_and_counts_one_session(app, client, make_u
 
 
 def test_a_pasted_url_is_cleaned_to_its_domain_in_the_web_form_and_said_so(app, client, applicant):
-    from tests.wizard_helpers import QINGHE_USCC
+    from tests.helpers.wizard import QINGHE_USCC
 
     response = client.post("/filings/new", data={
         "certificate_type": "uscc", "certificate_number": QINGHE_USCC,

@@ -8,53 +8,25 @@ import pytest
 from sqlalchemy import select
 
 from domain.filing import orders
-from domain.filing.filings import account_ips
 from domain.lifecycle import workflow
 from domain.lifecycle.states import Action, FilingState, OrderKind, Role
 from domain.operator import ip_pool
 from domain.rulebook.filing_type import verify_filing_type
 from extensions import db
-from models import Filing, OutboxMessage, RegistryWebsite, utcnow
+from models import Filing, OutboxMessage, utcnow
 from runtime.policy import current_policy
 from tests.helpers import transitions
-from tests.wizard_helpers import QINGHE_USCC, walk_to_confirm
+from tests.helpers.orders import (
+    ORDER_PATH,
+    SUBJECT,
+    WEBSITE,
+    new_ip,
+    registry_website,
+    walk,
+)
+from tests.helpers.wizard import QINGHE_USCC
 
 S = FilingState
-SUBJECT = "浙ICP备2021000001号"
-WEBSITE = "浙ICP备2021000001号-1"
-ACCESS_PATH = (
-    (Action.initial_approve, "reviewer"), (Action.submit_materials, "owner"),
-    (Action.re_approve, "reviewer"), (Action.submit_to_bureau, "reviewer"),
-    (Action.sms_verify, None), (Action.bureau_approve, "reviewer"),
-)  # fmt: skip
-ORDER_PATH = (
-    (Action.review_approve, "reviewer"), (Action.submit_to_bureau_no_sms, "reviewer"),
-    (Action.bureau_approve, "reviewer"),
-)  # fmt: skip
-
-
-def walk(filing, path, owner, reviewer):
-    for action, who in path:
-        actor = {"reviewer": reviewer, "owner": owner, None: None}[who]
-        transitions.apply(filing, action, actor)
-    db.session.commit()
-
-
-@pytest.fixture
-def held(client, applicant, make_user):
-    """The demo applicant's 青禾 filing, approved: its website is a record held here."""
-    filing = walk_to_confirm(client, applicant)
-    assert client.post(f"/filings/{filing.id}/submit", data={"version": filing.version}).status_code == 302  # fmt: skip
-    reviewer = make_user(Role.reviewer)
-    walk(filing, ACCESS_PATH, applicant, reviewer)
-    assert filing.state is S.approved
-    return filing, reviewer
-
-
-def registry_website() -> RegistryWebsite:
-    return db.session.scalar(
-        select(RegistryWebsite).where(RegistryWebsite.website_number == WEBSITE)
-    )
 
 
 def test_the_records_page_lists_what_is_held_here(client, applicant, held):
@@ -80,16 +52,6 @@ def test_another_website_of_a_held_subject_starts_a_continued_access(client, app
     before, now = held_filing.subject.responsible_person, draft.subject.responsible_person
     assert (now.name, now.mobile, now.id_number) == (before.name, before.mobile, before.id_number)
     assert now.id != before.id  # a copy: editing the draft leaves the approved filing as it was
-
-
-def new_ip(applicant, filing) -> str:
-    taken = {ip.address for ip in filing.websites[0].ips}
-    spare = [a for a in account_ips(applicant) if a not in taken]
-    if not spare:
-        ip_pool.assign_free(applicant, 1)
-        db.session.commit()
-        spare = [a for a in account_ips(applicant) if a not in taken]
-    return spare[0]
 
 
 def test_a_change_goes_through_one_review_and_the_bureau_and_replaces_the_ips(

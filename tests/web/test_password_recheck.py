@@ -16,7 +16,7 @@ from domain.accounts import accounts
 from domain.lifecycle.states import Role
 from extensions import db
 from models import AuditEvent, User, utcnow
-from tests.conftest import PASSWORD
+from tests.helpers.app import PASSWORD
 
 NEW_PASSWORD = "Fresh2026pw"
 WRONG = "Wrong-guess-2026"

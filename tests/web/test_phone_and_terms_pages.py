@@ -10,7 +10,9 @@ import pytest
 from flask import url_for
 
 from domain.lifecycle.states import FilingState
-from tests.wizard_helpers import image_bytes
+from tests.helpers.app import PASSWORD
+from tests.helpers.signup import confirm
+from tests.helpers.wizard import image_bytes
 
 # The terms' clauses as msgids; the first names the provider (PROVIDER_NAME is 测试云 in tests).
 CLAUSES = [
@@ -117,3 +119,26 @@ def test_in_english_every_clause_is_english(client):
     assert clauses[0].startswith("This platform is provided by 测试云")
     for clause in clauses:  # no Chinese but the provider's own name
         assert not re.search(r"[\u4e00-\u9fff]", clause.replace("测试云", "")), clause
+
+
+def test_the_sign_up_checkbox_links_the_terms_in_a_new_tab(app, client):
+    page = client.get("/auth/signup").get_data(as_text=True)
+    label = re.search(r'<label class="check">(.*?)</label>', page, re.S).group(1)
+    assert 'href="/terms" target="_blank" rel="noopener"' in label and "服务条款" in label
+    assert 'name="agree"' in label
+    terms = client.get("/terms")
+    text = terms.get_data(as_text=True)
+    assert terms.status_code == 200 and "<h1>服务条款</h1>" in text and "由服务商" in text
+    client.get("/lang/en")
+    text = client.get("/terms").get_data(as_text=True)  # the shipped English catalogue
+    assert "<h1>Terms of service</h1>" in text and "This platform is provided by" in text
+    assert "本平台" not in text  # the clauses follow the interface language
+
+
+def test_signing_up_still_needs_the_tick(client):
+    data = {"display_name": "新用户", "email": "new@example.cn", "password": PASSWORD,
+            "confirm": PASSWORD}  # fmt: skip
+    page = client.post("/auth/signup", data=data).get_data(as_text=True)
+    assert "我已阅读并同意服务条款：须勾选后才能注册" in page
+    assert client.post("/auth/signup", data={**data, "agree": "y"}).status_code == 200
+    assert confirm(client, "new@example.cn").status_code == 302

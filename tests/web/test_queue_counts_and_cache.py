@@ -15,9 +15,9 @@ from domain.lifecycle.workflow import TRANSITIONS
 from domain.review import reviewing
 from extensions import db
 from models import Filing, utcnow
-from tests.conftest import APPLICANT_ACTIONS, SYSTEM_ACTIONS
 from tests.helpers import transitions
-from tests.wizard_helpers import load_demo
+from tests.helpers.transitions import APPLICANT_ACTIONS, SYSTEM_ACTIONS
+from tests.helpers.wizard import load_demo
 
 HTMX = {"HX-Request": "true"}
 

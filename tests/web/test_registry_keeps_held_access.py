@@ -15,9 +15,9 @@ from domain.lifecycle.workdays import shanghai_today
 from domain.rulebook.filing_type import verify_filing_type
 from extensions import db
 from models import AuditEvent, Filing, RegistryWebsite, utcnow
-from tests.conftest import PASSWORD
 from tests.helpers import transitions
-from tests.wizard_helpers import QINGHE_USCC, multipart, walk_to_confirm
+from tests.helpers.app import PASSWORD
+from tests.helpers.wizard import QINGHE_USCC, multipart, walk_to_confirm
 
 WEBSITE = "浙ICP备2021000001号-1"
 CODE = "BEIANDESK"

@@ -1,4 +1,4 @@
-"""A resubmission shows the reviewer what changed since the submission before it (issue 16): the
+"""A resubmission shows the reviewer what changed since the submission before it: the
 changed fields by their labels with old and new values, the replaced materials; nothing more, and
 no card (and no query for it) on a first submission."""
 
@@ -18,9 +18,9 @@ from extensions import db
 from models import SubmissionSnapshot, Website, utcnow
 from runtime import storage_for
 from runtime.policy import current_policy
-from tests.conftest import PASSWORD
 from tests.helpers import transitions
-from tests.wizard_helpers import image_bytes, subject_form, walk_to_confirm
+from tests.helpers.app import PASSWORD
+from tests.helpers.wizard import image_bytes, subject_form, walk_to_confirm
 
 
 @pytest.fixture

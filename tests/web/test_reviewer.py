@@ -20,7 +20,7 @@ from models import AuditEvent, Filing, OutboxMessage, ProvinceRule, SmsChallenge
 from runtime import notify
 from runtime.policy import current_policy
 from tests.helpers import transitions
-from tests.wizard_helpers import SUBJECT_FORM, load_demo, walk_to_confirm
+from tests.helpers.wizard import SUBJECT_FORM, load_demo, walk_to_confirm
 
 
 @pytest.fixture
@@ -440,7 +440,7 @@ def test_a_provider_can_plug_in_its_own_bureau_gateway(client, login, people, ap
 
 
 def test_the_review_screen_and_a_decision_read_in_few_round_trips(client, login, people):
-    """Issue 18: the filing's province rules and the claiming reviewer come with the filing's row
+    """The filing's province rules and the claiming reviewer come with the filing's row
     or from the session, a website's domains with the websites, and whom a decision tells
     (the account, the responsible person) with the filing: none is asked for alone."""
     filing = submitted(client, login, people)

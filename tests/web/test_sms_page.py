@@ -15,7 +15,7 @@ from extensions import db
 from models import OutboxMessage, SmsChallenge, utcnow
 from runtime import notify
 from runtime.policy import current_policy
-from tests.wizard_helpers import load_demo
+from tests.helpers.wizard import load_demo
 
 
 def test_two_phones_have_their_own_field_and_their_own_error(client, login, make_filing):

@@ -12,7 +12,7 @@ import time_machine
 
 from domain.lifecycle.states import FilingState, Role
 from extensions import db
-from tests.wizard_helpers import load_demo
+from tests.helpers.wizard import load_demo
 
 READY = "没有收到？重新发送验证码"
 

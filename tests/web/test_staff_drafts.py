@@ -7,8 +7,8 @@ import pytest
 
 from domain.lifecycle.states import FilingState, Role
 from extensions import db
-from tests.conftest import PASSWORD
-from tests.wizard_helpers import walk_to_confirm
+from tests.helpers.app import PASSWORD
+from tests.helpers.wizard import walk_to_confirm
 
 
 @pytest.mark.parametrize("role", [Role.reviewer, Role.admin])

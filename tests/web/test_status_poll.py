@@ -11,7 +11,7 @@ from domain.review import reviewing
 from extensions import db
 from runtime.policy import current_policy
 from tests.helpers import transitions
-from tests.wizard_helpers import walk_to_confirm
+from tests.helpers.wizard import walk_to_confirm
 
 HTMX = {"HX-Request": "true"}
 

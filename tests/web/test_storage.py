@@ -73,7 +73,7 @@ class TestUploadsGoToS3:
         from domain.operator import ip_pool
         from extensions import db
         from models import Material
-        from tests.wizard_helpers import image_bytes, load_demo, upload_material, walk_to_confirm
+        from tests.helpers.wizard import image_bytes, load_demo, upload_material, walk_to_confirm
 
         load_demo()
         user = make_user(Role.applicant)
@@ -130,7 +130,7 @@ class TestOneS3ClientPerProcess:
         from domain.operator import ip_pool
         from extensions import db
         from models import Material
-        from tests.wizard_helpers import image_bytes, load_demo, upload_material, walk_to_confirm
+        from tests.helpers.wizard import image_bytes, load_demo, upload_material, walk_to_confirm
 
         load_demo()
         user = make_user(Role.applicant)

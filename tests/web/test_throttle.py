@@ -1,4 +1,4 @@
-"""Throttling a stranger cannot turn against the owner (issue 20): login attempts counted per
+"""Throttling a stranger cannot turn against the owner: login attempts counted per
 account, per client address and per both, with a growing delay instead of a lock; one answer and
 one password hash for addresses with and without an account; the filing-password limit per
 (account, subject) with a cap per subject."""
@@ -24,8 +24,8 @@ from domain.operator import ip_pool
 from extensions import db
 from models import RegistrySubject, ThrottleCounter, utcnow
 from runtime.transaction import transaction
-from tests.conftest import PASSWORD, make_test_app
-from tests.wizard_helpers import QINGHE_USCC, filing_id_from, load_demo
+from tests.helpers.app import PASSWORD, make_test_app
+from tests.helpers.wizard import QINGHE_USCC, filing_id_from, load_demo
 
 OWNER_ADDRESS = "198.51.100.7"
 STRANGER_ADDRESS = "203.0.113.66"

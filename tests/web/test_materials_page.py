@@ -15,7 +15,7 @@ from domain.filing import materials
 from domain.lifecycle.states import FilingState, Role
 from extensions import db
 from models import AuditEvent
-from tests.wizard_helpers import image_bytes, upload_material
+from tests.helpers.wizard import image_bytes, upload_material
 
 HTMX = {"HX-Request": "true"}
 

@@ -25,7 +25,7 @@ from models import (
     utcnow,
 )
 from runtime.policy import current_policy
-from tests.wizard_helpers import walk_to_confirm, website_block
+from tests.helpers.wizard import walk_to_confirm, website_block
 
 S = FilingState
 

@@ -10,8 +10,8 @@ from domain.filing import sms
 from domain.lifecycle.states import FilingState
 from domain.rulebook.registry import LocalRegistry
 from runtime import current
-from tests.conftest import make_test_app
-from tests.wizard_helpers import load_demo
+from tests.helpers.app import make_test_app
+from tests.helpers.wizard import load_demo
 
 ASKED: list[tuple[str, str]] = []
 

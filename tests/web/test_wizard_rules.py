@@ -1,4 +1,4 @@
-"""The v2 rules as an applicant meets them in the wizard (DOMAIN.md A2, A4, A5 v2): the same
+"""The rules as an applicant meets them in the wizard (DOMAIN.md A2, A4, A5): the same
 pre-check behind the forms, errors naming the field in words, warnings that never block, numbers
 typed in full width folded, materials that follow the ID type and the province."""
 
@@ -11,7 +11,7 @@ from domain.filing.filings import account_ips
 from domain.operator import ip_pool
 from extensions import db
 from models import Filing, ProvinceRule
-from tests.wizard_helpers import (
+from tests.helpers.wizard import (
     QINGHE_USCC,
     SUBJECT_FORM,
     filing_id_from,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from PIL import Image
 
 from runtime.transaction import transaction
-from tests.browser.conftest import (
+from tests.helpers.browser import (
     DEMO_APPLICANT,
     filing_at_materials,
     login,

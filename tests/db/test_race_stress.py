@@ -16,10 +16,12 @@ from domain.review import reviewing
 from extensions import db
 from models import AuditEvent, Filing, User
 from runtime.policy import current_policy
-from tests.conftest import PASSWORD
 from tests.helpers import transitions
-from tests.live_server import LiveServer
-from tests.wizard_helpers import load_demo, walk_to_confirm
+from tests.helpers.app import PASSWORD
+from tests.helpers.live_server import LiveServer
+from tests.helpers.wizard import load_demo, walk_to_confirm
+
+pytestmark = pytest.mark.slow
 
 TRIALS, REVIEWERS = 500, 8
 DECISIONS = ("initial_approve", "initial_reject")

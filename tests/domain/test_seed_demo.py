@@ -22,7 +22,7 @@ from models import (
     RegistryWebsite,
     User,
 )
-from tests.live_server import ROOT
+from tests.helpers.live_server import ROOT
 
 
 @pytest.fixture
@@ -92,7 +92,7 @@ def test_seed_registry_is_realistic_and_valid(app):
 
 
 def test_seed_covers_every_row_of_the_a5_decision_table(app):
-    """The data each refusal and each result needs is present (the decision itself: issue 3)."""
+    """The data each refusal and each result needs is present (the decision: test_filing_type.py)."""
     seed(app)
     code = app.config["PROVIDER_CODE"]
     websites = db.session.scalars(select(RegistryWebsite)).all()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from extensions import db
-from tests.wizard_helpers import walk_to_confirm
+from tests.helpers.wizard import walk_to_confirm
 
 
 def test_mobile_fields_are_tel_with_a_number_pad(client, applicant):
@@ -75,7 +75,7 @@ def test_the_step_bar_opens_and_ticks_the_steps_in_order(client, applicant):
 
 
 def test_the_confirm_page_shows_the_customers_own_numbers_whole(client, applicant):
-    from tests.wizard_helpers import SUBJECT_FORM, walk_to_confirm
+    from tests.helpers.wizard import SUBJECT_FORM, walk_to_confirm
 
     filing = walk_to_confirm(client, applicant)
     page = client.get(f"/filings/{filing.id}/confirm").get_data(as_text=True)

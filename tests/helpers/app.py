@@ -1,0 +1,31 @@
+"""The app as the tests build it: test settings over the defaults, and the password every test user
+has."""
+
+from __future__ import annotations
+
+from app import create_app
+
+PASSWORD = "Test-Secret-2026"  # the accounts of make_user(); not on the common-password list
+
+
+def make_test_app(database_url: str, tmp_path, **overrides):
+    """An app on `database_url` with the tests' settings (uploads under `tmp_path`), `overrides` on
+    top."""
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "WTF_CSRF_ENABLED": False,
+        "PROVIDER_CODE": "BEIANDESK",
+        "PROVIDER_NAME": "测试云",
+        "PUBLIC_URL": "http://localhost",  # the test client's host: links in pages and e-mails
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "SETTINGS_REFRESH_SECONDS": 0,
+        "OVERDUE_COUNTS_SECONDS": 0,
+        # Admins made by make_user() have no second factor; the tests of the second factor turn
+        # the requirement on (tests/web/test_account_security.py, the browser's live app).
+        "ADMIN_TOTP_REQUIRED": False,
+    }
+    config.update(overrides)
+    return create_app(config)
