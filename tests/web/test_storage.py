@@ -56,6 +56,26 @@ def test_s3_storage_round_trip(s3_endpoint):
         store.put("../x.png", b"", "image/png")
 
 
+def filing_at_materials(client, make_user, login):
+    """A logged-in applicant's filing, submitted and approved at the first review: materials due."""
+    from domain.lifecycle.states import Action, Role
+    from domain.operator import ip_pool
+    from extensions import db
+    from tests.helpers.wizard import load_demo, walk_to_confirm
+
+    load_demo()
+    user = make_user(Role.applicant)
+    ip_pool.assign_free(user, 2)
+    db.session.commit()
+    login(user)
+    filing = walk_to_confirm(client, user)
+    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version})
+    db.session.refresh(filing)
+    transitions.apply(filing, Action.initial_approve, make_user(Role.reviewer))
+    db.session.commit()
+    return filing
+
+
 class TestUploadsGoToS3:
     @pytest.fixture
     def app_config(self, s3_endpoint):
@@ -69,22 +89,11 @@ class TestUploadsGoToS3:
 
         from sqlalchemy import select
 
-        from domain.lifecycle.states import Action, Role
-        from domain.operator import ip_pool
         from extensions import db
         from models import Material
-        from tests.helpers.wizard import image_bytes, load_demo, upload_material, walk_to_confirm
+        from tests.helpers.wizard import image_bytes, upload_material
 
-        load_demo()
-        user = make_user(Role.applicant)
-        ip_pool.assign_free(user, 2)
-        db.session.commit()
-        login(user)
-        filing = walk_to_confirm(client, user)
-        client.post(f"/filings/{filing.id}/submit", data={"version": filing.version})
-        db.session.refresh(filing)
-        transitions.apply(filing, Action.initial_approve, make_user(Role.reviewer))
-        db.session.commit()
+        filing = filing_at_materials(client, make_user, login)
         assert upload_material(client, filing, "id_front", image_bytes("PNG")).status_code == 200
         material = db.session.scalar(select(Material).where(Material.filing_id == filing.id))
         served = client.get(f"/filings/{filing.id}/materials/{material.id}")
@@ -126,22 +135,11 @@ class TestOneS3ClientPerProcess:
     def test_ten_uploads_make_one_boto3_client(self, clients_made, app, client, make_user, login):
         from sqlalchemy import func, select
 
-        from domain.lifecycle.states import Action, Role
-        from domain.operator import ip_pool
         from extensions import db
         from models import Material
-        from tests.helpers.wizard import image_bytes, load_demo, upload_material, walk_to_confirm
+        from tests.helpers.wizard import image_bytes, upload_material
 
-        load_demo()
-        user = make_user(Role.applicant)
-        ip_pool.assign_free(user, 2)
-        db.session.commit()
-        login(user)
-        filing = walk_to_confirm(client, user)
-        client.post(f"/filings/{filing.id}/submit", data={"version": filing.version})
-        db.session.refresh(filing)
-        transitions.apply(filing, Action.initial_approve, make_user(Role.reviewer))
-        db.session.commit()
+        filing = filing_at_materials(client, make_user, login)
         for shade in range(10):
             image = image_bytes("PNG", color=(200, 30, shade))
             assert upload_material(client, filing, "id_front", image).status_code == 200
