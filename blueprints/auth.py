@@ -73,6 +73,7 @@ def signup():
                 mail = registration.request_signup(
                     form.email.data, form.password.data, form.display_name.data or "",
                     current_app.config["SECRET_KEY"], confirm_link,
+                    demo_mode=bool(current_app.config["DEMO_MODE"]),
                 )  # fmt: skip
                 demo_mail = _demo_view(mail)
         except accounts.AccountError as exc:

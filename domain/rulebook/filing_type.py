@@ -64,8 +64,8 @@ class FoundRecords(TypedDict, total=False):
 
 
 REFUSALS = {
-    "first_filing_required": N_("该主体尚未在工信部备案，请办理首次备案，不能办理接入备案。"),
-    "new_website_required": N_("该域名尚未备案，请办理新增网站备案，不能办理接入备案。"),
+    "first_filing_required": N_("该主体尚未在工信部备案，请办理首次备案。"),
+    "new_website_required": N_("该域名尚未备案，请办理新增网站备案。"),
     "domain_subject_mismatch": N_("该域名已备案在其他主体下，请核对证件号码和域名。"),
     "already_accessed": N_("该网站已接入本服务商，无需再次办理接入备案。"),
     "change_in_progress": N_("该网站正在办理变更备案，请变更完成后再办理接入备案。"),

@@ -332,3 +332,18 @@ def test_without_demo_mode_there_is_no_mailbox_and_no_copy_of_the_link(app, clie
     client.post("/auth/forgot", data={"email": user.email})
     row = db.session.scalars(select(OutboxMessage)).one()
     assert not any(key.startswith("demo") for key in row.context)
+
+
+def test_the_demo_mailbox_shows_the_sign_up_link_after_it_was_sent(app, client):
+    from adapters.console import LogEmailSender, LogSmsGateway
+    from runtime import notify
+    from runtime.policy import current_policy
+
+    app.config["DEMO_MODE"] = True
+    assert client.post("/auth/signup", data=SIGNUP).status_code == 200
+    notify.dispatch_pending(LogSmsGateway(), LogEmailSender(), policy=current_policy())
+    page = client.get(f"/demo/mailbox?to={SIGNUP['email']}").get_data(as_text=True)
+    link = re.search(r'href="(http[^"]*/auth/confirm/[^"]+)"', page)
+    assert link is not None  # the link whole, after the sender blanked the sealed original
+    path = "/" + link.group(1).split("://", 1)[1].split("/", 1)[1]
+    assert client.post(path).status_code == 302 and count_users() == 1
