@@ -15,6 +15,8 @@ from models import Filing
 from tests.helpers.access import ROLES, allowed_roles, client_as, url_for_rule
 from tests.helpers.crawl import CRAWL_CONFIG, FIELD_NAMES, FLAGS, SKIP, string_arguments
 
+pytestmark = pytest.mark.slow  # a crawl of every route as every role, as the hostile crawl
+
 LONG = "9" * 5000
 
 
