@@ -81,15 +81,6 @@ def normalise_email(email: str) -> str:
 EMAIL_TAKEN = N_("已被注册，请直接登录")
 
 
-def new_email_problem(email: str) -> str | None:
-    """Why an address cannot sign up (a msgid: not an address, or taken), or None."""
-    try:
-        email = normalise_email(email)
-    except AccountError as exc:
-        return exc.message.text
-    return EMAIL_TAKEN if find_user(email) is not None else None
-
-
 def find_user(email: str) -> User | None:
     """The account with this e-mail address, case-insensitively."""
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
@@ -591,7 +582,7 @@ def authenticate(email: str, password: str) -> User:
     """
     user = find_user(email)
     if user is None:
-        check_password_hash(_dummy_hash(), password)  # same cost as a real check
+        check_password_hash(dummy_hash(), password)  # same cost as a real check
         raise WrongCredentials()
     if not check_password_hash(user.password_hash, password):
         db.session.execute(
@@ -609,5 +600,6 @@ def authenticate(email: str, password: str) -> User:
 
 
 @cache
-def _dummy_hash() -> str:
+def dummy_hash() -> str:
+    """A hash to check a password against where there is no account: the same cost as a real one."""
     return hash_password("not-a-real-password-0")

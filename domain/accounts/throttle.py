@@ -27,7 +27,6 @@ import hashlib
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 from typing import Any
 
 from sqlalchemy import case, delete, select, update
@@ -37,7 +36,6 @@ from werkzeug.security import check_password_hash
 from domain import audit
 from domain.accounts import accounts
 from domain.support.i18n import N_, Message
-from domain.support.passwords import hash_password
 from extensions import db
 from models import ThrottleCounter, User, utcnow
 
@@ -196,7 +194,7 @@ def login(
         holds.append(retry_at(counters[keys.account], limits.account, limits.forget_after, now))
     held_until = max((hold for hold in holds if hold is not None), default=None)
     if held_until is not None:
-        check_password_hash(_dummy_hash(), password)  # the same cost as a checked attempt
+        check_password_hash(accounts.dummy_hash(), password)  # the same cost as a checked attempt
         raise Throttled(held_until, now)
     try:
         user = accounts.authenticate(email, password)
@@ -240,7 +238,7 @@ def recheck_password(
     counter = counters_of([key], lock=key)[key]
     held_until = retry_at(counter, limits.pair, limits.forget_after, now)
     if held_until is not None:
-        check_password_hash(_dummy_hash(), password)  # the same cost as a checked attempt
+        check_password_hash(accounts.dummy_hash(), password)  # the same cost as a checked attempt
         audit.record("password_recheck_throttled", user, internal=True, data=data, now=now)
         db.session.flush()
         raise Throttled(held_until, now, field="password")
@@ -268,8 +266,3 @@ def forget_idle(now: datetime, limits: LoginLimits) -> int:
         execution_options={"synchronize_session": False},
     )
     return int(getattr(idle, "rowcount", 0) or 0)
-
-
-@cache
-def _dummy_hash() -> str:
-    return hash_password("not-a-real-password-0")
