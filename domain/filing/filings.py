@@ -90,9 +90,6 @@ def lock_editable(filing: Filing) -> None:
         raise FilingError(Message(N_("当前状态下不能修改备案信息")))
 
 
-_require_editable = lock_editable  # every edit of the filing's data goes through the row lock
-
-
 def of_account(account: User) -> list[Filing]:
     """The account's filings, newest first."""
     newest_first = select(Filing).where(Filing.account_id == account.id).order_by(Filing.id.desc())
@@ -212,7 +209,7 @@ def set_product_ips(filing: Filing, account: User, addresses: list[str]) -> None
 
     :raises FilingError: no IP chosen, or one that is not this provider's IP on the account.
     """
-    _require_editable(filing)
+    lock_editable(filing)
     mine = set(account_ips(account))
     chosen = [a for a in dict.fromkeys(addresses or []) if a]
     if not chosen:
@@ -247,7 +244,7 @@ def verify_password(
     :raises TooManyPasswordFailures: 5 wrong tries by this account for this subject within an
         hour, or the subject's cap over all accounts.
     """
-    _require_editable(filing)
+    lock_editable(filing)
     if not check_filing_password(
         _registry_subject(filing), password, account=account, registry=registry
     ):
@@ -279,7 +276,7 @@ PERSON_FIELDS = ("name", "id_type", "id_number", "mobile", "email")
 
 def update_subject(filing: Filing, values: dict[str, str]) -> None:
     """Store the editable subject fields (R-T-5: the registry's subject data stays as it is)."""
-    _require_editable(filing)
+    lock_editable(filing)
     subject = filing.subject
     for key in SUBJECT_FIELDS:
         if key in values:
@@ -337,7 +334,7 @@ def _fit(model: type[Subject] | type[Person], key: str, value: str) -> str:
 
 def update_website(filing: Filing, website: Website, values: Mapping[str, Any]) -> None:
     """Store one website block's editable fields; the registry's number, name and domains stay."""
-    _require_editable(filing)
+    lock_editable(filing)
     _set_ips(website, [a for a in dict.fromkeys(values.get("ips") or []) if a])
     website.service_types = list(dict.fromkeys(values.get("service_types") or []))
     website.languages = list(dict.fromkeys(values.get("languages") or []))
@@ -365,7 +362,7 @@ def add_website(
     :raises FilingError: not a domain, not filed, another subject's, already in this filing, or
         refused by A5 rows 4-6 (already accessed here, change in progress, expired domain).
     """
-    _require_editable(filing)
+    lock_editable(filing)
     if len(filing.websites) >= MAX_WEBSITES:
         raise FilingError(
             Message(N_("一次最多接入 %(n)s 个网站"), {"n": MAX_WEBSITES}), "new_domain"
@@ -397,7 +394,7 @@ def remove_website(filing: Filing, website_id: int) -> None:
 
     :raises FilingError: it is the last one.
     """
-    _require_editable(filing)
+    lock_editable(filing)
     if len(filing.websites) <= 1:
         raise FilingError(Message(N_("至少保留一个网站")))
     for website in list(filing.websites):
