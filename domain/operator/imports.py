@@ -7,6 +7,7 @@ an older one is no longer accepted."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
 import time
@@ -95,8 +96,9 @@ def preview_registry(text: str, provider_code: str = "") -> ImportSummary:
     :raises RegistryImportError: a malformed line, or a domain of another number.
     """
     rows = parse_registry_csv(text)
-    held = orders.held_here(provider_code)  # shown as if confirmed: old -> new, to tick or not
-    held = orders.held_here(provider_code, held.website_numbers)
+    held = orders.held_here(provider_code)
+    # shown as if confirmed (old -> new), for the admin to tick or not
+    held = dataclasses.replace(held, confirmed=held.website_numbers)
     savepoint = db.session.begin_nested()
     try:
         return import_registry(rows, preview=True, held=held)  # no hashing, no writes: fast
