@@ -3,7 +3,7 @@ enable, reset its password or second factor, send a reset link."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from blueprints.access import role_required
@@ -64,6 +64,10 @@ def staff_invitation_mail() -> dict:
 def change_user(user_id: int, action: str):
     """Enable, disable or reset the password of an account."""
     user = db.session.get(User, user_id) or abort(404)
+    if action == "reset" and _reset_already_done(user):
+        flash(_("%(email)s 的密码刚才已重置（一次性密码只显示一次）；如需再次重置，请再点一次“重置密码”",
+                email=user.email), "bad")  # fmt: skip
+        return redirect(_list_of(user))
     issued = None
     try:
         with transaction():
@@ -77,6 +81,14 @@ def change_user(user_id: int, action: str):
     if issued:  # rendered here, not flashed: see _staff_page
         return _staff_page(InviteForm(formdata=None), issued, 200)
     return redirect(_list_of(user))
+
+
+def _reset_already_done(user: User) -> bool:
+    """Whether this reset is the page's form sent again (a reload of the answer that showed the
+    one-time password): the form names the account's session version it was drawn with, and every
+    reset moves it on. A second reset would make the password just shown useless."""
+    seen = request.form.get("seen_version", "")
+    return seen.isdigit() and int(seen) != user.session_version
 
 
 def _list_of(user: User) -> str:

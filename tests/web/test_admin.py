@@ -140,6 +140,24 @@ def test_disable_and_reset_but_not_oneself(client, admin, make_user):
     assert {"account_disabled", "password_reset"} <= actions
 
 
+def test_a_reload_of_the_reset_answer_does_not_reset_again(client, admin, make_user):
+    reviewer = make_user(Role.reviewer)
+    staff_page = client.get("/admin/staff").get_data(as_text=True)
+    seen = re.search(
+        rf'users/{reviewer.id}/reset".*?name="seen_version" value="(\d+)"', staff_page, re.S
+    ).group(1)
+    first = client.post(f"/admin/users/{reviewer.id}/reset", data={"seen_version": seen})
+    assert "一次性密码" in first.get_data(as_text=True)
+    db.session.refresh(reviewer)
+    hash_after_first = reviewer.password_hash
+    again = client.post(
+        f"/admin/users/{reviewer.id}/reset", data={"seen_version": seen}, follow_redirects=True
+    )  # the browser's "reload" of the answer: the same form once more
+    db.session.refresh(reviewer)
+    assert reviewer.password_hash == hash_after_first  # the password just shown still works
+    assert "刚才已重置" in again.get_data(as_text=True)
+
+
 def test_ip_pool_add_import_assign_release(client, admin, make_user):
     response = client.post(
         "/admin/ips", data={"addresses": "121.41.200.1\n10.0.0.1\n121.41.200.1\nnot-an-ip"}
