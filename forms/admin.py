@@ -1,9 +1,9 @@
 """The admin console's forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, EmailField, Form, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from forms.filing import ChoiceField
 from forms.numbers import WholeNumberField
@@ -49,3 +49,14 @@ class ProvinceRuleForm(FlaskForm):
     bureau_review_workdays = StringField(_l("管局审核工作日"), render_kw={"inputmode": "numeric"})
     notes = TextAreaField(_l("备注"))
     mail_items = TextAreaField(_l("需邮寄的资料（要求邮寄资料时向申请人显示）"))
+
+
+class ReportRangeForm(Form):
+    """The report's days (a GET form: it changes nothing, so it carries no CSRF token)."""
+
+    first = DateField(_l("开始日期"), validators=[Optional()])
+    last = DateField(_l("结束日期"), validators=[Optional()])
+
+    def validate_last(self, field: DateField) -> None:
+        if field.data and self.first.data and field.data < self.first.data:
+            raise ValidationError(_l("结束日期不能早于开始日期"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from statistics import median
 
 from markupsafe import escape
@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from domain.lifecycle import workflow
 from domain.lifecycle.states import Action, FilingState
+from domain.lifecycle.workdays import SHANGHAI
 from domain.rulebook.reasons import REJECTION_REASONS
 from extensions import db
 from models import AuditEvent, Filing, User
@@ -31,8 +32,9 @@ class Report:
     reasons: list[tuple[str, int]] = field(default_factory=list)  # reason code, count
 
 
-def build(now: datetime, since: datetime | None = None) -> Report:
-    """The report over the audit trail (optionally only events since `since`)."""
+def build(now: datetime, since: datetime | None = None, until: datetime | None = None) -> Report:
+    """The report over the audit trail (optionally only events in [`since`, `until`)); the overdue
+    counts are today's whatever the range."""
     query = (
         select(AuditEvent)
         .where(AuditEvent.filing_id.is_not(None))
@@ -40,6 +42,8 @@ def build(now: datetime, since: datetime | None = None) -> Report:
     )
     if since is not None:
         query = query.where(AuditEvent.created_at >= since)
+    if until is not None:
+        query = query.where(AuditEvent.created_at < until)
     events = db.session.scalars(query).all()
     decided: Counter[int] = Counter()
     rejected: Counter[int] = Counter()
@@ -91,6 +95,13 @@ def build(now: datetime, since: datetime | None = None) -> Report:
         (code, count) for code, count in reasons.most_common() if code in REJECTION_REASONS
     ]
     return report
+
+
+def day_range(first: date | None, last: date | None) -> tuple[datetime | None, datetime | None]:
+    """The instants that bound the days `first` to `last` (both included) in Asia/Shanghai."""
+    start = datetime.combine(first, time(0, 0), tzinfo=SHANGHAI) if first else None
+    end = datetime.combine(last + timedelta(days=1), time(0, 0), tzinfo=SHANGHAI) if last else None
+    return start, end
 
 
 def bar_chart_svg(rows: list[tuple[str, int]], title: str, width: int = 560, bar: int = 22) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -281,6 +281,26 @@ def test_report_counts_decisions_times_and_reasons(client, admin, make_filing, m
     assert "rejection_reason,website_name,1" in csv_text
     assert "median_hours_in_state,submitted," in csv_text
     assert f"decisions_by_stage,{reviewer.display_name}/submitted,1" in csv_text
+
+
+def test_the_report_counts_the_days_asked_for(client, admin, make_filing, make_user):
+    reviewer = make_user(Role.reviewer)
+    filing = make_filing(FilingState.submitted, reviewer=reviewer)
+    reasons = [{"field": "subject.name", "code": "website_name", "reason": "x"}]
+    transitions.apply(filing, Action.initial_reject, reviewer, note="改", data={"reasons": reasons})
+    db.session.commit()
+    today = datetime.now(SHANGHAI).date()
+    yesterday = (today - timedelta(days=1)).isoformat()
+    today_only = client.get(f"/admin/report?first={today}&last={today}").get_data(as_text=True)
+    assert "网站名称不符合命名规范 · 1" in today_only
+    before = client.get(f"/admin/report?first={yesterday}&last={yesterday}")
+    assert "网站名称不符合命名规范" not in before.get_data(as_text=True)
+    csv_text = client.get(f"/admin/report.csv?last={yesterday}").get_data(as_text=True)
+    assert "rejection_reason,website_name" not in csv_text
+    backwards = client.get(f"/admin/report?first={today}&last={yesterday}")
+    assert backwards.status_code == 422
+    assert "结束日期不能早于开始日期" in backwards.get_data(as_text=True)
+    assert client.get("/admin/report?first=2026-13-40").status_code == 422  # named, not a 500
 
 
 def test_settings_change_the_running_app_and_are_audited(app, client, admin):
