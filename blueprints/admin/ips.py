@@ -61,3 +61,19 @@ def assign_ip(ip_id: int):
         else:
             flash(_("已释放 %(ip)s", ip=ip.address), "ok")
     return redirect(url_for("admin.ips"))
+
+
+@bp.post("/ips/<int:ip_id>/remove")
+@role_required(Role.admin)
+def remove_ip(ip_id: int):
+    """Delete an unassigned, unused IP from the pool (one typed by mistake)."""
+    ip = db.session.get(ProviderIP, ip_id) or abort(404)
+    address = ip.address
+    try:
+        with transaction():
+            ip_pool.remove_ip(ip, current_user)
+    except DomainError as exc:
+        flash(exc.message.render(_), "bad")
+    else:
+        flash(_("已从 IP 池删除 %(ip)s", ip=address), "ok")
+    return redirect(url_for("admin.ips"))

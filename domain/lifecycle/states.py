@@ -166,6 +166,7 @@ OTHER_EVENT_LABELS = {
     "ips_added": N_("添加 IP"),
     "ip_assigned": N_("分配 IP"),
     "ip_released": N_("释放 IP"),
+    "ip_removed": N_("删除 IP"),
     "province_rule_changed": N_("修改省份规则"),
     "suffix_set": N_("修改域名后缀"),
     "suffix_removed": N_("删除域名后缀"),

@@ -144,3 +144,20 @@ def assign_ip(
         data={"account": account.email if account else None, "in_use_by": using},
     )
     db.session.flush()
+
+
+def remove_ip(ip: ProviderIP, actor: User) -> None:
+    """Delete an IP from the pool (one typed by mistake).
+
+    :raises DomainError: the IP is assigned to an account or used by a filing: release it first
+        (the filings that used it keep their record of it).
+    """
+    if ip.account_id is not None:
+        raise DomainError(
+            Message(N_("IP %(ip)s 已分配给申请人，请先释放再删除"), {"ip": ip.address})
+        )
+    if filings_using([ip.address]).get(ip.address):
+        raise DomainError(Message(N_("IP %(ip)s 正被备案使用，不能删除"), {"ip": ip.address}))
+    audit.record("ip_removed", actor, note=ip.address, data={"ip": ip.address})
+    db.session.delete(ip)
+    db.session.flush()

@@ -189,6 +189,26 @@ def test_ip_pool_add_import_assign_release(client, admin, make_user):
     assert ip.account_id is None
 
 
+def test_a_mistyped_ip_is_deleted_but_not_one_assigned_or_in_use(client, admin, make_user):
+    client.post("/admin/ips", data={"addresses": "121.41.200.11\n121.41.200.12"})
+    mistyped, assigned = (
+        db.session.scalar(select(ProviderIP).where(ProviderIP.address == address))
+        for address in ("121.41.200.11", "121.41.200.12")
+    )
+    applicant = make_user(Role.applicant)
+    client.post(f"/admin/ips/{assigned.id}/assign", data={"email": applicant.email})
+    page = client.get("/admin/ips").get_data(as_text=True)
+    assert f"/admin/ips/{mistyped.id}/remove" in page
+    assert f"/admin/ips/{assigned.id}/remove" not in page  # released first
+    refused = client.post(f"/admin/ips/{assigned.id}/remove", follow_redirects=True)
+    assert "请先释放再删除" in refused.get_data(as_text=True)
+    done = client.post(f"/admin/ips/{mistyped.id}/remove", follow_redirects=True)
+    assert "已从 IP 池删除 121.41.200.11" in done.get_data(as_text=True)
+    addresses = set(db.session.scalars(select(ProviderIP.address)))
+    assert "121.41.200.11" not in addresses and "121.41.200.12" in addresses
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "ip_removed"))
+
+
 def test_suffix_table_change_reaches_the_precheck(client, admin):
     client.post("/admin/tables/suffixes", data={"suffix": ".io", "approved": "1"})
     tables = rule_tables.load()
