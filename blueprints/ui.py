@@ -13,7 +13,7 @@ from domain.filing import filings, materials, timeline
 from domain.lifecycle import workflow
 from domain.lifecycle.states import event_label
 from domain.lifecycle.workdays import SHANGHAI
-from domain.operator import settings
+from domain.operator import imports, settings
 from domain.rulebook.application import SUBJECT_KIND_LABELS
 from domain.rulebook.field_labels import describe_field, field_place
 from domain.rulebook.filing_type import unicode_domain
@@ -135,6 +135,16 @@ def event_note(note: str) -> str:
     return gettext(msgid) if msgid else note
 
 
+def audit_note(event: AuditEvent) -> str:
+    """An audit entry's note in the user's language: a registry import's counts read anew, any
+    other note as event_note reads it."""
+    counts = event.data.get("counts") if event.action == "registry_imported" else None
+    if isinstance(counts, dict):
+        dropped, kept = event.data.get("provider_dropped", []), event.data.get("provider_kept", [])
+        return imports.import_note_in(gettext, counts, dropped, kept)
+    return event_note(event.note or "")
+
+
 def reason_text(item: dict) -> str:
     """A stored rejection reason in the user's language: the reason's label translated, then the
     reviewer's own words; a reason stored before codes and words were kept apart, as written."""
@@ -156,6 +166,7 @@ def audit_changes(event: AuditEvent) -> list[tuple[str, str, str]]:
 
 def register_filters(app: Flask) -> None:
     app.add_template_global(audit_changes, "audit_changes")
+    app.add_template_global(audit_note, "audit_note")
     app.add_template_filter(event_note, "event_note")
     app.add_template_global(event_label, "event_label")
     app.add_template_global(reason_text, "reason_text")

@@ -11,12 +11,13 @@ import dataclasses
 import os
 import secrets
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from domain import audit
 from domain.filing import orders
 from domain.rulebook.registry import ImportSummary, import_registry, parse_registry_csv
+from domain.support.i18n import N_
 from extensions import db
 from models import User
 
@@ -73,20 +74,48 @@ def sweep_previews(folder: Path, max_age_seconds: float) -> int:
     return deleted
 
 
+IMPORT_NOTE = N_(
+    "主体：新增 %(subjects_created)s、更新 %(subjects_updated)s；"
+    "网站：新增 %(websites_created)s、更新 %(websites_updated)s、未变化 %(unchanged)s"
+)
+DROPPED_NOTE = N_("；经确认移除本服务商代码：%(numbers)s")
+KEPT_NOTE = N_("；未确认，保留本服务商代码：%(numbers)s")
+
+
+def import_counts(summary: ImportSummary) -> dict[str, int]:
+    """The counts an import's audit line names (kept in the event, so that it is read in any
+    language)."""
+    return {
+        "subjects_created": summary.subjects_created,
+        "subjects_updated": summary.subjects_updated,
+        "websites_created": summary.websites_created,
+        "websites_updated": summary.websites_updated,
+        "unchanged": summary.unchanged,
+    }
+
+
+def import_note_in(
+    translate: Callable[[str], str], counts: dict[str, int], dropped: list[str], kept: list[str]
+) -> str:
+    """The audit line of an import in the language `translate` gives."""
+    note = translate(IMPORT_NOTE) % counts
+    if dropped:
+        note += translate(DROPPED_NOTE) % {"numbers": "、".join(dropped)}
+    if kept:
+        note += translate(KEPT_NOTE) % {"numbers": "、".join(kept)}
+    return note
+
+
 def import_note(summary: ImportSummary) -> str:
-    """The audit line of an import, in words (the audit page shows notes as written)."""
-    note = (
-        f"主体：新增 {summary.subjects_created}、更新 {summary.subjects_updated}；"
-        f"网站：新增 {summary.websites_created}、更新 {summary.websites_updated}、"
-        f"未变化 {summary.unchanged}"
-    )
+    """The audit line of an import in Chinese (the note stored with the event)."""
+    return import_note_in(str, import_counts(summary), *_provider_changes(summary))
+
+
+def _provider_changes(summary: ImportSummary) -> tuple[list[str], list[str]]:
+    """The website numbers held here that lost this provider's code (confirmed), and that kept it."""
     dropped = [d.website_number for d in summary.held_drops if d.dropped]
     kept = [d.website_number for d in summary.held_drops if not d.dropped]
-    if dropped:
-        note += f"；经确认移除本服务商代码：{'、'.join(dropped)}"
-    if kept:
-        note += f"；未确认，保留本服务商代码：{'、'.join(kept)}"
-    return note
+    return dropped, kept
 
 
 def preview_registry(text: str, provider_code: str = "") -> ImportSummary:
@@ -123,8 +152,9 @@ def import_registry_csv(
         note=import_note(summary),
         data={
             "details": summary.details[:200],
-            "provider_dropped": [d.website_number for d in summary.held_drops if d.dropped],
-            "provider_kept": [d.website_number for d in summary.held_drops if not d.dropped],
+            "provider_dropped": _provider_changes(summary)[0],
+            "provider_kept": _provider_changes(summary)[1],
+            "counts": import_counts(summary),
         },
     )
     return summary

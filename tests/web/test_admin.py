@@ -271,6 +271,12 @@ def test_registry_import_previews_then_imports(client, admin, app):
         db.session.scalar(select(AuditEvent).where(AuditEvent.action == "registry_imported"))
         is not None
     )
+    audit_page = client.get("/admin/audit").get_data(as_text=True)
+    assert "主体：新增 17、更新 0；网站：新增 21、更新 0、未变化 0" in audit_page
+    client.get("/lang/en")
+    english = client.get("/admin/audit").get_data(as_text=True)
+    assert "Subjects: 17 new, 0 updated; websites: 21 new, 0 updated, 0 unchanged" in english
+    client.get("/lang/zh_Hans_CN")
     again = _csv_upload(client, text).get_data(as_text=True)
     # the preview hashes no password: data unchanged, passwords compared at confirm
     assert "新增主体 0、网站 0；更新主体 0、网站 0；未变化网站 21" in again
