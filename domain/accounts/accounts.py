@@ -567,7 +567,7 @@ def open_sessions(user: User, lifetime: timedelta, now: datetime) -> list[dict[s
 class WrongCredentials(AccountError):
     """The e-mail has no account or the password is wrong (one message for both)."""
 
-    default = N_("邮箱或密码错误")
+    default = N_("邮箱或密码错误。刚注册的账号须先打开确认邮件中的链接，确认后才能登录")
 
 
 def authenticate(email: str, password: str) -> User:

@@ -54,6 +54,12 @@ def test_signup_sends_a_link_and_the_link_creates_the_applicant_and_logs_in(clie
     assert login.status_code == 302  # the password chosen at sign-up
 
 
+def test_a_login_before_the_link_is_opened_says_to_open_it(client):
+    client.post("/auth/signup", data=SIGNUP)
+    early = client.post("/auth/login", data={"email": SIGNUP["email"], "password": "Qinghe2026"})
+    assert "确认邮件中的链接" in early.get_data(as_text=True)
+
+
 def test_a_taken_email_gets_the_same_answer_and_its_owner_an_email(client, make_user):
     owner = make_user(email="wang@example.cn")
     taken = client.post("/auth/signup", data={**SIGNUP, "email": "WANG@example.cn"})
