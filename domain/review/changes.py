@@ -139,7 +139,8 @@ def compare(
     for key, item in new_items.items():
         before_item = old_items.get(key)
         if before_item is None:
-            changes.materials_added.append(material_name(key))
+            if old_items:  # the first submission with materials adds them all: no change
+                changes.materials_added.append(material_name(key))
         elif _content(before_item) != _content(item):
             changes.materials_replaced.append(material_name(key))
     changes.materials_removed = [material_name(key) for key in old_items if key not in new_items]

@@ -108,3 +108,10 @@ def test_materials_added_and_removed_are_named_with_their_website():
     changes = compare(snapshot(materials=MATERIALS[:1]), snapshot(materials=MATERIALS[1:]), same)
     assert changes.materials_added == ["青禾科技官网 · 域名证书（实名信息截图）"]
     assert changes.materials_removed == ["负责人身份证人像面"]
+
+
+def test_the_first_submission_of_materials_changes_nothing_by_them():
+    """After initial review the applicant sends every material for the first time: the card
+    compares that with the initial submission and must not list them all as changes."""
+    changes = compare(snapshot(materials=[]), snapshot(), same)
+    assert changes.materials_added == [] and not changes
