@@ -82,10 +82,14 @@ def _field_choices(filing: Filing) -> list[tuple[str, str]]:
         prefix = f"websites[{index}]"
         fields += [(f"{prefix}.name", f"{website.name} · {gettext('网站名称')}"),
                    (f"{prefix}.domains", f"{website.name} · {gettext('域名')}"),
-                   (f"{prefix}.responsible_person", f"{website.name} · {gettext('网站负责人')}"),
-                   (materials.authenticity_field(index), f"{website.name} · {gettext('真实性核验')}")]  # fmt: skip
+                   (f"{prefix}.responsible_person", f"{website.name} · {gettext('网站负责人')}")]  # fmt: skip
+        if website.authenticity_verified_at is not None:  # a verification to redo
+            fields.append((materials.authenticity_field(index), f"{website.name} · {gettext('真实性核验')}"))  # fmt: skip
     positions: dict[int | None, int] = {w.id: index for index, w in enumerate(filing.websites)}
+    uploaded = {(item.kind, item.website_id) for item in materials.materials_of(filing)}
     for requirement in materials.required_materials(filing):  # a material to upload again
+        if (requirement.kind, requirement.website_id) not in uploaded:
+            continue  # nothing uploaded yet (initial review): nothing to replace
         field = materials.material_field(requirement.kind, positions.get(requirement.website_id))
         label = gettext(requirement.label)
         fields.append((field, f"{requirement.detail} · {label}" if requirement.detail else label))

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 
+from flask import g
+
 from domain.lifecycle.states import Action, FilingState, Role
 from domain.review import reviewing
 from extensions import db
-from models import utcnow
+from models import Material, utcnow
 from runtime.policy import current_policy
 
 S = FilingState
@@ -152,3 +154,25 @@ def test_a_reviewer_who_moves_a_filing_to_another_staff_stage_keeps_it(make_fili
     )
     db.session.commit()
     assert filing.state is S.sms_pending and filing.claimed_by_id is None  # the applicant's turn
+
+
+def test_the_reason_picker_offers_only_materials_and_checks_that_exist(
+    client, login, make_filing, make_user
+):
+    """At initial review nothing is uploaded or verified yet: no reason can ask to replace it."""
+    reviewer = make_user(Role.reviewer)
+    filing = make_filing(S.submitted, reviewer=reviewer)
+    page = review_page(client, login, filing, reviewer)
+    assert 'value="materials.business_licence"' not in page
+    assert "authenticity" not in re.sub(r"<script.*?</script>", "", page, flags=re.S)
+    db.session.add(
+        Material(filing_id=filing.id, kind="business_licence", storage_key="k-licence",
+                 content_type="image/png", size_bytes=1, width=800, height=600, sha256="aa",
+                 uploaded_by_id=filing.account_id)
+    )  # fmt: skip
+    filing.websites[0].authenticity_verified_at = utcnow()
+    db.session.commit()
+    g.pop("field_choices", None)  # the test's app context outlives a request: its cache too
+    page = client.get(f"/review/filings/{filing.id}").get_data(as_text=True)
+    assert 'value="materials.business_licence"' in page
+    assert 'value="websites[0].authenticity"' in page
