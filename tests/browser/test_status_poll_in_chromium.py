@@ -3,6 +3,8 @@ stays as it is; a reviewer's decision shows without a reload, and polling goes o
 
 from __future__ import annotations
 
+import itertools
+
 from sqlalchemy import select
 
 from demo.seed import filled_in_filing
@@ -51,3 +53,34 @@ def test_status_page_follows_a_decision_without_a_reload(live_app, live_server, 
     screenshot(page, "status-after-decision")
     with page.expect_response(lambda response: is_poll(response, 204)):
         pass  # the new panel polls with the new version
+
+
+def test_on_a_phone_the_status_bar_and_header_fit_the_screen(live_app, live_server, page):
+    """390 × 844: the eight steps stand in one column inside the screen (wrapped rows ran their
+    lines off the edge), the header takes two lines, a list's cells carry their labels."""
+    with live_app.app_context():
+        applicant = user(APPLICANT)
+        filing = filled_in_filing(
+            applicant, "9165010282TDYP143M", "tianshanguoye.cn", "Tianshan20", "13899912345"
+        )
+        transitions.apply(filing, Action.submit, applicant)
+        db.session.commit()
+        filing_id = filing.id
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, live_server, APPLICANT, "Apply12345")
+    page.goto(f"{live_server}/filings/{filing_id}")
+    boxes = page.locator("ol.lifecycle > li").evaluate_all(
+        "items => items.map(item => item.getBoundingClientRect().toJSON())"
+    )
+    assert len(boxes) >= 6
+    assert all(box["left"] >= 0 and box["right"] <= 390 for box in boxes)
+    assert all(later["top"] > earlier["top"] for earlier, later in itertools.pairwise(boxes))
+    lines_of_nav = page.locator(".topbar .nav").evaluate(
+        "nav => nav.getBoundingClientRect().height"
+    )
+    assert lines_of_nav < 2 * 30  # one line of links (about 24 px), not two or three
+    screenshot(page, "status-on-a-phone")
+    page.goto(f"{live_server}/filings/")
+    first_cell = page.locator("table.table td[data-label]").first
+    label = first_cell.evaluate("cell => getComputedStyle(cell, '::before').content")
+    assert "主体" in label
