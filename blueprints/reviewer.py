@@ -234,18 +234,28 @@ def _registry_rows(filing: Filing) -> list[dict]:
     ]
 
 
-# The responsible person's ID pages (whatever the document) with the live photo beside them.
-GALLERY_FIRST = (
-    *materials.SUBJECT_PERSON_LABELS, "live_photo",
-    *(materials.WEBSITE_PERSON + kind for kind in materials.SUBJECT_PERSON_LABELS),
-)  # fmt: skip
+def _gallery_groups(filing: Filing, have: dict) -> list[tuple[str, list]]:
+    """The materials as a reviewer compares them: the subject's (the licence, its person's ID
+    pages, the letters), then each website's: the ID pages of the person its live photo must match
+    (the website's own person, or the subject's shown again), the live photo beside them, the rest.
+    Each group in the order of the material kinds (materials.KIND_LABELS)."""
+    kinds = list(materials.KIND_LABELS)
 
+    def in_order(items: list) -> list:
+        return sorted(items, key=lambda m: kinds.index(m.kind) if m.kind in kinds else len(kinds))
 
-def _gallery_order(material) -> tuple:
-    """Identity documents first with the live photo beside the ID, then the rest per website."""
-    if material.kind in GALLERY_FIRST:
-        return (0, GALLERY_FIRST.index(material.kind), material.website_id or 0)
-    return (1, material.website_id or 0, material.kind)
+    subject_items = in_order([m for (_kind, site), m in have.items() if site is None])
+    subject_id_pages = [m for m in subject_items if m.kind in materials.SUBJECT_PERSON_LABELS]
+    groups = [(_("主体"), subject_items)]
+    for website in filing.websites:
+        own = in_order([m for (_kind, site), m in have.items() if site == website.id])
+        person = [m for m in own if m.kind.startswith(materials.WEBSITE_PERSON)]
+        if website.responsible_person is None:
+            person = subject_id_pages  # the photo must match the subject's person
+        photo = [m for m in own if m.kind == "live_photo"]
+        rest = [m for m in own if m not in person and m not in photo]
+        groups.append((website.name, [*person, *photo, *rest]))
+    return [(title, items) for title, items in groups if items]
 
 
 def _decision_form(filing: Filing, form: DecisionForm | None = None) -> DecisionForm:
@@ -315,7 +325,7 @@ def _review_context(filing: Filing, form: DecisionForm | None = None) -> dict:
         }
         if filing.kind is OrderKind.cancel_access
         else set(),
-        "materials": sorted(have.values(), key=_gallery_order),
+        "gallery": _gallery_groups(filing, have),
         "labels": materials.KIND_LABELS,
         "website_names": {w.id: w.name for w in filing.websites},  # the gallery's captions
         "events": events,

@@ -114,7 +114,8 @@ def test_continued_access_from_filing_to_approval(browser, page, live_server, tm
     login(page, base, REVIEWER[0], REVIEWER[1])
     page.goto(f"{base}/review/filings/{filing_id}")
     assert page.locator(".gallery img").count() >= 5
-    assert "陇原非遗 · " in page.locator(".gallery").inner_text()  # captions name the website
+    titles = page.locator(".gallery-title").all_inner_texts()  # grouped: the subject, each website
+    assert titles[0] == "主体" and "陇原非遗" in titles
     screenshot(page, "review-screen")
     claim_and_decide(page, base, filing_id, "re_approve")
     claim_and_decide(page, base, filing_id, "submit_to_bureau")

@@ -176,3 +176,31 @@ def test_the_reason_picker_offers_only_materials_and_checks_that_exist(
     page = client.get(f"/review/filings/{filing.id}").get_data(as_text=True)
     assert 'value="materials.business_licence"' in page
     assert 'value="websites[0].authenticity"' in page
+
+
+def test_the_gallery_groups_the_subject_then_each_website_with_its_photo_beside_the_id(
+    client, login, make_filing, make_user
+):
+    reviewer = make_user(Role.reviewer)
+    filing = make_filing(S.submitted, reviewer=reviewer)
+    site = filing.websites[0].id
+    for index, (kind, website_id) in enumerate(
+        [("domain_certificate", site), ("live_photo", site), ("id_back", None),
+         ("business_licence", None), ("id_front", None)]
+    ):  # fmt: skip
+        db.session.add(
+            Material(filing_id=filing.id, website_id=website_id, kind=kind,
+                     storage_key=f"k-{index}", content_type="image/png", size_bytes=1,
+                     width=800, height=600, sha256=f"{index}", uploaded_by_id=filing.account_id)
+        )  # fmt: skip
+    db.session.commit()
+    page = review_page(client, login, filing, reviewer)
+    gallery = page.split("<h2>资料</h2>")[1].split("</section>")[0]
+    titles = re.findall(r'<h3 class="gallery-title">([^<]+)</h3>', gallery)
+    assert titles == ["主体", "青禾科技官网"]
+    subject_part, site_part = gallery.split('<h3 class="gallery-title">')[1:]
+    captions = [re.findall(r"<figcaption>([^ ]+) ·", part) for part in (subject_part, site_part)]
+    assert captions[0] == ["营业执照或单位证件", "负责人身份证人像面", "负责人身份证国徽面"]
+    # the website's person is the subject's: the photo sits beside that ID, shown again
+    assert captions[1] == ["负责人身份证人像面", "负责人身份证国徽面", "真实性核验照片",
+                           "域名证书（实名信息截图）"]  # fmt: skip
