@@ -174,7 +174,17 @@ def letter_template(filing_id: int, kind: str):
     filing = own_filing_or_404(filing_id)
     if kind not in ("commitment_letter", "authorisation_letter", "guangdong_commitment"):
         abort(404)
-    return render_template(f"materials/letters/{kind}.html", filing=filing)
+    return render_template(
+        f"materials/letters/{kind}.html", filing=filing, website=_delegated_website(filing)
+    )
+
+
+def _delegated_website(filing: Filing) -> Website | None:
+    """The website an authorisation letter is for (`?website=`), else the first whose responsible
+    person is not the subject's: the letter names that person."""
+    delegated = [w for w in filing.websites if w.responsible_person is not None]
+    wanted = request.args.get("website", type=int)
+    return next((w for w in delegated if w.id == wanted), delegated[0] if delegated else None)
 
 
 @bp.post("/filings/<int:filing_id>/materials/submit")

@@ -8,7 +8,7 @@ import pytest
 
 from domain.lifecycle.states import FilingState
 from extensions import db
-from models import Filing
+from models import Filing, Person
 
 PRINT_HINT = "打印后用黑色签字笔签署，拍摄彩色照片上传（本提示不必打印）。"
 
@@ -57,3 +57,21 @@ def test_a_letter_has_the_favicon_and_a_print_hint_in_the_users_language(app, cl
         "upload it (this note need not be printed).</p>"
     ) in page
     assert '<html lang="zh-CN">' in page and "签字" in page  # the letter itself stays Chinese
+
+
+def test_the_authorisation_letter_names_the_website_person_it_authorises(client, due):
+    website = due.websites[0]
+    website.responsible_person = Person(
+        name="李娜", id_type="resident_id", id_number="440106199508122241",
+        mobile="13826001234", email="lina@example.cn",
+    )  # fmt: skip
+    db.session.commit()
+    letter = client.get(
+        f"/filings/{due.id}/templates/authorisation_letter?website={website.id}"
+    ).get_data(as_text=True)
+    assert (
+        "兹授权 李娜（身份证号码：440106199508122241）为 杭州青禾科技有限公司 的网站负责人"
+        in letter
+    )
+    assert "____________（身份证号码" not in letter
+    assert website.name in letter
