@@ -113,6 +113,7 @@ def upload(filing_id: int):
             material = materials.upload(
                 _storage(), filing, kind, website, data,
                 (upload_file.filename or "") if upload_file else "", current_user,
+                named=filings.named_items(filing),
             )  # fmt: skip
     except UploadRefused as exc:
         error = exc.message.render(_)

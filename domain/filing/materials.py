@@ -366,18 +366,30 @@ def store_upload(
 
 def upload(
     store: Storage, filing: Filing, kind: str, website: Website | None, data: bytes,
-    original_name: str, uploader: User,
+    original_name: str, uploader: User, named: Named | None = None,
 ) -> Material:  # fmt: skip
     """The applicant's upload of a material: stored as store_upload() does, and audited. The same
-    image sent again while it is the current one (a double pick, a second click) is one upload.
+    image sent again while it is the current one (a double pick, a second click) is one upload,
+    except for a material that a rejection (`named`) asks to replace: the image it rejected,
+    sent again, is refused in words.
 
-    :raises UploadRefused: see store_upload().
+    :raises UploadRefused: see store_upload(); or the rejected image sent again.
     """
     _lock(filing)
-    current = current_material(filing, kind, website.id if website else None)
+    website_id = website.id if website else None
+    current = current_material(filing, kind, website_id)
     material = store_upload(
         store, filing, kind, website, data, original_name, uploader, unless_same_as=current
     )
+    if (
+        material is current
+        and named is not None
+        and named.at is not None
+        and ((kind, website_id) in named.materials and current.created_at <= named.at)
+    ):
+        raise UploadRefused(
+            Message(N_("这张图片与审核驳回的图片相同，请按驳回原因重新拍摄或更换图片后再上传"))
+        )
     if material is not current:
         details: dict[str, Any] = {"kind": kind, "material": material.id}
         if website is not None:  # the review screen's trail names the website's material

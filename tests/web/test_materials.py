@@ -327,6 +327,21 @@ def test_a_re_rejection_names_a_material_and_an_authenticity_check_to_redo(
     assert pending.state is FilingState.re_review
 
 
+def test_the_rejected_image_sent_again_is_refused_in_words(app, client, pending, reviewer):
+    send_everything(client, pending)
+    policy = current_policy()
+    assert reviewing.claim(pending, reviewer, policy)
+    reviewing.decide(pending, reviewer, Action.re_reject, policy=policy,
+                     expected_version=pending.version,
+                     reasons=[Reason("materials.id_front", "", "身份证照片反光")])  # fmt: skip
+    db.session.commit()
+    again = upload_material(client, pending, "id_front", image_bytes("JPEG"))  # the same file
+    assert again.status_code == 422
+    assert "与审核驳回的图片相同" in again.get_data(as_text=True)
+    other = upload_material(client, pending, "id_back", image_bytes("JPEG"))  # not named: as before
+    assert other.status_code == 200
+
+
 def test_the_live_photo_is_not_counted_as_an_upload_of_the_applicant(client, pending):
     _verify_on_phone(client, pending, pending.websites[0])
     uploads = db.session.scalars(
