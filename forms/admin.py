@@ -1,7 +1,7 @@
 """The admin console's forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, EmailField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange
 
@@ -25,6 +25,7 @@ class ApiTokenForm(FlaskForm):
         _l("名称"), [InputRequired(_l("必填")), Length(max=64, message=_l("最多 64 个字符"))]
     )
     write = BooleanField(_l("允许写入（为申请人创建草稿）"))
+    service_codes = BooleanField(_l("允许签发和吊销备案服务码（供计费系统使用）"))
     days = WholeNumberField(
         _l("有效期（天）"),
         [
@@ -49,3 +50,12 @@ class ProvinceRuleForm(FlaskForm):
     bureau_review_workdays = StringField(_l("管局审核工作日"), render_kw={"inputmode": "numeric"})
     notes = TextAreaField(_l("备注"))
     mail_items = TextAreaField(_l("需邮寄的资料（要求邮寄资料时向申请人显示）"))
+
+
+class ServiceCodeForm(FlaskForm):
+    """Issue a service code (备案服务码) in the console, as the billing system does by API."""
+
+    account = EmailField(_l("申请人账号（邮箱）"), [InputRequired(_l("必填")), Length(max=254)])
+    ips = TextAreaField(_l("实例公网 IP（每行一个）"), [InputRequired(_l("必填"))])
+    paid_until = DateField(_l("付费到期日"), [InputRequired(_l("必填，格式 YYYY-MM-DD"))])
+    note = StringField(_l("备注（如实例 ID）"), [Length(max=128, message=_l("最多 128 个字符"))])
