@@ -394,8 +394,11 @@ def api_token_group() -> None:
 @click.option("--by", "admin_email", required=True, help="E-mail of the admin who issues it.")
 @click.option("--write", is_flag=True, help="Also the write scope (create drafts); default: read.")
 @click.option("--days", type=int, default=None, help="Valid for this many days (default 90).")
+@click.option("--service-codes", is_flag=True, help="Also issue and revoke service codes (A10).")
 @with_appcontext
-def api_token_create(name: str, admin_email: str, write: bool, days: int | None) -> None:
+def api_token_create(
+    name: str, admin_email: str, write: bool, days: int | None, service_codes: bool
+) -> None:
     """Issue a bearer token; it is printed once and stored only as a hash."""
 
     admin = find_user(admin_email)
@@ -404,8 +407,9 @@ def api_token_create(name: str, admin_email: str, write: bool, days: int | None)
     try:
         with transaction():
             token = api_tokens.issue(
-                name, admin, write=write, days=days or current_app.config["API_TOKEN_DAYS"]
-            )
+                name, admin, write=write, days=days or current_app.config["API_TOKEN_DAYS"],
+                service_codes=service_codes,
+            )  # fmt: skip
     except api_tokens.TokenError as exc:
         raise click.ClickException(f"--{exc.field}: {exc.message.render(gettext)}") from exc
     click.echo(token)

@@ -69,7 +69,7 @@ class Config:
     SMS_GATEWAY = "log"
     SMS_SIGN_NAME = ""  # empty: the provider's name
     SMS_TEMPLATES: dict = {}  # e.g. {"sms_code": "SMS_123", "filing_rejected": "SMS_124", ...}
-    # (keys: sms_code, filing_rejected, filing_returned, filing_approved, order_approved)
+    # (keys: sms_code, mobile_code, filing_rejected, filing_returned, filing_approved, order_approved)
     SMS_ACCESS_KEY_ID = ""  # Alibaba AccessKey ID / Tencent SecretId
     SMS_ACCESS_KEY_SECRET = ""  # Alibaba AccessKey secret / Tencent SecretKey
     SMS_ENDPOINT = ""  # empty: the platform's public endpoint
@@ -95,6 +95,13 @@ class Config:
     RETENTION_WITHDRAWN_DAYS = 30  # the images of a withdrawn filing
     RETENTION_IMPORT_MINUTES = 60  # an unconfirmed registry preview file (instance/imports)
     BEHIND_PROXY = False  # true behind nginx: honour X-Forwarded-Proto (HSTS, secure URLs)
+    # Service codes and mobile codes (DOMAIN.md A10): how the product step verifies the product
+    # ("ip_pool", "service_code" or "either"), where codes come from ("local": this app's table, or
+    # "module:Class"), and the 6-digit codes to each responsible person's mobile (R-PH-3)
+    PRODUCT_VERIFICATION = "ip_pool"
+    SERVICE_CODE_SOURCE = "local"
+    VERIFY_MOBILES = True
+    MOBILE_CODES_PER_HOUR = 5  # codes sent to one mobile number in an hour, over every order
 
 
 def webhook_problem(url: str, secret: str) -> str | None:

@@ -567,6 +567,12 @@ class FilingPasswordFailure(Model):
 # --- audit and notifications ----------------------------------------------------------------
 
 
+# read; read write; either with service_codes (issue and revoke service codes, DOMAIN.md A10)
+API_TOKEN_SCOPES = (
+    "scopes IN ('read', 'read write', 'read service_codes', 'read write service_codes')"
+)
+
+
 class ApiToken(Model):
     """A bearer token for the provider's own console (JSON API); only its SHA-256 is stored."""
 
@@ -579,12 +585,12 @@ class ApiToken(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    scopes: Mapped[str] = mapped_column(String(32), default="read")  # "read" or "read write"
+    scopes: Mapped[str] = mapped_column(String(32), default="read")  # API_TOKEN_SCOPES
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     created_by: Mapped[User] = relationship()
 
-    __table_args__ = (CheckConstraint("scopes IN ('read', 'read write')", name="known_scopes"),)
+    __table_args__ = (CheckConstraint(API_TOKEN_SCOPES, name="known_scopes"),)
 
 
 class ThrottleCounter(Model):
@@ -700,3 +706,51 @@ class OutboxMessage(Model):
         CheckConstraint("status IN ('pending', 'sent', 'failed')", name="known_status"),
         CheckConstraint("(status = 'sent') = (sent_at IS NOT NULL)", name="sent_has_time"),
     )
+
+
+class ServiceCode(Model):
+    """A service code (备案服务码, DOMAIN.md A10) issued by the provider's billing through the API or
+    by an admin: the instance's public IPs and its paid-until date, for one account. One website of
+    one order may use it, and its IPs become that website's. Only a SHA-256 of the code is stored."""
+
+    __tablename__ = "service_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hint: Mapped[str] = mapped_column(String(8))  # the code's last characters, to tell codes apart
+    account_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    ips: Mapped[list] = mapped_column(JSON, default=list)
+    paid_until: Mapped[date] = mapped_column(Date)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id", ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(String(128), default="")  # e.g. billing's instance id
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    filing_id: Mapped[int | None] = mapped_column(
+        ForeignKey("filings.id", ondelete="SET NULL"), index=True
+    )
+    website_id: Mapped[int | None] = mapped_column(
+        ForeignKey("websites.id", ondelete="SET NULL"), unique=True
+    )
+
+    account: Mapped[User] = relationship(foreign_keys=[account_id])
+
+
+class MobileCode(Model):
+    """A 6-digit code sent to a responsible person's mobile in the wizard (R-PH-3, DOMAIN.md A10):
+    stored as an HMAC, 10 minutes, 5 tries; `verified_at` marks that mobile of the order verified."""
+
+    __tablename__ = "mobile_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filing_id: Mapped[int] = mapped_column(ForeignKey("filings.id", ondelete="CASCADE"), index=True)
+    mobile: Mapped[str] = mapped_column(String(20), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # verified, spent or replaced
+
+    __table_args__ = (CheckConstraint("failures BETWEEN 0 AND 5", name="max_failures"),)

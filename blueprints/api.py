@@ -4,13 +4,16 @@ rate-limited per client; drafts and filings for the provider's console, by scope
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, request
 from flask_login import current_user
 
+from blueprints.access import row_id
 from domain import audit
 from domain.accounts.accounts import find_user
+from domain.filing import service_codes
 from domain.filing.filings import FilingError
 from domain.filing.timeline import public_timeline
 from domain.lifecycle.states import Role
@@ -209,6 +212,112 @@ def read_filing(filing_id: int):
     if filing is None:
         return jsonify({"error": gettext("备案不存在")}), 404
     return jsonify(_filing_document(filing))
+
+
+# --- service codes (备案服务码, DOMAIN.md A10): the provider's billing issues and revokes them ----
+
+SERVICE_CODE_KEYS = {"account", "ips", "paid_until", "note"}
+
+
+def _service_code_request(data: object) -> tuple[dict, list[dict]]:
+    """The POST body's values, or the problems that make it no request (each naming its key)."""
+    if not isinstance(data, dict):
+        return {}, [{"field": "$", "message": gettext("不是有效的 UTF-8 JSON")}]
+    problems = [
+        {"field": key, "message": gettext("未知的键")}
+        for key in data
+        if key not in SERVICE_CODE_KEYS
+    ]
+    for key in ("account", "ips", "paid_until"):
+        if key not in data:
+            problems.append({"field": key, "message": gettext("缺少该键")})
+    paid_until = None
+    if isinstance(data.get("paid_until"), str):
+        try:
+            paid_until = date.fromisoformat(data["paid_until"].strip())
+        except ValueError:
+            paid_until = None
+    if "paid_until" in data and paid_until is None:
+        problems.append({"field": "paid_until", "message": gettext("应为日期 YYYY-MM-DD")})
+    if "note" in data and not isinstance(data["note"], str):
+        problems.append({"field": "note", "message": gettext("应为字符串")})
+    if "account" in data and not isinstance(data["account"], str):
+        problems.append({"field": "account", "message": gettext("应为邮箱")})
+    values = {
+        "account": data.get("account"), "ips": data.get("ips"), "paid_until": paid_until,
+        "note": data.get("note") or "",
+    }  # fmt: skip
+    return values, problems
+
+
+@bp.post("/service-codes")
+def issue_service_code():
+    """Issue a service code for {"account", "ips", "paid_until"[, "note"]}; the code is in this
+    answer only."""
+    token, refusal = _token_or_401(api_tokens.SERVICE_CODES)
+    if refusal:
+        return refusal
+    body = _read_json_body()
+    try:
+        data = json.loads(body) if body is not None else None
+    except (ValueError, RecursionError):
+        data = None
+    values, problems = _service_code_request(data)
+    if problems:
+        return _bad_request(problems)
+    account = find_user(values["account"])
+    try:
+        with transaction():
+            row, code = service_codes.issue(
+                account, values["ips"], values["paid_until"], by=token.created_by, token=token,
+                note=values["note"],
+            )  # fmt: skip
+            document = service_codes.as_dict(row, code)
+    except service_codes.ServiceCodeError as exc:
+        return _bad_request([{"field": exc.field or "$", "message": exc.message.render(gettext)}])
+    return jsonify(document), 201
+
+
+@bp.get("/service-codes")
+def list_service_codes():
+    """Service codes, newest first (200 a page; ?account=e-mail, ?before=id)."""
+    token, refusal = _token_or_401(api_tokens.SERVICE_CODES)
+    if refusal:
+        return refusal
+    account = None
+    if request.args.get("account"):
+        account = find_user(request.args["account"])
+        if account is None:
+            return jsonify({"service_codes": []})
+    rows = service_codes.listed(account, before=row_id(request.args.get("before")) or None)
+    return jsonify({"service_codes": [service_codes.as_dict(row) for row in rows]})
+
+
+@bp.get("/service-codes/<int:code_id>")
+def read_service_code(code_id: int):
+    """One service code (its state: active, used or revoked)."""
+    token, refusal = _token_or_401(api_tokens.SERVICE_CODES)
+    if refusal:
+        return refusal
+    row = service_codes.find(code_id)
+    if row is None:
+        return jsonify({"error": gettext("没有该编号的备案服务码")}), 404
+    return jsonify(service_codes.as_dict(row))
+
+
+@bp.delete("/service-codes/<int:code_id>")
+def revoke_service_code(code_id: int):
+    """Revoke a service code for good (a second time changes nothing)."""
+    token, refusal = _token_or_401(api_tokens.SERVICE_CODES)
+    if refusal:
+        return refusal
+    try:
+        with transaction():
+            row = service_codes.revoke(code_id, token.created_by)
+            document = service_codes.as_dict(row)
+    except service_codes.ServiceCodeError:
+        return jsonify({"error": gettext("没有该编号的备案服务码")}), 404
+    return jsonify(document)
 
 
 @bp.get("/openapi.json")

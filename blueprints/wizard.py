@@ -13,7 +13,7 @@ from jinja2_fragments.flask import render_block
 from blueprints.access import own_filing_or_404, posted_or_400, role_required, row_id
 from blueprints.htmx import is_htmx
 from domain.errors import DomainError
-from domain.filing import filings
+from domain.filing import filings, mobiles, service_codes
 from domain.filing.filing_password import TooManyPasswordFailures
 from domain.filing.filings import FilingError
 from domain.lifecycle.states import Role
@@ -21,7 +21,9 @@ from domain.lifecycle.workdays import SHANGHAI, shanghai_today
 from domain.lifecycle.workflow import StaleFiling
 from domain.rulebook.filing_type import LookupInputError, fold_host, host_of_pasted_url
 from domain.rulebook.precheck import Findings
+from domain.support import outbox
 from domain.support.i18n import N_
+from domain.support.masking import mask_phone
 from forms.filing import (
     PERSON_ID_TYPES,
     ConfirmForm,
@@ -36,6 +38,7 @@ from forms.validators import attach_findings
 from i18n import gettext as _
 from i18n import ngettext
 from runtime import current as runtime_adapters
+from runtime import notify
 from runtime.policy import current_policy
 from runtime.transaction import transaction
 
@@ -80,6 +83,8 @@ def _page(template: str, filing, step: str, status: int = 200, **context):
         done=filings.completed_steps(filing),
         rejection=rejection,
         flagged=flagged,
+        mobile_panel=mobile_panel(filing) if step in MOBILE_STEPS else None,
+        back=step,
         **context,
     )
     return page, status
@@ -144,19 +149,44 @@ def parent_domain_note(typed: str | None, verdict) -> str:
 @bp.route("/<int:filing_id>/product", methods=["GET", "POST"])
 @role_required(Role.applicant)
 def product(filing_id: int):
-    """Product verification: choose this provider's IPs on the account for the filing."""
+    """Product verification: this provider's IPs on the account, or a service code per website,
+    as PRODUCT_VERIFICATION allows (DOMAIN.md A10)."""
     filing = _editable_filing(filing_id)
+    policy = current_policy()
     form = ProductForm(data={"ips": filing.product_ips} if request.method == "GET" else None)
     form.ips.choices = filings.account_ips(current_user)
+    code_errors: dict[str, str] = {}
+    typed = {k: v for k, v in request.form.items() if k.startswith("service_code-")}
     if form.validate_on_submit():
-        try:
-            with transaction():
-                filings.set_product_ips(filing, current_user, form.ips.data)
-        except FilingError as exc:
-            form.ips.errors.append(exc.message.render(_))
+        if not service_codes.accepts_codes(policy):  # today's step, unchanged
+            try:
+                with transaction():
+                    filings.set_product_ips(filing, current_user, form.ips.data)
+            except FilingError as exc:
+                form.ips.errors.append(exc.message.render(_))
+            else:
+                return redirect(url_for("wizard.password", filing_id=filing.id))
         else:
-            return redirect(url_for("wizard.password", filing_id=filing.id))
-    return _page("wizard/product.html", filing, "product", 422 if form.errors else 200, form=form)
+            codes = {w.id: typed.get(f"service_code-{w.id}", "") for w in filing.websites}
+            with transaction():
+                errors = filings.verify_product(
+                    filing, current_user, form.ips.data or [], codes, policy, shanghai_today(),
+                    runtime_adapters().service_codes,
+                )  # fmt: skip
+            for key, message in errors.items():
+                if key == "ips":
+                    form.ips.errors.append(message.render(_))
+                else:
+                    code_errors[key] = message.render(_)
+            if not errors:
+                return redirect(url_for("wizard.password", filing_id=filing.id))
+    status = 422 if (form.errors or code_errors) else 200
+    return _page(
+        "wizard/product.html", filing, "product", status, form=form, code_errors=code_errors,
+        typed={k: v for k, v in typed.items() if k in code_errors},
+        codes=service_codes.codes_of(filing), pool_allowed=service_codes.accepts_pool(policy),
+        codes_allowed=service_codes.accepts_codes(policy),
+    )  # fmt: skip
 
 
 # --- step 3 -----------------------------------------------------------------------------------
@@ -213,6 +243,7 @@ def subject(filing_id: int):
     if request.method == "POST":
         with transaction():
             filings.update_subject(filing, values)
+            mobiles.after_edit(filing, current_policy())
         form.validate()
     findings = filings.check_subject(filing, values, shanghai_today())
     if request.method == "POST":
@@ -266,8 +297,12 @@ def _websites_form(filing, formdata=None, typed: WebsitesForm | None = None) -> 
     else:
         form = WebsitesForm(formdata=formdata)
     content_types = content_type_choices(filing.subject.kind)
+    codes = service_codes.codes_of(filing)  # a website with a service code runs on its IPs
+    pool = [a for a in filing.product_ips if a in filings.pool_ips(filing, codes)]
+    code_of = {str(website_id): row for website_id, row in codes.items()}
     for block in form.websites:
-        block.form.ips.choices = list(filing.product_ips)
+        code = code_of.get(block.form.website_id.data or "")
+        block.form.ips.choices = list(code.ips) if code is not None else pool
         block.form.content_types.choices = content_types
     return form
 
@@ -384,6 +419,7 @@ def _posted_websites(filing) -> WebsitesForm:
     form.validate()
     with transaction():
         _save_blocks(filing, form)
+        mobiles.after_edit(filing, current_policy())
     return form
 
 
@@ -405,8 +441,9 @@ def _websites_answer(filing, form: WebsitesForm, error: FilingError | None, stat
 def confirm(filing_id: int):
     """One summary of everything, with the pre-check result; submit from here."""
     filing = _editable_filing(filing_id)
+    policy = current_policy()
     problems = filings.submission_problems(
-        filing, shanghai_today(), current_policy().provider_code, runtime_adapters().registry
+        filing, shanghai_today(), policy.provider_code, runtime_adapters().registry, policy=policy
     )
     form = ConfirmForm(data={"version": filing.version})
     return _page("wizard/confirm.html", filing, "confirm", form=form, problems=problems)
@@ -440,3 +477,85 @@ def submit(filing_id: int):
         "ok",
     )
     return redirect(url_for("applicant.show_filing", filing_id=filing.id))
+
+
+# --- mobile codes (R-PH-3): a panel on the subject, websites and confirm steps ------------------
+
+MOBILE_STEPS = ("subject", "websites", "confirm")
+SENT_MESSAGES = {
+    mobiles.Sent.SENT: (N_("验证码已发送至 %(mobile)s，10 分钟内有效"), "ok"),
+    mobiles.Sent.TOO_SOON: (N_("发送过于频繁，请 %(n)s 秒后再试"), "bad"),
+    mobiles.Sent.CAP: (N_("该手机号本小时内接收验证码次数已达上限，请稍后再试"), "bad"),
+    mobiles.Sent.VERIFIED: (N_("手机号 %(mobile)s 已通过验证"), "ok"),
+    mobiles.Sent.NOT_ON_ORDER: (N_("该手机号不是本备案负责人的手机号，请先保存手机号"), "bad"),
+}
+CHECKED_MESSAGES = {
+    mobiles.Checked.VERIFIED: (N_("手机号 %(mobile)s 验证通过"), "ok"),
+    mobiles.Checked.WRONG: (N_("验证码不正确，还可尝试 %(n)s 次"), "bad"),
+    mobiles.Checked.EXPIRED: (N_("验证码已过期，请重新发送验证码"), "bad"),
+    mobiles.Checked.SPENT: (N_("验证码错误次数过多，请重新发送验证码"), "bad"),
+    mobiles.Checked.NO_CODE: (N_("请先获取发送到该手机的验证码"), "bad"),
+}
+
+
+def mobile_panel(filing, message: str = "", tone: str = "ok") -> dict | None:
+    """The mobile codes panel's data (None where VERIFY_MOBILES is off); in demo mode with what
+    the phones got, as the bureau's SMS page shows it."""
+    policy = current_policy()
+    if not policy.verify_mobiles:
+        return None
+    demo_texts = []
+    if policy.demo_mode:  # the demo has no real phone to read the code on
+        demo_texts = [
+            notify.render(outbox.as_delivered(m), policy, reveal_code=True).text
+            for m in mobiles.sent_codes(filing)[:3]
+        ]
+    return {"rows": mobiles.statuses(filing), "message": message, "tone": tone,
+            "demo_texts": demo_texts}  # fmt: skip
+
+
+def _mobile_answer(filing, message: str, tone: str):
+    """The panel again for htmx; else the step it was on, the message flashed."""
+    back = request.form.get("back", "")
+    if is_htmx():
+        status = 200 if tone == "ok" else 422
+        return render_template(
+            "wizard/_mobiles.html", filing=filing, back=back,
+            mobile_panel=mobile_panel(filing, message, tone),
+        ), status  # fmt: skip
+    flash(message, tone)
+    endpoint = f"wizard.{back}" if back in MOBILE_STEPS else "wizard.confirm"
+    return redirect(url_for(endpoint, filing_id=filing.id))
+
+
+@bp.post("/<int:filing_id>/mobiles/send")
+@role_required(Role.applicant)
+def send_mobile_code(filing_id: int):
+    """Send (again) the SMS code to one responsible person's mobile of the order."""
+    filing = _editable_filing(filing_id)
+    mobile = (request.form.get("mobile") or "").strip()[:20]
+    policy = current_policy()
+    if not policy.verify_mobiles:
+        abort(404)
+    with transaction():
+        result = mobiles.send_code(filing, mobile, policy)
+    text, tone = SENT_MESSAGES[result]
+    wait = mobiles.seconds_until_resend(filing, mobile)
+    return _mobile_answer(filing, _(text, mobile=mask_phone(mobile), n=wait), tone)
+
+
+@bp.post("/<int:filing_id>/mobiles/verify")
+@role_required(Role.applicant)
+def verify_mobile_code(filing_id: int):
+    """Check the code typed for one responsible person's mobile of the order."""
+    filing = _editable_filing(filing_id)
+    mobile = (request.form.get("mobile") or "").strip()[:20]
+    policy = current_policy()
+    if not policy.verify_mobiles:
+        abort(404)
+    with transaction():
+        verdict = mobiles.verify(
+            filing, mobile, (request.form.get("code") or "")[:32], current_user, policy
+        )
+    text, tone = CHECKED_MESSAGES[verdict.result]
+    return _mobile_answer(filing, _(text, mobile=mask_phone(mobile), n=verdict.tries_left), tone)

@@ -38,6 +38,10 @@ class Policy:
     outbox_backoff_max_seconds: int = 6 * 3600
     public_url: str = "http://127.0.0.1:5000"
     demo_mode: bool = False  # BEIAN_DEMO_MODE: demo conveniences, never in production
+    # service codes and mobile codes (DOMAIN.md A10)
+    product_verification: str = "ip_pool"  # "ip_pool", "service_code" or "either"
+    verify_mobiles: bool = True
+    mobile_codes_per_hour: int = 5
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Policy:
@@ -66,4 +70,14 @@ class Policy:
             outbox_backoff_max_seconds=int(config.get("OUTBOX_BACKOFF_MAX_SECONDS", 6 * 3600)),
             public_url=str(config.get("PUBLIC_URL") or "http://127.0.0.1:5000"),
             demo_mode=bool(config.get("DEMO_MODE")),
+            product_verification=str(config.get("PRODUCT_VERIFICATION") or "ip_pool"),
+            verify_mobiles=_flag(config.get("VERIFY_MOBILES", True)),
+            mobile_codes_per_hour=int(config.get("MOBILE_CODES_PER_HOUR", 5)),
         )  # fmt: skip
+
+
+def _flag(value: Any) -> bool:
+    """A boolean setting from the environment or a mapping ("false", "0", "off" are false)."""
+    if isinstance(value, str):
+        return value.strip().lower() not in ("", "0", "false", "no", "off")
+    return bool(value)

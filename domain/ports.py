@@ -191,19 +191,23 @@ class IdentityVerifier(Protocol):
 
 @dataclass(frozen=True)
 class ServiceCode:
-    """A service code (服务编码) of the billing system: the product an applicant bought from this
-    provider, and the IPs or instance it came with."""
+    """A service code (备案服务码, DOMAIN.md A10) as its source knows it: the account it was issued
+    for (its e-mail), the instance's public IPs and its paid-until date, and whether it was revoked.
+    Whether an order used it is this app's record (the service_codes table), whatever the source."""
 
     code: str
     account_ref: str
-    product: str
     ips: tuple[str, ...]
-    valid_until: date | None
+    valid_until: date | None  # paid until
+    product: str = ""
+    revoked: bool = False
 
 
 class ServiceCodeSource(Protocol):
     def find(self, code: str) -> ServiceCode | None:
-        """The service code as the billing system knows it, or None (unknown or cancelled).
+        """The service code (normalised: upper case, no separators) as the billing system knows
+        it, or None when it is unknown. The built-in source is this app's own table
+        (domain/filing/service_codes.LocalServiceCodes), filled by the API and the console.
 
         :raises ConnectionError: the billing system did not answer.
         """

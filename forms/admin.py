@@ -25,6 +25,7 @@ class ApiTokenForm(FlaskForm):
         _l("名称"), [InputRequired(_l("必填")), Length(max=64, message=_l("最多 64 个字符"))]
     )
     write = BooleanField(_l("允许写入（为申请人创建草稿）"))
+    service_codes = BooleanField(_l("允许签发和吊销备案服务码（供计费系统使用）"))
     days = WholeNumberField(
         _l("有效期（天）"),
         [
@@ -60,3 +61,12 @@ class ReportRangeForm(Form):
     def validate_last(self, field: DateField) -> None:
         if field.data and self.first.data and field.data < self.first.data:
             raise ValidationError(_l("结束日期不能早于开始日期"))
+
+
+class ServiceCodeForm(FlaskForm):
+    """Issue a service code (备案服务码) in the console, as the billing system does by API."""
+
+    account = EmailField(_l("申请人账号（邮箱）"), [InputRequired(_l("必填")), Length(max=254)])
+    ips = TextAreaField(_l("实例公网 IP（每行一个）"), [InputRequired(_l("必填"))])
+    paid_until = DateField(_l("付费到期日"), [InputRequired(_l("必填，格式 YYYY-MM-DD"))])
+    note = StringField(_l("备注（如实例 ID）"), [Length(max=128, message=_l("最多 128 个字符"))])

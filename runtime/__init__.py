@@ -21,12 +21,14 @@ from adapters.rendering import TemplateRenderer
 from adapters.smtp import SmtpEmailSender
 from adapters.storage import LocalStorage, S3Storage
 from adapters.webhook import HttpWebhookSender
+from domain.filing.service_codes import LocalServiceCodes
 from domain.policy import Policy
 from domain.ports import (
     Bureau,
     EmailSender,
     MessageRenderer,
     Registry,
+    ServiceCodeSource,
     SmsGateway,
     Storage,
     WebhookSender,
@@ -49,6 +51,7 @@ SMS_GATEWAYS: dict[str, type[Any] | str] = {
 }
 BUREAUS: dict[str, type[Any] | str] = {"simulated": SimulatedBureau}
 REGISTRIES: dict[str, type[Any] | str] = {"local": LocalRegistry}
+SERVICE_CODE_SOURCES: dict[str, type[Any] | str] = {"local": LocalServiceCodes}
 STORAGES = ("local", "s3")
 # The values these settings took before the adapters had names (still accepted).
 FORMER_NAMES = {
@@ -71,6 +74,7 @@ class Runtime:
     bureau: Bureau
     registry: Registry
     renderer: MessageRenderer
+    service_codes: ServiceCodeSource
 
 
 def resolve(value: str, table: dict[str, type[Any] | str]) -> type[Any]:
@@ -127,6 +131,9 @@ def build(app: Flask) -> Runtime:
         bureau=resolve(str(config["BUREAU_GATEWAY"]), BUREAUS)(),
         registry=resolve(str(config["REGISTRY"]), REGISTRIES)(),
         renderer=TemplateRenderer(app),
+        service_codes=resolve(
+            str(config.get("SERVICE_CODE_SOURCE") or "local"), SERVICE_CODE_SOURCES
+        )(),
     )
 
 

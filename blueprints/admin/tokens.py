@@ -25,8 +25,9 @@ def list_api_tokens():
         try:
             with transaction():
                 issued = api_tokens.issue(
-                    form.name.data, current_user, write=form.write.data, days=form.days.data
-                )
+                    form.name.data, current_user, write=form.write.data, days=form.days.data,
+                    service_codes=form.service_codes.data,
+                )  # fmt: skip
         except api_tokens.TokenError as exc:
             form.days.errors.append(exc.message.render(_))
     now = utcnow()

@@ -15,12 +15,12 @@ from sqlalchemy import select
 
 from domain import audit
 from domain.errors import DomainError
-from domain.filing import authenticity, materials, snapshots
+from domain.filing import authenticity, materials, mobiles, service_codes, snapshots
 from domain.filing.filing_password import check_filing_password, remaining_tries
 from domain.lifecycle import workflow
 from domain.lifecycle.states import Action, FilingState, OrderKind
 from domain.policy import Policy
-from domain.ports import Registry
+from domain.ports import Registry, ServiceCodeSource
 from domain.rulebook import rule_tables
 from domain.rulebook.application import (
     Application,
@@ -231,6 +231,68 @@ def set_product_ips(filing: Filing, account: User, addresses: list[str]) -> None
             website.ips = [WebsiteIP(address=chosen[0])]
     audit.record("product_verified", account, filing=filing, data={"ips": chosen})
     db.session.flush()
+
+
+def verify_product(
+    filing: Filing, account: User, pool_ips: list[str], codes: Mapping[int, str], policy: Policy,
+    today: date, source: ServiceCodeSource,
+) -> dict[str, Message]:  # fmt: skip
+    """The product step as PRODUCT_VERIFICATION allows it (DOMAIN.md A10): IPs of the account's
+    pool, and/or a service code per website (by website id; "" keeps the website's code). Each
+    code that verifies puts its IPs on its website; the product IPs become the pool IPs chosen and
+    the codes' IPs. Returns the refusals by form field (empty: the step is done). Flushes.
+    """
+    lock_editable(filing)
+    errors: dict[str, Message] = {}
+    chosen = (
+        [a for a in dict.fromkeys(pool_ips or []) if a]
+        if service_codes.accepts_pool(policy)
+        else []
+    )
+    mine = set(account_ips(account))
+    foreign = [a for a in chosen if a not in mine]
+    if foreign:
+        errors["ips"] = Message(
+            N_("IP %(ip)s 不是本账号名下的本服务商 IP，不能用于接入备案"), {"ip": foreign[0]}
+        )
+        chosen = [a for a in chosen if a in mine]
+    if service_codes.accepts_codes(policy):
+        for website in filing.websites:
+            typed = (codes.get(website.id) or "").strip()
+            if not typed:
+                continue
+            try:
+                service_codes.use(filing, website, typed, account, today, source)
+            except service_codes.ServiceCodeError as exc:
+                errors[exc.field or f"service_code-{website.id}"] = exc.message
+    by_website = service_codes.codes_of(filing)
+    for website in filing.websites:
+        if website.id in by_website or chosen:
+            continue
+        key = f"service_code-{website.id}"
+        if service_codes.mode(policy) == "ip_pool":
+            errors.setdefault("ips", Message(N_("请至少选择一个本服务商的公网 IP")))
+        elif service_codes.mode(policy) == "service_code":
+            errors.setdefault(key, Message(N_("请为网站“%(website)s”填写备案服务码"),
+                                           {"website": website.name}))  # fmt: skip
+        else:
+            errors.setdefault(key, Message(
+                N_("请为网站“%(website)s”填写备案服务码，或选择本服务商的公网 IP"),
+                {"website": website.name}))  # fmt: skip
+    code_ips = [a for row in by_website.values() for a in row.ips]
+    filing.product_ips = list(dict.fromkeys([*chosen, *code_ips]))
+    for website in filing.websites:
+        code = by_website.get(website.id)
+        if code is not None:
+            _set_ips(website, list(code.ips))
+            continue
+        kept = [ip.address for ip in website.ips if ip.address in chosen]
+        _set_ips(website, kept or chosen[:1])
+    if not errors:
+        audit.record("product_verified", account, filing=filing,
+                     data={"ips": chosen, "codes": sorted(r.id for r in by_website.values())})  # fmt: skip
+    db.session.flush()
+    return errors
 
 
 # --- step 3: the MIIT filing password -------------------------------------------------------
@@ -486,12 +548,14 @@ REGISTRY_FIELD_RE = re.compile(
 
 
 def submission_problems(
-    filing: Filing, today: date, provider_code: str, registry: Registry | None = None
-) -> Findings:
+    filing: Filing, today: date, provider_code: str, registry: Registry | None = None,
+    policy: Policy | None = None,
+) -> Findings:  # fmt: skip
     """Everything that stops submission: missing steps (rule "missing" or "product") first, then
     what the registry and the IP pool say now (A6 v2: re-checked on every entry into submitted),
     then the pre-check's breaches. A rule broken by a field the MIIT record holds is a warning
-    for the reviewer (the applicant could not fix it), like the soft rules' warnings."""
+    for the reviewer (the applicant could not fix it), like the soft rules' warnings. With the
+    `policy`: service codes as PRODUCT_VERIFICATION asks, and R-PH-3 where VERIFY_MOBILES is on."""
     problems = []
     subject = filing.subject
     person = subject.responsible_person
@@ -506,19 +570,31 @@ def submission_problems(
         if not ok:
             text, field = MISSING[key]
             problems.append(Breach(field, "missing", Message(text)))
+    by_website = service_codes.codes_of(filing) if filing.id is not None else {}
+    pool = pool_ips(filing, by_website)
     for website_index, website in enumerate(filing.websites):
         if website.content_types is None:  # the web form always asks for it (A2 v2)
             problems.append(
                 Breach(f"websites[{website_index}].content_types", "missing",
                        Message(N_("请选择网站服务内容")))
             )  # fmt: skip
+        code = by_website.get(website.id)
+        allowed = set(code.ips) if code is not None else pool
         for ip in website.ips:
-            if ip.address not in filing.product_ips:
+            if ip.address not in allowed:
                 problems.append(
                     Breach(f"websites[{website_index}].ips", "product",
-                           Message(N_("网站 IP 须为产品验证中选择的 IP")))
+                           Message(N_("网站 IP 须为产品验证中选择的 IP")
+                                   if code is None else N_("网站 IP 须为其备案服务码对应的 IP")))
                 )  # fmt: skip
+                break
+        if code is None and service_codes.mode(policy) == "service_code":
+            problems.append(
+                Breach("product_ips", "product",
+                       Message(N_("请为网站“%(website)s”填写备案服务码"), {"website": website.name}))
+            )  # fmt: skip
     problems.extend(product_ip_problems(filing))
+    problems.extend(mobiles.problems(filing, policy))
     problems.extend(registry_problems(filing, provider_code, today, registry))
     findings = precheck(to_application(filing), rule_tables.load(), today)
     warnings = list(findings.warnings)
@@ -564,15 +640,34 @@ def registry_problems(
     return problems
 
 
+def pool_ips(filing: Filing, by_website: Mapping[int, Any] | None = None) -> set[str]:
+    """The product IPs a website without a service code may use: those not brought by a code of
+    another website (unless the account also holds them in the pool)."""
+    if by_website is None:
+        by_website = service_codes.codes_of(filing) if filing.id is not None else {}
+    from_codes = {a for row in by_website.values() for a in row.ips}
+    mine = set(account_ips(filing.account)) if from_codes else set()
+    return {a for a in filing.product_ips if a not in from_codes or a in mine}
+
+
 def product_ip_problems(filing: Filing) -> list[Breach]:
-    """Each product IP against the account's IPs now (one may have been reassigned since)."""
+    """Each product IP against the account's IPs now (one may have been reassigned since); the
+    IPs of a service code the order uses count as the account's while the code is not revoked."""
     mine = set(account_ips(filing.account))
-    return [
+    if filing.id is not None:
+        mine |= service_codes.code_ips(filing)
+    problems = [
         Breach("product_ips", "product",
                Message(N_("IP %(ip)s 已不在本账号名下，请重新完成产品验证"), {"ip": address}))
         for address in filing.product_ips
         if address not in mine
     ]  # fmt: skip
+    if filing.id is not None:
+        for row in service_codes.codes_of(filing).values():
+            if row.revoked_at is not None:
+                problems.append(Breach("product_ips", "product", Message(
+                    N_("备案服务码（尾号 %(hint)s）已被吊销，请重新完成产品验证"), {"hint": row.hint})))  # fmt: skip
+    return problems
 
 
 def submit(
@@ -588,7 +683,9 @@ def submit(
     # committed before it (then it is read again here, not taken from the request's first look).
     lock(filing)
     db.session.expire_all()
-    problems = submission_problems(filing, today, policy.provider_code, registry).breaches
+    problems = submission_problems(
+        filing, today, policy.provider_code, registry, policy=policy
+    ).breaches
     if problems:
         raise FilingError(
             Message(N_("还有 %(n)s 处需要修改，请先修改后再提交"), {"n": len(problems)})

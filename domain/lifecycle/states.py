@@ -185,6 +185,11 @@ OTHER_EVENT_LABELS = {
     "images_deleted": N_("按保存期限删除图片"),
     "data_exported": N_("导出个人数据"),
     "account_deletion": N_("注销账号"),
+    # service codes and mobile codes (DOMAIN.md A10)
+    "service_code_issued": N_("签发备案服务码"),
+    "service_code_revoked": N_("吊销备案服务码"),
+    "service_code_used": N_("使用备案服务码"),
+    "mobile_verified": N_("手机号验证通过"),
 }
 
 

@@ -1,7 +1,7 @@
 """Bearer tokens for the provider's own console: shown once at creation, stored as SHA-256.
 
 A token has scopes (`read`: a filing's state and timeline; `write`: also drafts for applicant
-accounts), an expiry, and the time of its last use. It works only while it is neither revoked nor
+accounts; `service_codes`: the billing system issues, lists and revokes service codes, A10), an expiry, and the time of its last use. It works only while it is neither revoked nor
 expired and the admin who issued it is still an enabled admin.
 """
 
@@ -21,7 +21,7 @@ from domain.support.i18n import N_
 from extensions import db
 from models import ApiToken, User, utcnow
 
-READ, WRITE = "read", "write"
+READ, WRITE, SERVICE_CODES = "read", "write", "service_codes"
 MAX_DAYS = 3650
 
 
@@ -34,8 +34,9 @@ def _hash(token: str) -> str:
 
 
 def issue(
-    name: str, creator: User, write: bool = False, days: int = 90, now: datetime | None = None
-) -> str:
+    name: str, creator: User, write: bool = False, days: int = 90, now: datetime | None = None,
+    service_codes: bool = False,
+) -> str:  # fmt: skip
     """A new token named `name`, valid for `days` (flushed; the caller commits). The plain token is
     returned once.
 
@@ -47,7 +48,9 @@ def issue(
         raise TokenError(N_("有效期应为 1 至 3650 天"), "days")
     now = now or utcnow()
     token = "bd_" + secrets.token_urlsafe(32)
-    scopes = f"{READ} {WRITE}" if write else READ
+    scopes = " ".join(
+        [READ, *([WRITE] if write else []), *([SERVICE_CODES] if service_codes else [])]
+    )
     db.session.add(
         ApiToken(
             name=name.strip()[:64] or "api",

@@ -42,7 +42,10 @@ MASKED_CODE = "******"
 # The variables of each SMS template, in the order the platform's template numbers them (Tencent
 # takes a list; Alibaba a JSON object by these names). The provider registers its templates with
 # these variables under its signature and maps our keys to its template codes (BEIAN_SMS_TEMPLATES).
-SMS_PARAMS: dict[str, tuple[str, ...]] = {"sms_code": ("code", "hours")}
+SMS_PARAMS: dict[str, tuple[str, ...]] = {
+    "sms_code": ("code", "hours"),
+    "mobile_code": ("code", "minutes"),  # the wizard's mobile verification (R-PH-3)
+}
 DEFAULT_SMS_PARAMS = ("filing_id",)
 
 # (message, reveal_code) -> the message as its reader gets it

@@ -12,7 +12,8 @@ PUBLIC = {"site.index", "site.terms", "site.set_language", "site.health", "auth.
           "api.precheck_application",
           "api.filing_type", "api.openapi_document", "materials.phone_page",
           "hardening.ready"}  # fmt: skip
-TOKEN = {"api.create_filing", "api.read_filing"}
+TOKEN = {"api.create_filing", "api.read_filing", "api.issue_service_code", "api.list_service_codes",
+         "api.read_service_code", "api.revoke_service_code"}  # fmt: skip
 DEMO_ONLY = {"site.demo_mailbox"}  # 404 unless BEIAN_DEMO_MODE (off here, as in production)
 ANY_LOGGED_IN = {"auth.logout"}
 OWNER_AND_STAFF = {"materials.file"}

@@ -46,6 +46,7 @@ def test_every_state_changing_route_refuses_a_missing_csrf_token(app, world, cap
         "api.precheck_application",
         "api.filing_type",
         "api.create_filing",
+        "api.issue_service_code",
     }  # JSON, no cookie authority
     accepted, checked = [], 0
     app.config["WTF_CSRF_ENABLED"] = True  # as in production (CSRFProtect reads it per request)
