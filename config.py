@@ -95,6 +95,11 @@ class Config:
     RETENTION_WITHDRAWN_DAYS = 30  # the images of a withdrawn filing
     RETENTION_IMPORT_MINUTES = 60  # an unconfirmed registry preview file (instance/imports)
     BEHIND_PROXY = False  # true behind nginx: honour X-Forwarded-Proto (HSTS, secure URLs)
+    # The domain lookup (DOMAIN.md A5 v3): "local" (the domain table, `flask domains import`),
+    # "rdap", or "module:Class"; the RDAP service's base URL and its timeout in seconds
+    DOMAIN_LOOKUP = "local"
+    DOMAIN_RDAP_URL = "https://rdap.org/"
+    DOMAIN_RDAP_TIMEOUT = 5
 
 
 def webhook_problem(url: str, secret: str) -> str | None:

@@ -15,12 +15,12 @@ from sqlalchemy import select
 
 from domain import audit
 from domain.errors import DomainError
-from domain.filing import authenticity, materials, snapshots
+from domain.filing import authenticity, materials, new_domains, snapshots
 from domain.filing.filing_password import check_filing_password, remaining_tries
 from domain.lifecycle import workflow
 from domain.lifecycle.states import Action, FilingState, OrderKind
 from domain.policy import Policy
-from domain.ports import Registry
+from domain.ports import DomainLookup, Registry
 from domain.rulebook import rule_tables
 from domain.rulebook.application import (
     Application,
@@ -30,6 +30,7 @@ from domain.rulebook.application import (
     WebsiteData,
 )
 from domain.rulebook.filing_type import (
+    ACCESS_TYPES,
     TypeVerdict,
     held_website,
     refusal_message,
@@ -102,8 +103,10 @@ def of_account(account: User) -> list[Filing]:
 def start_filing(
     account: User, certificate_type: str, certificate_number: str, domain: str,
     provider_code: str, today: date, registry: Registry | None = None,
+    lookup: DomainLookup | None = None,
 ) -> tuple[Filing | None, TypeVerdict]:  # fmt: skip
-    """Verify the type (A5) and, when it is one, open a draft pre-filled from the registry.
+    """Verify the type (A5) and, when it is an access type, open a draft pre-filled from the
+    registry (a 首次备案 or 新增网站 answer opens nothing here: its order starts elsewhere).
 
     A second start for the same subject by the same account returns the open draft (a double
     click or a return visit files nothing twice).
@@ -112,9 +115,9 @@ def start_filing(
     """
     verdict = verify_filing_type(
         certificate_type, certificate_number, domain, provider_code, today, account=account,
-        registry=registry,
+        registry=registry, lookup=lookup,
     )  # fmt: skip
-    if verdict.type is None:
+    if verdict.type not in ACCESS_TYPES:
         return None, verdict
     existing = db.session.scalar(
         select(Filing).where(
@@ -486,12 +489,14 @@ REGISTRY_FIELD_RE = re.compile(
 
 
 def submission_problems(
-    filing: Filing, today: date, provider_code: str, registry: Registry | None = None
-) -> Findings:
+    filing: Filing, today: date, provider_code: str, registry: Registry | None = None,
+    lookup: DomainLookup | None = None,
+) -> Findings:  # fmt: skip
     """Everything that stops submission: missing steps (rule "missing" or "product") first, then
     what the registry and the IP pool say now (A6 v2: re-checked on every entry into submitted),
-    then the pre-check's breaches. A rule broken by a field the MIIT record holds is a warning
-    for the reviewer (the applicant could not fix it), like the soft rules' warnings."""
+    what the domain lookup says of each new domain (A5 v3: R-D-2, R-D-3), then the pre-check's
+    breaches. A rule broken by a field the MIIT record holds is a warning for the reviewer (the
+    applicant could not fix it), like the soft rules' warnings."""
     problems = []
     subject = filing.subject
     person = subject.responsible_person
@@ -520,8 +525,10 @@ def submission_problems(
                 )  # fmt: skip
     problems.extend(product_ip_problems(filing))
     problems.extend(registry_problems(filing, provider_code, today, registry))
+    domains = new_domains.domain_problems(filing, today, registry, lookup)
+    problems.extend(domains.breaches)
     findings = precheck(to_application(filing), rule_tables.load(), today)
-    warnings = list(findings.warnings)
+    warnings = [*domains.warnings, *findings.warnings]
     for breach in findings.breaches:
         if REGISTRY_FIELD_RE.fullmatch(breach.field):
             warnings.append(replace(breach, from_registry=True))
@@ -577,7 +584,7 @@ def product_ip_problems(filing: Filing) -> list[Breach]:
 
 def submit(
     filing: Filing, account: User, policy: Policy, today: date, expected_version: int | None,
-    registry: Registry | None = None,
+    registry: Registry | None = None, lookup: DomainLookup | None = None,
 ) -> None:  # fmt: skip
     """Submit for initial review: re-verify the type (R-T-1), refuse with any problem, then apply.
 
@@ -588,7 +595,7 @@ def submit(
     # committed before it (then it is read again here, not taken from the request's first look).
     lock(filing)
     db.session.expire_all()
-    problems = submission_problems(filing, today, policy.provider_code, registry).breaches
+    problems = submission_problems(filing, today, policy.provider_code, registry, lookup).breaches
     if problems:
         raise FilingError(
             Message(N_("还有 %(n)s 处需要修改，请先修改后再提交"), {"n": len(problems)})
