@@ -28,7 +28,12 @@ from domain.operator import api_tokens, imports
 from domain.review import stale
 from domain.rulebook import rule_tables
 from domain.rulebook.application import ApplicationFormatError, loads_application
-from domain.rulebook.filing_type import LookupInputError, verify_filing_type
+from domain.rulebook.domain_table import DomainImportError, import_domains, parse_domains_csv
+from domain.rulebook.filing_type import (
+    LOOKUP_CERTIFICATE_TYPES,
+    LookupInputError,
+    verify_filing_type,
+)
 from domain.rulebook.precheck import precheck
 from domain.rulebook.registry import RegistryImportError, import_registry, parse_registry_csv
 from domain.rulebook.seed_tables import seed_rule_tables
@@ -51,6 +56,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(api_token_group)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(domains_group)
 
 
 @click.command("seed-demo")
@@ -215,18 +221,19 @@ def filing_precheck(application_file: Path, lang: str) -> None:
 @click.option(
     "--cert-type",
     required=True,
-    type=click.Choice(["uscc", "resident_id", "passport", "hk_mo_permit", "tw_permit"]),
+    type=click.Choice(LOOKUP_CERTIFICATE_TYPES),
     help="Certificate type.",
 )
 @click.option("--cert-number", required=True, help="Certificate number as on the MIIT record.")
-@click.option("--domain", required=True, help="One domain of the website to access.")
-@click.option("--account", default=None, help="E-mail of the account that asks (A5 rows 8-9).")
+@click.option("--domain", required=True, help="One domain of the website to access or file.")
+@click.option("--account", default=None, help="E-mail of the account that asks (A5 rows 6-7, 10).")
 @LANG_OPTION
 @with_appcontext
 def filing_type(
     cert_type: str, cert_number: str, domain: str, account: str | None, lang: str
 ) -> None:
-    """Verify the filing type (A5). Exit 0: a type; 1: a refusal; 2: bad input."""
+    """Verify the filing type (A5 v3), with its warnings. Exit 0: a type; 1: a refusal; 2: bad
+    input."""
 
     _ensure_database()
     user = None
@@ -240,6 +247,7 @@ def filing_type(
             verdict = verify_filing_type(
                 cert_type, cert_number, domain, current_policy().provider_code,
                 shanghai_today(), account=user, registry=current().registry,
+                lookup=current().domain_lookup,
             )  # fmt: skip
         except LookupInputError as exc:
             for problem in exc.as_list(gettext):
@@ -496,3 +504,35 @@ def restore_command(source: Path, yes: bool) -> None:
     db.engine.dispose()
     _copy_sqlite(source, target)
     click.echo(f"restored {target} from {source}")
+
+
+# --- the local domain table (DOMAIN.md A5 v3 domain lookup) ------------------------------------
+
+
+@click.group("domains")
+def domains_group() -> None:
+    """The local domain table: each domain's holder, registrar, expiry, real-name verification."""
+
+
+@domains_group.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def domains_import(csv_file: Path) -> None:
+    """Import a domain-table CSV (DOMAIN.md A5 v3). All or nothing: a bad row imports nothing."""
+
+    _ensure_database()
+    try:
+        text = csv_file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        click.echo(f"{csv_file}: not UTF-8; nothing imported", err=True)
+        sys.exit(2)
+    try:
+        with transaction():
+            summary = import_domains(parse_domains_csv(text))
+    except DomainImportError as exc:
+        where = f"line {exc.line}: " if exc.line else ""
+        click.echo(f"{csv_file}: {where}{exc.reason}; nothing imported（未导入任何数据）", err=True)
+        sys.exit(2)
+    click.echo(
+        f"domains: {summary.created} new, {summary.updated} changed, {summary.unchanged} unchanged"
+    )

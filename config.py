@@ -102,6 +102,11 @@ class Config:
     SERVICE_CODE_SOURCE = "local"
     VERIFY_MOBILES = True
     MOBILE_CODES_PER_HOUR = 5  # codes sent to one mobile number in an hour, over every order
+    # The domain lookup (DOMAIN.md A5 v3): "local" (the domain table, `flask domains import`),
+    # "rdap", or "module:Class"; the RDAP service's base URL and its timeout in seconds
+    DOMAIN_LOOKUP = "local"
+    DOMAIN_RDAP_URL = "https://rdap.org/"
+    DOMAIN_RDAP_TIMEOUT = 5
 
 
 def webhook_problem(url: str, secret: str) -> str | None:

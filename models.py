@@ -409,10 +409,13 @@ class ProvinceRule(Model):
         Boolean, default=True, server_default=true()
     )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The least days a domain must still be registered on the day an order is submitted (R-D-2).
+    domain_min_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     __table_args__ = (
         CheckConstraint("min_age BETWEEN 0 AND 100", name="sane_age"),
         CheckConstraint("bureau_review_workdays BETWEEN 1 AND 90", name="sane_days"),
+        CheckConstraint("domain_min_days BETWEEN 0 AND 3650", name="sane_domain_days"),
     )
 
 
@@ -754,3 +757,20 @@ class MobileCode(Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # verified, spent or replaced
 
     __table_args__ = (CheckConstraint("failures BETWEEN 0 AND 5", name="max_failures"),)
+
+
+class DomainRecord(Model):
+    """The local domain table (DOMAIN.md A5 v3 domain lookup): each domain's holder, registrar,
+    expiry and real-name verification as a registrar reported them; loaded by
+    `flask domains import`."""
+
+    __tablename__ = "domain_records"
+
+    domain: Mapped[str] = mapped_column(String(253), primary_key=True)  # ASCII (punycode) form
+    holder_name: Mapped[str] = mapped_column(String(200), default="")
+    holder_certificate_type: Mapped[str] = mapped_column(String(64), default="")  # as worded
+    holder_certificate_number: Mapped[str] = mapped_column(String(64), default="")
+    registrar: Mapped[str] = mapped_column(String(200), default="")
+    expires_on: Mapped[date] = mapped_column(Date)
+    real_name_verified: Mapped[bool] = mapped_column(Boolean)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -74,7 +74,8 @@ FILING_TYPE_KEYS = {"cert_type": str, "cert_number": str, "domain": str}
 
 @bp.post("/filing-type")  # limited per client: blueprints/throttle.py API_LIMITS
 def filing_type():
-    """The A5 verdict for {"cert_type", "cert_number", "domain"}; the logged-in account if any."""
+    """The A5 v3 verdict, with its warnings, for {"cert_type", "cert_number", "domain"}; the
+    logged-in account if any."""
     body = _read_json_body()
     try:
         data = json.loads(body) if body is not None else None
@@ -98,7 +99,7 @@ def filing_type():
         verdict = verify_filing_type(
             data["cert_type"], data["cert_number"], data["domain"],
             current_policy().provider_code, shanghai_today(), account=account,
-            registry=runtime_adapters().registry,
+            registry=runtime_adapters().registry, lookup=runtime_adapters().domain_lookup,
         )  # fmt: skip
     except LookupInputError as exc:
         return _bad_request(exc.as_list(gettext))

@@ -110,7 +110,7 @@ def start():
                 filing, verdict = filings.start_filing(
                     current_user, form.certificate_type.data, form.certificate_number.data,
                     form.domain.data.strip(), current_policy().provider_code, shanghai_today(),
-                    runtime_adapters().registry,
+                    runtime_adapters().registry, runtime_adapters().domain_lookup,
                 )  # fmt: skip
         except LookupInputError as exc:
             fields = {"cert_type": form.certificate_type, "cert_number": form.certificate_number}
@@ -122,8 +122,11 @@ def start():
                 for note in (pasted, parent_domain_note(form.domain.data, verdict)):
                     if note:
                         flash(note, "ok")
+                for warning in verdict.warnings:  # shown, never blocking (A5 v3)
+                    flash(warning.message.render(_), "warn")
                 return redirect(url_for("wizard.product", filing_id=filing.id))
-    status = 422 if (form.errors or verdict) else 200
+    # A refusal or bad input is 422; a 首次备案 or 新增网站 answer is a page of its own (200).
+    status = 422 if (form.errors or (verdict and verdict.refusal)) else 200
     note = parent_domain_note(form.domain.data, verdict) if verdict else ""
     note = " ".join(part for part in (pasted, note) if part)
     return render_template(
@@ -336,9 +339,11 @@ def _save_blocks(filing, form: WebsitesForm) -> None:
 def _attach_findings(filing, form: WebsitesForm, warnings_only: bool = False) -> None:
     """The pre-check's findings on the website blocks' fields: the rules that need more than one
     field (R-P-3 across persons, R-W-1 by the subject, R-PH-2 by the province) and the warnings."""
+    adapters = runtime_adapters()
     findings = filings.submission_problems(
-        filing, shanghai_today(), current_policy().provider_code, runtime_adapters().registry
-    )
+        filing, shanghai_today(), current_policy().provider_code, adapters.registry,
+        adapters.domain_lookup,
+    )  # fmt: skip
     if warnings_only:
         findings = Findings(warnings=findings.warnings)
     index_of = {str(w.id): i for i, w in enumerate(filing.websites)}
@@ -441,10 +446,11 @@ def _websites_answer(filing, form: WebsitesForm, error: FilingError | None, stat
 def confirm(filing_id: int):
     """One summary of everything, with the pre-check result; submit from here."""
     filing = _editable_filing(filing_id)
-    policy = current_policy()
+    policy, adapters = current_policy(), runtime_adapters()
     problems = filings.submission_problems(
-        filing, shanghai_today(), policy.provider_code, runtime_adapters().registry, policy=policy
-    )
+        filing, shanghai_today(), policy.provider_code, adapters.registry, adapters.domain_lookup,
+        policy=policy,
+    )  # fmt: skip
     form = ConfirmForm(data={"version": filing.version})
     return _page("wizard/confirm.html", filing, "confirm", form=form, problems=problems)
 
@@ -462,6 +468,7 @@ def submit(filing_id: int):
             filings.submit(
                 filing, current_user, current_policy(), shanghai_today(),
                 expected_version=row_id(form.version.data), registry=runtime_adapters().registry,
+                lookup=runtime_adapters().domain_lookup,
             )  # fmt: skip
     except StaleFiling:
         return redirect(url_for("applicant.show_filing", filing_id=filing.id))

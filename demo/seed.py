@@ -7,6 +7,7 @@ holds 兰州陇原文化 through an approved filing (subject_owned_by_other_acco
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -17,14 +18,17 @@ from domain.filing import filings
 from domain.lifecycle.states import Action, Role
 from domain.lifecycle.workdays import shanghai_today
 from domain.review import reviewing
+from domain.rulebook.domain_table import import_domains, parse_domains_csv
 from domain.rulebook.provinces import FULL_NAMES
 from domain.rulebook.registry import import_registry, parse_registry_csv
 from domain.rulebook.seed_tables import seed_rule_tables
 from extensions import db
-from models import Filing, ProviderIP, User, utcnow
+from models import DomainRecord, Filing, ProviderIP, ProvinceRule, User, utcnow
 from runtime import current, current_policy
 
 REGISTRY_CSV = Path(__file__).with_name("registry.csv")
+DOMAINS_CSV = Path(__file__).with_name("domains.csv")  # `flask domains import` takes it too
+EXPIRING_DOMAIN = "xinya-shop.cn"
 
 # (e-mail, password, name, role): printed by seed-demo and listed in README.md.
 DEMO_ACCOUNTS = (
@@ -65,6 +69,7 @@ def seed_demo() -> list[tuple[str, str, str, Role]]:
             ip = db.session.scalars(select(ProviderIP).where(ProviderIP.address == address)).one()
             ip.account_id, ip.assigned_at = owner.id, now
     import_registry(parse_registry_csv(REGISTRY_CSV.read_text(encoding="utf-8")))
+    seed_domain_table()
 
     reviewer = users["reviewer@demo.beiandesk.cn"]
     policy = current_policy()
@@ -103,6 +108,22 @@ def seed_demo() -> list[tuple[str, str, str, Role]]:
             done, action, actor, policy=policy, bureau=adapters.bureau, registry=adapters.registry
         )
     return list(DEMO_ACCOUNTS)
+
+
+def seed_domain_table() -> None:
+    """The demo domain table (A5 v3 domain lookup): domains on no registry website, for a 首次备案
+    (xinya-wenchuang.cn: its holder 杭州新芽文化创意 is on neither the registry nor an order), a
+    holder that does not match (chunfeng-tea.cn, typed with 新芽's certificate), a 新增网站 of 青禾
+    (qinghe-shop.cn; qinghe-lab.cn is not real-name verified), and one with 20 days left whatever
+    the day the demo is loaded (xinya-shop.cn), in Zhejiang, whose demo rule asks for 90 days."""
+    import_domains(parse_domains_csv(DOMAINS_CSV.read_text(encoding="utf-8")))
+    expiring = db.session.get(DomainRecord, EXPIRING_DOMAIN)
+    if expiring is not None:
+        expiring.expires_on = shanghai_today() + timedelta(days=20)
+    zhejiang = db.session.get(ProvinceRule, "33")
+    if zhejiang is not None:
+        zhejiang.domain_min_days = 90
+    db.session.flush()
 
 
 def filled_in_filing(owner: User, uscc: str, domain: str, password: str, mobile: str) -> Filing:

@@ -92,6 +92,7 @@ CHANGED_LABELS = {
     "local_mobile_required": N_("本省手机号"), "domain_certificate_required": N_("域名证书"),
     "min_age": N_("最低年龄"), "bureau_review_workdays": N_("管局审核工作日"), "notes": N_("备注"),
     "mail_items": N_("需邮寄的资料（要求邮寄资料时向申请人显示）"),
+    "domain_min_days": N_("域名最少剩余天数"),
 }  # fmt: skip
 
 

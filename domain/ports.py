@@ -151,21 +151,26 @@ class Registry(Protocol):
 
 @dataclass(frozen=True)
 class DomainRegistration:
-    """A domain name's registration as its registrar (WHOIS/RDAP) reports it."""
+    """A domain name's registration as the domain lookup reports it (DOMAIN.md A5 v3): its holder
+    (name, certificate type in the registrar's own words, certificate number), the registrar, the
+    expiry date and whether the holder is real-name verified. A source that does not publish a
+    value gives "" (holder, registrar), None (expiry) or None (verification: unknown)."""
 
-    domain: str
+    domain: str  # ASCII (punycode) form
+    holder_name: str
+    holder_certificate_type: str
+    holder_certificate_number: str
     registrar: str
-    registrant: str  # the holder's name as published (may be redacted: "")
-    registered_on: date | None
-    expires_on: date | None
+    expires: date | None
+    real_name_verified: bool | None
 
 
 class DomainLookup(Protocol):
     def lookup(self, domain: str) -> DomainRegistration | None:
-        """The registration and expiry dates of `domain` (ASCII/punycode form) at its registrar;
-        None when it is not registered.
+        """The registration of `domain` (ASCII/punycode form, a registrable domain); None when the
+        source has no answer for it.
 
-        :raises ConnectionError: the registrar or WHOIS server did not answer (try again later).
+        :raises ConnectionError: the source (a registrar, an RDAP server) did not answer.
         """
 
 

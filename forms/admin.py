@@ -50,6 +50,7 @@ class ProvinceRuleForm(FlaskForm):
     bureau_review_workdays = StringField(_l("管局审核工作日"), render_kw={"inputmode": "numeric"})
     notes = TextAreaField(_l("备注"))
     mail_items = TextAreaField(_l("需邮寄的资料（要求邮寄资料时向申请人显示）"))
+    domain_min_days = StringField(_l("域名最少剩余天数"), render_kw={"inputmode": "numeric"})
 
 
 class ReportRangeForm(Form):

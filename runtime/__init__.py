@@ -17,6 +17,7 @@ from flask import Flask, current_app
 
 from adapters.bureau import SimulatedBureau
 from adapters.console import LogEmailSender, LogSmsGateway
+from adapters.rdap import RdapDomainLookup
 from adapters.rendering import TemplateRenderer
 from adapters.smtp import SmtpEmailSender
 from adapters.storage import LocalStorage, S3Storage
@@ -25,6 +26,7 @@ from domain.filing.service_codes import LocalServiceCodes
 from domain.policy import Policy
 from domain.ports import (
     Bureau,
+    DomainLookup,
     EmailSender,
     MessageRenderer,
     Registry,
@@ -33,6 +35,7 @@ from domain.ports import (
     Storage,
     WebhookSender,
 )
+from domain.rulebook.domain_table import LocalDomainTable
 from domain.rulebook.registry import LocalRegistry
 from runtime.policy import current_policy, forget
 from runtime.transaction import transaction
@@ -52,6 +55,7 @@ SMS_GATEWAYS: dict[str, type[Any] | str] = {
 BUREAUS: dict[str, type[Any] | str] = {"simulated": SimulatedBureau}
 REGISTRIES: dict[str, type[Any] | str] = {"local": LocalRegistry}
 SERVICE_CODE_SOURCES: dict[str, type[Any] | str] = {"local": LocalServiceCodes}
+DOMAIN_LOOKUPS: dict[str, type[Any] | str] = {"local": LocalDomainTable, "rdap": RdapDomainLookup}
 STORAGES = ("local", "s3")
 # The values these settings took before the adapters had names (still accepted).
 FORMER_NAMES = {
@@ -75,6 +79,7 @@ class Runtime:
     registry: Registry
     renderer: MessageRenderer
     service_codes: ServiceCodeSource
+    domain_lookup: DomainLookup
 
 
 def resolve(value: str, table: dict[str, type[Any] | str]) -> type[Any]:
@@ -134,7 +139,19 @@ def build(app: Flask) -> Runtime:
         service_codes=resolve(
             str(config.get("SERVICE_CODE_SOURCE") or "local"), SERVICE_CODE_SOURCES
         )(),
+        domain_lookup=domain_lookup_for(config),
     )
+
+
+def domain_lookup_for(config: dict[str, Any]) -> DomainLookup:
+    """The domain lookup BEIAN_DOMAIN_LOOKUP names: "local" (the default: the domain table),
+    "rdap", or a provider's "module:Class" (built with from_config(config) where it has one).
+
+    :raises ValueError, ImportError, AttributeError: the setting names no class.
+    """
+    cls = resolve(str(config.get("DOMAIN_LOOKUP") or "local"), DOMAIN_LOOKUPS)
+    lookup: DomainLookup = cls.from_config(config) if hasattr(cls, "from_config") else cls()
+    return lookup
 
 
 def install(app: Flask) -> Runtime:

@@ -15,12 +15,12 @@ from sqlalchemy import select
 
 from domain import audit
 from domain.errors import DomainError
-from domain.filing import authenticity, materials, mobiles, service_codes, snapshots
+from domain.filing import authenticity, materials, mobiles, new_domains, service_codes, snapshots
 from domain.filing.filing_password import check_filing_password, remaining_tries
 from domain.lifecycle import workflow
 from domain.lifecycle.states import Action, FilingState, OrderKind
 from domain.policy import Policy
-from domain.ports import Registry, ServiceCodeSource
+from domain.ports import DomainLookup, Registry, ServiceCodeSource
 from domain.rulebook import rule_tables
 from domain.rulebook.application import (
     Application,
@@ -30,6 +30,7 @@ from domain.rulebook.application import (
     WebsiteData,
 )
 from domain.rulebook.filing_type import (
+    ACCESS_TYPES,
     TypeVerdict,
     held_website,
     refusal_message,
@@ -102,8 +103,10 @@ def of_account(account: User) -> list[Filing]:
 def start_filing(
     account: User, certificate_type: str, certificate_number: str, domain: str,
     provider_code: str, today: date, registry: Registry | None = None,
+    lookup: DomainLookup | None = None,
 ) -> tuple[Filing | None, TypeVerdict]:  # fmt: skip
-    """Verify the type (A5) and, when it is one, open a draft pre-filled from the registry.
+    """Verify the type (A5) and, when it is an access type, open a draft pre-filled from the
+    registry (a 首次备案 or 新增网站 answer opens nothing here: its order starts elsewhere).
 
     A second start for the same subject by the same account returns the open draft (a double
     click or a return visit files nothing twice).
@@ -112,9 +115,9 @@ def start_filing(
     """
     verdict = verify_filing_type(
         certificate_type, certificate_number, domain, provider_code, today, account=account,
-        registry=registry,
+        registry=registry, lookup=lookup,
     )  # fmt: skip
-    if verdict.type is None:
+    if verdict.type not in ACCESS_TYPES:
         return None, verdict
     existing = db.session.scalar(
         select(Filing).where(
@@ -549,13 +552,14 @@ REGISTRY_FIELD_RE = re.compile(
 
 def submission_problems(
     filing: Filing, today: date, provider_code: str, registry: Registry | None = None,
-    policy: Policy | None = None,
+    lookup: DomainLookup | None = None, policy: Policy | None = None,
 ) -> Findings:  # fmt: skip
     """Everything that stops submission: missing steps (rule "missing" or "product") first, then
     what the registry and the IP pool say now (A6 v2: re-checked on every entry into submitted),
-    then the pre-check's breaches. A rule broken by a field the MIIT record holds is a warning
-    for the reviewer (the applicant could not fix it), like the soft rules' warnings. With the
-    `policy`: service codes as PRODUCT_VERIFICATION asks, and R-PH-3 where VERIFY_MOBILES is on."""
+    what the domain lookup says of each new domain (A5 v3: R-D-2, R-D-3), then the pre-check's
+    breaches. A rule broken by a field the MIIT record holds is a warning for the reviewer (the
+    applicant could not fix it), like the soft rules' warnings. With the `policy`: service codes
+    as PRODUCT_VERIFICATION asks, and R-PH-3 where VERIFY_MOBILES is on."""
     problems = []
     subject = filing.subject
     person = subject.responsible_person
@@ -596,8 +600,10 @@ def submission_problems(
     problems.extend(product_ip_problems(filing))
     problems.extend(mobiles.problems(filing, policy))
     problems.extend(registry_problems(filing, provider_code, today, registry))
+    domains = new_domains.domain_problems(filing, today, registry, lookup)
+    problems.extend(domains.breaches)
     findings = precheck(to_application(filing), rule_tables.load(), today)
-    warnings = list(findings.warnings)
+    warnings = [*domains.warnings, *findings.warnings]
     for breach in findings.breaches:
         if REGISTRY_FIELD_RE.fullmatch(breach.field):
             warnings.append(replace(breach, from_registry=True))
@@ -672,7 +678,7 @@ def product_ip_problems(filing: Filing) -> list[Breach]:
 
 def submit(
     filing: Filing, account: User, policy: Policy, today: date, expected_version: int | None,
-    registry: Registry | None = None,
+    registry: Registry | None = None, lookup: DomainLookup | None = None,
 ) -> None:  # fmt: skip
     """Submit for initial review: re-verify the type (R-T-1), refuse with any problem, then apply.
 
@@ -684,7 +690,7 @@ def submit(
     lock(filing)
     db.session.expire_all()
     problems = submission_problems(
-        filing, today, policy.provider_code, registry, policy=policy
+        filing, today, policy.provider_code, registry, lookup, policy=policy
     ).breaches
     if problems:
         raise FilingError(

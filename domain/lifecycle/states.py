@@ -122,10 +122,13 @@ def action_label(action: Action, kind: OrderKind | None) -> str:
 
 
 class FilingType(LabelledEnum):
-    """The two kinds of access filing (DOMAIN.md A5)."""
+    """What the type step answers (DOMAIN.md A5 v3): the two kinds of access filing, and the two
+    new filings an access cannot be (A8)."""
 
     new_access = "new_access", N_("新增接入")
     continued_access = "continued_access", N_("继续接入")
+    first_filing = "first_filing", N_("首次备案")
+    new_website = "new_website", N_("新增网站备案")
 
 
 # Audit events that are not transitions.

@@ -17,12 +17,14 @@ from models import ProvinceRule, User, utcnow
 PROVINCE_FIELDS: dict[str, type[bool | int | str]] = {
     "sms_required": bool, "mail_required": bool, "copyright_footer": bool,
     "local_mobile_required": bool, "min_age": int, "bureau_review_workdays": int, "notes": str,
-    "mail_items": str, "domain_certificate_required": bool,
+    "mail_items": str, "domain_certificate_required": bool, "domain_min_days": int,
 }  # fmt: skip
 
 
 # The ranges a province's numbers must keep, and the longest text (notes, items to mail).
-PROVINCE_RANGES = {"min_age": (0, 100), "bureau_review_workdays": (1, 90)}
+PROVINCE_RANGES = {
+    "min_age": (0, 100), "bureau_review_workdays": (1, 90), "domain_min_days": (0, 3650),
+}  # fmt: skip
 PROVINCE_TEXT_MAX = 2000
 
 

@@ -42,20 +42,26 @@ def cert_of(subject_number: str) -> str:
     )
 
 
-# (A5 row, subject number or None for an unknown certificate, domain, account, expected type, refusal)
+# (A5 v3 row, subject number or None for an unknown certificate, domain, account, type, refusal)
 ROWS = [
-    (1, None, "qinghe.cn", None, None, "first_filing_required"),
-    (2, "浙ICP备2021000001号", "unknown-site.cn", None, None, "new_website_required"),
-    (3, "浙ICP备2021000001号", "yunfan-net.com", None, None, "domain_subject_mismatch"),
-    (4, "沪ICP备2019012345号", "yunfan-net.com", None, None, "already_accessed"),
-    (5, "京ICP备18034567号", "mingyuanedu.cn", None, None, "change_in_progress"),
-    (6, "粤ICP备2020098765号", "haichuan-trade.com", None, None, "domain_expired"),
-    (7, "蜀ICP备07004665号", "jincheng-soft.com", A, None, "open_order_exists"),
-    (8, "陇ICP备15000343号", "feiyi-longyuan.cn", A, None, "subject_owned_by_other_account"),
-    (9, "沪ICP备2019012345号", "yfdocs.cn", None, FilingType.continued_access, None),
-    (9, "陇ICP备15000343号", "feiyi-longyuan.cn", B, FilingType.continued_access, None),
-    (10, "浙ICP备2021000001号", "qinghe.cn", A, FilingType.new_access, None),
-    (10, "浙ICP备2020033333号", "数字文化.公益", None, FilingType.new_access, None),
+    (1, None, "qinghe.cn", None, None, "domain_filed_elsewhere"),
+    (2, "浙ICP备2021000001号", "yunfan-net.com", None, None, "domain_subject_mismatch"),
+    (3, "沪ICP备2019012345号", "yunfan-net.com", None, None, "already_accessed"),
+    (4, "京ICP备18034567号", "mingyuanedu.cn", None, None, "change_in_progress"),
+    (5, "粤ICP备2020098765号", "haichuan-trade.com", None, None, "domain_expired"),
+    (6, "蜀ICP备07004665号", "jincheng-soft.com", A, None, "open_order_exists"),
+    (6, "蜀ICP备07004665号", "jincheng-soft.com", B, None, "open_order_exists"),  # any account
+    (6, "蜀ICP备07004665号", "jincheng-blog.cn", A, None, "open_order_exists"),  # a new website too
+    (7, "陇ICP备15000343号", "feiyi-longyuan.cn", A, None, "subject_owned_by_other_account"),
+    (7, "陇ICP备15000343号", "feiyi-longyuan.cn", None, None, "subject_owned_by_other_account"),
+    (7, "陇ICP备15000343号", "longyuan-new.cn", A, None, "subject_owned_by_other_account"),
+    (8, None, "xinya-wenchuang.cn", None, FilingType.first_filing, None),
+    (9, "浙ICP备2021000001号", "qinghe-shop.cn", A, FilingType.new_website, None),
+    (9, "陇ICP备15000343号", "longyuan-new.cn", B, FilingType.new_website, None),
+    (10, "沪ICP备2019012345号", "yfdocs.cn", None, FilingType.continued_access, None),
+    (10, "陇ICP备15000343号", "feiyi-longyuan.cn", B, FilingType.continued_access, None),
+    (11, "浙ICP备2021000001号", "qinghe.cn", A, FilingType.new_access, None),
+    (11, "浙ICP备2020033333号", "数字文化.公益", None, FilingType.new_access, None),
 ]
 
 
@@ -69,6 +75,8 @@ def test_a5_rows(demo, row, subject_number, domain, account, want_type, want_ref
     verdict = verify_filing_type(cert_type, number, domain, "BEIANDESK", TODAY, account=user)
     assert (verdict.type, verdict.refusal) == (want_type, want_refusal)
     assert verdict.message.text
+    if want_refusal:
+        assert verdict.warnings == []  # a refusal carries an empty list
 
 
 def test_a_verdict_lists_all_domains_of_the_website(demo):
@@ -92,8 +100,10 @@ def test_personal_subject_with_resident_id(demo):
     number = cert_of("浙ICP备2022011111号")
     verdict = verify_filing_type("resident_id", number, "zhangwei-reading.cn", "BEIANDESK", TODAY)
     assert verdict.type is FilingType.new_access
+    # the subject's own domain typed under another certificate type: not a 首次备案 (A5 v3 row 1)
     wrong_type = verify_filing_type("passport", number, "zhangwei-reading.cn", "BEIANDESK", TODAY)
-    assert wrong_type.refusal == "first_filing_required"
+    assert wrong_type.refusal == "domain_filed_elsewhere"
+    assert wrong_type.warnings == []
 
 
 def test_domain_expiring_today_is_still_valid_and_yesterday_is_not(demo):
@@ -218,7 +228,9 @@ def test_cli_answers_each_row(app, demo):
             "website_number",
             "domains",
             "domain",
+            "warnings",
         }
+        assert isinstance(document["warnings"], list)
 
 
 def test_cli_bad_input_exits_2(app, demo):
@@ -261,7 +273,8 @@ def test_api_filing_type_uses_the_logged_in_account(client, demo):
 def test_api_filing_type_english_and_bad_input(client, demo):
     body = {"cert_type": "uscc", "cert_number": UNKNOWN_USCC, "domain": "qinghe.cn"}
     english = client.post("/api/v1/filing-type", json=body, headers={"Accept-Language": "en"})
-    assert "first filing" in english.json["message"]
+    assert english.json["refusal"] == "domain_filed_elsewhere"
+    assert "filed under another certificate" in english.json["message"]
     assert client.post("/api/v1/filing-type", json={**body, "x": 1}).status_code == 400
     assert client.post("/api/v1/filing-type", json={"cert_type": "uscc"}).status_code == 400
     assert (

@@ -112,6 +112,7 @@ def test_refused_inline_save_shows_what_was_typed_and_the_error_under_its_field(
         "domain_certificate_required": False,  # typed off; stored on
         "min_age": typed["min_age"],
         "bureau_review_workdays": typed["bureau_review_workdays"],
+        "domain_min_days": "0",  # not typed: the stored value
         "notes": typed["notes"],
     }
     assert error_of(form, field) == error
