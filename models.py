@@ -179,6 +179,8 @@ class Subject(Model):
     icp_number: Mapped[str] = mapped_column(String(32), default="")
     remark: Mapped[str] = mapped_column(String(200), default="", server_default="")  # 备注
     responsible_person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
+    # 投资人或主管单位 (A2 v3): typed where the applicant types the subject (a 首次备案, A8)
+    investor: Mapped[str] = mapped_column(String(128), default="", server_default="")
 
     responsible_person: Mapped[Person | None] = relationship()
 
@@ -774,3 +776,14 @@ class DomainRecord(Model):
     expires_on: Mapped[date] = mapped_column(Date)
     real_name_verified: Mapped[bool] = mapped_column(Boolean)
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class NumberSequence(Model):
+    """The last number issued under one key (an ICP number's `<abbr>ICP备<year>` prefix): the
+    simulated bureau's sequence for new subjects (DOMAIN.md A8), kept in the database so that two
+    hosts never issue the same number (one upsert takes the row's lock)."""
+
+    __tablename__ = "number_sequences"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)

@@ -20,7 +20,7 @@ from blueprints.read_only import read_only
 from domain.filing import filings, sms, timeline
 from domain.filing.filings import FilingError
 from domain.lifecycle import progress, workflow
-from domain.lifecycle.states import Action, OrderKind, Role
+from domain.lifecycle.states import Action, Role
 from domain.lifecycle.workflow import StaleFiling, WorkflowError
 from domain.support.masking import mask_phone
 from extensions import db
@@ -54,10 +54,11 @@ def _panel_context(filing: Filing) -> dict:
         else None,
         "actions": actions,
         "final": workflow.is_final(filing.state),
-        "editable": workflow.applicant_may_edit(filing.state) and filing.kind is OrderKind.access,
+        "editable": filings.is_editable(filing),
         "resubmit_form": ConfirmForm(data={"version": filing.version})
-        if filing.kind is not OrderKind.access and Action.submit in actions
+        if filing.kind not in filings.WIZARD_KINDS and Action.submit in actions
         else None,
+        "order_reason": filings.order_reason(filing),
         "province_rule": db.session.get(ProvinceRule, filing.province)
         if (approved or by_post) and filing.province
         else None,

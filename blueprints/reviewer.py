@@ -19,11 +19,12 @@ from blueprints.read_only import read_only
 from blueprints.ui import choice_names, field_choices, province_name
 from domain import audit
 from domain.errors import DomainError
-from domain.filing import filings, materials, new_domains, orders
+from domain.filing import filings, materials, new_domains, numbering, orders
 from domain.lifecycle import workflow
-from domain.lifecycle.states import Action, FilingState, OrderKind, Role, action_label
+from domain.lifecycle.states import NEW_FILINGS, Action, FilingState, OrderKind, Role, action_label
 from domain.lifecycle.workdays import shanghai_today
 from domain.lifecycle.workflow import StaleFiling
+from domain.ports import IssuedNumbers
 from domain.review import changes, reviewing
 from domain.review.reviewing import QueueQuery, Reason
 from domain.rulebook.application import SUBJECT_KIND_LABELS
@@ -33,6 +34,7 @@ from domain.rulebook.provinces import PROVINCES
 from domain.rulebook.reasons import REJECTION_REASONS
 from extensions import db
 from forms.reviewer import ClaimForm, DecisionForm
+from forms.validators import fold_to_ascii
 from i18n import gettext as _
 from models import Filing, RegistrySubject, Subject, Website, utcnow
 from runtime import current as runtime_adapters
@@ -212,7 +214,8 @@ def _registry_rows(filing: Filing) -> list[dict]:
         ),
     ]
     by_number = {w.website_number: w for w in record.websites}
-    for website in filing.websites:
+    # a new filing's websites (A8) are on no record before its approval
+    for website in filing.websites if filing.kind not in NEW_FILINGS else ():
         on_record = by_number.get(website.icp_number)
         filed_domains = " ".join(sorted(unicode_domain(d.domain) for d in website.domains))
         record_domains = (
@@ -260,8 +263,17 @@ def _gallery_groups(filing: Filing, have: dict) -> list[tuple[str, list]]:
 
 def _decision_form(filing: Filing, form: DecisionForm | None = None) -> DecisionForm:
     """The decision form with this stage's actions as choices (all a posted decision is checked
-    against: a reason's field and code are free, so their choices are only for showing it)."""
-    form = form or DecisionForm(data={"version": filing.version})  # a posted form keeps its version
+    against: a reason's field and code are free, so their choices are only for showing it); a new
+    filing's numbers prefilled with what the simulated bureau would issue (A8)."""
+    if form is None:  # a posted form keeps its version and its numbers
+        data: dict[str, object] = {"version": filing.version}
+        if filing.kind in NEW_FILINGS and (
+            Action.bureau_approve in workflow.staff_actions(filing.state, filing.kind)
+        ):
+            suggested = numbering.suggested_numbers(filing, runtime_adapters().registry)
+            data["subject_number"] = suggested.subject_number
+            data["website_numbers"] = "\n".join(suggested.website_numbers)
+        form = DecisionForm(data=data)
     form.action.choices = [SelectChoice("", _("请选择"))] + [
         SelectChoice(a.value, _(action_label(a, filing.kind)))
         for a in workflow.actions_for(filing, current_user.role)
@@ -288,7 +300,7 @@ def _problems(filing: Filing, policy) -> Findings:
     (an approved filing is "already accessed here" by its own approval)."""
     if workflow.is_final(filing.state):
         return Findings()
-    if filing.kind is OrderKind.access:
+    if filing.kind in filings.WIZARD_KINDS:
         return filings.submission_problems(
             filing, shanghai_today(), policy.provider_code, runtime_adapters().registry,
             runtime_adapters().domain_lookup,
@@ -327,7 +339,14 @@ def _review_context(filing: Filing, form: DecisionForm | None = None) -> dict:
             )  # fmt: skip
             if not found.on_registry
         ],
-        "current_ips": orders.current_ips(filing) if filing.kind is not OrderKind.access else {},
+        "current_ips": orders.current_ips(filing)
+        if filing.kind not in filings.WIZARD_KINDS
+        else {},
+        # a new filing's numbers, where the bureau approves it (A8; the form is prefilled with
+        # the simulated bureau's suggestion)
+        "numbers_actions": [Action.bureau_approve.value]
+        if filing.kind in NEW_FILINGS and Action.bureau_approve in allowed
+        else [],
         "shells": {
             w.icp_number
             for w in orders.sole_provider(
@@ -344,6 +363,22 @@ def _review_context(filing: Filing, form: DecisionForm | None = None) -> dict:
         "changes": changes.since_last_submission(filing, events, _, choice_names),
         "now": now,
     }
+
+
+def _typed_numbers(filing: Filing, form: DecisionForm) -> IssuedNumbers | None:
+    """The numbers the reviewer typed for a new filing's approval (A8), or None: none typed (the
+    bureau gateway issues them)."""
+    if filing.kind not in NEW_FILINGS or form.action.data != Action.bureau_approve.value:
+        return None
+    subject_number = (fold_to_ascii(form.subject_number.data) or "").strip()
+    websites = [
+        (fold_to_ascii(line) or "").strip()
+        for line in (form.website_numbers.data or "").splitlines()
+        if line.strip()
+    ]
+    if not subject_number and not websites:
+        return None
+    return IssuedNumbers(subject_number, tuple(websites))
 
 
 @bp.get("/filings/<int:filing_id>")
@@ -371,6 +406,7 @@ def decide(filing_id: int):
         for row in form.reasons
         if row.form.code.data or (row.form.text.data or "").strip()
     ]
+    numbers = _typed_numbers(filing, form)
     try:
         with transaction():
             reviewing.decide(
@@ -378,13 +414,15 @@ def decide(filing_id: int):
                 expected_version=row_id(form.version.data), reasons=reasons,
                 note=form.note.data or "", internal_note=form.internal_note.data or "",
                 receipt=form.receipt.data or "", bureau=runtime_adapters().bureau,
-                registry=runtime_adapters().registry,
+                registry=runtime_adapters().registry, numbers=numbers,
             )  # fmt: skip
     except StaleFiling as exc:
         flash(exc.message.render(_), "bad")
         return redirect(url_for("reviewer.review", filing_id=filing_id))
     except DomainError as exc:  # told under the field it names (a missing receipt), else the action
-        field = form.receipt if exc.field == "receipt" else form.action
+        field = {"receipt": form.receipt, "numbers": form.subject_number}.get(
+            exc.field or "", form.action
+        )
         field.errors = [*field.errors, exc.message.render(_)]
         return render_template(
             "reviewer/review.html", **_review_context(_staff_filing(filing_id), form)

@@ -12,6 +12,7 @@ from domain import audit
 from domain.filing import filings, materials, timeline
 from domain.lifecycle import workflow
 from domain.lifecycle.states import event_label
+from domain.lifecycle.states import state_label as kind_state_label
 from domain.lifecycle.workdays import SHANGHAI
 from domain.operator import imports, settings
 from domain.rulebook.application import SUBJECT_KIND_LABELS
@@ -171,6 +172,7 @@ def audit_changes(event: AuditEvent) -> list[tuple[str, str, str]]:
 def register_filters(app: Flask) -> None:
     app.add_template_global(audit_changes, "audit_changes")
     app.add_template_global(audit_note, "audit_note")
+    app.add_template_global(kind_state_label, "kind_state_label")
     app.add_template_filter(event_note, "event_note")
     app.add_template_global(event_label, "event_label")
     app.add_template_global(reason_text, "reason_text")

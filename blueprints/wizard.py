@@ -16,10 +16,15 @@ from domain.errors import DomainError
 from domain.filing import filings, mobiles, service_codes
 from domain.filing.filing_password import TooManyPasswordFailures
 from domain.filing.filings import FilingError
-from domain.lifecycle.states import Role
+from domain.lifecycle.states import NEW_FILINGS, Role
 from domain.lifecycle.workdays import SHANGHAI, shanghai_today
 from domain.lifecycle.workflow import StaleFiling
-from domain.rulebook.filing_type import LookupInputError, fold_host, host_of_pasted_url
+from domain.rulebook.filing_type import (
+    LookupInputError,
+    fold_host,
+    host_of_pasted_url,
+    unicode_domain,
+)
 from domain.rulebook.precheck import Findings
 from domain.support import outbox
 from domain.support.i18n import N_
@@ -27,9 +32,11 @@ from domain.support.masking import mask_phone
 from forms.filing import (
     PERSON_ID_TYPES,
     ConfirmForm,
+    NewWebsitesForm,
     PasswordForm,
     ProductForm,
     SubjectForm,
+    TypedSubjectForm,
     TypeForm,
     WebsitesForm,
     content_type_choices,
@@ -37,6 +44,7 @@ from forms.filing import (
 from forms.validators import attach_findings
 from i18n import gettext as _
 from i18n import ngettext
+from models import Filing
 from runtime import current as runtime_adapters
 from runtime import notify
 from runtime.policy import current_policy
@@ -52,6 +60,13 @@ STEPS = (
     ("websites", N_("网站信息")),
     ("confirm", N_("确认提交")),
 )
+
+
+def steps_for(filing) -> tuple[tuple[str, str], ...]:
+    """The wizard's steps for the filing: a 首次备案 has no filing password to verify (A8)."""
+    if filing is not None and not filings.needs_password(filing):
+        return tuple(step for step in STEPS if step[0] != "password")
+    return STEPS
 
 
 def _editable_filing(filing_id: int):
@@ -79,7 +94,8 @@ def _page(template: str, filing, step: str, status: int = 200, **context):
         template,
         filing=filing,
         step=step,
-        steps=STEPS,
+        steps=steps_for(filing),
+        order_reason=filings.order_reason(filing),
         done=filings.completed_steps(filing),
         rejection=rejection,
         flagged=flagged,
@@ -118,14 +134,15 @@ def start():
                 fields.get(name, form.domain).errors.append(message.render(_))
         else:
             if filing is not None:
-                flash(verdict.message.render(_), "ok")
+                reason = filings.order_reason(filing)
+                flash((reason or verdict.message).render(_), "ok")
                 for note in (pasted, parent_domain_note(form.domain.data, verdict)):
                     if note:
                         flash(note, "ok")
                 for warning in verdict.warnings:  # shown, never blocking (A5 v3)
                     flash(warning.message.render(_), "warn")
                 return redirect(url_for("wizard.product", filing_id=filing.id))
-    # A refusal or bad input is 422; a 首次备案 or 新增网站 answer is a page of its own (200).
+    # A refusal or bad input is 422 (every answer that is a type opens its order above).
     status = 422 if (form.errors or (verdict and verdict.refusal)) else 200
     note = parent_domain_note(form.domain.data, verdict) if verdict else ""
     note = " ".join(part for part in (pasted, note) if part)
@@ -149,6 +166,12 @@ def parent_domain_note(typed: str | None, verdict) -> str:
 # --- step 2 -----------------------------------------------------------------------------------
 
 
+def _after_product(filing: Filing) -> str:
+    """The step after the product: the filing password where the subject is on the registry (a
+    首次备案's subject has none yet), else the subject."""
+    return "password" if filings.needs_password(filing) else "subject"
+
+
 @bp.route("/<int:filing_id>/product", methods=["GET", "POST"])
 @role_required(Role.applicant)
 def product(filing_id: int):
@@ -168,7 +191,7 @@ def product(filing_id: int):
             except FilingError as exc:
                 form.ips.errors.append(exc.message.render(_))
             else:
-                return redirect(url_for("wizard.password", filing_id=filing.id))
+                return redirect(url_for(f"wizard.{_after_product(filing)}", filing_id=filing.id))
         else:
             codes = {w.id: typed.get(f"service_code-{w.id}", "") for w in filing.websites}
             with transaction():
@@ -182,7 +205,7 @@ def product(filing_id: int):
                 else:
                     code_errors[key] = message.render(_)
             if not errors:
-                return redirect(url_for("wizard.password", filing_id=filing.id))
+                return redirect(url_for(f"wizard.{_after_product(filing)}", filing_id=filing.id))
     status = 422 if (form.errors or code_errors) else 200
     return _page(
         "wizard/product.html", filing, "product", status, form=form, code_errors=code_errors,
@@ -200,6 +223,8 @@ def product(filing_id: int):
 def password(filing_id: int):
     """The subject's MIIT filing password, at most 5 wrong tries per hour."""
     filing = _editable_filing(filing_id)
+    if not filings.needs_password(filing):  # a 首次备案's subject has none yet
+        return redirect(url_for("wizard.subject", filing_id=filing.id))
     form = PasswordForm()
     if form.validate_on_submit():
         try:
@@ -221,9 +246,15 @@ def password(filing_id: int):
 # --- step 4 -----------------------------------------------------------------------------------
 
 
+def _subject_form(filing, data: dict | None = None) -> SubjectForm:
+    """The subject step's form: a 首次备案 types the subject too (A8)."""
+    form_class = TypedSubjectForm if filing.kind in filings.NEW_FILINGS_TYPED else SubjectForm
+    return form_class(data=data)
+
+
 def _subject_data(filing) -> dict:
     subject, person = filing.subject, filing.subject.responsible_person
-    data = {key: getattr(subject, key) for key in filings.SUBJECT_FIELDS}
+    data = {key: getattr(subject, key) for key in filings.subject_fields(filing)}
     if person is not None:
         data.update({f"person_{k}": getattr(person, k) for k in filings.PERSON_FIELDS})
     if subject.kind == "individual":  # the responsible person is the individual: what is empty
@@ -241,7 +272,7 @@ def _subject_data(filing) -> dict:
 def subject(filing_id: int):
     """Subject information: the registry's data is locked; addresses and the responsible person."""
     filing = _editable_filing(filing_id)
-    form = SubjectForm(data=_subject_data(filing) if request.method == "GET" else None)
+    form = _subject_form(filing, _subject_data(filing) if request.method == "GET" else None)
     values = _subject_values(form)
     if request.method == "POST":
         with transaction():
@@ -264,7 +295,8 @@ def _subject_values(form: SubjectForm) -> dict:
 
 def _subject_fields(form: SubjectForm) -> dict:
     """The subject step's fields by their A2 path."""
-    fields = {f"subject.{key}": form[key] for key in filings.SUBJECT_FIELDS}
+    typed = (*filings.TYPED_SUBJECT_FIELDS, *filings.SUBJECT_FIELDS)
+    fields = {f"subject.{key}": form[key] for key in typed if key in form}
     fields.update(
         {f"subject.responsible_person.{k}": form[f"person_{k}"] for k in filings.PERSON_FIELDS}
     )
@@ -276,7 +308,7 @@ def _subject_fields(form: SubjectForm) -> dict:
 def check_subject_field(filing_id: int):
     """htmx: validate the form and answer the one field the user just left, with its errors."""
     filing = own_filing_or_404(filing_id)
-    form = SubjectForm()
+    form = _subject_form(filing)
     name = request.args.get("field", "")
     if name not in form or name == "csrf_token":
         abort(404)
@@ -292,13 +324,14 @@ def check_subject_field(filing_id: int):
 def _websites_form(filing, formdata=None, typed: WebsitesForm | None = None) -> WebsitesForm:
     """The posted form; else one built from the saved draft (after an add or a remove, so that
     indices and blocks line up), keeping the domain `typed` in the "add a website" field."""
+    form_class = NewWebsitesForm if filing.kind in NEW_FILINGS else WebsitesForm
     if formdata is None:
         data = {"websites": [_website_data(w) for w in filing.websites]}
         if typed is not None:
             data["new_domain"] = typed.new_domain.data
-        form = WebsitesForm(formdata=None, data=data)
+        form = form_class(formdata=None, data=data)
     else:
-        form = WebsitesForm(formdata=formdata)
+        form = form_class(formdata=formdata)
     content_types = content_type_choices(filing.subject.kind)
     codes = service_codes.codes_of(filing)  # a website with a service code runs on its IPs
     pool = [a for a in filing.product_ips if a in filings.pool_ips(filing, codes)]
@@ -322,6 +355,8 @@ def _website_data(website) -> dict:
         "pre_approval_category": approval.get("category", ""),
         "pre_approval_number": approval.get("number", ""),
         "person_mode": "other" if person else "same",
+        "name": website.name,  # read by a new filing's form only (A8: typed)
+        "domains": "\n".join(unicode_domain(d.domain) for d in website.domains),
     }
     if person:
         data.update({f"person_{k}": getattr(person, k) for k in filings.PERSON_FIELDS})
@@ -351,9 +386,17 @@ def _attach_findings(filing, form: WebsitesForm, warnings_only: bool = False) ->
         i = index_of.get(block.form.website_id.data)
         if i is None:
             continue
-        fields = {f"websites[{i}].{path}": block.form[name] for path, name in WEBSITE_PATHS.items()}
+        fields = {
+            f"websites[{i}].{path}": block.form[name]
+            for path, name in WEBSITE_PATHS.items()
+            if name in block.form
+        }
         for j in range(len(filing.websites[i].ips)):
             fields[f"websites[{i}].ips[{j}]"] = block.form.ips
+        if "domains" in block.form:  # a new filing's typed domains (A8)
+            fields[f"websites[{i}].domains"] = block.form.domains
+            for j in range(len(filing.websites[i].domains)):
+                fields[f"websites[{i}].domains[{j}]"] = block.form.domains
         attach_findings(findings, fields)
 
 
@@ -362,6 +405,7 @@ WEBSITE_PATHS = {
     "service_types": "service_types", "content_types": "content_types", "languages": "languages",
     "pre_approvals[0].number": "pre_approval_number",
     **{f"responsible_person.{k}": f"person_{k}" for k in ("name", "id_number", "mobile", "email")},
+    "name": "name",  # a new filing's website name (A8); an access filing's block has none
 }  # fmt: skip
 
 

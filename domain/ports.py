@@ -120,12 +120,27 @@ class Storage(Protocol):
 # --- the bureau and the MIIT records --------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class IssuedNumbers:
+    """The numbers the bureau issues when it approves a new filing (DOMAIN.md A8): the subject's
+    (a 新增网站 keeps its subject's) and one per website of the filing, in the filing's order."""
+
+    subject_number: str
+    website_numbers: tuple[str, ...]
+
+
 class Bureau(Protocol):
     def submit(self, filing: Filing, now: datetime, policy: Policy) -> bool | None:
         """Hand the filing to the provincial bureau (管局), in the transaction that enters
         sms_pending. Returns True when this app must text the SMS verification codes itself (the
         simulated bureau); a real link returns None or False (the bureau texts them), and its
         answers are recorded with domain.review.reviewing.advance() as the system."""
+
+    def issue_numbers(self, filing: Filing, now: datetime, policy: Policy) -> IssuedNumbers | None:
+        """The numbers of a new filing (首次备案, 新增网站) approved now, in the transaction that
+        enters approved. None when this app must issue them itself as the bureau would (the
+        simulated bureau: domain.filing.numbering, never the same number twice); a real link
+        records the bureau's answer with advance(..., numbers=...) and is not asked."""
 
 
 class Registry(Protocol):
@@ -144,6 +159,19 @@ class Registry(Protocol):
     def record_access(self, website: RegistryWebsite, provider_code: str) -> None: ...
 
     def cancel_access(self, website: RegistryWebsite, provider_code: str) -> None: ...
+
+    def add_subject(
+        self, subject_number: str, name: str, kind: str, certificate_type: str,
+        certificate_number: str, province: str,
+    ) -> RegistrySubject:  # fmt: skip
+        """A subject the bureau has just filed (a 首次备案 approved, A8)."""
+
+    def add_website(
+        self, subject: RegistrySubject, website_number: str, name: str, responsible_mobile: str,
+        domains: list[tuple[str, date]], provider_code: str,
+    ) -> RegistryWebsite:  # fmt: skip
+        """A website the bureau has just filed, listing `provider_code` as its access provider;
+        `domains` are (domain, registration expiry)."""
 
 
 # --- services the next changes bring (ports only; their adapters come with them) -----------------

@@ -22,6 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from domain.lifecycle.workdays import shanghai_today
 from domain.rulebook import rules
+from domain.rulebook.provinces import PROVINCES
 from domain.support.i18n import Message
 from forms.validators import Email, Mobile, Rule, fold_id_number, fold_to_ascii
 from i18n import gettext
@@ -248,3 +249,62 @@ class SmsForm(FlaskForm):
 
 class PhotoForm(FlaskForm):
     photo = FileField(_l("现场照片"))
+
+
+# --- the new filings (DOMAIN.md A8): what the applicant types beside an access filing's fields ---
+
+SUBJECT_KINDS = [
+    SelectChoice("enterprise", _l("企业")), SelectChoice("individual", _l("个人")),
+    SelectChoice("government", _l("政府机关")), SelectChoice("institution", _l("事业单位")),
+    SelectChoice("social_org", _l("社会团体")), SelectChoice("individual_business", _l("个体工商户")),
+]  # fmt: skip
+
+
+def province_choices() -> list[SelectChoice]:
+    """The 31 provinces by name, for a subject typed by the applicant."""
+    return [SelectChoice("", _l("请选择"))] + [
+        SelectChoice(province.code, _l(province.name)) for province in PROVINCES
+    ]
+
+
+class TypedSubjectForm(SubjectForm):
+    """A 首次备案's subject step: the subject itself is typed too, nothing comes from the registry."""
+
+    kind = ChoiceField(_l("主体性质"), choices=SUBJECT_KINDS)
+    name = StringField(
+        _l("主体名称"), [InputRequired(REQUIRED), Length(max=128, message=_l("最多 128 个字符"))]
+    )
+    certificate_type = ChoiceField(_l("主体证件类型"), choices=CERT_TYPES)
+    certificate_number = StringField(
+        _l("主体证件号码"),
+        [InputRequired(REQUIRED), Length(max=32, message=_l("最多 32 个字符"))],
+        filters=[fold_id_number],
+    )
+    province = ChoiceField(_l("主体所在省份"), choices=province_choices())
+    investor = StringField(
+        _l("投资人或主管单位"),
+        [InputRequired(REQUIRED), Length(max=128, message=_l("最多 128 个字符"))],
+    )
+
+    def validate_province(self, field):
+        if not field.data:
+            raise ValidationError(_l("必填"))
+
+
+class NewWebsiteBlock(WebsiteBlock):
+    """A website of a new filing: its name and domains are typed (none is on the registry yet)."""
+
+    name = StringField(_l("网站名称"), [Length(max=128, message=_l("最多 128 个字符"))])
+    domains = TextAreaField(_l("网站域名"))
+
+    def validate_name(self, field):
+        if not (field.data or "").strip():
+            raise ValidationError(_l("必填"))
+
+    def validate_domains(self, field):
+        if not (field.data or "").strip():
+            raise ValidationError(_l("必填"))
+
+
+class NewWebsitesForm(WebsitesForm):
+    websites = FieldList(FormField(NewWebsiteBlock), min_entries=1)

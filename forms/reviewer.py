@@ -56,6 +56,12 @@ class DecisionForm(FlaskForm):
         _l("内部备注（申请人不可见）"), [Length(max=1000, message=_l("最多 1000 个字符"))]
     )
     receipt = StringField(_l("管局回执编号"), [Length(max=100, message=_l("最多 100 个字符"))])
+    # a new filing's numbers as the bureau issued them (DOMAIN.md A8)
+    subject_number = StringField(_l("主体备案号"), [Length(max=32, message=_l("最多 32 个字符"))])
+    website_numbers = TextAreaField(
+        _l("网站备案号（每行一个，按网站顺序）"),
+        [Length(max=1000, message=_l("最多 1000 个字符"))],
+    )
 
 
 class ClaimForm(FlaskForm):

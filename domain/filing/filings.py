@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import date
 from typing import Any
 
@@ -18,7 +18,7 @@ from domain.errors import DomainError
 from domain.filing import authenticity, materials, mobiles, new_domains, service_codes, snapshots
 from domain.filing.filing_password import check_filing_password, remaining_tries
 from domain.lifecycle import workflow
-from domain.lifecycle.states import Action, FilingState, OrderKind
+from domain.lifecycle.states import NEW_FILINGS, Action, FilingState, FilingType, OrderKind
 from domain.policy import Policy
 from domain.ports import DomainLookup, Registry, ServiceCodeSource
 from domain.rulebook import rule_tables
@@ -32,8 +32,11 @@ from domain.rulebook.application import (
 from domain.rulebook.filing_type import (
     ACCESS_TYPES,
     TypeVerdict,
+    fold_host,
     held_website,
+    normalise_certificate,
     refusal_message,
+    registrable_domain,
     unicode_domain,
     verify_filing_type,
     website_refusal,
@@ -67,9 +70,52 @@ class FilingError(DomainError):
 
 
 def is_editable(filing: Filing) -> bool:
-    """Whether the applicant may change the access filing's data now (draft or returned for
-    changes). An order on records held here (A7) is not edited in the wizard."""
-    return filing.kind is OrderKind.access and workflow.applicant_may_edit(filing.state)
+    """Whether the applicant may change the filing's data now (draft or returned for changes): an
+    access filing or a new filing (A8). An order on records held here (A7) is not edited in the
+    wizard."""
+    return filing.kind in WIZARD_KINDS and workflow.applicant_may_edit(filing.state)
+
+
+# The orders the wizard opens and edits: an access filing and the two new filings (A8).
+WIZARD_KINDS = frozenset({OrderKind.access, *NEW_FILINGS})
+
+
+def new_order_kind(verdict: TypeVerdict) -> OrderKind | None:
+    """The new filing (A8) a filing-type answer sends the applicant to, or None."""
+    return (
+        {
+            FilingType.first_filing: OrderKind.first_filing,
+            FilingType.new_website: OrderKind.new_website,
+        }.get(verdict.type)
+        if verdict.type is not None
+        else None
+    )
+
+
+def order_reason(filing: Filing) -> Message | None:
+    """Which new filing (A8) the applicant is in, and why, in their words (None: not a new one)."""
+    domain = unicode_domain(filing.verified_domain)
+    if filing.kind is OrderKind.first_filing:
+        return Message(
+            N_("首次备案：证件 %(cert)s 在工信部备案信息中没有主体，域名 %(domain)s 也未备案，因此本次为主体和网站申请新的备案号，所有信息均须填写。"),
+            {"cert": filing.verified_certificate_number, "domain": domain},
+        )  # fmt: skip
+    if filing.kind is OrderKind.new_website:
+        return Message(
+            N_("新增网站：主体已在工信部备案（%(number)s），域名 %(domain)s 尚未备案，因此本次为新网站申请网站备案号；主体信息以备案信息为准，不可修改。"),
+            {"number": filing.registry_subject_number or filing.subject.icp_number, "domain": domain},
+        )  # fmt: skip
+    return None
+
+
+# The orders whose subject step types the subject itself (A8: a 首次备案).
+NEW_FILINGS_TYPED = frozenset({OrderKind.first_filing})
+
+
+def needs_password(filing: Filing) -> bool:
+    """Whether the filing's subject proves itself with its MIIT filing password: every subject on
+    the registry (access, 新增网站); a 首次备案's subject has none yet."""
+    return filing.kind is not OrderKind.first_filing
 
 
 def lock(filing: Filing) -> None:
@@ -117,6 +163,11 @@ def start_filing(
         certificate_type, certificate_number, domain, provider_code, today, account=account,
         registry=registry, lookup=lookup,
     )  # fmt: skip
+    kind = new_order_kind(verdict)
+    if kind is not None:
+        return start_new_filing(
+            account, kind, certificate_type, certificate_number, verdict
+        ), verdict
     if verdict.type not in ACCESS_TYPES:
         return None, verdict
     existing = db.session.scalar(
@@ -155,6 +206,72 @@ def start_filing(
     audit.record("draft_created", account, filing=filing, data={"type": verdict.type.value})
     db.session.flush()
     return filing, verdict
+
+
+def start_new_filing(
+    account: User, kind: OrderKind, certificate_type: str, certificate_number: str,
+    verdict: TypeVerdict,
+) -> Filing:  # fmt: skip
+    """Open the draft of a new filing (A8) for the domain looked up: a 首次备案 with the subject
+    typed from the certificate on, a 新增网站 with the subject from the registry (locked as for an
+    access filing); one website carrying the domain, typed from its name on. A second start of
+    the same by the same account returns the open draft."""
+    number = normalise_certificate(certificate_number)
+    domain = to_ascii_domain(verdict.domain)
+    existing = db.session.scalar(
+        select(Filing).where(
+            Filing.account_id == account.id,
+            Filing.kind == kind,
+            Filing.verified_certificate_type == certificate_type,
+            Filing.verified_certificate_number == number,
+            Filing.state == FilingState.draft,
+        )
+    )
+    if existing is not None:
+        return existing
+    if kind is OrderKind.new_website:
+        record = db.session.scalars(
+            select(RegistrySubject).where(RegistrySubject.subject_number == verdict.subject_number)
+        ).one()  # the verdict found it on the record
+        subject = Subject(
+            **{name: getattr(record, name) for name in REGISTRY_SUBJECT_FIELDS},
+            icp_number=record.subject_number,
+            responsible_person=Person(email=account.email),
+        )
+        subject_number, province = record.subject_number, record.province
+    else:
+        subject = Subject(
+            kind="enterprise" if certificate_type == "uscc" else "individual",
+            certificate_type=certificate_type, certificate_number=number, icp_number="",
+            responsible_person=Person(email=account.email),
+        )  # fmt: skip
+        subject_number, province = "", ""
+    filing = Filing(
+        account_id=account.id,
+        kind=kind,
+        province=province,
+        registry_subject_number=subject_number,
+        verified_certificate_type=certificate_type,
+        verified_certificate_number=number,
+        verified_domain=domain,
+        subject=subject,
+        websites=[new_website_block(domain, 0)],
+    )
+    if kind is OrderKind.new_website:
+        _carry_over_subject(filing, account)
+    db.session.add(filing)
+    db.session.flush()
+    audit.record("draft_created", account, filing=filing, data={"type": kind.value})
+    db.session.flush()
+    return filing
+
+
+def new_website_block(ascii_domain: str, position: int) -> Website:
+    """A website typed by the applicant (A8), carrying one new domain."""
+    return Website(
+        position=position, name="", icp_number="", service_types=["website"],
+        languages=["zh-Hans"], domains=[WebsiteDomain(domain=ascii_domain)],
+    )  # fmt: skip
 
 
 def _carry_over_subject(filing: Filing, account: User) -> None:
@@ -337,15 +454,30 @@ def _registry_subject(filing: Filing) -> RegistrySubject:
 
 SUBJECT_FIELDS = ("certificate_address", "mailing_address", "remark")
 PERSON_FIELDS = ("name", "id_type", "id_number", "mobile", "email")
+# What a 首次备案's applicant types besides (A8: nothing comes from the registry, nothing is locked).
+TYPED_SUBJECT_FIELDS = (*REGISTRY_SUBJECT_FIELDS, "investor")
+
+
+def subject_fields(filing: Filing) -> tuple[str, ...]:
+    """The subject's fields the applicant edits in this filing."""
+    if filing.kind is OrderKind.first_filing:
+        return (*TYPED_SUBJECT_FIELDS, *SUBJECT_FIELDS)
+    return SUBJECT_FIELDS
 
 
 def update_subject(filing: Filing, values: dict[str, str]) -> None:
-    """Store the editable subject fields (R-T-5: the registry's subject data stays as it is)."""
+    """Store the editable subject fields (R-T-5: the registry's subject data stays as it is; a
+    首次备案 types all of it, A8)."""
     lock_editable(filing)
     subject = filing.subject
-    for key in SUBJECT_FIELDS:
+    for key in subject_fields(filing):
         if key in values:
-            setattr(subject, key, _fit(Subject, key, (values[key] or "").strip()))
+            value = (values[key] or "").strip()
+            if key == "certificate_number":
+                value = normalise_certificate(value)
+            setattr(subject, key, _fit(Subject, key, value))
+    if filing.kind is OrderKind.first_filing:
+        filing.province = subject.province
     person = subject.responsible_person or Person()
     subject.responsible_person = person
     for key in PERSON_FIELDS:
@@ -359,7 +491,11 @@ def check_subject(filing: Filing, values: Mapping[str, str | None], today: date)
     (the subject step's form, saved or not): R-P-12, R-P-13, R-PH-2 and the person's rules."""
     application = to_application(filing)
     subject = application.subject
-    edited = {key: (values[key] or "").strip() for key in SUBJECT_FIELDS if key in values}
+    edited = {
+        key: (values[key] or "").strip()
+        for key in subject_fields(filing)
+        if key in values and key in SUBJECT_DATA_FIELDS
+    }
     person = {
         key: _clean(key, values[f"person_{key}"])
         for key in PERSON_FIELDS
@@ -373,7 +509,8 @@ def check_subject(filing: Filing, values: Mapping[str, str | None], today: date)
     def mine(breaches: list[Breach]) -> list[Breach]:
         return [
             b for b in breaches
-            if b.field.startswith("subject.") and not REGISTRY_FIELD_RE.fullmatch(b.field)
+            if b.field.startswith("subject.") and not locked_field(filing, b.field)
+            and not unnumbered(filing, b)
         ]  # fmt: skip
 
     return Findings(mine(findings.breaches), mine(findings.warnings))
@@ -383,6 +520,30 @@ def _set_ips(website: Website, addresses: list[str]) -> None:
     """Keep the rows of addresses that stay (a unique (website, address) row is never re-inserted)."""
     current = {ip.address: ip for ip in website.ips}
     website.ips = [current.get(a) or WebsiteIP(address=a) for a in addresses]
+
+
+def typed_domains(text: str) -> list[str]:
+    """The domains typed in a new website's domain field (one per line, or separated by spaces or
+    commas), as stored: the ASCII form where it is a host name, else as typed (the pre-check then
+    says what is wrong with it, R-D-5)."""
+    found = []
+    for part in re.split(r"[\s,，;；]+", text or ""):
+        host = fold_host(part)
+        if not host:
+            continue
+        try:
+            host = to_ascii_domain(host)
+        except ValueError:
+            pass
+        if host not in found:
+            found.append(host[:253])
+    return found
+
+
+def _set_domains(website: Website, domains: list[str]) -> None:
+    """Keep the rows of domains that stay (a unique (website, domain) row is never re-inserted)."""
+    current = {d.domain: d for d in website.domains}
+    website.domains = [current.get(d) or WebsiteDomain(domain=d) for d in domains]
 
 
 def _clean(key: str, value: str | None) -> str:
@@ -398,8 +559,14 @@ def _fit(model: type[Subject] | type[Person], key: str, value: str) -> str:
 
 
 def update_website(filing: Filing, website: Website, values: Mapping[str, Any]) -> None:
-    """Store one website block's editable fields; the registry's number, name and domains stay."""
+    """Store one website block's editable fields; the registry's number, name and domains stay
+    (a new filing's website, A8, types its name and domains too)."""
     lock_editable(filing)
+    if filing.kind in NEW_FILINGS:
+        if "name" in values:
+            website.name = (values.get("name") or "").strip()[:128]
+        if "domains" in values:
+            _set_domains(website, typed_domains(values.get("domains") or ""))
     _set_ips(website, [a for a in dict.fromkeys(values.get("ips") or []) if a])
     website.service_types = list(dict.fromkeys(values.get("service_types") or []))
     website.languages = list(dict.fromkeys(values.get("languages") or []))
@@ -432,6 +599,8 @@ def add_website(
         raise FilingError(
             Message(N_("一次最多接入 %(n)s 个网站"), {"n": MAX_WEBSITES}), "new_domain"
         )
+    if filing.kind in NEW_FILINGS:
+        return _add_new_website(filing, domain, registry)
     try:
         record = (registry or LocalRegistry()).website_by_domain(domain)
     except ValueError:
@@ -452,6 +621,51 @@ def add_website(
     filing.websites.append(website)
     db.session.flush()
     return website
+
+
+def _add_new_website(filing: Filing, typed: str, registry: Registry | None) -> Website:
+    """继续添加网站 in a new filing (A8): a website typed from its name on, carrying a domain that is
+    on no registry website and in no website of the filing."""
+    domain = registrable_domain(typed)
+    if isinstance(domain, Message):
+        raise FilingError(domain, "new_domain")
+    in_filing = {d.domain for w in filing.websites for d in w.domains}
+    if domain in in_filing:
+        raise FilingError(Message(N_("该域名已在本次备案中")), "new_domain")
+    problem = filed_domain_problem(filing, domain, registry)
+    if problem is not None:
+        raise FilingError(problem, "new_domain")
+    website = new_website_block(domain, max(w.position for w in filing.websites) + 1)
+    website.ips = [WebsiteIP(address=a) for a in filing.product_ips[:1]]
+    filing.websites.append(website)
+    db.session.flush()
+    return website
+
+
+def filed_domain_problem(
+    filing: Filing, ascii_domain: str, registry: Registry | None = None
+) -> Message | None:
+    """Why a new website of a new filing (A8) cannot carry the domain, naming the order that fits:
+    it is filed already (for this subject: an access filing; for another: that subject's), or a
+    website held here carries it; None when it is on no registry website."""
+    shown = unicode_domain(ascii_domain)
+    record = (registry or LocalRegistry()).website_by_domain(ascii_domain)
+    if record is not None:
+        ours = bool(filing.registry_subject_number) and (
+            record.subject.subject_number == filing.registry_subject_number
+        )
+        if ours:
+            return Message(
+                N_("域名 %(domain)s 已在本主体的网站“%(website)s”中备案，请为该网站办理接入备案，不能作为新网站备案。"),
+                {"domain": shown, "website": record.name},
+            )  # fmt: skip
+        return Message(
+            N_("域名 %(domain)s 已在其他主体名下备案，不能作为新网站备案；如域名已转让，请先由原主体注销或变更该网站。"),
+            {"domain": shown},
+        )  # fmt: skip
+    if held_website([ascii_domain], filing.id) is not None:
+        return Message(N_("域名 %(domain)s 已在本服务商接入，不能重复备案。"), {"domain": shown})
+    return None
 
 
 def remove_website(filing: Filing, website_id: int) -> None:
@@ -479,14 +693,20 @@ def _person_data(person: Person | None) -> PersonData:
     )  # fmt: skip
 
 
+# The subject fields the A2 document carries (subject.investor once the document has it, A2 v3).
+SUBJECT_DATA_FIELDS = frozenset(f.name for f in fields(SubjectData))
+
+
 def to_application(filing: Filing) -> Application:
     """The filing as the A2 document the pre-check reads (domains in their Unicode form)."""
     subject = filing.subject
+    extra = {"investor": subject.investor} if "investor" in SUBJECT_DATA_FIELDS else {}
     return Application(
         subject=SubjectData(
             **{
                 name: getattr(subject, name) for name in (*REGISTRY_SUBJECT_FIELDS, *SUBJECT_FIELDS)
             },
+            **extra,
             icp_number=subject.icp_number,
             responsible_person=_person_data(subject.responsible_person),
         ),
@@ -518,12 +738,18 @@ def completed_steps(filing: Filing) -> dict[str, bool]:
     filled = {
         "type": True,
         "product": bool(filing.product_ips),
-        "password": filing.password_verified_at is not None,
+        "password": filing.password_verified_at is not None or not needs_password(filing),
         "subject": bool(
-            filing.subject.certificate_address and person and person.name and person.mobile
+            filing.subject.certificate_address
+            and person
+            and person.name
+            and person.mobile
+            and filing.subject.name
+            and filing.province
         ),
         "websites": all(
-            w.ips and w.service_types and w.content_types is not None for w in filing.websites
+            w.ips and w.service_types and w.content_types is not None and w.name and w.domains
+            for w in filing.websites
         ),
         "confirm": False,
     }
@@ -550,6 +776,29 @@ REGISTRY_FIELD_RE = re.compile(
 )
 
 
+def locked_field(filing: Filing, field: str) -> bool:
+    """Whether a field (an A2 path) comes from the MIIT record, so the applicant cannot change it:
+    every registry field of an access filing; a 新增网站's subject (its websites are typed); nothing
+    of a 首次备案 (A8)."""
+    if filing.kind is OrderKind.first_filing or not REGISTRY_FIELD_RE.fullmatch(field):
+        return False
+    return filing.kind is not OrderKind.new_website or field.startswith("subject.")
+
+
+# The rules on ICP numbers, which a new filing (A8) does not have until the bureau approves it.
+NUMBER_RULES = frozenset({"R-ID-1", "R-ID-2", "R-ID-5"})
+
+
+def unnumbered(filing: Filing, breach: Breach) -> bool:
+    """A breach of a number rule by a number a new filing has not got yet (A2 v3: "" is "not filed
+    yet"; the rules of version 3 no longer judge it)."""
+    return (
+        filing.kind in NEW_FILINGS
+        and breach.rule in NUMBER_RULES
+        and breach.field.endswith("icp_number")
+    )
+
+
 def submission_problems(
     filing: Filing, today: date, provider_code: str, registry: Registry | None = None,
     lookup: DomainLookup | None = None, policy: Policy | None = None,
@@ -565,7 +814,7 @@ def submission_problems(
     person = subject.responsible_person
     checks = {
         "product": bool(filing.product_ips),
-        "password": filing.password_verified_at is not None,
+        "password": filing.password_verified_at is not None or not needs_password(filing),
         "address": bool(subject.certificate_address),
         "mailing": bool(subject.mailing_address),
         "person": bool(person and person.name),
@@ -605,7 +854,9 @@ def submission_problems(
     findings = precheck(to_application(filing), rule_tables.load(), today)
     warnings = [*domains.warnings, *findings.warnings]
     for breach in findings.breaches:
-        if REGISTRY_FIELD_RE.fullmatch(breach.field):
+        if unnumbered(filing, breach):
+            continue
+        if locked_field(filing, breach.field):
             warnings.append(replace(breach, from_registry=True))
         else:
             problems.append(breach)
@@ -625,9 +876,21 @@ WEBSITE_REFUSALS = {
 def registry_problems(
     filing: Filing, provider_code: str, today: date, registry: Registry | None = None
 ) -> list[Breach]:
-    """Each website of the filing against the registry as it stands now (A5 rows 3-6)."""
+    """Each website of the filing against the registry as it stands now (A5 rows 3-6); each domain
+    of a new filing's website (A8): on no registry website, held here by no website."""
     registry = registry or LocalRegistry()
     problems = []
+    if filing.kind in NEW_FILINGS:
+        for index, website in enumerate(filing.websites):
+            if not website.domains:
+                problems.append(
+                    Breach(f"websites[{index}].domains", "missing", Message(N_("请填写网站域名")))
+                )
+            for j, domain in enumerate(website.domains):
+                problem = filed_domain_problem(filing, domain.domain, registry)
+                if problem is not None:
+                    problems.append(Breach(f"websites[{index}].domains[{j}]", "R-D-8", problem))
+        return problems
     for index, website in enumerate(filing.websites):
         record = registry.website_by_number(website.icp_number) if website.icp_number else None
         if record is None:
@@ -696,17 +959,46 @@ def submit(
         raise FilingError(
             Message(N_("还有 %(n)s 处需要修改，请先修改后再提交"), {"n": len(problems)})
         )
-    verdict = verify_filing_type(
-        filing.verified_certificate_type, filing.verified_certificate_number,
-        filing.verified_domain, policy.provider_code, today, account=account,
-        exclude_filing_id=filing.id, registry=registry,
-    )  # fmt: skip
-    if verdict.type is None:
-        raise FilingError(verdict.message)
-    if verdict.type is not filing.filing_type:
-        raise FilingError(Message(N_("备案类型已变化，请放弃本备案并重新验证备案类型")))
+    if filing.kind in NEW_FILINGS:
+        _recheck_new_filing(filing, account, policy, today, registry)
+    else:
+        verdict = verify_filing_type(
+            filing.verified_certificate_type, filing.verified_certificate_number,
+            filing.verified_domain, policy.provider_code, today, account=account,
+            exclude_filing_id=filing.id, registry=registry,
+        )  # fmt: skip
+        if verdict.type is None:
+            raise FilingError(verdict.message)
+        if verdict.type is not filing.filing_type:
+            raise FilingError(Message(N_("备案类型已变化，请放弃本备案并重新验证备案类型")))
     workflow.apply(filing, Action.submit, account, policy=policy, expected_version=expected_version)
     snapshots.record(filing, to_application(filing))
+
+
+def _recheck_new_filing(
+    filing: Filing, account: User, policy: Policy, today: date, registry: Registry | None
+) -> None:
+    """A new filing's type again at submission (R-T-1), by the certificate and first domain as they
+    stand now (a 首次备案 types its certificate): still the same new filing.
+
+    :raises FilingError: the answer is now a refusal or another order.
+    """
+    subject, first = filing.subject, filing.websites[0]
+    certificate = (
+        (subject.certificate_type, subject.certificate_number)
+        if filing.kind is OrderKind.first_filing
+        else (filing.verified_certificate_type, filing.verified_certificate_number)
+    )
+    verdict = verify_filing_type(
+        *certificate, unicode_domain(first.domains[0].domain), policy.provider_code, today,
+        account=account, exclude_filing_id=filing.id, registry=registry,
+    )  # fmt: skip
+    kind = new_order_kind(verdict)
+    if kind is filing.kind:
+        return
+    if kind is None and verdict.type is None:
+        raise FilingError(verdict.message)
+    raise FilingError(Message(N_("备案类型已变化，请放弃本备案并重新验证备案类型")))
 
 
 def withdraw(

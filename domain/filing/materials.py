@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from domain import audit
 from domain.errors import DomainError
+from domain.lifecycle.states import NEW_FILINGS
 from domain.ports import Storage
 from domain.support.i18n import N_, Labels, Message
 from extensions import db
@@ -144,11 +145,16 @@ class Requirement:
 def required_materials(filing: Filing) -> list[Requirement]:
     """The set for the subject kind, the persons' ID types and the province (QC-access, B 3.8
     R-M-3/R-M-5/R-M-6): a passport holder uploads its data page, a permit holder both sides; the
-    domain certificate only where the province asks for it (A1 v2: 视管局要求)."""
+    domain certificate only where the province asks for it (A1 v2: 视管局要求), and for every
+    website of a new filing (A8: its domains are new)."""
     subject = filing.subject
     person = subject.responsible_person
     province_rule = db.session.get(ProvinceRule, filing.province)
-    domain_certificate_required = province_rule is None or province_rule.domain_certificate_required
+    domain_certificate_required = (
+        province_rule is None
+        or province_rule.domain_certificate_required
+        or filing.kind in NEW_FILINGS  # every new domain, whatever the province (A8, R-M-7)
+    )
     needs = []
     if subject.kind != "individual":
         needs.append(Requirement("business_licence", None, KIND_LABELS["business_licence"]))

@@ -21,7 +21,7 @@ from domain.errors import DomainError
 from domain.filing import snapshots
 from domain.filing.filings import account_ips, to_application
 from domain.lifecycle import workflow
-from domain.lifecycle.states import Action, FilingState, OrderKind
+from domain.lifecycle.states import HOLDING_KINDS, Action, FilingState, OrderKind
 from domain.policy import Policy
 from domain.ports import Registry
 from domain.rulebook.precheck import Breach, Findings
@@ -29,8 +29,6 @@ from domain.rulebook.registry import HeldHere, LocalRegistry
 from domain.support.i18n import N_, Message
 from extensions import db
 from models import Filing, Person, Subject, User, Website, WebsiteDomain, WebsiteIP, utcnow
-
-HOLDING_KINDS = (OrderKind.access, OrderKind.change_access)  # approved, their websites are records
 
 
 class OrderRefused(DomainError):

@@ -16,7 +16,7 @@ from sqlalchemy import Table, or_, select, update
 
 from domain import audit
 from domain.lifecycle import workflow
-from domain.lifecycle.states import Action, FilingState
+from domain.lifecycle.states import Action, FilingState, OrderKind
 from domain.policy import Policy
 from domain.ports import Registry
 from domain.rulebook.registry import LocalRegistry
@@ -38,7 +38,12 @@ def _digest(filing_id: int, mobile: str, code: str, policy: Policy) -> str:
 
 
 def recipients(filing: Filing, registry: Registry | None = None) -> list[str]:
-    """R-S-5: the mobiles on the existing MIIT record of each website in the filing (distinct)."""
+    """Who gets a code (B R-S-2), each distinct mobile once. An access filing: the mobiles on the
+    existing MIIT record of each website in the filing (R-S-5). A new filing (A8), the typed
+    mobiles: a 首次备案's subject and website responsible persons, a 新增网站's website responsible
+    persons (a website whose person is the subject's: the subject's)."""
+    if filing.kind in (OrderKind.first_filing, OrderKind.new_website):
+        return _typed_recipients(filing)
     registry = registry or LocalRegistry()
     mobiles = []
     for website in filing.websites:
@@ -46,6 +51,17 @@ def recipients(filing: Filing, registry: Registry | None = None) -> list[str]:
         mobile = record.responsible_mobile if record is not None else ""
         if mobile and mobile not in mobiles:
             mobiles.append(mobile)
+    return mobiles
+
+
+def _typed_recipients(filing: Filing) -> list[str]:
+    subject_person = filing.subject.responsible_person
+    people = [subject_person] if filing.kind is OrderKind.first_filing else []
+    people += [website.responsible_person or subject_person for website in filing.websites]
+    mobiles: list[str] = []
+    for person in people:
+        if person is not None and person.mobile and person.mobile not in mobiles:
+            mobiles.append(person.mobile)
     return mobiles
 
 

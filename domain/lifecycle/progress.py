@@ -43,8 +43,9 @@ class Step:
 
 def steps_of(kind: OrderKind) -> tuple[tuple[str, str], ...]:
     """The steps (key, label msgid) of an order of `kind`: an access filing's eight, or the five
-    of a change or a cancellation (one staff review, no materials, no SMS)."""
-    return ACCESS_STEPS if kind is OrderKind.access else ORDER_STEPS
+    of a change or a cancellation (one staff review, no materials, no SMS); a new filing (A8) goes
+    through an access filing's."""
+    return ACCESS_STEPS if kind in workflow.FULL_FLOW else ORDER_STEPS
 
 
 def step_of(state: FilingState) -> str | None:

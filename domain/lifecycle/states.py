@@ -43,6 +43,10 @@ class FilingState(LabelledEnum):
         """What the applicant is told while the filing waits here (msgid; empty: nothing)."""
         return STATE_HINTS.get(self, "")
 
+    def hint_for(self, kind: OrderKind) -> str:
+        """The hint for an order of `kind`: a new filing's codes go to the typed mobiles (A8)."""
+        return KIND_STATE_HINTS.get((kind, self), self.hint)
+
 
 STATE_HINTS = {
     FilingState.submitted: N_("审核员将在时限内完成初审，请保持电话畅通。"),
@@ -97,6 +101,15 @@ class OrderKind(LabelledEnum):
     access = "access", N_("接入备案")
     change_access = "change_access", N_("变更接入")
     cancel_access = "cancel_access", N_("取消接入")
+    first_filing = "first_filing", N_("首次备案")
+    new_website = "new_website", N_("新增网站")
+
+
+# The new filings (DOMAIN.md A8): typed by the applicant, through every stage of an access filing,
+# and on approval the bureau issues new numbers.
+NEW_FILINGS = frozenset({OrderKind.first_filing, OrderKind.new_website})
+# Approved, their websites are records held here (A7).
+HOLDING_KINDS = (OrderKind.access, OrderKind.change_access, *sorted(NEW_FILINGS))
 
 
 # Where an order on records reads other words than an access filing: its one staff review is 审核
@@ -107,6 +120,12 @@ KIND_STATE_LABELS = {
     **{(kind, FilingState.initial_rejected): N_("审核驳回") for kind in _ORDERS},
     (OrderKind.change_access, FilingState.approved): N_("变更成功"),
     (OrderKind.cancel_access, FilingState.approved): N_("已取消接入"),
+    (OrderKind.first_filing, FilingState.approved): N_("首次备案成功"),
+    (OrderKind.new_website, FilingState.approved): N_("新增网站成功"),
+}
+KIND_STATE_HINTS = {
+    (kind, FilingState.sms_pending): N_("验证码已发送至本次填写的负责人手机，24 小时内有效。")
+    for kind in NEW_FILINGS
 }
 KIND_ACTION_LABELS = {(kind, Action.initial_reject): N_("审核驳回") for kind in _ORDERS}
 

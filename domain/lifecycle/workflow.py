@@ -23,7 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from domain.errors import DomainError
 from domain.lifecycle import stage_counts, states
-from domain.lifecycle.states import Action, FilingState, OrderKind, Role
+from domain.lifecycle.states import NEW_FILINGS, Action, FilingState, OrderKind, Role
 from domain.lifecycle.workdays import add_workdays
 from domain.policy import Policy
 from domain.support import outbox
@@ -95,9 +95,10 @@ def mail_required(filing: Filing) -> bool:
 
 
 def sms_required(filing: Filing) -> bool:
-    """Whether the order needs SMS verification: an access filing in a province that asks for it
-    (R-S-1: yes everywhere since 2020); never a change or a cancellation (B R-S-2)."""
-    if filing.kind is not OrderKind.access:
+    """Whether the order needs SMS verification: an access filing or a new filing (A8) in a
+    province that asks for it (R-S-1: yes everywhere since 2020); never a change or a cancellation
+    (B R-S-2)."""
+    if filing.kind not in FULL_FLOW:
         return False
     rule = province_rule(filing)
     return rule is None or rule.sms_required
@@ -106,7 +107,17 @@ def sms_required(filing: Filing) -> bool:
 def ready_to_submit(filing: Filing) -> bool:
     """Submittable. An access filing: type verified, product verified, filing password verified,
     and every website has a domain and an IP (the full pre-check runs in filings.submit before
-    this). An order on records held here: websites chosen, each with its new IPs for a change."""
+    this). A new filing (A8): as an access filing, without a type to keep and, for a 首次备案,
+    without a filing password (its subject has none yet). An order on records held here: websites
+    chosen, each with its new IPs for a change."""
+    if filing.kind in NEW_FILINGS:
+        return (
+            bool(filing.province)
+            and bool(filing.product_ips)
+            and (filing.kind is OrderKind.first_filing or filing.password_verified_at is not None)
+            and bool(filing.websites)
+            and all(website.domains and website.ips for website in filing.websites)
+        )
     if filing.kind is not OrderKind.access:
         return bool(filing.websites) and (
             filing.kind is OrderKind.cancel_access or all(w.ips for w in filing.websites)
@@ -139,19 +150,24 @@ class Guard:
 READY = Guard(
     ready_to_submit,
     "access: type, product IPs, filing password and every website are filled in; "
+    "first_filing, new_website: as access without the type (first_filing: no filing password); "
     "change or cancel: websites chosen (a change: each with its new IPs)",
 )
 MAIL = Guard(mail_required, "the province asks for the materials by post")
 NO_MAIL = MAIL.negated("the province does not ask for the materials by post")
 SMS = Guard(sms_required, "the province asks for SMS verification")
-NO_SMS = SMS.negated("the province does not ask for SMS verification (or: not an access order)")
+NO_SMS = SMS.negated(
+    "the province does not ask for SMS verification (or: an order on records, which never does)"
+)
 
 
 # --- the table --------------------------------------------------------------------------------
 
 
 ALL_KINDS = frozenset(OrderKind)
-ACCESS = frozenset({OrderKind.access})
+# Through materials, re-review, mail-in and the SMS check: an access filing and the new filings (A8).
+FULL_FLOW = frozenset({OrderKind.access, *NEW_FILINGS})
+ACCESS = FULL_FLOW
 ON_RECORDS = frozenset({OrderKind.change_access, OrderKind.cancel_access})  # orders after approval
 
 
@@ -516,6 +532,9 @@ ORDER_TEMPLATES = {
     "bureau_review": "order_bureau_review",
     "filing_approved": "order_approved",
 }
+# A new filing (A8) goes through the stages of an access filing and is told so, but its approval is
+# no 接入成功: it is told as an order's, in its own name (首次备案订单 #n 已通过).
+NEW_FILING_TEMPLATES = {"filing_approved": "order_approved"}
 # A filing sent back for edits from a later stage (A6 v2) waits in initial_rejected like a rejected
 # one, but is told it was returned, not that it failed review.
 RETURN_TEMPLATES = {"filing_rejected": "filing_returned"}
@@ -531,8 +550,10 @@ def _queue_notifications(
         outbox.enqueue(filing, "webhook", policy.webhook_url, "transition", **context)
     for channel, recipient_kind, template in NOTIFICATIONS.get(target, ()):
         recipient = _recipient(filing, channel, recipient_kind)
-        if filing.kind is not OrderKind.access:
+        if filing.kind not in FULL_FLOW:
             template = ORDER_TEMPLATES.get(template, template)
+        elif filing.kind in NEW_FILINGS:
+            template = NEW_FILING_TEMPLATES.get(template, template)
         if filing.returned:
             template = RETURN_TEMPLATES.get(template, template)
         if recipient:

@@ -27,7 +27,8 @@ def draft_from_application(
     application: Application, account: User, provider_code: str, today: date,
     registry: Registry | None = None,
 ) -> tuple[Filing, Findings]:  # fmt: skip
-    """Open (or reuse) the account's draft and fill it with the A2 data an access filing may set.
+    """Open (or reuse) the account's draft and fill it with the A2 data the order may set (an access
+    filing: what the record does not hold; a 首次备案 or 新增网站, A8: what it types).
 
     The registry's subject and website data stay as they are (R-T-5); the filing password is still
     entered by the applicant in the web wizard.
@@ -50,6 +51,8 @@ def draft_from_application(
         "certificate_address": subject.certificate_address, "mailing_address": subject.mailing_address,
         "remark": subject.remark,
         **{f"person_{key}": getattr(person, key) for key in filings.PERSON_FIELDS},
+        # a 首次备案 takes the subject as typed (A8); an access filing keeps the record's
+        **{key: getattr(subject, key, "") or "" for key in filings.TYPED_SUBJECT_FIELDS},
     })  # fmt: skip
     for website_data in application.websites[1:]:
         if website_data.domains and not _carried(filing, website_data.domains[0]):
@@ -67,6 +70,9 @@ def draft_from_application(
             if website_data.pre_approvals
             else "",
             "person_mode": "other" if website_data.responsible_person else "same",
+            # a new filing's website as typed (A8); an access filing keeps the record's
+            "name": website_data.name,
+            "domains": " ".join(website_data.domains),
         }
         if website_data.responsible_person:
             values.update(

@@ -12,7 +12,7 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from domain.lifecycle import workflow
-from domain.lifecycle.states import Action, FilingState
+from domain.lifecycle.states import Action, FilingState, OrderKind
 from domain.lifecycle.workdays import SHANGHAI
 from domain.rulebook.reasons import REJECTION_REASONS
 from extensions import db
@@ -30,6 +30,8 @@ class Report:
     per_stage: dict[tuple[str, FilingState], int] = field(default_factory=dict)
     overdue: dict[FilingState, int] = field(default_factory=dict)
     reasons: list[tuple[str, int]] = field(default_factory=list)  # reason code, count
+    # per order kind (access, the orders on records, the new filings of A8): open, approved
+    per_kind: list[tuple[OrderKind, int, int]] = field(default_factory=list)
 
 
 def build(now: datetime, since: datetime | None = None, until: datetime | None = None) -> Report:
@@ -94,6 +96,7 @@ def build(now: datetime, since: datetime | None = None, until: datetime | None =
     report.reasons = [
         (code, count) for code, count in reasons.most_common() if code in REJECTION_REASONS
     ]
+    report.per_kind = per_kind()
     return report
 
 
@@ -102,6 +105,22 @@ def day_range(first: date | None, last: date | None) -> tuple[datetime | None, d
     start = datetime.combine(first, time(0, 0), tzinfo=SHANGHAI) if first else None
     end = datetime.combine(last + timedelta(days=1), time(0, 0), tzinfo=SHANGHAI) if last else None
     return start, end
+
+
+def per_kind() -> list[tuple[OrderKind, int, int]]:
+    """How many orders of each kind are open (submitted, not finished) and approved."""
+    rows = db.session.execute(
+        select(Filing.kind, Filing.state, func.count())
+        .where(Filing.state.not_in([FilingState.draft, FilingState.withdrawn]))
+        .group_by(Filing.kind, Filing.state)
+    ).all()
+    open_: Counter[OrderKind] = Counter()
+    approved: Counter[OrderKind] = Counter()
+    for kind, state, count in rows:
+        (approved if state is FilingState.approved else open_)[kind] += count
+    return [
+        (kind, open_[kind], approved[kind]) for kind in OrderKind if open_[kind] or approved[kind]
+    ]
 
 
 def bar_chart_svg(rows: list[tuple[str, int]], title: str, width: int = 560, bar: int = 22) -> str:

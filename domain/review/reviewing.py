@@ -19,12 +19,12 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from domain import audit
 from domain.errors import DomainError
-from domain.filing import materials, orders, sms
+from domain.filing import materials, numbering, orders, sms
 from domain.lifecycle import stage_counts as counters
 from domain.lifecycle import workflow
-from domain.lifecycle.states import Action, FilingState, FilingType, OrderKind, Role
+from domain.lifecycle.states import NEW_FILINGS, Action, FilingState, FilingType, OrderKind, Role
 from domain.policy import Policy
-from domain.ports import Bureau, Registry
+from domain.ports import Bureau, IssuedNumbers, Registry
 from domain.rulebook.reasons import OTHER, REASON_LABELS
 from domain.rulebook.registry import LocalRegistry
 from domain.support.i18n import N_, Message
@@ -125,7 +125,7 @@ def _filters(statement: Select[Filing], query: QueueQuery, now: datetime) -> Sel
         statement = statement.where(
             Filing.filing_type == FilingType(query.filing_type), Filing.kind == OrderKind.access
         )
-    elif query.filing_type in (OrderKind.change_access.value, OrderKind.cancel_access.value):
+    elif query.filing_type in {kind.value for kind in OrderKind} - {OrderKind.access.value}:
         statement = statement.where(Filing.kind == OrderKind(query.filing_type))
     if query.overdue:
         statement = statement.where(Filing.due_at < now)
@@ -292,23 +292,37 @@ def advance(
     now: datetime | None = None,
     bureau: Bureau | None = None,
     registry: Registry | None = None,
+    numbers: IssuedNumbers | None = None,
     **options: Any,
 ) -> AuditEvent:
     """workflow.apply() with what follows from the step, in the same transaction: a submission to
     the bureau hands the filing to the bureau gateway; an approval lists this provider as an
     access provider of each website in the registry (A5); a rejection or a return reopens the
-    authenticity checks it names (A6 v2). The way staff and the bureau move a filing (`options` as
-    for apply). `bureau` and `registry` are the runtime's (None: the simulated bureau, the local
-    tables).
+    authenticity checks it names (A6 v2); the approval of a new filing (A8) gives it its numbers
+    (`numbers`, the bureau's answer; None: the bureau gateway issues them) and puts it on the
+    registry. The way staff and the bureau move a filing (`options` as for apply). `bureau` and
+    `registry` are the runtime's (None: the simulated bureau, the local tables).
 
     :raises workflow.WorkflowError: refused by the state machine.
+    :raises numbering.NumbersRefused: numbers that cannot be the bureau's.
     """
     now = now or utcnow()
     event = workflow.apply(filing, action, actor, policy=policy, now=now, **options)
+    if action is Action.bureau_approve and filing.kind in NEW_FILINGS:
+        if numbers is None and bureau is not None:
+            numbers = bureau.issue_numbers(filing, now, policy)
+        if numbers is None:  # the simulated bureau: the app issues them as the bureau would
+            numbers = numbering.simulated_numbers(filing, now, registry)
+        numbering.complete(filing, numbers, policy.provider_code, now, registry)
+        event.data = {
+            **event.data,
+            "subject_number": numbers.subject_number,
+            "website_numbers": list(numbers.website_numbers),
+        }
     if action is Action.submit_to_bureau:
         if bureau is None or bureau.submit(filing, now, policy):  # True: the app texts the codes
             sms.start_round(filing, now, policy, registry)
-    if action is Action.bureau_approve:
+    if action is Action.bureau_approve and filing.kind not in NEW_FILINGS:
         if filing.kind is OrderKind.access:
             record_access(filing, policy.provider_code, registry)
         else:
@@ -350,7 +364,7 @@ def refuse_listed_problems(filing: Filing, action: Action, policy: Policy) -> No
 
     :raises ReviewError: the first problem, in its own words.
     """
-    if filing.kind is OrderKind.access or workflow.KIND_OF.get(action) is not workflow.DECISION:
+    if filing.kind in workflow.FULL_FLOW or workflow.KIND_OF.get(action) is not workflow.DECISION:
         return
     found = orders.problems(filing, policy).breaches
     if found:
@@ -371,9 +385,10 @@ def decide(
     now: datetime | None = None,
     bureau: Bureau | None = None,
     registry: Registry | None = None,
+    numbers: IssuedNumbers | None = None,
 ) -> None:
-    """A reviewer's decision at the filing's stage, under their live claim (`bureau` and
-    `registry` as for advance()).
+    """A reviewer's decision at the filing's stage, under their live claim (`bureau`, `registry`
+    and a new filing's `numbers` as for advance()).
 
     :raises ReviewError: no live claim, an action not of this stage, a rejection without reason,
         or an approval of an order with a problem listed on the review screen.
@@ -397,7 +412,8 @@ def decide(
     if receipt:
         data["receipt"] = receipt
     advance(filing, action, reviewer, policy=policy, note=note.strip(), data=data,
-            expected_version=expected_version, now=now, bureau=bureau, registry=registry)  # fmt: skip
+            expected_version=expected_version, now=now, bureau=bureau, registry=registry,
+            numbers=numbers)  # fmt: skip
     if workflow.staff_actions(filing.state, filing.kind) and not workflow.is_final(filing.state):
         # the next stage is staff's too: the reviewer who moved it there keeps it (one claim per
         # filing, not one per stage); the claim lapses after the timeout as any other

@@ -22,7 +22,7 @@ from sqlalchemy import Select, exists, select
 
 from domain.errors import DomainError
 from domain.lifecycle import workflow
-from domain.lifecycle.states import FilingState, FilingType, OrderKind
+from domain.lifecycle.states import HOLDING_KINDS, FilingState, FilingType
 from domain.ports import DomainLookup, DomainRegistration, Registry
 from domain.rulebook import domain_checks, rules
 from domain.rulebook.application import CERTIFICATE_TYPES
@@ -445,7 +445,7 @@ def held_website(domains: Collection[str], exclude_filing_id: int | None = None)
         .join(WebsiteDomain, WebsiteDomain.website_id == Website.id)
         .where(
             Filing.state == FilingState.approved,
-            Filing.kind.in_([OrderKind.access, OrderKind.change_access]),
+            Filing.kind.in_(HOLDING_KINDS),
             Filing.id != (exclude_filing_id or 0),
             Website.superseded_at.is_(None),
             WebsiteDomain.domain.in_(list(domains)),

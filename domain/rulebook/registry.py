@@ -546,3 +546,37 @@ class LocalRegistry:
         website.access_providers = ";".join(
             code for code in website.provider_codes if code != provider_code
         )
+
+    def add_subject(
+        self, subject_number: str, name: str, kind: str, certificate_type: str,
+        certificate_number: str, province: str,
+    ) -> RegistrySubject:  # fmt: skip
+        """A subject the bureau has just filed (A8). It has no filing password here yet: the
+        ministry sends one to the subject, and the next registry import brings its hash."""
+        subject = RegistrySubject(
+            subject_number=subject_number, name=name, kind=kind,
+            certificate_type=certificate_type, certificate_number=certificate_number,
+            province=province, filing_password_hash=NO_PASSWORD,
+        )  # fmt: skip
+        db.session.add(subject)
+        db.session.flush()
+        return subject
+
+    def add_website(
+        self, subject: RegistrySubject, website_number: str, name: str, responsible_mobile: str,
+        domains: list[tuple[str, date]], provider_code: str,
+    ) -> RegistryWebsite:  # fmt: skip
+        """A website the bureau has just filed, with this provider as its access provider (A8)."""
+        website = RegistryWebsite(
+            subject_id=subject.id, website_number=website_number, name=name,
+            responsible_mobile=responsible_mobile, access_providers=provider_code,
+            change_in_progress=False,
+            domains=[RegistryDomain(domain=to_ascii_domain(d), expires_on=e) for d, e in domains],
+        )  # fmt: skip
+        subject.websites.append(website)
+        db.session.flush()
+        return website
+
+
+# No password hash matches this (a subject filed here until the ministry's password is imported).
+NO_PASSWORD = "!"

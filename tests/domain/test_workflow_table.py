@@ -9,6 +9,7 @@ from domain.lifecycle import workflow
 from domain.lifecycle.states import Action, FilingState
 
 ACTORS = {"applicant", "reviewer", "admin", "system"}
+KINDS = {"access", "change_access", "cancel_access", "first_filing", "new_website"}
 
 
 def printed_table(app) -> list[dict]:
@@ -24,7 +25,7 @@ def test_the_table_is_printed_row_for_row_in_the_contract_shape(app):
         assert list(row) == ["from", "action", "to", "actors", "kinds", "when"]
         assert FilingState(row["from"]) and FilingState(row["to"]) and Action(row["action"])
         assert row["actors"] and set(row["actors"]) <= ACTORS
-        assert row["kinds"] and set(row["kinds"]) <= {"access", "change_access", "cancel_access"}
+        assert row["kinds"] and set(row["kinds"]) <= KINDS
         assert row["when"] is None or isinstance(row["when"], str)
     submit = next(r for r in rows if (r["from"], r["action"]) == ("draft", "submit"))
     assert submit["to"] == "submitted" and submit["actors"] == ["applicant"] and submit["when"]
@@ -86,3 +87,24 @@ def test_the_diagram_draws_every_row(app):
     arrows = [line for line in lines if ": " in line]
     assert len(arrows) == len(workflow.TRANSITIONS)
     assert "    sms_failed --> withdrawn: withdraw (applicant/system)" in lines
+
+
+def test_the_new_filings_are_kinds_of_the_table_through_every_stage_of_an_access_filing(app):
+    rows = printed_table(app)
+    assert {kind for row in rows for kind in row["kinds"]} == KINDS
+    access = {(r["from"], r["action"], r["to"]) for r in rows if "access" in r["kinds"]}
+    for kind in ("first_filing", "new_website"):
+        mine = {(r["from"], r["action"], r["to"]) for r in rows if kind in r["kinds"]}
+        assert mine == access, kind  # initial review, materials, re-review, mail-in, bureau, SMS
+        assert {("bureau_pending", "sms_pending"), ("re_review", "mail_pending")} <= {
+            (source, target) for source, _action, target in mine
+        }
+
+
+def test_every_state_of_a_new_filing_has_a_way_forward_and_a_way_out(app):
+    for kind in ("first_filing", "new_website"):
+        rows = [row for row in printed_table(app) if kind in row["kinds"]]
+        for state in reachable(rows, "draft") - {"approved", "withdrawn"}:
+            forward = [r for r in rows if r["from"] == state and r["to"] != "withdrawn"]
+            assert forward, f"{kind} {state}: no way forward"
+            assert {"approved", "withdrawn"} <= reachable(rows, state), (kind, state)
