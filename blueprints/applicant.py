@@ -58,6 +58,8 @@ def _panel_context(filing: Filing) -> dict:
         "resubmit_form": ConfirmForm(data={"version": filing.version})
         if filing.kind is not OrderKind.access and Action.submit in actions
         else None,
+        # a change of subject or website (A7 v3) is edited, then submitted, on its own page
+        "change_edit": filing.kind in workflow.CHANGES and Action.submit in actions,
         "province_rule": db.session.get(ProvinceRule, filing.province)
         if (approved or by_post) and filing.province
         else None,

@@ -145,6 +145,18 @@ class Registry(Protocol):
 
     def cancel_access(self, website: RegistryWebsite, provider_code: str) -> None: ...
 
+    # A7 v3: what the bureau's approval of a change or a cancellation does to the records
+    def change_subject(self, subject: RegistrySubject, name: str) -> None: ...
+
+    def change_website(
+        self, website: RegistryWebsite, name: str, domains: list[str], responsible_mobile: str,
+        expires_on: date,
+    ) -> None: ...  # fmt: skip
+
+    def delete_website(self, website: RegistryWebsite) -> None: ...
+
+    def delete_subject(self, subject: RegistrySubject) -> None: ...
+
 
 # --- services the next changes bring (ports only; their adapters come with them) -----------------
 

@@ -3,7 +3,8 @@
 dashboard: the front page · staff: staff accounts and the actions on any account · applicants:
 applicant accounts · ips: the IP pool · provinces: province rules · tables: suffixes, deny-lists,
 calendar · registry: the registry import · report: reviewer productivity · settings: stored
-settings · outbox: every SMS and e-mail · audit: the audit log · tokens: API tokens.
+settings · outbox: every SMS and e-mail · audit: the audit log · tokens: API tokens · subjects:
+registry subjects, who holds them, bind and unbind.
 """
 
 from blueprints.admin import (
@@ -17,6 +18,7 @@ from blueprints.admin import (
     report,
     settings,
     staff,
+    subjects,
     tables,
     tokens,
 )
@@ -25,5 +27,5 @@ from blueprints.admin.console import bp
 __all__ = ["bp"]
 CONSOLES = (
     dashboard, staff, applicants, ips, provinces, tables, registry, report, settings, outbox, audit,
-    tokens,
+    tokens, subjects,
 )  # fmt: skip

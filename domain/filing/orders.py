@@ -30,7 +30,11 @@ from domain.support.i18n import N_, Message
 from extensions import db
 from models import Filing, Person, Subject, User, Website, WebsiteDomain, WebsiteIP, utcnow
 
-HOLDING_KINDS = (OrderKind.access, OrderKind.change_access)  # approved, their websites are records
+# approved, their websites are records (A7 v3: the changes of subject and website too)
+HOLDING_KINDS = (
+    OrderKind.access, OrderKind.change_access, OrderKind.change_subject, OrderKind.change_website,
+)  # fmt: skip
+ENDING_KINDS = (OrderKind.cancel_access, OrderKind.cancel_website, OrderKind.cancel_subject)
 
 
 class OrderRefused(DomainError):
@@ -274,8 +278,9 @@ def complete(
         old = previous.get(website.icp_number)
         if old is not None:
             old.superseded_at = now
-        if filing.kind is OrderKind.cancel_access:
+        if filing.kind in ENDING_KINDS:
             website.superseded_at = now  # a cancellation's copy is never a record
+        if filing.kind is OrderKind.cancel_access:
             record = registry.website_by_number(website.icp_number)
             if record is not None:
                 registry.cancel_access(record, provider_code)

@@ -15,6 +15,7 @@ from typing import cast
 from sqlalchemy import Table, or_, select, update
 
 from domain import audit
+from domain.filing import record_orders
 from domain.lifecycle import workflow
 from domain.lifecycle.states import Action, FilingState
 from domain.policy import Policy
@@ -38,7 +39,11 @@ def _digest(filing_id: int, mobile: str, code: str, policy: Policy) -> str:
 
 
 def recipients(filing: Filing, registry: Registry | None = None) -> list[str]:
-    """R-S-5: the mobiles on the existing MIIT record of each website in the filing (distinct)."""
+    """R-S-5: the mobiles on the existing MIIT record of each website in the filing (distinct);
+    a change of subject or website (A7 v3, R-S-2): the new mobile of the person whose data
+    changes."""
+    if filing.kind in workflow.CHANGES:
+        return record_orders.sms_recipients(filing)
     registry = registry or LocalRegistry()
     mobiles = []
     for website in filing.websites:

@@ -19,10 +19,11 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from domain import audit
 from domain.errors import DomainError
-from domain.filing import materials, orders, sms
+from domain.filing import materials, orders, record_orders, sms
 from domain.lifecycle import stage_counts as counters
 from domain.lifecycle import workflow
 from domain.lifecycle.states import Action, FilingState, FilingType, OrderKind, Role
+from domain.lifecycle.workdays import shanghai_today
 from domain.policy import Policy
 from domain.ports import Bureau, Registry
 from domain.rulebook.reasons import OTHER, REASON_LABELS
@@ -125,7 +126,7 @@ def _filters(statement: Select[Filing], query: QueueQuery, now: datetime) -> Sel
         statement = statement.where(
             Filing.filing_type == FilingType(query.filing_type), Filing.kind == OrderKind.access
         )
-    elif query.filing_type in (OrderKind.change_access.value, OrderKind.cancel_access.value):
+    elif query.filing_type in {kind.value for kind in OrderKind} - {OrderKind.access.value}:
         statement = statement.where(Filing.kind == OrderKind(query.filing_type))
     if query.overdue:
         statement = statement.where(Filing.due_at < now)
@@ -313,6 +314,8 @@ def advance(
             record_access(filing, policy.provider_code, registry)
         else:
             orders.complete(filing, policy.provider_code, now, registry)
+            if filing.kind in record_orders.RECORD_KINDS:  # A7 v3: the registry takes it
+                record_orders.complete(filing, policy.provider_code, now, registry)
     if workflow.needs_reasons(action):  # a rejection or a return may name checks to redo
         materials.reopen_named(filing, event)
     return event
@@ -352,7 +355,10 @@ def refuse_listed_problems(filing: Filing, action: Action, policy: Policy) -> No
     """
     if filing.kind is OrderKind.access or workflow.KIND_OF.get(action) is not workflow.DECISION:
         return
-    found = orders.problems(filing, policy).breaches
+    if filing.kind in record_orders.RECORD_KINDS:
+        found = record_orders.review_problems(filing, policy, shanghai_today()).breaches
+    else:
+        found = orders.problems(filing, policy).breaches
     if found:
         raise ReviewError(found[0].message)
 

@@ -26,7 +26,7 @@ from domain.rulebook.application import CERTIFICATE_TYPES
 from domain.rulebook.registry import LocalRegistry
 from domain.support.i18n import N_, Message
 from extensions import db
-from models import Filing, RegistryWebsite, User, Website, WebsiteDomain
+from models import Filing, RegistryWebsite, SubjectHolding, User, Website, WebsiteDomain
 
 
 @dataclass
@@ -246,10 +246,21 @@ def verify_filing_type(
     if db.session.scalar(select(exists(open_filing))):
         return _refuse("open_order_exists", **found)
     approved_here = filings_of_subject.where(Filing.state == FilingState.approved)
-    others = (
-        approved_here if account is None else approved_here.where(Filing.account_id != account.id)
+    # held: an approved order whose websites are still records (an admin's unbinding ends them)
+    holding = approved_here.where(
+        exists(
+            select(Website.id).where(
+                Website.filing_id == Filing.id, Website.superseded_at.is_(None)
+            )
+        )
     )
-    if db.session.scalar(select(exists(others))):
+    others = holding if account is None else holding.where(Filing.account_id != account.id)
+    claimed = select(SubjectHolding).where(  # A7 v3: a claim or an admin's binding holds it too
+        SubjectHolding.subject_number == subject.subject_number, SubjectHolding.ended_at.is_(None)
+    )
+    if account is not None:
+        claimed = claimed.where(SubjectHolding.account_id != account.id)
+    if db.session.scalar(select(exists(others))) or db.session.scalar(select(exists(claimed))):
         return _refuse("subject_owned_by_other_account", **found)
     if _subject_accessed_here(subject.websites, provider_code) or db.session.scalar(
         select(exists(approved_here))
@@ -276,7 +287,14 @@ def held_website(domains: Collection[str], exclude_filing_id: int | None = None)
         .join(WebsiteDomain, WebsiteDomain.website_id == Website.id)
         .where(
             Filing.state == FilingState.approved,
-            Filing.kind.in_([OrderKind.access, OrderKind.change_access]),
+            Filing.kind.in_(
+                [
+                    OrderKind.access,
+                    OrderKind.change_access,
+                    OrderKind.change_subject,
+                    OrderKind.change_website,
+                ]
+            ),  # fmt: skip
             Filing.id != (exclude_filing_id or 0),
             Website.superseded_at.is_(None),
             WebsiteDomain.domain.in_(list(domains)),
