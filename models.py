@@ -235,6 +235,10 @@ class Filing(Model):
     mail_tracking_number: Mapped[str] = mapped_column(String(32), default="", server_default="")
     sms_sends: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     sms_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # An order changing a record (A7 v3): the record as it stood when the order was opened (its
+    # A2 shape), and what the order changes (domain/filing/record_orders.CHANGE_ITEMS).
+    record_before: Mapped[dict | None] = mapped_column(JSON)
+    changed_items: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
 
     account: Mapped[User] = relationship(foreign_keys=[account_id])
     claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
@@ -787,3 +791,36 @@ class NumberSequence(Model):
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- records held here without an order of this app (DOMAIN.md A7 v3: 认领, bind) -------------
+
+
+class SubjectHolding(Model):
+    """An account holds a registry subject by a claim (认领, with the filing password) or an
+    admin's binding; `ended_at` set when an admin unbinds it or the subject is cancelled."""
+
+    __tablename__ = "subject_holdings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_number: Mapped[str] = mapped_column(String(32), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    via: Mapped[str] = mapped_column(String(8))  # "claim" or "bind"
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str] = mapped_column(String(200), default="")
+
+    account: Mapped[User] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("via IN ('claim', 'bind')", name="known_via"),
+        # at most one account holds a subject at a time
+        Index(
+            "uq_subject_holdings_current",
+            "subject_number",
+            unique=True,
+            postgresql_where=text("ended_at IS NULL"),
+            sqlite_where=text("ended_at IS NULL"),
+        ),
+    )

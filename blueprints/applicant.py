@@ -59,6 +59,8 @@ def _panel_context(filing: Filing) -> dict:
         if filing.kind not in filings.WIZARD_KINDS and Action.submit in actions
         else None,
         "order_reason": filings.order_reason(filing),
+        # a change of subject or website (A7 v3) is edited, then submitted, on its own page
+        "change_edit": filing.kind in workflow.CHANGES and Action.submit in actions,
         "province_rule": db.session.get(ProvinceRule, filing.province)
         if (approved or by_post) and filing.province
         else None,

@@ -1,17 +1,32 @@
 """Records held here (备案信息, DOMAIN.md A7): the applicant's subjects and websites accessed here,
-and the orders on them: 变更接入 (new IPs) and 取消接入."""
+and the orders on them: 变更接入 (new IPs) and 取消接入; (A7 v3) 变更主体, 变更网站, 注销网站,
+注销主体, and claiming a record (认领)."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from blueprints.access import own_filing_or_404, posted_or_400, role_required, row_id
-from domain.filing import orders
+from blueprints.ui import choice_names
+from domain.filing import holdings, materials, orders, record_orders
+from domain.filing.filing_password import TooManyPasswordFailures
 from domain.filing.filings import account_ips
 from domain.lifecycle.states import OrderKind, Role
 from domain.lifecycle.workflow import StaleFiling, WorkflowError
-from forms.filing import ConfirmForm, TypeForm
+from domain.review.changes import Snap, compare
+from domain.rulebook.filing_type import unicode_domain
+from forms.filing import (
+    CERT_TYPES,
+    LANGUAGES,
+    PRE_APPROVALS,
+    SERVICE_TYPES,
+    ConfirmForm,
+    TypeForm,
+    content_type_choices,
+)
 from i18n import gettext as _
 from runtime import current as runtime_adapters
 from runtime.policy import current_policy
@@ -24,12 +39,14 @@ bp = Blueprint("records", __name__, url_prefix="/records")
 @role_required(Role.applicant)
 def list_records():
     """Each subject held here with its websites; from it, another website or an order."""
-    by_subject = orders.held_by_subject(current_user)
+    records = record_orders.records_of(current_user, current_policy().provider_code)
     return render_template(
         "records/list.html",
-        by_subject=by_subject,
-        open_orders={number: orders.open_order_of(number) for number in by_subject},
+        records=records,
+        open_orders={number: orders.open_order_of(number) for number in records},
         type_form=TypeForm(),
+        form=ConfirmForm(),
+        cert_types=CERT_TYPES,
     )
 
 
@@ -118,11 +135,188 @@ def resubmit(filing_id: int):
     form = posted_or_400(ConfirmForm())
     try:
         with transaction():
-            orders.resubmit(filing, current_user, current_policy(), row_id(form.version.data))
+            if filing.kind in record_orders.CHANGE_KINDS:
+                record_orders.submit_change(
+                    filing, current_user, current_policy(), date.today(),
+                    row_id(form.version.data), runtime_adapters().registry,
+                )  # fmt: skip
+            elif filing.kind in record_orders.CANCEL_KINDS:
+                record_orders.resubmit(
+                    filing, current_user, current_policy(), row_id(form.version.data)
+                )
+            else:
+                orders.resubmit(filing, current_user, current_policy(), row_id(form.version.data))
     except StaleFiling:
         pass  # the first click already went through
-    except (orders.OrderRefused, WorkflowError) as exc:
+    except (orders.OrderRefused, record_orders.RecordOrderRefused, WorkflowError) as exc:
         flash(exc.message.render(_), "bad")
     else:
         flash(_("已重新提交，等待审核"), "ok")
     return redirect(url_for("applicant.show_filing", filing_id=filing.id))
+
+
+# --- A7 v3: claims, changes of subject and website, cancellations of website and subject -----------
+
+
+@bp.post("/claim")
+@role_required(Role.applicant)
+def claim():
+    """认领: take a registry subject accessed here but held by no account, by its certificate and
+    the MIIT filing password (the password step's limits and audit)."""
+    posted_or_400(ConfirmForm())
+    try:
+        with transaction():
+            holding, refusal = holdings.claim(
+                current_user, request.form.get("certificate_type", ""),
+                request.form.get("certificate_number", ""), request.form.get("password", ""),
+                current_policy().provider_code, runtime_adapters().registry,
+            )  # fmt: skip
+    except TooManyPasswordFailures as exc:
+        flash(exc.message.render(_), "bad")
+    else:
+        if refusal is not None:
+            flash(refusal.render(_), "bad")
+        else:
+            flash(_("认领成功，该主体已加入您的备案信息"), "ok")
+    return redirect(url_for("records.list_records"))
+
+
+@bp.post("/open")
+@role_required(Role.applicant)
+def open_change():
+    """Open a 变更主体 or 变更网站 as a draft starting from the record, then edit it."""
+    posted_or_400(ConfirmForm())
+    kind = {"change_subject": OrderKind.change_subject, "change_website": OrderKind.change_website}
+    chosen = kind.get(request.form.get("kind", ""))
+    if chosen is None:
+        abort(400)
+    try:
+        with transaction():
+            filing = record_orders.open_change(
+                current_user, chosen, request.form.get("subject", ""),
+                current_policy().provider_code, request.form.get("website", ""),
+            )  # fmt: skip
+    except record_orders.RecordOrderRefused as exc:
+        flash(exc.message.render(_), "bad")
+        return redirect(url_for("records.list_records"))
+    return redirect(url_for("records.edit_order", filing_id=filing.id))
+
+
+def _change_context(filing, error: str = "", field: str | None = None) -> dict:
+    before = record_orders.record_changes(filing)
+    changes = compare(Snap(**before["before"]), Snap(**before["after"]), _, choice_names)
+    return {
+        "filing": filing, "form": ConfirmForm(data={"version": filing.version}),
+        "changes": changes, "needed": materials.required_materials(filing),
+        "problems": _rendered(record_orders.problems(filing, date.today())),
+        "error": error, "error_field": field, "service_types": SERVICE_TYPES,
+        "languages": LANGUAGES, "pre_approvals": PRE_APPROVALS, "cert_types": CERT_TYPES,
+        "content_types": content_type_choices(filing.subject.kind),
+        "domains_text": "\n".join(unicode_domain(d.domain) for w in filing.websites[:1] for d in w.domains),
+    }  # fmt: skip
+
+
+def _rendered(findings) -> dict[str, list[str]]:
+    return {
+        "breaches": [b.message.render(_) for b in findings.breaches],
+        "warnings": [w.message.render(_) for w in findings.warnings],
+    }
+
+
+def _posted_values(filing) -> dict:
+    form = request.form
+    values: dict = {
+        key: form.get(key, "") for key in form if key not in ("csrf_token", "version", "action")
+    }
+    if filing.kind is OrderKind.change_website:
+        values["domains"] = form.get("domains", "").split()
+        for key in ("service_types", "languages", "content_types"):
+            values[key] = form.getlist(key)
+    return values
+
+
+@bp.route("/orders/<int:filing_id>/edit", methods=["GET", "POST"])
+@role_required(Role.applicant)
+def edit_order(filing_id: int):
+    """A change of subject or website: the record's data to edit, old → new, the checks on what
+    changed, the materials it will need, and the submission."""
+    filing = own_filing_or_404(filing_id)
+    if filing.kind not in record_orders.CHANGE_KINDS:
+        abort(404)
+    error, field = "", None
+    if request.method == "POST":
+        form = posted_or_400(ConfirmForm())
+        expected = row_id(form.version.data)
+        try:
+            with transaction():
+                if request.form.get("action") == "submit" and expected not in (0, filing.version):
+                    raise StaleFiling()  # a second click: the first one already went through
+                values = _posted_values(filing)
+                if filing.kind is OrderKind.change_subject:
+                    record_orders.edit_subject(filing, current_user, values)
+                else:
+                    record_orders.edit_website(
+                        filing, current_user, values, current_policy().provider_code,
+                        runtime_adapters().registry,
+                    )  # fmt: skip
+                if request.form.get("action") == "submit":
+                    record_orders.submit_change(
+                        filing, current_user, current_policy(), date.today(),
+                        None, runtime_adapters().registry,
+                    )  # fmt: skip
+        except StaleFiling:
+            return redirect(url_for("applicant.show_filing", filing_id=filing.id))
+        except (record_orders.RecordOrderRefused, WorkflowError) as exc:
+            error, field = exc.message.render(_), exc.field
+        else:
+            if request.form.get("action") == "submit":
+                flash(_("已提交%(order)s，等待审核", order=_(filing.kind.label)), "ok")
+                return redirect(url_for("applicant.show_filing", filing_id=filing.id))
+            flash(_("已保存"), "ok")
+            return redirect(url_for("records.edit_order", filing_id=filing.id))
+    return render_template(
+        "records/edit_order.html", **_change_context(filing, error, field)
+    ), 422 if error else 200
+
+
+@bp.route("/cancel-record", methods=["GET", "POST"])
+@role_required(Role.applicant)
+def cancel_record():
+    """注销网站 or 注销主体: what is deleted at the ministry, confirmed by typing its number."""
+    kinds = {"cancel_website": OrderKind.cancel_website, "cancel_subject": OrderKind.cancel_subject}
+    kind = kinds.get(request.args.get("kind", ""))
+    subject_number = request.args.get("subject", "")
+    website_number = request.args.get("website", "")
+    if kind is None:
+        abort(404)
+    try:
+        record = record_orders.record_of(
+            current_user, subject_number, current_policy().provider_code
+        )
+    except record_orders.RecordOrderRefused:
+        abort(404)
+    websites = record.websites
+    if kind is OrderKind.cancel_website:
+        websites = [w for w in record.websites if w.icp_number == website_number]
+        if not websites:
+            abort(404)
+    last = kind is OrderKind.cancel_website and record_orders.last_website(record, websites[0])
+    form = ConfirmForm()
+    error = ""
+    if request.method == "POST":
+        posted_or_400(form)
+        try:
+            with transaction():
+                filing = record_orders.start_cancel(
+                    current_user, kind, subject_number, request.form.get("confirm_number", ""),
+                    current_policy(), website_number=website_number,
+                )  # fmt: skip
+        except (record_orders.RecordOrderRefused, WorkflowError) as exc:
+            error = exc.message.render(_)
+        else:
+            flash(_("已提交%(order)s，等待审核", order=_(kind.label)), "ok")
+            return redirect(url_for("applicant.show_filing", filing_id=filing.id))
+    return render_template(
+        "records/cancel_record.html", kind=kind, record=record, websites=websites, last=last,
+        subject_number=subject_number, website_number=website_number, form=form, error=error,
+    ), 422 if error else 200  # fmt: skip

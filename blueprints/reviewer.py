@@ -19,7 +19,7 @@ from blueprints.read_only import read_only
 from blueprints.ui import choice_names, field_choices, province_name
 from domain import audit
 from domain.errors import DomainError
-from domain.filing import filings, materials, new_domains, numbering, orders
+from domain.filing import filings, materials, new_domains, numbering, orders, record_orders
 from domain.lifecycle import workflow
 from domain.lifecycle.states import NEW_FILINGS, Action, FilingState, OrderKind, Role, action_label
 from domain.lifecycle.workdays import shanghai_today
@@ -305,6 +305,8 @@ def _problems(filing: Filing, policy) -> Findings:
             filing, shanghai_today(), policy.provider_code, runtime_adapters().registry,
             runtime_adapters().domain_lookup,
         )  # fmt: skip
+    if filing.kind in record_orders.RECORD_KINDS:
+        return record_orders.review_problems(filing, policy, shanghai_today())
     return orders.problems(filing, policy, runtime_adapters().registry)
 
 
@@ -361,6 +363,8 @@ def _review_context(filing: Filing, form: DecisionForm | None = None) -> dict:
         "events": events,
         # what this submission changed against the one before (no query after a first one)
         "changes": changes.since_last_submission(filing, events, _, choice_names),
+        # A7 v3: the record beside the change, differences marked (reviewer/_record_change.html)
+        "record_changes": _record_changes(filing),
         "now": now,
     }
 
@@ -379,6 +383,16 @@ def _typed_numbers(filing: Filing, form: DecisionForm) -> IssuedNumbers | None:
     if not subject_number and not websites:
         return None
     return IssuedNumbers(subject_number, tuple(websites))
+
+
+def _record_changes(filing: Filing) -> changes.Changes | None:
+    """A change of subject or website against the record it started from (None: another kind)."""
+    if filing.kind not in record_orders.CHANGE_KINDS or filing.record_before is None:
+        return None
+    pair = record_orders.record_changes(filing)
+    return changes.compare(
+        changes.Snap(**pair["before"]), changes.Snap(**pair["after"]), _, choice_names
+    )
 
 
 @bp.get("/filings/<int:filing_id>")

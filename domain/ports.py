@@ -173,6 +173,18 @@ class Registry(Protocol):
         """A website the bureau has just filed, listing `provider_code` as its access provider;
         `domains` are (domain, registration expiry)."""
 
+    # A7 v3: what the bureau's approval of a change or a cancellation does to the records
+    def change_subject(self, subject: RegistrySubject, name: str) -> None: ...
+
+    def change_website(
+        self, website: RegistryWebsite, name: str, domains: list[str], responsible_mobile: str,
+        expires_on: date,
+    ) -> None: ...  # fmt: skip
+
+    def delete_website(self, website: RegistryWebsite) -> None: ...
+
+    def delete_subject(self, subject: RegistrySubject) -> None: ...
+
 
 # --- services the next changes bring (ports only; their adapters come with them) -----------------
 

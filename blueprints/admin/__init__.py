@@ -4,7 +4,8 @@ dashboard: the front page · staff: staff accounts and the actions on any accoun
 applicant accounts · ips: the IP pool · provinces: province rules · tables: suffixes, deny-lists,
 calendar · registry: the registry import · report: reviewer productivity · settings: stored
 settings · outbox: every SMS and e-mail · audit: the audit log · tokens: API tokens ·
-service_codes: service codes (备案服务码).
+service_codes: service codes (备案服务码) · subjects: registry subjects, who holds them, bind and
+unbind.
 """
 
 from blueprints.admin import (
@@ -19,6 +20,7 @@ from blueprints.admin import (
     service_codes,
     settings,
     staff,
+    subjects,
     tables,
     tokens,
 )
@@ -27,5 +29,5 @@ from blueprints.admin.console import bp
 __all__ = ["bp"]
 CONSOLES = (
     dashboard, staff, applicants, ips, provinces, tables, registry, report, settings, outbox, audit,
-    tokens, service_codes,
+    tokens, service_codes, subjects,
 )  # fmt: skip

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from domain import audit
 from domain.errors import DomainError
 from domain.lifecycle.states import NEW_FILINGS
+from domain.lifecycle.workflow import CHANGES
 from domain.ports import Storage
 from domain.support.i18n import N_, Labels, Message
 from extensions import db
@@ -147,6 +148,8 @@ def required_materials(filing: Filing) -> list[Requirement]:
     R-M-3/R-M-5/R-M-6): a passport holder uploads its data page, a permit holder both sides; the
     domain certificate only where the province asks for it (A1 v2: 视管局要求), and for every
     website of a new filing (A8: its domains are new)."""
+    if filing.kind in CHANGES:
+        return _change_materials(filing)
     subject = filing.subject
     person = subject.responsible_person
     province_rule = db.session.get(ProvinceRule, filing.province)
@@ -174,6 +177,33 @@ def required_materials(filing: Filing) -> list[Requirement]:
         if website.pre_approvals:
             per_site.append("pre_approval")
         needs += [Requirement(k, website.id, KIND_LABELS[k], website.name) for k in per_site]
+    return needs
+
+
+def _change_materials(filing: Filing) -> list[Requirement]:
+    """A7 v3: what a change of subject or website needs: the new licence where a unit's name
+    changed, the new person's ID where a responsible person changed (and the website's
+    authorisation letter for a website's own new person)."""
+    items = set(filing.changed_items or ())
+    subject = filing.subject
+    needs = []
+    if "subject_name" in items and subject.kind != "individual":
+        needs.append(Requirement("business_licence", None, KIND_LABELS["business_licence"]))
+    if "subject_person" in items:
+        person = subject.responsible_person
+        needs += [
+            Requirement(kind, None, KIND_LABELS[kind])
+            for kind in id_pages(person.id_type if person else None)
+        ]
+    if "website_person" in items:
+        for website in filing.websites:
+            if website.responsible_person is None:
+                continue  # the subject's person: verified as the subject's
+            kinds = [WEBSITE_PERSON + page for page in id_pages(website.responsible_person.id_type)]
+            needs += [
+                Requirement(k, website.id, KIND_LABELS[k], website.name)
+                for k in (*kinds, "authorisation_letter")
+            ]
     return needs
 
 

@@ -30,6 +30,8 @@ from domain.support.i18n import N_, Message
 from extensions import db
 from models import Filing, Person, Subject, User, Website, WebsiteDomain, WebsiteIP, utcnow
 
+ENDING_KINDS = (OrderKind.cancel_access, OrderKind.cancel_website, OrderKind.cancel_subject)
+
 
 class OrderRefused(DomainError):
     """An order on records held here cannot be opened."""
@@ -272,8 +274,9 @@ def complete(
         old = previous.get(website.icp_number)
         if old is not None:
             old.superseded_at = now
-        if filing.kind is OrderKind.cancel_access:
+        if filing.kind in ENDING_KINDS:
             website.superseded_at = now  # a cancellation's copy is never a record
+        if filing.kind is OrderKind.cancel_access:
             record = registry.website_by_number(website.icp_number)
             if record is not None:
                 registry.cancel_access(record, provider_code)

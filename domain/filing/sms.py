@@ -15,6 +15,7 @@ from typing import cast
 from sqlalchemy import Table, or_, select, update
 
 from domain import audit
+from domain.filing import record_orders
 from domain.lifecycle import workflow
 from domain.lifecycle.states import Action, FilingState, OrderKind
 from domain.policy import Policy
@@ -41,9 +42,12 @@ def recipients(filing: Filing, registry: Registry | None = None) -> list[str]:
     """Who gets a code (B R-S-2), each distinct mobile once. An access filing: the mobiles on the
     existing MIIT record of each website in the filing (R-S-5). A new filing (A8), the typed
     mobiles: a 首次备案's subject and website responsible persons, a 新增网站's website responsible
-    persons (a website whose person is the subject's: the subject's)."""
+    persons (a website whose person is the subject's: the subject's). A change of subject or
+    website (A7 v3, R-S-2): the new mobile of the person whose data changes."""
     if filing.kind in (OrderKind.first_filing, OrderKind.new_website):
         return _typed_recipients(filing)
+    if filing.kind in workflow.CHANGES:
+        return record_orders.sms_recipients(filing)
     registry = registry or LocalRegistry()
     mobiles = []
     for website in filing.websites:

@@ -20,6 +20,12 @@ ORDER_STEPS = (
     ("fill", N_("填写")), ("initial_review", N_("审核")), ("bureau_submit", N_("提交管局")),
     ("bureau_review", N_("管局审核")), ("done", N_("完成")),
 )  # fmt: skip
+# a change of subject or website (A7 v3): materials and re-review where a person changed, the SMS
+CHANGE_STEPS = (
+    ("fill", N_("填写")), ("initial_review", N_("审核")), ("materials", N_("资料与核验")),
+    ("re_review", N_("复核")), ("bureau_submit", N_("提交管局")), ("sms", N_("短信核验")),
+    ("bureau_review", N_("管局审核")), ("done", N_("完成")),
+)  # fmt: skip
 # withdrawn is on no step: the bar is not shown
 STEP_OF = {
     S.draft: "fill", S.initial_rejected: "fill", S.bureau_rejected: "fill",
@@ -44,7 +50,9 @@ class Step:
 def steps_of(kind: OrderKind) -> tuple[tuple[str, str], ...]:
     """The steps (key, label msgid) of an order of `kind`: an access filing's eight, or the five
     of a change or a cancellation (one staff review, no materials, no SMS); a new filing (A8) goes
-    through an access filing's."""
+    through an access filing's; a change of subject or website (A7 v3) has steps of its own."""
+    if kind in workflow.CHANGES:
+        return CHANGE_STEPS
     return ACCESS_STEPS if kind in workflow.FULL_FLOW else ORDER_STEPS
 
 

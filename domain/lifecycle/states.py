@@ -103,18 +103,29 @@ class OrderKind(LabelledEnum):
     cancel_access = "cancel_access", N_("取消接入")
     first_filing = "first_filing", N_("首次备案")
     new_website = "new_website", N_("新增网站")
+    change_subject = "change_subject", N_("变更主体")
+    change_website = "change_website", N_("变更网站")
+    cancel_website = "cancel_website", N_("注销网站")
+    cancel_subject = "cancel_subject", N_("注销主体")
 
 
 # The new filings (DOMAIN.md A8): typed by the applicant, through every stage of an access filing,
 # and on approval the bureau issues new numbers.
 NEW_FILINGS = frozenset({OrderKind.first_filing, OrderKind.new_website})
-# Approved, their websites are records held here (A7).
-HOLDING_KINDS = (OrderKind.access, OrderKind.change_access, *sorted(NEW_FILINGS))
+# Approved, their websites are records held here (A7; A7 v3: the changes of subject and website
+# too, A8: the new filings).
+HOLDING_KINDS = (
+    OrderKind.access, OrderKind.change_access, OrderKind.change_subject, OrderKind.change_website,
+    *sorted(NEW_FILINGS),
+)  # fmt: skip
 
 
 # Where an order on records reads other words than an access filing: its one staff review is 审核
 # (not 初审), and each kind ends with its own result (not 接入成功).
-_ORDERS = (OrderKind.change_access, OrderKind.cancel_access)
+_ORDERS = (
+    OrderKind.change_access, OrderKind.cancel_access, OrderKind.change_subject,
+    OrderKind.change_website, OrderKind.cancel_website, OrderKind.cancel_subject,
+)  # fmt: skip
 KIND_STATE_LABELS = {
     **{(kind, FilingState.submitted): N_("待审核") for kind in _ORDERS},
     **{(kind, FilingState.initial_rejected): N_("审核驳回") for kind in _ORDERS},
@@ -122,12 +133,23 @@ KIND_STATE_LABELS = {
     (OrderKind.cancel_access, FilingState.approved): N_("已取消接入"),
     (OrderKind.first_filing, FilingState.approved): N_("首次备案成功"),
     (OrderKind.new_website, FilingState.approved): N_("新增网站成功"),
+    (OrderKind.change_subject, FilingState.approved): N_("变更成功"),
+    (OrderKind.change_website, FilingState.approved): N_("变更成功"),
+    (OrderKind.cancel_website, FilingState.approved): N_("已注销"),
+    (OrderKind.cancel_subject, FilingState.approved): N_("已注销"),
+    # a change's materials and re-review (A7 v3): no 初审/复审 for an order on records
+    (OrderKind.change_subject, FilingState.re_review): N_("待复核"),
+    (OrderKind.change_website, FilingState.re_review): N_("待复核"),
 }
 KIND_STATE_HINTS = {
     (kind, FilingState.sms_pending): N_("验证码已发送至本次填写的负责人手机，24 小时内有效。")
     for kind in NEW_FILINGS
 }
-KIND_ACTION_LABELS = {(kind, Action.initial_reject): N_("审核驳回") for kind in _ORDERS}
+KIND_ACTION_LABELS = {
+    **{(kind, Action.initial_reject): N_("审核驳回") for kind in _ORDERS},
+    (OrderKind.change_subject, Action.initial_approve): N_("审核通过，待上传资料"),
+    (OrderKind.change_website, Action.initial_approve): N_("审核通过，待上传资料"),
+}
 
 
 def state_label(state: FilingState, kind: OrderKind | None) -> str:
@@ -201,6 +223,11 @@ OTHER_EVENT_LABELS = {
     "api_token_revoked": N_("吊销 API 令牌"),
     "api_draft_created": N_("通过 API 创建草稿"),
     "order_created": N_("创建订单"),
+    "record_claimed": N_("认领备案"),
+    "record_claim_refused": N_("认领备案被拒绝"),
+    "record_bound": N_("绑定备案主体"),
+    "record_unbound": N_("解绑备案主体"),
+    "order_edited": N_("修改订单"),
     # personal data: staff views of sensitive data, retention, the applicant's rights
     "material_viewed": N_("查看资料图片"),
     "review_viewed": N_("查看审核页面"),

@@ -96,12 +96,25 @@ def mail_required(filing: Filing) -> bool:
 
 def sms_required(filing: Filing) -> bool:
     """Whether the order needs SMS verification: an access filing or a new filing (A8) in a
-    province that asks for it (R-S-1: yes everywhere since 2020); never a change or a cancellation
-    (B R-S-2)."""
-    if filing.kind not in FULL_FLOW:
+    province that asks for it (R-S-1: yes everywhere since 2020), a change of subject or website
+    as A7 v3 says; never a change of access or a cancellation (B R-S-2)."""
+    if filing.kind in SMS_FREE:
         return False
+    if filing.kind is OrderKind.change_website and not (
+        set(filing.changed_items or ()) & {"website_person", "website_domains"}
+    ):
+        return False  # A7 v3: only when the website's person or a domain changed
     rule = province_rule(filing)
     return rule is None or rule.sms_required
+
+
+def materials_needed(filing: Filing) -> bool:
+    """Whether staff approval leads to materials and the authenticity check: every new filing
+    does; a change (A7 v3) where a responsible person or a unit's name changed; no other order
+    on records."""
+    if filing.kind in CHANGES:
+        return bool(set(filing.changed_items or ()) & MATERIAL_ITEMS)
+    return filing.kind not in ON_RECORDS
 
 
 def ready_to_submit(filing: Filing) -> bool:
@@ -109,7 +122,8 @@ def ready_to_submit(filing: Filing) -> bool:
     and every website has a domain and an IP (the full pre-check runs in filings.submit before
     this). A new filing (A8): as an access filing, without a type to keep and, for a 首次备案,
     without a filing password (its subject has none yet). An order on records held here: websites
-    chosen, each with its new IPs for a change."""
+    chosen, each with its new IPs for a change of access; something changed for a change of
+    subject or website."""
     if filing.kind in NEW_FILINGS:
         return (
             bool(filing.province)
@@ -118,9 +132,11 @@ def ready_to_submit(filing: Filing) -> bool:
             and bool(filing.websites)
             and all(website.domains and website.ips for website in filing.websites)
         )
-    if filing.kind is not OrderKind.access:
+    if filing.kind in CHANGES:
+        return bool(filing.websites) and bool(filing.changed_items)
+    if filing.kind in ON_RECORDS:
         return bool(filing.websites) and (
-            filing.kind is OrderKind.cancel_access or all(w.ips for w in filing.websites)
+            filing.kind is not OrderKind.change_access or all(w.ips for w in filing.websites)
         )
     return (
         filing.filing_type is not None
@@ -151,8 +167,15 @@ READY = Guard(
     ready_to_submit,
     "access: type, product IPs, filing password and every website are filled in; "
     "first_filing, new_website: as access without the type (first_filing: no filing password); "
-    "change or cancel: websites chosen (a change: each with its new IPs)",
+    "change or cancel: websites chosen (a change of access: each with its new IPs; "
+    "a change of subject or website: something changed)",
 )
+MATERIALS = Guard(
+    materials_needed,
+    "a new filing; a change of subject or website where a responsible person or the unit's "
+    "name changed",
+)
+NO_MATERIALS = MATERIALS.negated("no materials needed (an order on records, no person changed)")
 MAIL = Guard(mail_required, "the province asks for the materials by post")
 NO_MAIL = MAIL.negated("the province does not ask for the materials by post")
 SMS = Guard(sms_required, "the province asks for SMS verification")
@@ -167,8 +190,22 @@ NO_SMS = SMS.negated(
 ALL_KINDS = frozenset(OrderKind)
 # Through materials, re-review, mail-in and the SMS check: an access filing and the new filings (A8).
 FULL_FLOW = frozenset({OrderKind.access, *NEW_FILINGS})
-ACCESS = FULL_FLOW
-ON_RECORDS = frozenset({OrderKind.change_access, OrderKind.cancel_access})  # orders after approval
+# orders after approval (A7)
+ON_RECORDS = frozenset(
+    {OrderKind.change_access, OrderKind.cancel_access, OrderKind.change_subject,
+     OrderKind.change_website, OrderKind.cancel_website, OrderKind.cancel_subject}
+)  # fmt: skip
+# A7 v3: a change of subject or website takes materials, authenticity and the SMS where needed.
+CHANGES = frozenset({OrderKind.change_subject, OrderKind.change_website})
+# The kinds that go through the stages after a staff review (materials, re-review, mail, SMS).
+STAGED = FULL_FLOW | CHANGES
+# Never an SMS check (B R-S-2: 取消接入, 注销网站, 注销主体; 变更接入 changes no person's data).
+SMS_FREE = frozenset(
+    {OrderKind.change_access, OrderKind.cancel_access, OrderKind.cancel_website,
+     OrderKind.cancel_subject}
+)  # fmt: skip
+# What a change may change that asks for materials (the new licence, the new person's ID).
+MATERIAL_ITEMS = frozenset({"subject_name", "subject_person", "website_person"})
 
 
 @dataclass(frozen=True)
@@ -210,34 +247,38 @@ TRANSITIONS: dict[tuple[FilingState, Action], Transition] = {
     (S.draft, A.submit): Transition(S.submitted, APPLICANT, STEP, READY),
     (S.draft, A.withdraw): _withdraw(APPLICANT),
     (S.submitted, A.withdraw): _withdraw(APPLICANT),
-    (S.submitted, A.initial_approve): Transition(S.materials_pending, STAFF, DECISION, kinds=ACCESS),
-    (S.submitted, A.review_approve): Transition(S.bureau_pending, STAFF, DECISION, kinds=ON_RECORDS),
+    (S.submitted, A.initial_approve): Transition(
+        S.materials_pending, STAFF, DECISION, MATERIALS, kinds=STAGED
+    ),
+    (S.submitted, A.review_approve): Transition(
+        S.bureau_pending, STAFF, DECISION, NO_MATERIALS, kinds=ON_RECORDS
+    ),
     (S.submitted, A.initial_reject): Transition(S.initial_rejected, STAFF, REJECTION),
     (S.initial_rejected, A.submit): Transition(S.submitted, APPLICANT, STEP, READY),
     (S.initial_rejected, A.withdraw): _withdraw(OWNER_OR_STALE),
-    (S.materials_pending, A.submit_materials): Transition(S.re_review, APPLICANT, STEP, kinds=ACCESS),
-    (S.materials_pending, A.withdraw): _withdraw(SYSTEM, STALE, ACCESS),
-    (S.re_review, A.re_approve): Transition(S.bureau_pending, STAFF, DECISION, NO_MAIL, kinds=ACCESS),
-    (S.re_review, A.re_approve_mail): Transition(S.mail_pending, STAFF, DECISION, MAIL, kinds=ACCESS),
-    (S.re_review, A.re_reject): Transition(S.re_rejected, STAFF, REJECTION, kinds=ACCESS),
-    (S.re_review, A.return_for_edits): Transition(S.initial_rejected, STAFF, RETURN, kinds=ACCESS),
-    (S.re_rejected, A.submit_materials): Transition(S.re_review, APPLICANT, STEP, kinds=ACCESS),
-    (S.re_rejected, A.withdraw): _withdraw(SYSTEM, STALE, ACCESS),
-    (S.mail_pending, A.confirm_mail): Transition(S.bureau_pending, STAFF, DECISION, kinds=ACCESS),
-    (S.mail_pending, A.return_for_edits): Transition(S.initial_rejected, STAFF, RETURN, kinds=ACCESS),
-    (S.bureau_pending, A.submit_to_bureau): Transition(S.sms_pending, STAFF, DECISION, SMS, kinds=ACCESS),
+    (S.materials_pending, A.submit_materials): Transition(S.re_review, APPLICANT, STEP, kinds=STAGED),
+    (S.materials_pending, A.withdraw): _withdraw(SYSTEM, STALE, STAGED),
+    (S.re_review, A.re_approve): Transition(S.bureau_pending, STAFF, DECISION, NO_MAIL, kinds=STAGED),
+    (S.re_review, A.re_approve_mail): Transition(S.mail_pending, STAFF, DECISION, MAIL, kinds=STAGED),
+    (S.re_review, A.re_reject): Transition(S.re_rejected, STAFF, REJECTION, kinds=STAGED),
+    (S.re_review, A.return_for_edits): Transition(S.initial_rejected, STAFF, RETURN, kinds=STAGED),
+    (S.re_rejected, A.submit_materials): Transition(S.re_review, APPLICANT, STEP, kinds=STAGED),
+    (S.re_rejected, A.withdraw): _withdraw(SYSTEM, STALE, STAGED),
+    (S.mail_pending, A.confirm_mail): Transition(S.bureau_pending, STAFF, DECISION, kinds=STAGED),
+    (S.mail_pending, A.return_for_edits): Transition(S.initial_rejected, STAFF, RETURN, kinds=STAGED),
+    (S.bureau_pending, A.submit_to_bureau): Transition(S.sms_pending, STAFF, DECISION, SMS, kinds=STAGED),
     (S.bureau_pending, A.submit_to_bureau_no_sms): Transition(
         S.bureau_review, STAFF, DECISION, NO_SMS
     ),
     (S.bureau_pending, A.return_for_edits): _returned(),
-    (S.sms_pending, A.sms_verify): Transition(S.bureau_review, APPLICANT | SYSTEM, STEP, kinds=ACCESS),
-    (S.sms_pending, A.sms_fail): Transition(S.sms_failed, SYSTEM, STEP, kinds=ACCESS),
-    (S.sms_failed, A.submit_to_bureau): Transition(S.sms_pending, STAFF, DECISION, SMS, kinds=ACCESS),
+    (S.sms_pending, A.sms_verify): Transition(S.bureau_review, APPLICANT | SYSTEM, STEP, kinds=STAGED),
+    (S.sms_pending, A.sms_fail): Transition(S.sms_failed, SYSTEM, STEP, kinds=STAGED),
+    (S.sms_failed, A.submit_to_bureau): Transition(S.sms_pending, STAFF, DECISION, SMS, kinds=STAGED),
     (S.sms_failed, A.submit_to_bureau_no_sms): Transition(
-        S.bureau_review, STAFF, DECISION, NO_SMS, kinds=ACCESS
+        S.bureau_review, STAFF, DECISION, NO_SMS, kinds=STAGED
     ),
-    (S.sms_failed, A.return_for_edits): Transition(S.initial_rejected, STAFF, RETURN, kinds=ACCESS),
-    (S.sms_failed, A.withdraw): _withdraw(OWNER_OR_STALE, kinds=ACCESS),
+    (S.sms_failed, A.return_for_edits): Transition(S.initial_rejected, STAFF, RETURN, kinds=STAGED),
+    (S.sms_failed, A.withdraw): _withdraw(OWNER_OR_STALE, kinds=STAGED),
     (S.bureau_review, A.bureau_approve): Transition(S.approved, STAFF | SYSTEM, DECISION),
     (S.bureau_review, A.bureau_reject): Transition(S.bureau_rejected, STAFF | SYSTEM, REJECTION),
     (S.bureau_rejected, A.submit): Transition(S.submitted, APPLICANT, STEP, READY),
@@ -535,6 +576,7 @@ ORDER_TEMPLATES = {
 # A new filing (A8) goes through the stages of an access filing and is told so, but its approval is
 # no 接入成功: it is told as an order's, in its own name (首次备案订单 #n 已通过).
 NEW_FILING_TEMPLATES = {"filing_approved": "order_approved"}
+CHANGE_TEMPLATES = {**ORDER_TEMPLATES, "filing_submitted": "order_change_submitted"}
 # A filing sent back for edits from a later stage (A6 v2) waits in initial_rejected like a rejected
 # one, but is told it was returned, not that it failed review.
 RETURN_TEMPLATES = {"filing_rejected": "filing_returned"}
@@ -546,11 +588,14 @@ def _queue_notifications(
     context = {"filing_id": filing.id, "state": target.value, "from_state": from_state.value}
     if filing.kind is not OrderKind.access:
         context["order"] = filing.kind.label
+        context["result"] = states.state_label(target, filing.kind)  # 变更成功, 已注销 …
     if policy.webhook_url:  # the provider's console hears of every transition (support/notify.py)
         outbox.enqueue(filing, "webhook", policy.webhook_url, "transition", **context)
     for channel, recipient_kind, template in NOTIFICATIONS.get(target, ()):
         recipient = _recipient(filing, channel, recipient_kind)
-        if filing.kind not in FULL_FLOW:
+        if filing.kind in CHANGES:  # a change may take materials and the SMS (A7 v3)
+            template = CHANGE_TEMPLATES.get(template, template)
+        elif filing.kind in ON_RECORDS:
             template = ORDER_TEMPLATES.get(template, template)
         elif filing.kind in NEW_FILINGS:
             template = NEW_FILING_TEMPLATES.get(template, template)

@@ -35,6 +35,14 @@ class Snapshot(Protocol):
     materials: list[dict[str, Any]]
 
 
+@dataclass
+class Snap:
+    """A snapshot made of plain values (a record and the order changing it, A7 v3)."""
+
+    application: dict[str, Any]
+    materials: list[dict[str, Any]]
+
+
 @dataclass(frozen=True)
 class FieldChange:
     label: str  # "青禾科技官网 · 网站负责人 · 手机号码", in the reader's language

@@ -19,10 +19,11 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from domain import audit
 from domain.errors import DomainError
-from domain.filing import materials, numbering, orders, sms
+from domain.filing import materials, numbering, orders, record_orders, sms
 from domain.lifecycle import stage_counts as counters
 from domain.lifecycle import workflow
 from domain.lifecycle.states import NEW_FILINGS, Action, FilingState, FilingType, OrderKind, Role
+from domain.lifecycle.workdays import shanghai_today
 from domain.policy import Policy
 from domain.ports import Bureau, IssuedNumbers, Registry
 from domain.rulebook.reasons import OTHER, REASON_LABELS
@@ -327,6 +328,8 @@ def advance(
             record_access(filing, policy.provider_code, registry)
         else:
             orders.complete(filing, policy.provider_code, now, registry)
+            if filing.kind in record_orders.RECORD_KINDS:  # A7 v3: the registry takes it
+                record_orders.complete(filing, policy.provider_code, now, registry)
     if workflow.needs_reasons(action):  # a rejection or a return may name checks to redo
         materials.reopen_named(filing, event)
     return event
@@ -366,7 +369,10 @@ def refuse_listed_problems(filing: Filing, action: Action, policy: Policy) -> No
     """
     if filing.kind in workflow.FULL_FLOW or workflow.KIND_OF.get(action) is not workflow.DECISION:
         return
-    found = orders.problems(filing, policy).breaches
+    if filing.kind in record_orders.RECORD_KINDS:
+        found = record_orders.review_problems(filing, policy, shanghai_today()).breaches
+    else:
+        found = orders.problems(filing, policy).breaches
     if found:
         raise ReviewError(found[0].message)
 

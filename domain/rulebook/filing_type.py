@@ -30,7 +30,16 @@ from domain.rulebook.domain_table import LocalDomainTable
 from domain.rulebook.registry import LocalRegistry
 from domain.support.i18n import N_, Message
 from extensions import db
-from models import Filing, RegistrySubject, RegistryWebsite, Subject, User, Website, WebsiteDomain
+from models import (
+    Filing,
+    RegistrySubject,
+    RegistryWebsite,
+    Subject,
+    SubjectHolding,
+    User,
+    Website,
+    WebsiteDomain,
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -316,13 +325,24 @@ def verify_filing_type(
     if _open_order_exists(typed, subject, exclude_filing_id):
         return _refuse("open_order_exists", **found)
     approved_here = _approved_orders(subject, exclude_filing_id)
-    if approved_here is not None:
-        others = (
-            approved_here
-            if account is None
-            else approved_here.where(Filing.account_id != account.id)
+    if subject is not None and approved_here is not None:
+        # held: an approved order whose websites are still records (an admin's unbinding ends
+        # them), or a claim or an admin's binding (A7 v3)
+        holding = approved_here.where(
+            exists(
+                select(Website.id).where(
+                    Website.filing_id == Filing.id, Website.superseded_at.is_(None)
+                )
+            )
         )
-        if db.session.scalar(select(exists(others))):
+        others = holding if account is None else holding.where(Filing.account_id != account.id)
+        claimed = select(SubjectHolding).where(
+            SubjectHolding.subject_number == subject.subject_number,
+            SubjectHolding.ended_at.is_(None),
+        )
+        if account is not None:
+            claimed = claimed.where(SubjectHolding.account_id != account.id)
+        if db.session.scalar(select(exists(others))) or db.session.scalar(select(exists(claimed))):
             return _refuse("subject_owned_by_other_account", **found)
     if subject is None:
         kind = FilingType.first_filing

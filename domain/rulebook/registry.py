@@ -577,6 +577,36 @@ class LocalRegistry:
         db.session.flush()
         return website
 
+    def change_subject(self, subject: RegistrySubject, name: str) -> None:
+        """The subject's name as a 变更主体 approved it (A7 v3; certificate type and number stay)."""
+        subject.name = name
+
+    def change_website(
+        self, website: RegistryWebsite, name: str, domains: list[str], responsible_mobile: str,
+        expires_on: date,
+    ) -> None:  # fmt: skip
+        """A website as a 变更网站 (or a 变更主体's person) approved it (A7 v3): its name, its
+        responsible mobile, and its domains (ASCII; a removed one leaves the registry, a new one
+        joins it registered until `expires_on`)."""
+        website.name, website.responsible_mobile = name, responsible_mobile
+        wanted = list(dict.fromkeys(to_ascii_domain(d) for d in domains))
+        kept = [d for d in website.domains if d.domain in wanted]
+        have = {d.domain for d in kept}
+        website.domains = kept + [
+            RegistryDomain(domain=d, expires_on=expires_on) for d in wanted if d not in have
+        ]
+        db.session.flush()
+
+    def delete_website(self, website: RegistryWebsite) -> None:
+        """A 注销网站 approved: the website and its domains leave the registry (A7 v3)."""
+        db.session.delete(website)
+        db.session.flush()
+
+    def delete_subject(self, subject: RegistrySubject) -> None:
+        """A 注销主体 approved: the subject and all its websites leave the registry (A7 v3)."""
+        db.session.delete(subject)
+        db.session.flush()
+
 
 # No password hash matches this (a subject filed here until the ministry's password is imported).
 NO_PASSWORD = "!"

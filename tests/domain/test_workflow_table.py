@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 
 from domain.lifecycle import workflow
-from domain.lifecycle.states import Action, FilingState
+from domain.lifecycle.states import Action, FilingState, OrderKind
 
 ACTORS = {"applicant", "reviewer", "admin", "system"}
-KINDS = {"access", "change_access", "cancel_access", "first_filing", "new_website"}
+KINDS = {kind.value for kind in OrderKind}  # every kind is a kind of the one table (A6, A7, A8)
 
 
 def printed_table(app) -> list[dict]:
@@ -25,7 +25,7 @@ def test_the_table_is_printed_row_for_row_in_the_contract_shape(app):
         assert list(row) == ["from", "action", "to", "actors", "kinds", "when"]
         assert FilingState(row["from"]) and FilingState(row["to"]) and Action(row["action"])
         assert row["actors"] and set(row["actors"]) <= ACTORS
-        assert row["kinds"] and set(row["kinds"]) <= KINDS
+        assert row["kinds"] and set(row["kinds"]) <= {kind.value for kind in OrderKind}
         assert row["when"] is None or isinstance(row["when"], str)
     submit = next(r for r in rows if (r["from"], r["action"]) == ("draft", "submit"))
     assert submit["to"] == "submitted" and submit["actors"] == ["applicant"] and submit["when"]
@@ -39,7 +39,7 @@ SMS_STATES = {"sms_pending", "sms_failed"}
 
 
 def test_orders_after_approval_never_pass_an_sms_state_and_reach_the_bureau(app):
-    for kind in ("change_access", "cancel_access"):
+    for kind in ("change_access", "cancel_access", "cancel_website", "cancel_subject"):
         rows = [row for row in printed_table(app) if kind in row["kinds"]]
         assert not [row for row in rows if {row["from"], row["to"]} & SMS_STATES], kind
         assert not [row for row in rows if row["to"] in {"materials_pending", "re_review"}]
@@ -108,3 +108,35 @@ def test_every_state_of_a_new_filing_has_a_way_forward_and_a_way_out(app):
             forward = [r for r in rows if r["from"] == state and r["to"] != "withdrawn"]
             assert forward, f"{kind} {state}: no way forward"
             assert {"approved", "withdrawn"} <= reachable(rows, state), (kind, state)
+
+
+def test_every_kind_is_listed_and_the_changes_take_materials_and_the_sms(app):
+    rows = printed_table(app)
+    listed = {kind for row in rows for kind in row["kinds"]}
+    assert {"change_subject", "change_website", "cancel_website", "cancel_subject"} <= listed
+    for kind in ("change_subject", "change_website"):  # A7 v3: materials where a person changed
+        path = {(r["from"], r["to"]) for r in rows if kind in r["kinds"]}
+        assert {("submitted", "materials_pending"), ("submitted", "bureau_pending"),
+                ("bureau_pending", "sms_pending"), ("bureau_pending", "bureau_review"),
+                ("sms_failed", "withdrawn")} <= path  # fmt: skip
+
+
+def test_every_kind_has_a_way_forward_and_a_way_out_of_every_state_it_reaches(app):
+    rows = printed_table(app)
+    for kind in OrderKind:
+        mine = [row for row in rows if kind.value in row["kinds"]]
+        for state in reachable(mine, "draft"):
+            if state in ("approved", "withdrawn"):
+                continue
+            leaving = [row for row in mine if row["from"] == state]
+            assert [r for r in leaving if r["to"] != "withdrawn"], f"{kind}/{state}: no way on"
+            assert {"approved", "withdrawn"} <= reachable(mine, state), f"{kind}/{state}"
+        # the applicant may give up before review passes, and after a rejection
+        for state in ("draft", "submitted", "initial_rejected", "bureau_rejected"):
+            assert any(
+                r["from"] == state and r["to"] == "withdrawn" and "applicant" in r["actors"]
+                for r in mine
+            ), f"{kind}/{state}"
+        # a rejection or a return can be resubmitted
+        assert any(r["from"] == "initial_rejected" and r["to"] == "submitted" for r in mine)
+        assert any(r["from"] == "bureau_rejected" and r["to"] == "submitted" for r in mine)
