@@ -19,7 +19,7 @@ from blueprints.read_only import read_only
 from blueprints.ui import choice_names, field_choices, province_name
 from domain import audit
 from domain.errors import DomainError
-from domain.filing import filings, materials, orders
+from domain.filing import filings, materials, orders, stored_checks
 from domain.lifecycle import workflow
 from domain.lifecycle.states import Action, FilingState, OrderKind, Role, action_label
 from domain.lifecycle.workdays import shanghai_today
@@ -280,8 +280,9 @@ def _problems(filing: Filing, policy) -> Findings:
         return Findings()
     if filing.kind is OrderKind.access:
         return filings.submission_problems(
-            filing, shanghai_today(), policy.provider_code, runtime_adapters().registry
-        )
+            filing, shanghai_today(), policy.provider_code, runtime_adapters().registry,
+            stored=False,  # shown apart: reviewer/_stored_checks.html
+        )  # fmt: skip
     return orders.problems(filing, policy, runtime_adapters().registry)
 
 
@@ -306,6 +307,7 @@ def _review_context(filing: Filing, form: DecisionForm | None = None) -> dict:
         "claimed_by_other": reviewing.claimed_by_other(filing, current_user, now, policy),
         "registry_rows": _registry_rows(filing),
         "problems": _problems(filing, policy),
+        "stored_checks": stored_checks.check(filing, runtime_adapters().registry),
         "current_ips": orders.current_ips(filing) if filing.kind is not OrderKind.access else {},
         "shells": {
             w.icp_number

@@ -145,6 +145,10 @@ class Registry(Protocol):
 
     def cancel_access(self, website: RegistryWebsite, provider_code: str) -> None: ...
 
+    def websites_with_mobile(self, mobile: str) -> list[RegistryWebsite]:
+        """The websites whose responsible person's mobile on record is `mobile` (R-P-4)."""
+        ...
+
 
 # --- services the next changes bring (ports only; their adapters come with them) -----------------
 

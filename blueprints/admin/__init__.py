@@ -2,7 +2,7 @@
 
 dashboard: the front page · staff: staff accounts and the actions on any account · applicants:
 applicant accounts · ips: the IP pool · provinces: province rules · tables: suffixes, deny-lists,
-calendar · registry: the registry import · report: reviewer productivity · settings: stored
+calendar · pre_approval_keywords: the pre-approval keyword table · registry: the registry import · report: reviewer productivity · settings: stored
 settings · outbox: every SMS and e-mail · audit: the audit log · tokens: API tokens.
 """
 
@@ -12,6 +12,7 @@ from blueprints.admin import (
     dashboard,
     ips,
     outbox,
+    pre_approval_keywords,
     provinces,
     registry,
     report,
@@ -25,5 +26,5 @@ from blueprints.admin.console import bp
 __all__ = ["bp"]
 CONSOLES = (
     dashboard, staff, applicants, ips, provinces, tables, registry, report, settings, outbox, audit,
-    tokens,
+    tokens, pre_approval_keywords,
 )  # fmt: skip

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from domain import audit
 from domain.errors import DomainError
-from domain.filing import authenticity, materials, snapshots
+from domain.filing import authenticity, materials, snapshots, stored_checks
 from domain.filing.filing_password import check_filing_password, remaining_tries
 from domain.lifecycle import workflow
 from domain.lifecycle.states import Action, FilingState, OrderKind
@@ -33,6 +33,7 @@ from domain.rulebook.filing_type import (
     TypeVerdict,
     held_website,
     refusal_message,
+    registrable_domain,
     unicode_domain,
     verify_filing_type,
     website_refusal,
@@ -271,7 +272,15 @@ def _registry_subject(filing: Filing) -> RegistrySubject:
 # --- steps 4 and 5: subject and websites ----------------------------------------------------
 
 SUBJECT_FIELDS = ("certificate_address", "mailing_address", "remark")
-PERSON_FIELDS = ("name", "id_type", "id_number", "mobile", "email")
+PERSON_FIELDS = (
+    "name",
+    "id_type",
+    "id_number",
+    "mobile",
+    "email",
+    "emergency_mobile",
+    "id_valid_until",
+)
 
 
 def update_subject(filing: Filing, values: dict[str, str]) -> None:
@@ -341,9 +350,7 @@ def update_website(filing: Filing, website: Website, values: Mapping[str, Any]) 
     if "content_types" in values:  # None: not chosen yet (an API draft may leave it open)
         chosen = values["content_types"]
         website.content_types = None if chosen is None else list(dict.fromkeys(chosen))
-    category = values.get("pre_approval_category") or ""
-    number = (values.get("pre_approval_number") or "").strip()
-    website.pre_approvals = [{"category": category, "number": number}] if category else []
+    website.pre_approvals = pre_approvals_of(values.get("pre_approvals") or [])
     if values.get("person_mode") == "other":
         person = website.responsible_person or Person()
         for key in PERSON_FIELDS:
@@ -352,6 +359,17 @@ def update_website(filing: Filing, website: Website, values: Mapping[str, Any]) 
     else:
         website.responsible_person = None
     db.session.flush()
+
+
+def pre_approvals_of(rows: list[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """The pre-approvals of a website form's rows (前置审批, several per website): each row with
+    a category, the first of a category kept, the number trimmed."""
+    kept: dict[str, dict[str, str]] = {}
+    for row in rows:
+        category = (row.get("category") or "").strip()
+        if category and category not in kept:
+            kept[category] = {"category": category, "number": (row.get("number") or "").strip()}
+    return list(kept.values())
 
 
 def add_website(
@@ -367,8 +385,13 @@ def add_website(
         raise FilingError(
             Message(N_("一次最多接入 %(n)s 个网站"), {"n": MAX_WEBSITES}), "new_domain"
         )
+    folded = registrable_domain(
+        domain
+    )  # as the type step reads it (A5): blog.qhnote.cn -> qhnote.cn
+    if isinstance(folded, Message):
+        raise FilingError(folded, "new_domain")
     try:
-        record = (registry or LocalRegistry()).website_by_domain(domain)
+        record = (registry or LocalRegistry()).website_by_domain(folded)
     except ValueError:
         raise FilingError(Message(N_("域名格式不正确")), "new_domain") from None
     if record is None:
@@ -411,6 +434,7 @@ def _person_data(person: Person | None) -> PersonData:
     return PersonData(
         name=person.name or "", id_type=person.id_type or "resident_id",
         id_number=person.id_number or "", mobile=person.mobile or "", email=person.email or "",
+        emergency_mobile=person.emergency_mobile or "", id_valid_until=person.id_valid_until or "",
     )  # fmt: skip
 
 
@@ -424,6 +448,7 @@ def to_application(filing: Filing) -> Application:
             },
             icp_number=subject.icp_number,
             responsible_person=_person_data(subject.responsible_person),
+            investor=subject.investor or "",
         ),
         websites=[
             WebsiteData(
@@ -486,12 +511,14 @@ REGISTRY_FIELD_RE = re.compile(
 
 
 def submission_problems(
-    filing: Filing, today: date, provider_code: str, registry: Registry | None = None
-) -> Findings:
+    filing: Filing, today: date, provider_code: str, registry: Registry | None = None,
+    stored: bool = True,
+) -> Findings:  # fmt: skip
     """Everything that stops submission: missing steps (rule "missing" or "product") first, then
     what the registry and the IP pool say now (A6 v2: re-checked on every entry into submitted),
-    then the pre-check's breaches. A rule broken by a field the MIIT record holds is a warning
-    for the reviewer (the applicant could not fix it), like the soft rules' warnings."""
+    then the pre-check's breaches, then (`stored`) the checks that need stored data (A5 v3: R-P-4,
+    R-S-5; the review screen shows these apart). A rule broken by a field the MIIT record holds is
+    a warning for the reviewer (the applicant could not fix it), like the soft rules' warnings."""
     problems = []
     subject = filing.subject
     person = subject.responsible_person
@@ -527,6 +554,10 @@ def submission_problems(
             warnings.append(replace(breach, from_registry=True))
         else:
             problems.append(breach)
+    if stored:
+        found = stored_checks.check(filing, registry)
+        problems.extend(found.breaches)
+        warnings.extend(found.warnings)
     return Findings(problems, warnings)
 
 
