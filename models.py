@@ -157,10 +157,13 @@ class Person(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64), default="")
-    id_type: Mapped[str] = mapped_column(String(16), default="resident_id")
+    id_type: Mapped[str] = mapped_column(String(32), default="resident_id")
     id_number: Mapped[str] = mapped_column(String(32), default="")
-    mobile: Mapped[str] = mapped_column(String(20), default="")
+    mobile: Mapped[str] = mapped_column(String(20), default="", index=True)  # R-P-4
     email: Mapped[str] = mapped_column(String(254), default="")
+    # A2 v3: 应急联系电话 and 证件有效期至 (YYYY-MM-DD or 长期); "" is not given
+    emergency_mobile: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    id_valid_until: Mapped[str] = mapped_column(String(10), default="", server_default="")
 
 
 class Subject(Model):
@@ -171,7 +174,7 @@ class Subject(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32), default="enterprise")
     name: Mapped[str] = mapped_column(String(128), default="")
-    certificate_type: Mapped[str] = mapped_column(String(16), default="uscc")
+    certificate_type: Mapped[str] = mapped_column(String(32), default="uscc")
     certificate_number: Mapped[str] = mapped_column(String(32), default="", index=True)
     province: Mapped[str] = mapped_column(String(2), default="")
     certificate_address: Mapped[str] = mapped_column(String(255), default="")
@@ -213,7 +216,7 @@ class Filing(Model):
     province: Mapped[str] = mapped_column(String(2), default="", index=True)
     registry_subject_number: Mapped[str] = mapped_column(String(32), default="", index=True)
     # What the filing type was verified with (R-T-1: locked once verified).
-    verified_certificate_type: Mapped[str] = mapped_column(String(16), default="")
+    verified_certificate_type: Mapped[str] = mapped_column(String(32), default="")
     verified_certificate_number: Mapped[str] = mapped_column(String(32), default="")
     verified_domain: Mapped[str] = mapped_column(String(253), default="")
     product_ips: Mapped[list] = mapped_column(JSON, default=list)  # product verification
@@ -497,7 +500,7 @@ class RegistrySubject(Model):
     subject_number: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(128))
     kind: Mapped[str] = mapped_column(String(32))
-    certificate_type: Mapped[str] = mapped_column(String(16))
+    certificate_type: Mapped[str] = mapped_column(String(32))
     certificate_number: Mapped[str] = mapped_column(String(32))
     province: Mapped[str] = mapped_column(String(2))
     filing_password_hash: Mapped[str] = mapped_column(String(255))
@@ -516,7 +519,7 @@ class RegistryWebsite(Model):
     subject_id: Mapped[int] = mapped_column(ForeignKey("registry_subjects.id", ondelete="CASCADE"))
     website_number: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(128))
-    responsible_mobile: Mapped[str] = mapped_column(String(20))
+    responsible_mobile: Mapped[str] = mapped_column(String(20), index=True)  # R-P-4
     access_providers: Mapped[str] = mapped_column(String(255), default="")  # ';'-separated
     change_in_progress: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -824,3 +827,16 @@ class SubjectHolding(Model):
             sqlite_where=text("ended_at IS NULL"),
         ),
     )
+
+
+class PreApprovalKeyword(Model):
+    """The pre-approval keyword table (R-W-3): a word in a website's name or domain that suggests
+    the website needs a pre-approval (前置审批) of its category; edited by the admin."""
+
+    __tablename__ = "pre_approval_keywords"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category: Mapped[str] = mapped_column(String(32))  # an A2 pre-approval category
+    keyword: Mapped[str] = mapped_column(String(32))
+
+    __table_args__ = (UniqueConstraint("category", "keyword"),)

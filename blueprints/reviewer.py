@@ -19,7 +19,15 @@ from blueprints.read_only import read_only
 from blueprints.ui import choice_names, field_choices, province_name
 from domain import audit
 from domain.errors import DomainError
-from domain.filing import filings, materials, new_domains, numbering, orders, record_orders
+from domain.filing import (
+    filings,
+    materials,
+    new_domains,
+    numbering,
+    orders,
+    record_orders,
+    stored_checks,
+)
 from domain.lifecycle import workflow
 from domain.lifecycle.states import NEW_FILINGS, Action, FilingState, OrderKind, Role, action_label
 from domain.lifecycle.workdays import shanghai_today
@@ -304,6 +312,7 @@ def _problems(filing: Filing, policy) -> Findings:
         return filings.submission_problems(
             filing, shanghai_today(), policy.provider_code, runtime_adapters().registry,
             runtime_adapters().domain_lookup,
+            stored=False,  # shown apart: reviewer/_stored_checks.html
         )  # fmt: skip
     if filing.kind in record_orders.RECORD_KINDS:
         return record_orders.review_problems(filing, policy, shanghai_today())
@@ -349,6 +358,7 @@ def _review_context(filing: Filing, form: DecisionForm | None = None) -> dict:
         "numbers_actions": [Action.bureau_approve.value]
         if filing.kind in NEW_FILINGS and Action.bureau_approve in allowed
         else [],
+        "stored_checks": stored_checks.check(filing, runtime_adapters().registry),
         "shells": {
             w.icp_number
             for w in orders.sole_provider(

@@ -31,6 +31,7 @@ from domain.support.i18n import N_
 from domain.support.masking import mask_phone
 from forms.filing import (
     PERSON_ID_TYPES,
+    PRE_APPROVALS,
     ConfirmForm,
     NewWebsitesForm,
     PasswordForm,
@@ -332,6 +333,12 @@ def _websites_form(filing, formdata=None, typed: WebsitesForm | None = None) -> 
         form = form_class(formdata=None, data=data)
     else:
         form = form_class(formdata=formdata)
+    _set_choices(filing, form)
+    return form
+
+
+def _set_choices(filing, form: WebsitesForm) -> None:
+    """The choices of each block that depend on the filing (its IPs, its subject's kind)."""
     content_types = content_type_choices(filing.subject.kind)
     codes = service_codes.codes_of(filing)  # a website with a service code runs on its IPs
     pool = [a for a in filing.product_ips if a in filings.pool_ips(filing, codes)]
@@ -340,20 +347,20 @@ def _websites_form(filing, formdata=None, typed: WebsitesForm | None = None) -> 
         code = code_of.get(block.form.website_id.data or "")
         block.form.ips.choices = list(code.ips) if code is not None else pool
         block.form.content_types.choices = content_types
-    return form
 
 
 def _website_data(website) -> dict:
     person = website.responsible_person
-    approval = (website.pre_approvals or [{}])[0]
     data = {
         "website_id": str(website.id),
         "ips": [ip.address for ip in website.ips],
         "service_types": website.service_types,
         "content_types": website.content_types or [],
         "languages": website.languages,
-        "pre_approval_category": approval.get("category", ""),
-        "pre_approval_number": approval.get("number", ""),
+        "pre_approvals": [
+            {"category": a.get("category", ""), "number": a.get("number", "")}
+            for a in website.pre_approvals or []
+        ],
         "person_mode": "other" if person else "same",
         "name": website.name,  # read by a new filing's form only (A8: typed)
         "domains": "\n".join(unicode_domain(d.domain) for d in website.domains),
@@ -397,14 +404,19 @@ def _attach_findings(filing, form: WebsitesForm, warnings_only: bool = False) ->
             fields[f"websites[{i}].domains"] = block.form.domains
             for j in range(len(filing.websites[i].domains)):
                 fields[f"websites[{i}].domains[{j}]"] = block.form.domains
+        # the saved pre-approvals (rows with a category) in the order of the form's rows
+        chosen = [row for row in block.form.pre_approvals if row.form.category.data]
+        for k, row in enumerate(chosen):
+            fields[f"websites[{i}].pre_approvals[{k}].number"] = row.form.number
         attach_findings(findings, fields)
 
 
 # A website block's form fields by their path below `websites[i]` in A2.
 WEBSITE_PATHS = {
     "service_types": "service_types", "content_types": "content_types", "languages": "languages",
-    "pre_approvals[0].number": "pre_approval_number",
-    **{f"responsible_person.{k}": f"person_{k}" for k in ("name", "id_number", "mobile", "email")},
+    "pre_approvals": "pre_approvals",  # R-W-3's warnings, beside the pre-approval rows
+    **{f"responsible_person.{k}": f"person_{k}"
+       for k in ("name", "id_number", "mobile", "email", "emergency_mobile", "id_valid_until")},
     "name": "name",  # a new filing's website name (A8); an access filing's block has none
 }  # fmt: skip
 
@@ -460,6 +472,50 @@ def remove_website(filing_id: int, website_id: int):
     except FilingError as exc:
         return _websites_answer(filing, _websites_form(filing, typed=form), exc, 422)
     return _websites_answer(filing, _websites_form(filing), None, 200)
+
+
+@bp.post("/<int:filing_id>/websites/<int:website_id>/pre-approvals/add")
+@role_required(Role.applicant)
+def add_pre_approval(filing_id: int, website_id: int):
+    """Save what was typed, then give one website another pre-approval row (in place)."""
+    filing = _editable_filing(filing_id)
+    return _edit_pre_approvals(filing, website_id, lambda rows: rows.append({}))
+
+
+@bp.post("/<int:filing_id>/websites/<int:website_id>/pre-approvals/<int:row>/remove")
+@role_required(Role.applicant)
+def remove_pre_approval(filing_id: int, website_id: int, row: int):
+    """Save what was typed, then take one pre-approval row of a website out (in place)."""
+    filing = _editable_filing(filing_id)
+    return _edit_pre_approvals(
+        filing, website_id, lambda rows: rows.pop(row) if row < len(rows) else None
+    )
+
+
+def _edit_pre_approvals(filing, website_id: int, edit) -> tuple[str, int]:
+    """The posted blocks saved, one website's pre-approval rows edited and saved, the fieldset
+    drawn again from what is now held (so that row indices line up)."""
+    form = _posted_websites(filing)
+    blocks = [dict(block.form.data) for block in form.websites]
+    by_id = {str(w.id): w for w in filing.websites}
+    for data in blocks:
+        if data.get("website_id") == str(website_id) and data["website_id"] in by_id:
+            rows = [dict(row) for row in data.get("pre_approvals") or []]
+            edit(rows)
+            data["pre_approvals"] = rows[: _max_pre_approval_rows()] or [{}]
+            with transaction():
+                filings.update_website(filing, by_id[data["website_id"]], data)
+    redrawn = WebsitesForm(
+        formdata=None, data={"websites": blocks, "new_domain": form.new_domain.data}
+    )
+    _set_choices(filing, redrawn)
+    _attach_findings(filing, redrawn, warnings_only=True)
+    return _websites_answer(filing, redrawn, None, 200)
+
+
+def _max_pre_approval_rows() -> int:
+    """At most one row per pre-approval category."""
+    return len(PRE_APPROVALS) - 1
 
 
 def _posted_websites(filing) -> WebsitesForm:

@@ -184,6 +184,9 @@ class Registry(Protocol):
     def delete_website(self, website: RegistryWebsite) -> None: ...
 
     def delete_subject(self, subject: RegistrySubject) -> None: ...
+    def websites_with_mobile(self, mobile: str) -> list[RegistryWebsite]:
+        """The websites whose responsible person's mobile on record is `mobile` (R-P-4)."""
+        ...
 
 
 # --- services the next changes bring (ports only; their adapters come with them) -----------------

@@ -34,6 +34,8 @@ CERT_TYPES = [
     SelectChoice("passport", _l("护照")),
     SelectChoice("hk_mo_permit", _l("港澳居民来往内地通行证")),
     SelectChoice("tw_permit", _l("台湾居民来往大陆通行证")),
+    SelectChoice("hk_mo_tw_residence", _l("港澳台居民居住证")),
+    SelectChoice("foreign_permanent_residence", _l("外国人永久居留身份证")),
 ]
 PERSON_ID_TYPES = [c for c in CERT_TYPES if c.value != "uscc"]
 SERVICE_TYPES = [
@@ -103,15 +105,29 @@ class PasswordForm(FlaskForm):
     password = PasswordField(_l("工信部备案密码"), [InputRequired(REQUIRED), Length(max=64)])
 
 
-def _resident_id_if(type_field: str):
-    """R-ID-3 and R-P-6 when the id type (another field) is resident_id."""
+def identity_problem(id_type: str, value: str) -> Message | None:
+    """R-ID-3 for the types with a checkable number, then R-P-6 (resident IDs, 港澳台居民居住证,
+    外国人永久居留身份证)."""
+    if id_type not in rules.IDENTITY_CHECKS:
+        return None
+    return rules.check_identity_number(id_type, value) or rules.check_minimum_age(
+        value, shanghai_today()
+    )
 
-    def check(value, form):
-        if form[type_field].data != "resident_id":
-            return None
-        return rules.check_resident_id(value) or rules.check_minimum_age(value, shanghai_today())
 
-    return Rule(check, lambda form: (form,))
+def _identity_if(type_field: str):
+    """R-ID-3 and R-P-6 by the id type (another field)."""
+    return Rule(
+        lambda value, form: identity_problem(form[type_field].data, value), lambda form: (form,)
+    )
+
+
+def _valid_until(value: str) -> Message | None:
+    """R-P-9 on the day of the check."""
+    return rules.check_id_valid_until(value, shanghai_today())
+
+
+VALID_UNTIL_HINT = _l("YYYY-MM-DD，长期有效的证件填写“长期”")
 
 
 class SubjectForm(FlaskForm):
@@ -131,7 +147,7 @@ class SubjectForm(FlaskForm):
         [
             InputRequired(REQUIRED),
             Length(max=32, message=_l("最多 32 个字符")),
-            _resident_id_if("person_id_type"),
+            _identity_if("person_id_type"),
         ],
         filters=[fold_id_number],
     )
@@ -139,6 +155,27 @@ class SubjectForm(FlaskForm):
         _l("负责人手机号码"), [InputRequired(REQUIRED), Mobile()], filters=[fold_to_ascii]
     )
     person_email = StringField(_l("负责人电子邮箱"), [InputRequired(REQUIRED), Email()])
+    person_emergency_mobile = StringField(
+        _l("负责人应急联系电话"), [Mobile()], filters=[fold_to_ascii]
+    )
+    person_id_valid_until = StringField(
+        _l("负责人证件有效期至"),
+        [Length(max=10, message=_l("最多 10 个字符")), Rule(_valid_until)],
+        filters=[fold_to_ascii],
+    )
+
+
+class PreApprovalRow(Form):
+    """One pre-approval (前置审批) of a website: its category and approval number."""
+
+    category = ChoiceField(_l("前置审批"), choices=PRE_APPROVALS, default="")
+    number = StringField(_l("审批文号"))
+
+    def validate_number(self, field):
+        if self.category.data:
+            problem = rules.check_pre_approval_number(field.data)
+            if problem:
+                raise ValidationError(_render(problem))
 
 
 class WebsiteBlock(Form):
@@ -149,8 +186,7 @@ class WebsiteBlock(Form):
     service_types = MultiCheckboxField(_l("服务类型"), choices=SERVICE_TYPES)
     content_types = MultiCheckboxField(_l("网站服务内容"))  # choices by the subject (wizard)
     languages = MultiCheckboxField(_l("网站语言"), choices=LANGUAGES)
-    pre_approval_category = ChoiceField(_l("前置审批"), choices=PRE_APPROVALS, default="")
-    pre_approval_number = StringField(_l("审批文号"))
+    pre_approvals = FieldList(FormField(PreApprovalRow), min_entries=1, max_entries=11)
     person_mode = RadioField(
         _l("网站负责人"),
         choices=[SelectChoice("same", _l("同主体负责人")), SelectChoice("other", _l("其他人"))],
@@ -165,6 +201,8 @@ class WebsiteBlock(Form):
     person_id_number = StringField(_l("证件号码"), filters=[fold_id_number])
     person_mobile = StringField(_l("手机号码"), filters=[fold_to_ascii])
     person_email = StringField(_l("电子邮箱"))
+    person_emergency_mobile = StringField(_l("应急联系电话"), filters=[fold_to_ascii])
+    person_id_valid_until = StringField(_l("证件有效期至"), filters=[fold_to_ascii])
 
     def validate_ips(self, field):
         if not field.data:
@@ -180,12 +218,6 @@ class WebsiteBlock(Form):
         if problem:
             raise ValidationError(_render(problem))
 
-    def validate_pre_approval_number(self, field):
-        if self.pre_approval_category.data:
-            problem = rules.check_pre_approval_number(field.data)
-            if problem:
-                raise ValidationError(_render(problem))
-
     def _person_rule(self, field, check):
         if self.person_mode.data == "other":
             if not field.data:
@@ -198,18 +230,18 @@ class WebsiteBlock(Form):
         self._person_rule(field, lambda v: None)
 
     def validate_person_id_number(self, field):
-        if self.person_id_type.data == "resident_id":
-            self._person_rule(
-                field,
-                lambda v: (
-                    rules.check_resident_id(v) or rules.check_minimum_age(v, shanghai_today())
-                ),
-            )
-        else:
-            self._person_rule(field, lambda v: None)
+        self._person_rule(field, lambda v: identity_problem(self.person_id_type.data, v))
 
     def validate_person_mobile(self, field):
         self._person_rule(field, rules.check_mobile)
+
+    def validate_person_emergency_mobile(self, field):  # optional: judged only when given
+        if field.data:
+            self._person_rule(field, rules.check_mobile)
+
+    def validate_person_id_valid_until(self, field):
+        if field.data:
+            self._person_rule(field, _valid_until)
 
     def validate_person_email(self, field):
         self._person_rule(field, rules.check_email)

@@ -2,10 +2,10 @@
 
 dashboard: the front page · staff: staff accounts and the actions on any account · applicants:
 applicant accounts · ips: the IP pool · provinces: province rules · tables: suffixes, deny-lists,
-calendar · registry: the registry import · report: reviewer productivity · settings: stored
-settings · outbox: every SMS and e-mail · audit: the audit log · tokens: API tokens ·
-service_codes: service codes (备案服务码) · subjects: registry subjects, who holds them, bind and
-unbind.
+calendar · pre_approval_keywords: the pre-approval keyword table · registry: the registry import ·
+report: reviewer productivity · settings: stored settings · outbox: every SMS and e-mail · audit:
+the audit log · tokens: API tokens · service_codes: service codes (备案服务码) · subjects: registry
+subjects, who holds them, bind and unbind.
 """
 
 from blueprints.admin import (
@@ -14,6 +14,7 @@ from blueprints.admin import (
     dashboard,
     ips,
     outbox,
+    pre_approval_keywords,
     provinces,
     registry,
     report,
@@ -29,5 +30,5 @@ from blueprints.admin.console import bp
 __all__ = ["bp"]
 CONSOLES = (
     dashboard, staff, applicants, ips, provinces, tables, registry, report, settings, outbox, audit,
-    tokens, service_codes, subjects,
+    tokens, service_codes, subjects, pre_approval_keywords,
 )  # fmt: skip

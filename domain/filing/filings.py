@@ -15,7 +15,15 @@ from sqlalchemy import select
 
 from domain import audit
 from domain.errors import DomainError
-from domain.filing import authenticity, materials, mobiles, new_domains, service_codes, snapshots
+from domain.filing import (
+    authenticity,
+    materials,
+    mobiles,
+    new_domains,
+    service_codes,
+    snapshots,
+    stored_checks,
+)  # fmt: skip
 from domain.filing.filing_password import check_filing_password, remaining_tries
 from domain.lifecycle import workflow
 from domain.lifecycle.states import NEW_FILINGS, Action, FilingState, FilingType, OrderKind
@@ -453,7 +461,15 @@ def _registry_subject(filing: Filing) -> RegistrySubject:
 # --- steps 4 and 5: subject and websites ----------------------------------------------------
 
 SUBJECT_FIELDS = ("certificate_address", "mailing_address", "remark")
-PERSON_FIELDS = ("name", "id_type", "id_number", "mobile", "email")
+PERSON_FIELDS = (
+    "name",
+    "id_type",
+    "id_number",
+    "mobile",
+    "email",
+    "emergency_mobile",
+    "id_valid_until",
+)
 # What a 首次备案's applicant types besides (A8: nothing comes from the registry, nothing is locked).
 TYPED_SUBJECT_FIELDS = (*REGISTRY_SUBJECT_FIELDS, "investor")
 
@@ -573,9 +589,7 @@ def update_website(filing: Filing, website: Website, values: Mapping[str, Any]) 
     if "content_types" in values:  # None: not chosen yet (an API draft may leave it open)
         chosen = values["content_types"]
         website.content_types = None if chosen is None else list(dict.fromkeys(chosen))
-    category = values.get("pre_approval_category") or ""
-    number = (values.get("pre_approval_number") or "").strip()
-    website.pre_approvals = [{"category": category, "number": number}] if category else []
+    website.pre_approvals = pre_approvals_of(values.get("pre_approvals") or [])
     if values.get("person_mode") == "other":
         person = website.responsible_person or Person()
         for key in PERSON_FIELDS:
@@ -584,6 +598,17 @@ def update_website(filing: Filing, website: Website, values: Mapping[str, Any]) 
     else:
         website.responsible_person = None
     db.session.flush()
+
+
+def pre_approvals_of(rows: list[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """The pre-approvals of a website form's rows (前置审批, several per website): each row with
+    a category, the first of a category kept, the number trimmed."""
+    kept: dict[str, dict[str, str]] = {}
+    for row in rows:
+        category = (row.get("category") or "").strip()
+        if category and category not in kept:
+            kept[category] = {"category": category, "number": (row.get("number") or "").strip()}
+    return list(kept.values())
 
 
 def add_website(
@@ -601,8 +626,13 @@ def add_website(
         )
     if filing.kind in NEW_FILINGS:
         return _add_new_website(filing, domain, registry)
+    folded = registrable_domain(
+        domain
+    )  # as the type step reads it (A5): blog.qhnote.cn -> qhnote.cn
+    if isinstance(folded, Message):
+        raise FilingError(folded, "new_domain")
     try:
-        record = (registry or LocalRegistry()).website_by_domain(domain)
+        record = (registry or LocalRegistry()).website_by_domain(folded)
     except ValueError:
         raise FilingError(Message(N_("域名格式不正确")), "new_domain") from None
     if record is None:
@@ -690,25 +720,25 @@ def _person_data(person: Person | None) -> PersonData:
     return PersonData(
         name=person.name or "", id_type=person.id_type or "resident_id",
         id_number=person.id_number or "", mobile=person.mobile or "", email=person.email or "",
+        emergency_mobile=person.emergency_mobile or "", id_valid_until=person.id_valid_until or "",
     )  # fmt: skip
 
 
-# The subject fields the A2 document carries (subject.investor once the document has it, A2 v3).
+# The subject fields the A2 document carries.
 SUBJECT_DATA_FIELDS = frozenset(f.name for f in fields(SubjectData))
 
 
 def to_application(filing: Filing) -> Application:
     """The filing as the A2 document the pre-check reads (domains in their Unicode form)."""
     subject = filing.subject
-    extra = {"investor": subject.investor} if "investor" in SUBJECT_DATA_FIELDS else {}
     return Application(
         subject=SubjectData(
             **{
                 name: getattr(subject, name) for name in (*REGISTRY_SUBJECT_FIELDS, *SUBJECT_FIELDS)
             },
-            **extra,
             icp_number=subject.icp_number,
             responsible_person=_person_data(subject.responsible_person),
+            investor=subject.investor or "",
         ),
         websites=[
             WebsiteData(
@@ -801,14 +831,15 @@ def unnumbered(filing: Filing, breach: Breach) -> bool:
 
 def submission_problems(
     filing: Filing, today: date, provider_code: str, registry: Registry | None = None,
-    lookup: DomainLookup | None = None, policy: Policy | None = None,
+    lookup: DomainLookup | None = None, policy: Policy | None = None, stored: bool = True,
 ) -> Findings:  # fmt: skip
     """Everything that stops submission: missing steps (rule "missing" or "product") first, then
     what the registry and the IP pool say now (A6 v2: re-checked on every entry into submitted),
     what the domain lookup says of each new domain (A5 v3: R-D-2, R-D-3), then the pre-check's
-    breaches. A rule broken by a field the MIIT record holds is a warning for the reviewer (the
-    applicant could not fix it), like the soft rules' warnings. With the `policy`: service codes
-    as PRODUCT_VERIFICATION asks, and R-PH-3 where VERIFY_MOBILES is on."""
+    breaches, then (`stored`) the checks that need stored data (A5 v3: R-P-4, R-S-5; the review
+    screen shows these apart). A rule broken by a field the MIIT record holds is a warning for the
+    reviewer (the applicant could not fix it), like the soft rules' warnings. With the `policy`:
+    service codes as PRODUCT_VERIFICATION asks, and R-PH-3 where VERIFY_MOBILES is on."""
     problems = []
     subject = filing.subject
     person = subject.responsible_person
@@ -860,6 +891,10 @@ def submission_problems(
             warnings.append(replace(breach, from_registry=True))
         else:
             problems.append(breach)
+    if stored:
+        found = stored_checks.check(filing, registry)
+        problems.extend(found.breaches)
+        warnings.extend(found.warnings)
     return Findings(problems, warnings)
 
 

@@ -42,6 +42,10 @@ ID_PAGES = {
                      ("id_hk_mo_back", N_("港澳居民来往内地通行证背面"))),
     "tw_permit": (("id_tw_front", N_("台湾居民来往大陆通行证正面")),
                   ("id_tw_back", N_("台湾居民来往大陆通行证背面"))),
+    "hk_mo_tw_residence": (("id_residence_front", N_("港澳台居民居住证人像面")),
+                           ("id_residence_back", N_("港澳台居民居住证国徽面"))),
+    "foreign_permanent_residence": (("id_foreign_front", N_("外国人永久居留身份证人像面")),
+                                    ("id_foreign_back", N_("外国人永久居留身份证国徽面"))),
 }  # fmt: skip
 SUBJECT_PERSON_LABELS = {
     "id_front": N_("负责人身份证人像面"), "id_back": N_("负责人身份证国徽面"),
@@ -50,6 +54,10 @@ SUBJECT_PERSON_LABELS = {
     "id_hk_mo_back": N_("负责人港澳居民来往内地通行证背面"),
     "id_tw_front": N_("负责人台湾居民来往大陆通行证正面"),
     "id_tw_back": N_("负责人台湾居民来往大陆通行证背面"),
+    "id_residence_front": N_("负责人港澳台居民居住证人像面"),
+    "id_residence_back": N_("负责人港澳台居民居住证国徽面"),
+    "id_foreign_front": N_("负责人外国人永久居留身份证人像面"),
+    "id_foreign_back": N_("负责人外国人永久居留身份证国徽面"),
 }  # fmt: skip
 WEBSITE_PERSON = "site_person_"  # the kind of a website person's page: this prefix + the page
 KIND_LABELS = {
@@ -67,6 +75,10 @@ KIND_LABELS = {
     "site_person_id_hk_mo_back": N_("网站负责人港澳居民来往内地通行证背面"),
     "site_person_id_tw_front": N_("网站负责人台湾居民来往大陆通行证正面"),
     "site_person_id_tw_back": N_("网站负责人台湾居民来往大陆通行证背面"),
+    "site_person_id_residence_front": N_("网站负责人港澳台居民居住证人像面"),
+    "site_person_id_residence_back": N_("网站负责人港澳台居民居住证国徽面"),
+    "site_person_id_foreign_front": N_("网站负责人外国人永久居留身份证人像面"),
+    "site_person_id_foreign_back": N_("网站负责人外国人永久居留身份证国徽面"),
     "live_photo": N_("真实性核验照片"),
 }
 
@@ -85,6 +97,8 @@ EXAMPLES: dict[str, tuple[str, str]] = {
     "id_passport": ("passport.svg", CARD_CAPTION),
     "id_hk_mo_front": ("permit_front.svg", CARD_CAPTION), "id_hk_mo_back": ("permit_back.svg", CARD_CAPTION),
     "id_tw_front": ("permit_front.svg", CARD_CAPTION), "id_tw_back": ("permit_back.svg", CARD_CAPTION),
+    "id_residence_front": ("id_front.svg", CARD_CAPTION), "id_residence_back": ("id_back.svg", CARD_CAPTION),
+    "id_foreign_front": ("id_front.svg", CARD_CAPTION), "id_foreign_back": ("id_back.svg", CARD_CAPTION),
     "domain_certificate": ("domain_certificate.svg", N_("域名证书或注册商网站的实名信息截图：域名、持有者名称清晰完整。")),
     "commitment_letter": ("letter_signed.svg", LETTER_CAPTION),
     "authorisation_letter": ("letter_signed.svg", LETTER_CAPTION),

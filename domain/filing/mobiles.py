@@ -44,17 +44,25 @@ def _digest(filing_id: int, mobile: str, code: str, policy: Policy) -> str:
 
 
 def mobiles_to_verify(filing: Filing) -> list[tuple[str, str]]:
-    """Every responsible person's mobile of the order, as (A2 field, number), each number once
-    (at its first field): the subject's person, then each website's own person. Emergency mobiles
-    (A2 v3) join this list where persons carry them."""
+    """Every responsible person's mobile and emergency mobile of the order (A10: both), as (A2
+    field, number), each number once (at its first field): the subject's person, then each
+    website's own person."""
+    people = [
+        (
+            "subject.responsible_person",
+            filing.subject.responsible_person if filing.subject else None,
+        )
+    ]
+    people += [
+        (f"websites[{index}].responsible_person", website.responsible_person)
+        for index, website in enumerate(filing.websites)
+    ]
     found: list[tuple[str, str]] = []
-    person = filing.subject.responsible_person if filing.subject else None
-    if person is not None and person.mobile:
-        found.append(("subject.responsible_person.mobile", person.mobile))
-    for index, website in enumerate(filing.websites):
-        own = website.responsible_person
-        if own is not None and own.mobile:
-            found.append((f"websites[{index}].responsible_person.mobile", own.mobile))
+    for path, person in people:
+        for part in ("mobile", "emergency_mobile"):
+            number = getattr(person, part, "") if person is not None else ""
+            if number:
+                found.append((f"{path}.{part}", number))
     seen: set[str] = set()
     distinct = []
     for field, mobile in found:

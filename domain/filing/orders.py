@@ -18,8 +18,8 @@ from sqlalchemy.orm import selectinload
 
 from domain import audit
 from domain.errors import DomainError
-from domain.filing import snapshots
-from domain.filing.filings import account_ips, to_application
+from domain.filing import snapshots, stored_checks
+from domain.filing.filings import PERSON_FIELDS, account_ips, to_application
 from domain.lifecycle import workflow
 from domain.lifecycle.states import HOLDING_KINDS, Action, FilingState, OrderKind
 from domain.policy import Policy
@@ -110,7 +110,7 @@ def _chosen(account: User, website_ids: list[int]) -> list[Website]:
 def _copy_person(person: Person | None) -> Person | None:
     if person is None:
         return None
-    return Person(**{key: getattr(person, key) for key in ("name", "id_type", "id_number", "mobile", "email")})  # fmt: skip
+    return Person(**{key: getattr(person, key) for key in PERSON_FIELDS})
 
 
 def _open(
@@ -206,11 +206,20 @@ def start_cancel(
 def _submit(filing: Filing, account: User, policy: Policy, now: datetime | None) -> None:
     """Submit a new order; another order of the subject submitted at the same moment (which the
     check in _open could not see yet) makes the database refuse this one."""
+    _refuse_reused_mobiles(filing)
     try:
         workflow.apply(filing, Action.submit, account, policy=policy, now=now)
     except workflow.OpenOrderExists as exc:
         raise OrderRefused(exc.message, "websites") from exc
     snapshots.record(filing, to_application(filing))
+
+
+def _refuse_reused_mobiles(filing: Filing) -> None:
+    """R-P-4 at every submission (A5 v3): a mobile another subject's person uses refuses it."""
+    db.session.flush()
+    reused = stored_checks.mobile_reuse(filing, LocalRegistry())
+    if reused:
+        raise OrderRefused(reused[0].message, reused[0].field)
 
 
 def resubmit(filing: Filing, account: User, policy: Policy, expected_version: int | None) -> None:
@@ -220,6 +229,7 @@ def resubmit(filing: Filing, account: User, policy: Policy, expected_version: in
         mine = set(account_ips(account))
         if not all(ip.address in mine for w in filing.websites for ip in w.ips):
             raise OrderRefused(Message(N_("IP 已不在本账号名下，请放弃本订单后重新办理")), "ips")
+    _refuse_reused_mobiles(filing)
     workflow.apply(filing, Action.submit, account, policy=policy, expected_version=expected_version)
     snapshots.record(filing, to_application(filing))
 

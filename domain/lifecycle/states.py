@@ -216,6 +216,8 @@ OTHER_EVENT_LABELS = {
     "suffix_removed": N_("删除域名后缀"),
     "deny_word_added": N_("添加禁用词"),
     "deny_word_removed": N_("删除禁用词"),
+    "pre_approval_keyword_added": N_("添加前置审批关键词"),
+    "pre_approval_keyword_removed": N_("删除前置审批关键词"),
     "calendar_day_set": N_("调整工作日历"),
     "registry_imported": N_("导入备案库"),
     "setting_changed": N_("修改系统设置"),

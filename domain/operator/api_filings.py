@@ -63,12 +63,10 @@ def draft_from_application(
             "service_types": website_data.service_types,
             "content_types": website_data.content_types,
             "languages": website_data.languages,
-            "pre_approval_category": website_data.pre_approvals[0].category
-            if website_data.pre_approvals
-            else "",
-            "pre_approval_number": (website_data.pre_approvals[0].number or "")
-            if website_data.pre_approvals
-            else "",
+            "pre_approvals": [
+                {"category": a.category, "number": a.number or ""}
+                for a in website_data.pre_approvals
+            ],
             "person_mode": "other" if website_data.responsible_person else "same",
             # a new filing's website as typed (A8); an access filing keeps the record's
             "name": website_data.name,

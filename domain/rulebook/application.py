@@ -26,7 +26,10 @@ SUBJECT_KIND_LABELS = {
     "social_org": N_("社会团体"),
     "individual_business": N_("个体工商户"),
 }
-CERTIFICATE_TYPES = ("uscc", "resident_id", "passport", "hk_mo_permit", "tw_permit")
+CERTIFICATE_TYPES = (
+    "uscc", "resident_id", "passport", "hk_mo_permit", "tw_permit", "hk_mo_tw_residence",
+    "foreign_permanent_residence",
+)  # fmt: skip
 PRE_APPROVAL_CATEGORIES = (
     "news", "publishing", "education", "healthcare", "drugs_devices", "culture", "broadcasting",
     "bbs", "ride_hailing", "finance", "games",
@@ -63,6 +66,8 @@ class PersonData:
     id_number: str
     mobile: str
     email: str
+    emergency_mobile: str = ""  # 应急联系电话 (A2 v3); "": not given
+    id_valid_until: str = ""  # 证件有效期至: YYYY-MM-DD or 长期 (A2 v3); "": not given
 
 
 @dataclass
@@ -96,6 +101,7 @@ class SubjectData:
     icp_number: str
     responsible_person: PersonData
     remark: str = ""  # 备注 (A2 v2)
+    investor: str = ""  # 投资人或主管单位 (A2 v3); "": not given
 
 
 @dataclass
@@ -106,13 +112,16 @@ class Application:
 
 PERSON_KEYS: dict[str, Expected] = {
     "name": str, "id_type": str, "id_number": str, "mobile": str, "email": str,
+    "emergency_mobile": (str, type(None)), "id_valid_until": (str, type(None)),
 }  # fmt: skip
+# Optional keys (A2 v3): absent, null or "" is "not given".
+OPTIONAL_PERSON_KEYS: dict[str, object] = {"emergency_mobile": "", "id_valid_until": ""}
 SUBJECT_KEYS: dict[str, Expected] = {
     "kind": str, "name": str, "certificate_type": str, "certificate_number": str, "province": str,
     "certificate_address": str, "mailing_address": str, "icp_number": str,
-    "responsible_person": dict, "remark": str,
+    "responsible_person": dict, "remark": str, "investor": (str, type(None)),
 }  # fmt: skip
-OPTIONAL_SUBJECT_KEYS: dict[str, object] = {"remark": ""}
+OPTIONAL_SUBJECT_KEYS: dict[str, object] = {"remark": "", "investor": ""}
 REMARK_MAX = 200
 WEBSITE_KEYS: dict[str, Expected] = {
     "name": str, "icp_number": str, "domains": list, "ips": list, "service_types": list,
@@ -124,7 +133,7 @@ OPTIONAL_WEBSITE_KEYS: dict[str, object] = {
 }  # fmt: skip
 TYPE_NAMES: dict[Expected, str] = {
     str: "string", dict: "object", list: "list", (dict, type(None)): "object | null",
-    (list, type(None)): "list | null",
+    (list, type(None)): "list | null", (str, type(None)): "string | null",
 }  # fmt: skip
 
 
@@ -209,7 +218,7 @@ def _string_list(value: object, path: str, problems: list[Problem]) -> list[str]
 def _parse_person(data: object, path: str, problems: list[Problem]) -> PersonData | None:
     if not isinstance(data, dict):
         return None
-    _check_keys(data, PERSON_KEYS, path, problems)
+    _check_keys(data, PERSON_KEYS, path, problems, optional=OPTIONAL_PERSON_KEYS)
     _enum(data.get("id_type"), CERTIFICATE_TYPES, f"{path}.id_type", problems)
     return PersonData(**{key: _text(data.get(key)) for key in PERSON_KEYS})
 

@@ -13,10 +13,12 @@ SUBJECT = {
     "certificate_number": N_("主体证件号码"), "province": N_("所在省份"),
     "certificate_address": N_("证件住所"), "mailing_address": N_("通信地址"),
     "icp_number": N_("主体备案号"), "remark": N_("备注"), "responsible_person": N_("主体负责人"),
+    "investor": N_("投资人或主管单位"),
 }  # fmt: skip
 PERSON = {  # and the other parts below a subject's or a website's field
     "name": N_("姓名"), "id_type": N_("证件类型"), "id_number": N_("证件号码"),
     "mobile": N_("手机号码"), "email": N_("电子邮箱"), "number": N_("审批文号"),
+    "emergency_mobile": N_("应急联系电话"), "id_valid_until": N_("证件有效期至"),
 }  # fmt: skip
 WEBSITE = {
     "name": N_("网站名称"), "icp_number": N_("网站备案号"), "domains": N_("域名"), "ips": N_("网站 IP"),
@@ -69,11 +71,19 @@ SUBJECT_LOCKED = {
 }
 WEBSITE_FORM = {
     "ips": "ips", "service_types": "service_types", "content_types": "content_types",
-    "languages": "languages", "pre_approvals": "pre_approval_category",
+    "languages": "languages", "pre_approvals": "pre_approvals-0-category",
     "responsible_person": "person_mode", "name": "name", "domains": "domains",
     "icp_number": "name",
 }  # fmt: skip
-PERSON_FORM = {"name", "id_type", "id_number", "mobile", "email"}
+PERSON_FORM = {
+    "name",
+    "id_type",
+    "id_number",
+    "mobile",
+    "email",
+    "emergency_mobile",
+    "id_valid_until",
+}
 
 
 def field_place(path: str) -> tuple[str, str] | None:
@@ -95,6 +105,8 @@ def field_place(path: str) -> tuple[str, str] | None:
     if head == "subject":
         return _subject_place(rest)
     if head == "websites" and index is not None:
+        if rest[:1] == ["pre_approvals"] and len(parts) > 2 and parts[1][1] is not None:
+            return "websites", f"websites-{index}-pre_approvals-{parts[1][1]}-{rest[1]}"
         return _website_place(int(index), rest)
     return None
 
@@ -116,6 +128,4 @@ def _website_place(index: int, rest: list[str]) -> tuple[str, str]:
         return "websites", ""
     if rest[0] == "responsible_person" and len(rest) > 1 and rest[1] in PERSON_FORM:
         return "websites", f"{prefix}person_{rest[1]}"
-    if rest[0] == "pre_approvals" and rest[1:] == ["number"]:
-        return "websites", f"{prefix}pre_approval_number"
     return "websites", prefix + WEBSITE_FORM[rest[0]]

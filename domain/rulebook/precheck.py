@@ -24,6 +24,8 @@ class RuleTables:
     personal_words: frozenset[str] = frozenset()
     min_age: dict[str, int] = field(default_factory=dict)
     local_mobile_provinces: frozenset[str] = frozenset()  # province rule: local mobiles only
+    # R-W-3 (v3): (category, keyword) pairs of the pre-approval keyword table
+    pre_approval_keywords: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -88,10 +90,17 @@ def precheck(application: Application, tables: RuleTables, today: date) -> Findi
         out.add(
             "subject.certificate_number", "R-ID-4", rules.check_uscc(subject.certificate_number)
         )
-    elif subject.certificate_type == "resident_id":
-        _check_resident_id(
-            out, "subject.certificate_number", subject.certificate_number, today, min_age
-        )
+        if rules.check_certificate_type_fits_kind(subject.kind, "uscc") is None:
+            out.add(
+                "subject.certificate_number",
+                "R-ID-7",
+                rules.check_uscc_authority(subject.certificate_number, subject.kind),
+            )
+    else:
+        _check_identity(
+            out, "subject.certificate_number", subject.certificate_type,
+            subject.certificate_number, today, min_age,
+        )  # fmt: skip
     if subject.kind in rules.UNIT_KINDS and subject.certificate_type == "uscc":
         out.add(
             "subject.province",
@@ -108,6 +117,14 @@ def precheck(application: Application, tables: RuleTables, today: date) -> Findi
         "subject.mailing_address",
         "R-P-13",
         rules.check_house_number(subject.mailing_address, subject.remark),
+    )
+    out.add(
+        "subject.investor",
+        "R-P-14",
+        rules.check_investor(subject.investor, subject.kind, subject.name),
+    )
+    out.warn(
+        "subject.investor", "R-P-14", rules.warn_government_investor(subject.investor, subject.kind)
     )
     out.add("subject.icp_number", "R-ID-1", rules.check_icp_subject_number(subject.icp_number))
     out.add(
@@ -128,8 +145,13 @@ def precheck(application: Application, tables: RuleTables, today: date) -> Findi
     return Findings(out.breaches, out.warnings)
 
 
-def _check_resident_id(out: _Collector, path: str, number: str, today: date, min_age: int) -> None:
-    problem = rules.check_resident_id(number)
+def _check_identity(
+    out: _Collector, path: str, id_type: str, number: str, today: date, min_age: int
+) -> None:
+    """R-ID-3 for the types with a checkable number, then R-P-6 on a number with a birth date."""
+    if id_type not in rules.IDENTITY_CHECKS:
+        return
+    problem = rules.check_identity_number(id_type, number)
     out.add(path, "R-ID-3", problem)
     if problem is None:
         out.add(path, "R-P-6", rules.check_minimum_age(number, today, min_age))
@@ -144,18 +166,27 @@ def _check_person(
     province: str,
     local_mobiles: bool,
 ) -> None:
-    if person.id_type == "resident_id":
-        _check_resident_id(out, f"{path}.id_number", person.id_number, today, min_age)
-    out.add(f"{path}.mobile", "R-PH-1", rules.check_mobile(person.mobile))
+    _check_identity(out, f"{path}.id_number", person.id_type, person.id_number, today, min_age)
     out.add(
-        f"{path}.mobile",
-        "R-PH-2",
-        rules.check_local_mobile(person.mobile, province, local_mobiles),
+        f"{path}.id_valid_until", "R-P-9", rules.check_id_valid_until(person.id_valid_until, today)
     )
-    out.warn(
-        f"{path}.mobile",
-        "R-PH-2",
-        rules.warn_unknown_mobile_province(person.mobile, province, local_mobiles),
+    numbers = [("mobile", person.mobile)]
+    if person.emergency_mobile:  # optional (A2 v3): "" is not given
+        numbers.append(("emergency_mobile", person.emergency_mobile))
+    for key, number in numbers:
+        out.add(f"{path}.{key}", "R-PH-1", rules.check_mobile(number))
+        out.add(
+            f"{path}.{key}", "R-PH-2", rules.check_local_mobile(number, province, local_mobiles)
+        )
+        out.warn(
+            f"{path}.{key}",
+            "R-PH-2",
+            rules.warn_unknown_mobile_province(number, province, local_mobiles),
+        )
+    out.add(
+        f"{path}.emergency_mobile",
+        "R-P-3",
+        rules.check_emergency_not_own(person.emergency_mobile, person.mobile),
     )
     out.add(f"{path}.email", "R-EM-1", rules.check_email(person.email))
 
@@ -212,6 +243,7 @@ def _check_website(
             rules.check_domain_suffix(domain, tables.approved_suffixes, tables.never_suffixes),
         )
         out.add(domain_path, "R-D-4", rules.check_government_domain(domain, subject.kind))
+        out.warn(domain_path, "R-D-4", rules.warn_institution_domain(domain, subject.kind))
 
     for j, address in enumerate(website.ips):
         out.add(f"{path}.ips[{j}]", "R-IP-1", rules.check_public_ip(address))
@@ -233,18 +265,28 @@ def _check_website(
             "R-W-2",
             rules.check_pre_approval_number(approval.number),
         )
+    categories = [approval.category for approval in website.pre_approvals]
+    for message in rules.warn_pre_approval_keywords(
+        name, website.domains, categories, tables.pre_approval_keywords
+    ):
+        out.warn(f"{path}.pre_approvals", "R-W-3", message)
 
     person = website.responsible_person
     if person is not None:
         person_path = f"{path}.responsible_person"
         local_mobiles = subject.province in tables.local_mobile_provinces
         _check_person(out, person_path, person, today, min_age, subject.province, local_mobiles)
-        same = same_person(person, subject.responsible_person)
-        out.add(
-            f"{person_path}.mobile",
-            "R-P-3",
-            rules.check_contact_not_shared(person.mobile, subject.responsible_person.mobile, same),
+        theirs = subject.responsible_person
+        same = same_person(person, theirs)
+        mobile_shared = rules.check_contact_not_shared(person.mobile, theirs.mobile, same)
+        out.add(f"{person_path}.mobile", "R-P-3", mobile_shared)
+        mobile_problem, emergency_problem = rules.check_numbers_not_shared(
+            (person.mobile, person.emergency_mobile), (theirs.mobile, theirs.emergency_mobile), same
         )
+        if mobile_shared is None:  # one report per field
+            out.add(f"{person_path}.mobile", "R-P-3", mobile_problem)
+        if rules.check_emergency_not_own(person.emergency_mobile, person.mobile) is None:
+            out.add(f"{person_path}.emergency_mobile", "R-P-3", emergency_problem)
         out.add(
             f"{person_path}.email",
             "R-P-3",

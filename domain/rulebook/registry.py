@@ -56,7 +56,10 @@ COLUMN_HELP = {
 SUBJECT_KINDS = {
     "enterprise", "individual", "government", "institution", "social_org", "individual_business",
 }  # fmt: skip
-CERTIFICATE_TYPES = {"uscc", "resident_id", "passport", "hk_mo_permit", "tw_permit"}
+CERTIFICATE_TYPES = {
+    "uscc", "resident_id", "passport", "hk_mo_permit", "tw_permit", "hk_mo_tw_residence",
+    "foreign_permanent_residence",
+}  # fmt: skip
 SUBJECT_COLUMNS = COLUMNS[:8]
 
 
@@ -525,6 +528,14 @@ class LocalRegistry:
             select(RegistryDomain).where(RegistryDomain.domain == to_ascii_domain(domain))
         )
         return db.session.get(RegistryWebsite, found.website_id) if found else None
+
+    def websites_with_mobile(self, mobile: str) -> list[RegistryWebsite]:
+        """The websites whose responsible mobile on record is `mobile` (R-P-4)."""
+        return list(
+            db.session.scalars(
+                select(RegistryWebsite).where(RegistryWebsite.responsible_mobile == mobile)
+            )
+        )
 
     def website_by_number(self, website_number: str) -> RegistryWebsite | None:
         """The registry website with this website filing number (浙ICP备…号-1), or None."""

@@ -12,7 +12,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from domain.rulebook.precheck import RuleTables
 from extensions import db
-from models import DenyWord, DomainSuffix, ProvinceRule
+from models import DenyWord, DomainSuffix, PreApprovalKeyword, ProvinceRule
 
 log = logging.getLogger(__name__)
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
@@ -58,6 +58,7 @@ def load() -> RuleTables:
             select(literal("local"), ProvinceRule.code, cast(ProvinceRule.min_age, String)).where(
                 ProvinceRule.local_mobile_required.is_(True)
             ),
+            select(literal("keyword"), PreApprovalKeyword.category, PreApprovalKeyword.keyword),
         )
     ).all()
     suffixes = [(name, flag == "1") for table, name, flag in rows if table == "suffix"]
@@ -74,6 +75,9 @@ def load() -> RuleTables:
         personal_words=frozenset(w for name, w in words if name == "personal"),
         min_age={code: age for code, age, _ in provinces},
         local_mobile_provinces=frozenset(code for code, _, local in provinces if local),
+        pre_approval_keywords=frozenset(
+            (category, keyword) for table, category, keyword in rows if table == "keyword"
+        ),
     )
 
 

@@ -18,7 +18,7 @@ import tldextract
 from email_validator import EmailNotValidError, validate_email
 from stdnum.cn import uscc
 
-from domain.rulebook import mobile_regions
+from domain.rulebook import mobile_regions, places
 from domain.rulebook.provinces import BY_ABBR, BY_CODE, FULL_NAMES
 from domain.support.i18n import N_, Labels, Message
 
@@ -39,7 +39,40 @@ PRE_APPROVAL_NUMBER_RE = re.compile(rf"^[A-Za-z0-9{CHINESE}\-._()（）\[\]【�
 UNIT_KINDS = frozenset(
     {"enterprise", "government", "institution", "social_org", "individual_business"}
 )
-PERSONAL_CERTIFICATES = frozenset({"resident_id", "passport", "hk_mo_permit", "tw_permit"})
+PERSONAL_CERTIFICATES = frozenset(
+    {"resident_id", "passport", "hk_mo_permit", "tw_permit", "hk_mo_tw_residence",
+     "foreign_permanent_residence"}
+)  # fmt: skip
+# Certificates that carry a GB 11643 number with a birth date (R-ID-3, R-P-6, A2 v3).
+HK_MO_TW_REGIONS = ("810000", "820000", "830000")  # 港澳台居民居住证: Hong Kong, Macao, Taiwan
+FOREIGN_OLD_RE = re.compile(r"^[A-Z]{3}[0-9]{12}$")  # 外国人永久居留身份证 before 2023
+# R-ID-7: the USCC's registration-authority code (characters 1-2) and the subject kind it means.
+AUTHORITY_KINDS = {
+    "11": "government", "19": "government", "12": "institution", "13": "social_org",
+    "51": "social_org", "52": "social_org", "53": "social_org", "59": "social_org",
+    "91": "enterprise", "93": "enterprise", "92": "individual_business",
+}  # fmt: skip
+KIND_LABELS = {
+    "enterprise": N_("企业"), "individual": N_("个人"), "government": N_("政府机关"),
+    "institution": N_("事业单位"), "social_org": N_("社会团体"), "individual_business": N_("个体工商户"),
+}  # fmt: skip
+VALIDITY_DAYS = 90  # R-P-9: an ID valid for more than 3 months
+LONG_TERM = "长期"
+ISO_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+# R-P-14 (warning): words that name a government body.
+GOVERNMENT_BODY_WORDS = ("人民政府", "委员会", "管理局", "工商局", "市场监督管理局")
+INSTITUTION_SUFFIXES = (
+    "cn",
+    idna.encode("中国").decode("ascii"),
+    idna.encode("公益").decode("ascii"),
+)
+# The pre-approval categories by their Chinese labels (B 3.7), as the forms show them.
+PRE_APPROVAL_LABELS = {
+    "news": N_("新闻"), "publishing": N_("出版"), "education": N_("教育"),
+    "healthcare": N_("医疗保健"), "drugs_devices": N_("药品和医疗器械"), "culture": N_("文化"),
+    "broadcasting": N_("广播电影电视节目"), "bbs": N_("电子公告服务"),
+    "ride_hailing": N_("网络预约车"), "finance": N_("金融"), "games": N_("游戏"),
+}  # fmt: skip
 SERVICE_TYPES = frozenset({"website", "email", "file", "data", "app", "wechat"})
 # 网站语言 as BCP 47 tags: the MIIT form's list (简体中文, 繁体中文, 英语, minority and foreign languages).
 LANGUAGES = frozenset(
@@ -75,8 +108,9 @@ _PSL = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
 def check_icp_subject_number(number: str) -> Message | None:
-    """R-ID-1: `<abbr>ICP备<6, 8 or 10 digits>号` with a province abbreviation of A1."""
-    if not ICP_SUBJECT_RE.match(number or ""):
+    """R-ID-1: `<abbr>ICP备<6, 8 or 10 digits>号` with a province abbreviation of A1; (v3) an
+    empty number (not filed yet) is not judged."""
+    if number and not ICP_SUBJECT_RE.match(number):
         return Message(
             N_("主体备案号格式不正确，应为“省份简称ICP备数字号”，如 浙ICP备2021000001号")
         )
@@ -84,8 +118,13 @@ def check_icp_subject_number(number: str) -> Message | None:
 
 
 def check_icp_website_number(number: str, subject_number: str) -> Message | None:
-    """R-ID-2: `<subject number>-<n>` (n >= 1, no leading zero) with the subject's number as prefix."""
-    prefix, dash, sequence = (number or "").rpartition("-")
+    """R-ID-2: `<subject number>-<n>` (n >= 1, no leading zero) with the subject's number as prefix;
+    (v3) an empty number is not judged, but a number needs its subject's."""
+    if not number:
+        return None
+    if not subject_number:
+        return Message(N_("主体尚未备案（主体备案号为空）时，网站备案号也应为空"))
+    prefix, dash, sequence = number.rpartition("-")
     if not dash or not ICP_SEQUENCE_RE.match(sequence):
         return Message(N_("网站备案号格式不正确，应为“主体备案号-序号”，如 浙ICP备2021000001号-1"))
     if prefix != subject_number:
@@ -120,6 +159,49 @@ def check_resident_id(number: str) -> Message | None:
     return None
 
 
+def check_hk_mo_tw_residence(number: str) -> Message | None:
+    """R-ID-3 (v3): a 港澳台居民居住证 number: 18 characters, GB 11643 check character, a real
+    birth date, address code 810000 (Hong Kong), 820000 (Macao) or 830000 (Taiwan)."""
+    if not RESIDENT_ID_RE.match(number or ""):
+        return Message(N_("港澳台居民居住证号码应为 18 位，最后一位可为大写 X"))
+    if number[:6] not in HK_MO_TW_REGIONS:
+        return Message(N_("港澳台居民居住证号码应以 810000、820000 或 830000 开头"))
+    if not _real_birth_date(number):
+        return Message(N_("港澳台居民居住证号码中的出生日期不正确"))
+    if resident_id_check_char(number[:17]) != number[17]:
+        return Message(N_("港澳台居民居住证号码校验位错误，请核对"))
+    return None
+
+
+def check_foreign_permanent_residence(number: str) -> Message | None:
+    """R-ID-3 (v3): a 外国人永久居留身份证 number: the 2023 form (18 characters starting with 9, GB
+    11643 check character, a real birth date) or the older form (three capital letters, 12 digits)."""
+    number = number or ""
+    if FOREIGN_OLD_RE.match(number):
+        return None
+    if not RESIDENT_ID_RE.match(number) or number[0] != "9":
+        return Message(
+            N_("外国人永久居留身份证号码应为以 9 开头的 18 位号码，或 3 位大写字母加 12 位数字")
+        )
+    if not _real_birth_date(number):
+        return Message(N_("外国人永久居留身份证号码中的出生日期不正确"))
+    if resident_id_check_char(number[:17]) != number[17]:
+        return Message(N_("外国人永久居留身份证号码校验位错误，请核对"))
+    return None
+
+
+def check_identity_number(id_type: str, number: str) -> Message | None:
+    """R-ID-3 for the certificate types that carry a checkable number (resident ID, 港澳台居民居住证,
+    外国人永久居留身份证); None for the others (passports and permits are not judged)."""
+    check = IDENTITY_CHECKS.get(id_type)
+    return check(number) if check is not None else None
+
+
+def _real_birth_date(number: str) -> bool:
+    birth = birth_date(number)
+    return birth is not None and birth <= date.today() and birth.year >= 1900
+
+
 RESIDENT_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
@@ -149,11 +231,32 @@ def check_uscc(number: str) -> Message | None:
 
 
 def check_certificate_type_fits_kind(kind: str, certificate_type: str) -> Message | None:
-    """R-ID-6: units file with a USCC; individuals with a resident ID, passport or permit."""
+    """R-ID-6: units file with a USCC; individuals with a resident ID, passport, permit, residence
+    permit (港澳台居民居住证) or foreign permanent residence card (A2 v3)."""
     if kind in UNIT_KINDS and certificate_type != "uscc":
         return Message(N_("单位主体的证件类型须为统一社会信用代码"))
     if kind == "individual" and certificate_type not in PERSONAL_CERTIFICATES:
-        return Message(N_("个人主体的证件类型须为居民身份证、护照或港澳台通行证"))
+        return Message(
+            N_(
+                "个人主体的证件类型须为居民身份证、护照、港澳台通行证、港澳台居民居住证或外国人永久居留身份证"
+            )
+        )
+    return None
+
+
+def check_uscc_authority(number: str, kind: str) -> Message | None:
+    """R-ID-7 (v3): a unit's valid USCC whose registration-authority code (characters 1-2) belongs
+    to its kind (11/19 government, 12 institution, 13/51/52/53/59 social_org, 91/93 enterprise, 92
+    individual_business); a code outside this list is not judged."""
+    if kind not in UNIT_KINDS or check_uscc(number) is not None:
+        return None
+    meant = AUTHORITY_KINDS.get(number[:2])
+    if meant is not None and meant != kind:
+        return Message(
+            N_("统一社会信用代码以“%(code)s”开头，属于%(meant)s，与主体性质（%(kind)s）不符"),
+            {"code": number[:2], "meant": Labels((KIND_LABELS[meant],)),
+             "kind": Labels((KIND_LABELS[kind],))},
+        )  # fmt: skip
     return None
 
 
@@ -197,17 +300,15 @@ def age_on(birth: date, today: date) -> int:
 
 
 def address_province(address: str) -> str | None:
-    """The code of the province whose full name (A1 v2) starts the address, or None."""
-    text = (address or "").lstrip()
-    for code, full_name in FULL_NAMES.items():
-        if text.startswith(full_name):
-            return code
-    return None
+    """The code of the province of the place the address starts with (A1 v2 full names and, v3,
+    short province names, prefecture-level and county-level cities, the municipalities' districts,
+    by the GB/T 2260 names of `places`), or None where that place is not judged."""
+    return places.address_province(address)
 
 
 def check_address_province(address: str, province: str) -> Message | None:
-    """R-P-12: an address that starts with a province's full name names the subject's province
-    (证件住所与通讯地址须在同一省份); one that starts with no full name is not judged."""
+    """R-P-12 (v3): an address that starts with a place of another province than the subject's
+    (证件住所与通讯地址须在同一省份); an unrecognised or ambiguous first place is not judged."""
     found = address_province(address)
     if found is not None and found != province and province in BY_CODE:
         return Message(
@@ -290,6 +391,64 @@ def check_contact_not_shared(
         and website_value.strip().lower() == (subject_value or "").strip().lower()
     ):
         return Message(N_("网站负责人与主体负责人不是同一人时，手机号码和电子邮箱不能相同"))
+    return None
+
+
+def check_emergency_not_own(emergency: str, mobile: str) -> Message | None:
+    """R-P-3 (v3): a person's emergency mobile is not their own mobile."""
+    if emergency and emergency.strip() == (mobile or "").strip():
+        return Message(N_("应急联系电话不能与本人手机号码相同"))
+    return None
+
+
+def check_numbers_not_shared(
+    website_numbers: tuple[str, str], subject_numbers: tuple[str, str], same_person: bool
+) -> tuple[Message | None, Message | None]:
+    """R-P-3 (v3): a website person other than the subject's shares no number (mobile or emergency)
+    with the subject's person; (problem of the website person's mobile, of their emergency mobile):
+    each equal pair is reported once, on the website person's field. Mobile against mobile is the
+    v1 rule (check_contact_not_shared)."""
+    if same_person:
+        return None, None
+    theirs = {n.strip() for n in subject_numbers if n and n.strip()}
+    mobile, emergency = (n.strip() if n else "" for n in website_numbers)
+    shared = Message(N_("网站负责人与主体负责人不是同一人时，手机号码和应急联系电话不能重复"))
+    mobile_problem = shared if mobile and mobile == (subject_numbers[1] or "").strip() else None
+    emergency_problem = shared if emergency and emergency in theirs else None
+    return mobile_problem, emergency_problem
+
+
+def check_id_valid_until(value: str, today: date) -> Message | None:
+    """R-P-9 (v3): an ID valid for more than 3 months: a date at least 90 days after the day of the
+    check, or 长期; a malformed value is a breach."""
+    value = value or ""
+    if not value or value == LONG_TERM:
+        return None
+    try:
+        until = date.fromisoformat(value) if ISO_DATE_RE.match(value) else None
+    except ValueError:
+        until = None
+    if until is None:
+        return Message(N_("证件有效期应为 YYYY-MM-DD 格式的日期，或填写“长期”"))
+    if (until - today).days < VALIDITY_DAYS:
+        return Message(N_("证件有效期须大于 3 个月（有效期至 %(date)s）"), {"date": value})
+    return None
+
+
+def check_investor(investor: str, subject_kind: str, subject_name: str) -> Message | None:
+    """R-P-14 (v3): an individual's investor (投资人) is the individual."""
+    investor = (investor or "").strip()
+    if investor and subject_kind == "individual" and investor != (subject_name or "").strip():
+        return Message(N_("个人主体的投资人须为本人（%(name)s）"), {"name": subject_name})
+    return None
+
+
+def warn_government_investor(investor: str, subject_kind: str) -> Message | None:
+    """R-P-14 (v3, warning): a subject that is not a government names a government body as its
+    investor or competent authority."""
+    investor = investor or ""
+    if subject_kind != "government" and any(w in investor for w in GOVERNMENT_BODY_WORDS):
+        return Message(N_("投资人或主管单位为政府部门，请确认主体性质是否应为政府机关"))
     return None
 
 
@@ -423,14 +582,27 @@ def check_domain_suffix(
 
 
 def check_government_domain(value: str, subject_kind: str) -> Message | None:
-    """R-D-4: a government subject's domains end in .gov.cn or .政务."""
+    """R-D-4: a government subject's domains end in .gov.cn or .政务; (v3) no other subject's do."""
+    host = domain_host(value)
+    if not host:
+        return None
+    government_domain = host.endswith(tuple("." + s for s in GOVERNMENT_SUFFIXES))
+    if subject_kind == "government" and not government_domain:
+        return Message(N_("党政机关网站须使用 .gov.cn 或 .政务 域名"))
+    if subject_kind != "government" and government_domain:
+        return Message(N_(".gov.cn 和 .政务 域名仅限党政机关使用"))
+    return None
+
+
+def warn_institution_domain(value: str, subject_kind: str) -> Message | None:
+    """R-D-4 (v3, warning): an institution's domain ends in .cn, .中国 or .公益."""
     host = domain_host(value)
     if (
-        subject_kind == "government"
+        subject_kind == "institution"
         and host
-        and not host.endswith(tuple("." + s for s in GOVERNMENT_SUFFIXES))
+        and not host.endswith(tuple("." + s for s in INSTITUTION_SUFFIXES))
     ):
-        return Message(N_("党政机关网站须使用 .gov.cn 或 .政务 域名"))
+        return Message(N_("事业单位网站一般应使用 .cn、.中国 或 .公益 域名，请确认"))
     return None
 
 
@@ -485,6 +657,63 @@ def check_content_types(values: list[str] | None, subject_kind: str) -> Message 
     return None
 
 
+def pre_approval_keywords_found(
+    texts: list[str], keywords: frozenset[tuple[str, str]]
+) -> dict[str, str]:
+    """The categories whose keywords occur in the texts, each with the first keyword found; letter
+    case is ignored, and where one keyword holds another at a place (医疗器械, 医疗) only the
+    longer one counts there."""
+    found: dict[str, str] = {}
+    for text in texts:
+        lowered = (text or "").lower()
+        hits = []  # (start, end, keyword, category)
+        for category, keyword in keywords:
+            word = keyword.lower()
+            start = lowered.find(word) if word else -1
+            while start >= 0:
+                hits.append((start, start + len(word), keyword, category))
+                start = lowered.find(word, start + 1)
+        for start, end, keyword, category in sorted(hits):
+            held = any(s <= start and end <= e and (e - s) > (end - start) for s, e, _k, _c in hits)
+            if not held:
+                found.setdefault(category, keyword)
+    return found
+
+
+def warn_pre_approval_keywords(
+    name: str, domains: list[str], categories: list[str], keywords: frozenset[tuple[str, str]]
+) -> list[Message]:
+    """R-W-3 (v3, warning): the website's name or the first label of a domain holds a keyword of a
+    pre-approval category that is not among its pre-approvals; one message per category."""
+    texts = [name or ""] + [_first_label(domain) for domain in domains]
+    found = pre_approval_keywords_found(texts, keywords)
+    order = list(PRE_APPROVAL_LABELS)
+    return [
+        Message(
+            N_("网站名称或域名含有“%(keyword)s”，可能涉及%(category)s前置审批；如涉及，请添加该前置审批"),
+            {"keyword": keyword, "category": Labels((PRE_APPROVAL_LABELS[category],))},
+        )
+        for category, keyword in sorted(found.items(), key=lambda kv: _position(order, kv[0]))
+        if category not in categories and category in PRE_APPROVAL_LABELS
+    ]  # fmt: skip
+
+
+def _position(order: list[str], value: str) -> int:
+    return order.index(value) if value in order else len(order)
+
+
+def _first_label(domain: str) -> str:
+    """The first label of a domain in the form people read (xn--… decoded)."""
+    host = domain_host(domain)
+    if not host:
+        return (domain or "").split(".")[0]
+    label = host.split(".")[0]
+    try:
+        return idna.decode(label)
+    except idna.IDNAError:
+        return label
+
+
 def warn_many_languages(languages: list[str]) -> Message | None:
     """R-W-8 (warning): more than one website language (网站语言不建议多选)."""
     if len(set(languages)) > 1:
@@ -500,3 +729,10 @@ def check_choices(values: list[str], allowed: frozenset[str]) -> Message | None:
     if unknown:
         return Message(N_("不支持的取值：%(values)s"), {"values": ", ".join(map(str, unknown))})
     return None
+
+
+IDENTITY_CHECKS = {
+    "resident_id": check_resident_id,
+    "hk_mo_tw_residence": check_hk_mo_tw_residence,
+    "foreign_permanent_residence": check_foreign_permanent_residence,
+}

@@ -110,6 +110,7 @@ def test_messages_are_chinese_by_default(app):
         (
             lambda a: a["subject"].update(kind="government"),
             [
+                ("subject.certificate_number", "R-ID-7"),  # an enterprise's USCC (91…), v3
                 ("websites[0].domains[0]", "R-D-4"),
                 ("websites[0].domains[1]", "R-D-4"),
                 ("websites[1].domains[0]", "R-D-4"),

@@ -50,13 +50,19 @@ def new_block(filing, index: int, name: str, domains: str, **changes) -> dict:
     return website_block(filing, index, name=name, domains=domains, **changes)
 
 
-def walk_first_filing(client, user, cert: str = NEW_USCC, domain: str = NEW_DOMAIN) -> Filing:
-    """A 首次备案 filled in through the wizard up to the confirm step (no password step)."""
+def walk_first_filing(
+    client, user, cert: str = NEW_USCC, domain: str = NEW_DOMAIN, mobile: str | None = None
+) -> Filing:
+    """A 首次备案 filled in through the wizard up to the confirm step (no password step); another
+    subject's person needs a `mobile` of their own (R-P-4)."""
     filing = start(client, user, cert, domain)
     base = f"/filings/{filing.id}"
     response = client.post(f"{base}/product", data={"ips": account_ips(user)})
     assert response.headers["Location"].endswith(f"{base}/subject")
-    response = client.post(f"{base}/subject", data={**TYPED_SUBJECT, "certificate_number": cert})
+    typed = {**TYPED_SUBJECT, "certificate_number": cert}
+    if mobile is not None:
+        typed["person_mobile"] = mobile
+    response = client.post(f"{base}/subject", data=typed)
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     db.session.refresh(filing)
     response = client.post(f"{base}/websites", data=new_block(filing, 0, "新禾科技官网", domain))

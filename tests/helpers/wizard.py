@@ -66,7 +66,7 @@ def website_block(filing, index: int, **changes) -> dict:
         f"websites-{index}-content_types": "organization_portal",
         f"websites-{index}-languages": "zh-Hans",
         f"websites-{index}-person_mode": "same",
-        f"websites-{index}-pre_approval_category": "",
+        f"websites-{index}-pre_approvals-0-category": "",
         f"websites-{index}-person_id_type": "resident_id",
     }
     data.update({f"websites-{index}-{k}": v for k, v in changes.items()})

@@ -23,7 +23,7 @@ from domain.rulebook.field_labels import field_place
         ("websites[2].ips[1]", ("websites", "websites-2-ips")),
         ("websites[1].responsible_person", ("websites", "websites-1-person_mode")),
         ("websites[1].responsible_person.email", ("websites", "websites-1-person_email")),
-        ("websites[0].pre_approvals[0].number", ("websites", "websites-0-pre_approval_number")),
+        ("websites[0].pre_approvals[0].number", ("websites", "websites-0-pre_approvals-0-number")),
         ("websites[0].domains[3]", ("websites", "websites-0-domains")),
         ("websites[0].name", ("websites", "websites-0-name")),
         ("materials", ("materials", "")),

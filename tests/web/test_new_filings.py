@@ -100,7 +100,7 @@ def test_numbers_never_repeat_across_first_filings(client, applicant, make_user)
     first = new_filings.walk_first_filing(client, applicant)
     _approve(client, applicant, make_user, first)
     second = new_filings.walk_first_filing(
-        client, applicant, cert="91330106MA2J4KLM3N", domain="xinhe-two.cn"
+        client, applicant, cert="91330106MA2J4KLM3N", domain="xinhe-two.cn", mobile="13900139002"
     )
     _approve(client, applicant, make_user, second)
     assert first.subject.icp_number != second.subject.icp_number

@@ -178,7 +178,7 @@ def test_add_another_website_of_the_same_subject_keeps_what_was_typed(client, ap
         ("yunfan-net.com", "该域名已备案在其他主体下"),
         ("never-filed.cn", "该域名尚未备案"),
         ("qinghe.com.cn", "该网站已在本次备案中"),
-        ("not a domain", "域名格式不正确"),
+        ("not a domain", "只填写域名本身"),  # as the type step says it
     ],
 )
 def test_adding_a_website_that_does_not_fit_is_refused_inline(client, applicant, domain, message):
