@@ -17,6 +17,8 @@ from flask import Flask, current_app
 
 from adapters.bureau import SimulatedBureau
 from adapters.console import LogEmailSender, LogSmsGateway
+from adapters.dns import DnspythonResolver, OffResolver
+from adapters.fetcher import HttpxPageFetcher, OffPageFetcher
 from adapters.rendering import TemplateRenderer
 from adapters.smtp import SmtpEmailSender
 from adapters.storage import LocalStorage, S3Storage
@@ -24,8 +26,10 @@ from adapters.webhook import HttpWebhookSender
 from domain.policy import Policy
 from domain.ports import (
     Bureau,
+    DnsResolver,
     EmailSender,
     MessageRenderer,
+    PageFetcher,
     Registry,
     SmsGateway,
     Storage,
@@ -50,6 +54,8 @@ SMS_GATEWAYS: dict[str, type[Any] | str] = {
 BUREAUS: dict[str, type[Any] | str] = {"simulated": SimulatedBureau}
 REGISTRIES: dict[str, type[Any] | str] = {"local": LocalRegistry}
 STORAGES = ("local", "s3")
+PAGE_FETCHERS: dict[str, type[Any] | str] = {"httpx": HttpxPageFetcher, "off": OffPageFetcher}
+DNS_RESOLVERS: dict[str, type[Any] | str] = {"dnspython": DnspythonResolver, "off": OffResolver}
 # The values these settings took before the adapters had names (still accepted).
 FORMER_NAMES = {
     "domain.support.notify:LogSmsGateway": "log",
@@ -71,6 +77,8 @@ class Runtime:
     bureau: Bureau
     registry: Registry
     renderer: MessageRenderer
+    fetcher: PageFetcher
+    resolver: DnsResolver
 
 
 def resolve(value: str, table: dict[str, type[Any] | str]) -> type[Any]:
@@ -127,6 +135,8 @@ def build(app: Flask) -> Runtime:
         bureau=resolve(str(config["BUREAU_GATEWAY"]), BUREAUS)(),
         registry=resolve(str(config["REGISTRY"]), REGISTRIES)(),
         renderer=TemplateRenderer(app),
+        fetcher=resolve(str(config["PAGE_FETCHER"]), PAGE_FETCHERS).from_config(config),
+        resolver=resolve(str(config["DNS_RESOLVER"]), DNS_RESOLVERS).from_config(config),
     )
 
 

@@ -153,6 +153,7 @@ NO_SMS = SMS.negated("the province does not ask for SMS verification (or: not an
 ALL_KINDS = frozenset(OrderKind)
 ACCESS = frozenset({OrderKind.access})
 ON_RECORDS = frozenset({OrderKind.change_access, OrderKind.cancel_access})  # orders after approval
+CANCEL = frozenset({OrderKind.cancel_access})  # staff open one for an away website (A9)
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,7 @@ def _returned() -> Transition:
 # the SMS check; a change or a cancellation (A7) has one staff review and never an SMS.
 TRANSITIONS: dict[tuple[FilingState, Action], Transition] = {
     (S.draft, A.submit): Transition(S.submitted, APPLICANT, STEP, READY),
+    (S.draft, A.provider_submit): Transition(S.submitted, STAFF, STEP, READY, kinds=CANCEL),
     (S.draft, A.withdraw): _withdraw(APPLICANT),
     (S.submitted, A.withdraw): _withdraw(APPLICANT),
     (S.submitted, A.initial_approve): Transition(S.materials_pending, STAFF, DECISION, kinds=ACCESS),
@@ -262,6 +264,8 @@ def _waiting_on(state: FilingState) -> frozenset[Role]:
     for _action, row in _rows_from(state):
         if row.kind is not Kind.withdraw:
             roles |= row.roles
+    if state is S.draft:  # staff submit only the order they open in the same step (A9)
+        roles &= APPLICANT
     return roles
 
 
@@ -283,7 +287,8 @@ STAFF_ACTIONS: dict[tuple[FilingState, OrderKind], tuple[Action, ...]] = {
     (state, kind): actions
     for state in S
     for kind in OrderKind
-    if (
+    if state not in INITIAL_STATES  # a draft is no stage: staff only submit one they open (A9)
+    and (
         actions := tuple(
             action for action, row in _rows_from(state) if row.roles & STAFF and kind in row.kinds
         )
