@@ -20,6 +20,7 @@ from adapters import rate_limit_store
 from demo.seed import DEMO_TOTP_SECRET, is_seeded, seed_demo
 from domain.accounts import accounts, throttle
 from domain.accounts.accounts import find_user
+from domain.duties import checking, footer, resolve
 from domain.filing import orders, retention, sms
 from domain.lifecycle import stage_counts, workflow
 from domain.lifecycle.states import Role
@@ -57,6 +58,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(domains_group)
+    app.cli.add_command(compliance_group)
 
 
 @click.command("seed-demo")
@@ -536,3 +538,50 @@ def domains_import(csv_file: Path) -> None:
     click.echo(
         f"domains: {summary.created} new, {summary.updated} changed, {summary.unchanged} unchanged"
     )
+
+
+# --- the provider's duties: footer and resolve checks (docs/duties.md) ----------------------------
+
+
+@click.group("compliance")
+def compliance_group() -> None:
+    """The footer and resolve checks of the websites held here (run daily from cron)."""
+
+
+def _report(name: str, result: checking.RunResult) -> None:
+    counts = ", ".join(f"{key} {value}" for key, value in sorted(result.results.items()))
+    click.echo(
+        f"{name}: {result.checked} websites checked ({counts or 'none'}), "
+        f"{result.notices} notices, {result.left} left for the next run"
+    )
+
+
+@compliance_group.command("footer")
+@click.option("--limit", type=click.IntRange(min=1), help="Check at most N websites this run.")
+@with_appcontext
+def compliance_footer(limit: int | None) -> None:
+    """Fetch the home page of each approved website held here and check its footer."""
+    if current_app.config["PAGE_FETCHER"] == "off":
+        click.echo("footer checks are off (BEIAN_PAGE_FETCHER=off)")
+        return
+    adapters = current()
+    result = footer.run(
+        adapters.fetcher, adapters.resolver, current_policy(),
+        checking.Limits.from_config(current_app.config), limit=limit,
+    )  # fmt: skip
+    _report("footer", result)
+
+
+@compliance_group.command("resolve")
+@click.option("--limit", type=click.IntRange(min=1), help="Check at most N websites this run.")
+@with_appcontext
+def compliance_resolve(limit: int | None) -> None:
+    """Resolve the domains of each website held here; mark away those that left the IP pool."""
+    if current_app.config["DNS_RESOLVER"] == "off":
+        click.echo("resolve checks are off (BEIAN_DNS_RESOLVER=off)")
+        return
+    result = resolve.run(
+        current().resolver, current_policy(), checking.Limits.from_config(current_app.config),
+        limit=limit,
+    )  # fmt: skip
+    _report("resolve", result)

@@ -107,6 +107,20 @@ class Config:
     DOMAIN_LOOKUP = "local"
     DOMAIN_RDAP_URL = "https://rdap.org/"
     DOMAIN_RDAP_TIMEOUT = 5
+    # The provider's duties: footer and resolve checks of the websites held here (docs/duties.md)
+    PAGE_FETCHER = "httpx"  # "httpx" (any site, over this host's network) or "off"
+    FETCH_TIMEOUT_SECONDS = 10  # connect and read timeout of one page fetch (and its total x2)
+    FETCH_MAX_BYTES = 1024 * 1024  # a home page is read up to this size
+    FETCH_ALLOW_PRIVATE = False  # true: also fetch from private/loopback addresses (tests, labs)
+    DNS_RESOLVER = "dnspython"  # "dnspython" or "off"
+    DNS_RESOLVER_ADDRESS = ""  # "" = this host's resolv.conf; "IP" or "IP:port" of a resolver
+    DNS_TIMEOUT_SECONDS = 5
+    FOOTER_FIX_DAYS = 10  # calendar days to fix a footer after the notice
+    AWAY_DAYS = 7  # days in a row resolving elsewhere before a website is away
+    AWAY_DEADLINE_DAYS = 15  # calendar days to point the domains back or cancel access
+    CHECK_WORKERS = 8  # sites checked at once by one run
+    CHECK_RUN_SECONDS = 1800  # a run claims no more sites after this long
+    CHECK_INTERVAL_HOURS = 20  # a site is checked at most once in this many hours (any host)
 
 
 def webhook_problem(url: str, secret: str) -> str | None:

@@ -242,9 +242,13 @@ class Filing(Model):
     # A2 shape), and what the order changes (domain/filing/record_orders.CHANGE_ITEMS).
     record_before: Mapped[dict | None] = mapped_column(JSON)
     changed_items: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    # Staff who opened this order on the holder's record (a 取消接入 of an away website, DOMAIN.md
+    # A9): the applicant sees it as the provider's order. None: the account opened it.
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     account: Mapped[User] = relationship(foreign_keys=[account_id])
     claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
+    opened_by: Mapped[User | None] = relationship(foreign_keys=[opened_by_id])
     subject: Mapped[Subject] = relationship()
     websites: Mapped[list[Website]] = relationship(
         back_populates="filing", order_by="Website.position", cascade="all, delete-orphan"
@@ -840,3 +844,47 @@ class PreApprovalKeyword(Model):
     keyword: Mapped[str] = mapped_column(String(32))
 
     __table_args__ = (UniqueConstraint("category", "keyword"),)
+
+
+# --- the provider's duties: footer and resolve checks (DOMAIN.md A9) ------------------------
+
+
+class SiteCheckState(Model):
+    """Where one website held here stands in one check (its `duty`: `footer` or `resolve`), by its number:
+    the row a run claims (several hosts: SKIP LOCKED), the last result, the run of failures and
+    the notice sent for it."""
+
+    __tablename__ = "site_check_states"
+
+    duty: Mapped[str] = mapped_column(String(8), primary_key=True)
+    website_number: Mapped[str] = mapped_column(String(40), primary_key=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a run took it
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    result: Mapped[str] = mapped_column(String(24), default="")
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # failed checks in a row
+    failing_since: Mapped[date | None] = mapped_column(Date)  # first day of those (Shanghai)
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the notice of this run
+    deadline: Mapped[date | None] = mapped_column(Date)  # what the notice gave
+
+    __table_args__ = (
+        CheckConstraint("duty IN ('footer', 'resolve')", name="known_duty"),
+        CheckConstraint("(notified_at IS NULL) = (deadline IS NULL)", name="notice_has_deadline"),
+    )
+
+
+class SiteCheck(Model):
+    """One result of one check of one website (the history staff read)."""
+
+    __tablename__ = "site_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    duty: Mapped[str] = mapped_column(String(8))
+    website_number: Mapped[str] = mapped_column(String(40))
+    result: Mapped[str] = mapped_column(String(24))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("duty IN ('footer', 'resolve')", name="known_duty"),
+        Index("ix_site_checks_website", "duty", "website_number", "id"),
+    )

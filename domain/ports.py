@@ -272,20 +272,26 @@ class DnsResolver(Protocol):
 
 @dataclass(frozen=True)
 class FetchedPage:
-    """A web page as fetched: the final address after redirects, the status, the body (capped)."""
+    """One HTTP answer as fetched: the address asked, the status, the body (cut at the fetcher's
+    size cap) and, for a redirect, where it points (the caller decides whether to follow)."""
 
     url: str
     status: int
     content_type: str
     body: bytes
+    location: str = ""  # a 3xx answer's Location, made absolute
 
 
 class PageFetcher(Protocol):
-    def fetch(self, url: str) -> FetchedPage:
-        """GET `url` (http or https) with a timeout and a size cap, following a few redirects,
-        never to a private address.
+    def fetch(self, url: str, address: str) -> FetchedPage:
+        """GET `url` (http or https) from the server at IP `address`, with the URL's host name in
+        the Host header (and as TLS SNI): the caller chose the address (resolved, or the
+        provider's IP where the name does not resolve). One request, redirects not followed;
+        bounded in time and size; an address that is not public is refused unless the fetcher
+        was built to allow it.
 
-        :raises ConnectionError: the site did not answer, or refused the connection.
+        :raises ConnectionError: the site did not answer in time, refused the connection, or the
+            address is refused.
         """
 
 

@@ -17,6 +17,8 @@ from flask import Flask, current_app
 
 from adapters.bureau import SimulatedBureau
 from adapters.console import LogEmailSender, LogSmsGateway
+from adapters.dns import DnspythonResolver, OffResolver
+from adapters.fetcher import HttpxPageFetcher, OffPageFetcher
 from adapters.rdap import RdapDomainLookup
 from adapters.rendering import TemplateRenderer
 from adapters.smtp import SmtpEmailSender
@@ -26,9 +28,11 @@ from domain.filing.service_codes import LocalServiceCodes
 from domain.policy import Policy
 from domain.ports import (
     Bureau,
+    DnsResolver,
     DomainLookup,
     EmailSender,
     MessageRenderer,
+    PageFetcher,
     Registry,
     ServiceCodeSource,
     SmsGateway,
@@ -57,6 +61,8 @@ REGISTRIES: dict[str, type[Any] | str] = {"local": LocalRegistry}
 SERVICE_CODE_SOURCES: dict[str, type[Any] | str] = {"local": LocalServiceCodes}
 DOMAIN_LOOKUPS: dict[str, type[Any] | str] = {"local": LocalDomainTable, "rdap": RdapDomainLookup}
 STORAGES = ("local", "s3")
+PAGE_FETCHERS: dict[str, type[Any] | str] = {"httpx": HttpxPageFetcher, "off": OffPageFetcher}
+DNS_RESOLVERS: dict[str, type[Any] | str] = {"dnspython": DnspythonResolver, "off": OffResolver}
 # The values these settings took before the adapters had names (still accepted).
 FORMER_NAMES = {
     "domain.support.notify:LogSmsGateway": "log",
@@ -80,6 +86,8 @@ class Runtime:
     renderer: MessageRenderer
     service_codes: ServiceCodeSource
     domain_lookup: DomainLookup
+    fetcher: PageFetcher
+    resolver: DnsResolver
 
 
 def resolve(value: str, table: dict[str, type[Any] | str]) -> type[Any]:
@@ -140,6 +148,8 @@ def build(app: Flask) -> Runtime:
             str(config.get("SERVICE_CODE_SOURCE") or "local"), SERVICE_CODE_SOURCES
         )(),
         domain_lookup=domain_lookup_for(config),
+        fetcher=resolve(str(config["PAGE_FETCHER"]), PAGE_FETCHERS).from_config(config),
+        resolver=resolve(str(config["DNS_RESOLVER"]), DNS_RESOLVERS).from_config(config),
     )
 
 

@@ -5,13 +5,15 @@ applicant accounts · ips: the IP pool · provinces: province rules · tables: s
 calendar · pre_approval_keywords: the pre-approval keyword table · registry: the registry import ·
 report: reviewer productivity · settings: stored settings · outbox: every SMS and e-mail · audit:
 the audit log · tokens: API tokens · service_codes: service codes (备案服务码) · subjects: registry
-subjects, who holds them, bind and unbind.
+subjects, who holds them, bind and unbind · duties: the footer and resolve
+checks.
 """
 
 from blueprints.admin import (
     applicants,
     audit,
     dashboard,
+    duties,
     ips,
     outbox,
     pre_approval_keywords,
@@ -30,5 +32,5 @@ from blueprints.admin.console import bp
 __all__ = ["bp"]
 CONSOLES = (
     dashboard, staff, applicants, ips, provinces, tables, registry, report, settings, outbox, audit,
-    tokens, service_codes, subjects, pre_approval_keywords,
+    tokens, service_codes, subjects, pre_approval_keywords, duties,
 )  # fmt: skip

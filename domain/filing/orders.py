@@ -114,7 +114,12 @@ def _copy_person(person: Person | None) -> Person | None:
 
 
 def _open(
-    account: User, kind: OrderKind, chosen: list[Website], ips: dict[int, list[str]]
+    account: User,
+    kind: OrderKind,
+    chosen: list[Website],
+    ips: dict[int, list[str]],
+    opened_by: User | None = None,
+    data: dict[str, object] | None = None,
 ) -> Filing:
     held_filing = chosen[0].filing
     subject_number = held_filing.registry_subject_number
@@ -149,11 +154,14 @@ def _open(
         verified_certificate_number=held_filing.verified_certificate_number,
         verified_domain=held_filing.verified_domain,
         product_ips=sorted({a for addresses in ips.values() for a in addresses}),
-        subject=subject, websites=websites,
+        subject=subject, websites=websites, opened_by_id=opened_by.id if opened_by else None,
     )  # fmt: skip
     db.session.add(filing)
     db.session.flush()
-    audit.record("order_created", account, filing=filing, data={"kind": kind.value})
+    audit.record(
+        "order_created", opened_by or account, filing=filing,
+        data={"kind": kind.value, **(data or {})},
+    )  # fmt: skip
     return filing
 
 
@@ -291,3 +299,34 @@ def complete(
             if record is not None:
                 registry.cancel_access(record, provider_code)
     db.session.flush()
+
+
+def start_cancel_by_staff(
+    staff: User,
+    website: Website,
+    policy: Policy,
+    *,
+    confirmed_shells: bool,
+    data: dict[str, object] | None = None,
+    now: datetime | None = None,
+    registry: Registry | None = None,
+) -> Filing:
+    """Open and submit a 取消接入 of one record held here on its holder's behalf: the provider's
+    order (DOMAIN.md A7, A9), on the holder's account, opened and submitted by `staff`; then the
+    same staff review, bureau and decision as the applicant's.
+
+    :raises OrderRefused: the subject has an open order, or a sole-provider website (空壳) not
+        confirmed.
+    """
+    if sole_provider([website], policy.provider_code, registry) and not confirmed_shells:
+        raise OrderRefused(Message(N_("请确认已知晓空壳网站将被管局注销")), "confirm")
+    filing = _open(
+        website.filing.account, OrderKind.cancel_access, [website], {}, opened_by=staff,
+        data={"opened_by_staff": True, **(data or {})},
+    )  # fmt: skip
+    try:
+        workflow.apply(filing, Action.provider_submit, staff, policy=policy, now=now)
+    except workflow.OpenOrderExists as exc:
+        raise OrderRefused(exc.message, "websites") from exc
+    snapshots.record(filing, to_application(filing))
+    return filing

@@ -75,6 +75,7 @@ class Action(LabelledEnum):
     bureau_reject = "bureau_reject", N_("管局驳回")
     return_for_edits = "return_for_edits", N_("退回修改")
     review_approve = "review_approve", N_("审核通过")
+    provider_submit = "provider_submit", N_("服务商发起并提交")  # staff, for an away website (A9)
 
     @property
     def asks_receipt(self) -> bool:
@@ -230,6 +231,11 @@ OTHER_EVENT_LABELS = {
     "record_bound": N_("绑定备案主体"),
     "record_unbound": N_("解绑备案主体"),
     "order_edited": N_("修改订单"),
+    "footer_checked": N_("页脚检查"),
+    "footer_notice": N_("通知改正网站页脚"),
+    "resolve_checked": N_("解析检查"),
+    "website_away": N_("网站未解析到本服务商，已通知"),
+    "website_back": N_("网站恢复解析到本服务商"),
     # personal data: staff views of sensitive data, retention, the applicant's rights
     "material_viewed": N_("查看资料图片"),
     "review_viewed": N_("查看审核页面"),

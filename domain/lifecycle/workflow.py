@@ -206,6 +206,7 @@ SMS_FREE = frozenset(
 )  # fmt: skip
 # What a change may change that asks for materials (the new licence, the new person's ID).
 MATERIAL_ITEMS = frozenset({"subject_name", "subject_person", "website_person"})
+CANCEL = frozenset({OrderKind.cancel_access})  # staff open one for an away website (A9)
 
 
 @dataclass(frozen=True)
@@ -245,6 +246,7 @@ def _returned() -> Transition:
 # the SMS check; a change or a cancellation (A7) has one staff review and never an SMS.
 TRANSITIONS: dict[tuple[FilingState, Action], Transition] = {
     (S.draft, A.submit): Transition(S.submitted, APPLICANT, STEP, READY),
+    (S.draft, A.provider_submit): Transition(S.submitted, STAFF, STEP, READY, kinds=CANCEL),
     (S.draft, A.withdraw): _withdraw(APPLICANT),
     (S.submitted, A.withdraw): _withdraw(APPLICANT),
     (S.submitted, A.initial_approve): Transition(
@@ -319,6 +321,8 @@ def _waiting_on(state: FilingState) -> frozenset[Role]:
     for _action, row in _rows_from(state):
         if row.kind is not Kind.withdraw:
             roles |= row.roles
+    if state is S.draft:  # staff submit only the order they open in the same step (A9)
+        roles &= APPLICANT
     return roles
 
 
@@ -340,7 +344,8 @@ STAFF_ACTIONS: dict[tuple[FilingState, OrderKind], tuple[Action, ...]] = {
     (state, kind): actions
     for state in S
     for kind in OrderKind
-    if (
+    if state not in INITIAL_STATES  # a draft is no stage: staff only submit one they open (A9)
+    and (
         actions := tuple(
             action for action, row in _rows_from(state) if row.roles & STAFF and kind in row.kinds
         )

@@ -234,6 +234,8 @@ def test_every_notification_template_renders_as_sms_and_as_email(app, make_filin
                 filing_id=filing.id, state=filing.state.value, days_left=9, hours=24,
                 sealed_code=sealing.seal("482913", policy.secret_key),
                 order=OrderKind.change_access.label,  # what an order on records adds (A7)
+                website="青禾科技官网", website_number="浙ICP备2021000001号-1", days=7,
+                deadline="2026-12-20", problems="缺少备案号链接",  # a duty's notice (A9)
             )  # fmt: skip
             db.session.flush()
             rendered = notify.render(message, policy)

@@ -17,9 +17,11 @@ TOKEN = {"api.create_filing", "api.read_filing", "api.issue_service_code", "api.
 DEMO_ONLY = {"site.demo_mailbox"}  # 404 unless BEIAN_DEMO_MODE (off here, as in production)
 ANY_LOGGED_IN = {"auth.logout"}
 OWNER_AND_STAFF = {"materials.file"}
+STAFF = {"admin.site_checks", "admin.site_check_history", "admin.cancel_away"}  # website checks
 ANY_APPLICANT = {"applicant.list_filings", "wizard.start",  # their own list, a new filing
                  "messages.list_messages", "messages.mark_all_read",  # their own messages
-                 "records.list_records", "records.change", "records.cancel"}  # their own records  # fmt: skip
+                 "records.list_records", "records.change", "records.cancel",  # their own records
+                 "records.claim", "records.open_change", "records.cancel_record"}  # fmt: skip
 
 
 def allowed_roles(endpoint: str) -> set[str]:
@@ -34,6 +36,8 @@ def allowed_roles(endpoint: str) -> set[str]:
         return {"owner", "other", "reviewer", "admin"}
     if endpoint in OWNER_AND_STAFF:
         return {"owner", "reviewer", "admin"}
+    if endpoint in STAFF:
+        return {"reviewer", "admin"}
     if endpoint in ANY_APPLICANT:
         return {"owner", "other"}
     blueprint = endpoint.split(".")[0]
@@ -52,7 +56,7 @@ def url_for_rule(rule, values) -> str:
     url = rule.rule
     for argument in rule.arguments:
         url = url.replace(f"<{argument}>", str(values[argument]))
-        for converter in ("int", "any(enable, disable, reset)"):
+        for converter in ("int", "path", "any(enable, disable, reset)"):
             url = url.replace(f"<{converter}:{argument}>", str(values[argument]))
     return url
 

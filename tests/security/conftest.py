@@ -45,6 +45,9 @@ def world(app, client, make_user, login):
         "kind": "commitment_letter", "token": "0" * 32, "action": "disable",
         "message_id": message_id, "token_id": 1,  # no such API token: admin gets 404, others 403
         "code_id": 1,  # no such service code
+        "website_number": "浙ICP备2021000001号-1",  # never checked: staff get 404, others 403
+        "number": "浙ICP备2021000001号",  # a registry subject's console page (admin only)
+        "row": 0,  # a website's first pre-approval row
     }  # fmt: skip
     return {
         "users": {"owner": owner, "other": other, "reviewer": reviewer, "admin": admin},

@@ -149,6 +149,7 @@ DOMAIN_LAYERS = (
     ("domain.rulebook",),
     ("domain.filing",),
     ("domain.review",),
+    ("domain.duties",),
     ("domain.accounts",),
     ("domain.operator",),
 )
