@@ -19,7 +19,7 @@ from blueprints.read_only import read_only
 from blueprints.ui import choice_names, field_choices, province_name
 from domain import audit
 from domain.errors import DomainError
-from domain.filing import filings, materials, orders
+from domain.filing import filings, materials, orders, readings
 from domain.lifecycle import workflow
 from domain.lifecycle.states import Action, FilingState, OrderKind, Role, action_label
 from domain.lifecycle.workdays import shanghai_today
@@ -322,6 +322,10 @@ def _review_context(filing: Filing, form: DecisionForm | None = None) -> dict:
         # what this submission changed against the one before (no query after a first one)
         "changes": changes.since_last_submission(filing, events, _, choice_names),
         "now": now,
+        # the identity verifiers' verdicts and the OCR aid (None: the aid is off on this host)
+        "readings": readings.comparisons(filing, list(have.values()))
+        if runtime_adapters().ocr is not None
+        else None,
     }
 
 

@@ -17,6 +17,8 @@ from flask import Flask, current_app
 
 from adapters.bureau import SimulatedBureau
 from adapters.console import LogEmailSender, LogSmsGateway
+from adapters.identity_photo import OpenCvFaceDetector, PhotoVerifier
+from adapters.ocr_tesseract import TesseractOcr
 from adapters.rendering import TemplateRenderer
 from adapters.smtp import SmtpEmailSender
 from adapters.storage import LocalStorage, S3Storage
@@ -25,7 +27,10 @@ from domain.policy import Policy
 from domain.ports import (
     Bureau,
     EmailSender,
+    FaceDetector,
+    IdentityVerifier,
     MessageRenderer,
+    Ocr,
     Registry,
     SmsGateway,
     Storage,
@@ -47,6 +52,14 @@ SMS_GATEWAYS: dict[str, type[Any] | str] = {
     "aliyun": "adapters.sms_aliyun:AliyunSmsGateway",
     "tencent": "adapters.sms_tencent:TencentSmsGateway",
 }
+# Identity verification (真实性核验): the built-in live photo, or a platform whose SDK is imported
+# only when the setting names it.
+IDENTITY_VERIFIERS: dict[str, type[Any] | str] = {
+    "photo": PhotoVerifier,
+    "aliyun": "adapters.identity_aliyun:AliyunIdentityVerifier",
+    "tencent": "adapters.identity_tencent:TencentIdentityVerifier",
+}
+OCRS = ("tesseract", "off")
 BUREAUS: dict[str, type[Any] | str] = {"simulated": SimulatedBureau}
 REGISTRIES: dict[str, type[Any] | str] = {"local": LocalRegistry}
 STORAGES = ("local", "s3")
@@ -71,6 +84,9 @@ class Runtime:
     bureau: Bureau
     registry: Registry
     renderer: MessageRenderer
+    identity: IdentityVerifier
+    faces: FaceDetector
+    ocr: Ocr | None  # None: the OCR aid is off (BEIAN_OCR=off, or no Tesseract with its data)
 
 
 def resolve(value: str, table: dict[str, type[Any] | str]) -> type[Any]:
@@ -109,6 +125,17 @@ def storage_for(config: dict[str, Any]) -> Storage:
     return LocalStorage(Path(config["UPLOAD_FOLDER"]))
 
 
+def ocr_for(config: dict[str, Any], policy: Policy) -> Ocr | None:
+    """The OCR aid BEIAN_OCR names: Tesseract where it is installed with its languages, else None.
+
+    :raises ValueError: a value but "tesseract" or "off".
+    """
+    choice = str(config.get("OCR") or "tesseract")
+    if choice not in OCRS:
+        raise ValueError(f"OCR {choice!r}: expected one of {', '.join(OCRS)}")
+    return TesseractOcr.from_config(config, policy) if choice == "tesseract" else None
+
+
 def build(app: Flask) -> Runtime:
     """Every adapter of the app, from its configuration.
 
@@ -127,6 +154,11 @@ def build(app: Flask) -> Runtime:
         bureau=resolve(str(config["BUREAU_GATEWAY"]), BUREAUS)(),
         registry=resolve(str(config["REGISTRY"]), REGISTRIES)(),
         renderer=TemplateRenderer(app),
+        identity=resolve(
+            str(config.get("IDENTITY_VERIFIER") or "photo"), IDENTITY_VERIFIERS
+        ).from_config(config, policy),
+        faces=OpenCvFaceDetector(),
+        ocr=ocr_for(config, policy),
     )
 
 
