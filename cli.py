@@ -41,7 +41,7 @@ from domain.rulebook.seed_tables import seed_rule_tables
 from extensions import db
 from i18n import gettext
 from models import utcnow
-from runtime import current, current_policy, notify, transaction
+from runtime import current, current_policy, notify, ocr_aid, transaction
 
 
 def register_cli(app: Flask) -> None:
@@ -344,7 +344,8 @@ def outbox_send(limit: int) -> None:
     sent, failed = notify.dispatch_pending(
         *notify.default_senders(policy), policy=policy, limit=limit
     )
-    click.echo(f"{sent} sent, {failed} failed for good")
+    read = ocr_aid.read_pending(limit)  # the reviewers' OCR aid: licence and ID pages
+    click.echo(f"{sent} sent, {failed} failed for good" + (f", {read} pages read" if read else ""))
 
 
 @outbox_group.command("work")
@@ -372,16 +373,17 @@ def outbox_work(limit: int, rounds: int) -> None:
                 sent, failed = notify.dispatch_pending(
                     *notify.default_senders(policy), policy=policy, limit=limit
                 )
+                read = ocr_aid.read_pending()  # a few licence and ID pages for the OCR aid
                 due = notify.next_due()
             except sa.exc.SQLAlchemyError as exc:  # the database went away: wait, then again
                 db.session.rollback()
                 current_app.logger.warning("outbox worker: %s", type(exc).__name__)
-                sent = failed = 0
+                sent = failed = read = 0
                 due = None
             finally:
                 db.session.remove()
             done, total_sent, total_failed = done + 1, total_sent + sent, total_failed + failed
-            if sent + failed >= limit:
+            if sent + failed >= limit or read >= ocr_aid.PER_ROUND:
                 continue  # a full round: more may be waiting
             # till the next retry is due, at least half a second (another host may hold rows)
             wait = idle if due is None else min(idle, max(0.5, (due - utcnow()).total_seconds()))

@@ -121,6 +121,18 @@ class Config:
     CHECK_WORKERS = 8  # sites checked at once by one run
     CHECK_RUN_SECONDS = 1800  # a run claims no more sites after this long
     CHECK_INTERVAL_HOURS = 20  # a site is checked at most once in this many hours (any host)
+    # Identity verification (真实性核验) and the reviewers' OCR aid (docs/verification.md):
+    IDENTITY_VERIFIER = "photo"  # or "aliyun", "tencent", "module:Class"
+    IDENTITY_ACCESS_KEY_ID = ""  # Alibaba AccessKey ID, or Tencent SecretId
+    IDENTITY_ACCESS_KEY_SECRET = ""  # Alibaba AccessKey secret, or Tencent SecretKey
+    IDENTITY_ENDPOINT = ""  # empty: the platform's public endpoint
+    IDENTITY_SCENE_ID = 0  # Alibaba: the 认证场景 ID (SceneId) made in its console
+    IDENTITY_PRODUCT_CODE = "ID_PRO"  # Alibaba: the 认证方案 (ProductCode)
+    IDENTITY_MODEL = "LIVENESS"  # Alibaba: the liveness check (Model)
+    IDENTITY_RULE_ID = ""  # Tencent: the 业务流程 ID (RuleId) made in its console
+    IDENTITY_REGION = "ap-guangzhou"  # Tencent's region
+    OCR = "tesseract"  # or "off"; tesseract reads only where the program and chi_sim are installed
+    OCR_LANGUAGES = "chi_sim+eng"  # Tesseract's language data to read with
 
 
 def webhook_problem(url: str, secret: str) -> str | None:

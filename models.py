@@ -309,6 +309,9 @@ class Website(Model):
     # A record held here (a website of an approved access or change order) stops being the current
     # one when a later change or cancel order for it is approved (DOMAIN.md A7).
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The identity verification (DOMAIN.md A10): the verifier that judges ("photo", "aliyun",
+    # "tencent"), the platform's session (reference, url), its verdict and the platform's words.
+    identity_check: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
 
     filing: Mapped[Filing] = relationship(back_populates="websites")
     responsible_person: Mapped[Person | None] = relationship()
@@ -887,4 +890,30 @@ class SiteCheck(Model):
     __table_args__ = (
         CheckConstraint("duty IN ('footer', 'resolve')", name="known_duty"),
         Index("ix_site_checks_website", "duty", "website_number", "id"),
+    )
+
+
+class MaterialReading(Model):
+    """What the OCR aid read from an uploaded licence or ID page, for the reviewers only: queued at
+    the upload (pending), read by the outbox worker (read, or failed with the reason). Only the
+    certificate number and the name are kept, not the page's whole text."""
+
+    __tablename__ = "material_readings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    material_id: Mapped[int] = mapped_column(
+        ForeignKey("materials.id", ondelete="CASCADE"), unique=True
+    )
+    status: Mapped[str] = mapped_column(String(8), default="pending", index=True)
+    certificate_number: Mapped[str] = mapped_column(String(64), default="")
+    name: Mapped[str] = mapped_column(String(128), default="")
+    confidence: Mapped[float] = mapped_column(Float, default=0.0)
+    error: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    material: Mapped[Material] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'read', 'failed')", name="known_reading_status"),
     )

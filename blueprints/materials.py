@@ -35,7 +35,7 @@ from domain.filing.materials import UploadRefused
 from domain.lifecycle import workflow
 from domain.lifecycle.states import Role
 from domain.lifecycle.workflow import WorkflowError
-from domain.ports import Storage
+from domain.ports import IdentityVerifier, Storage, Verdict
 from domain.support.i18n import Message
 from extensions import db
 from forms.filing import ConfirmForm, PhotoForm, UploadForm
@@ -280,6 +280,9 @@ def authenticity_status(filing_id: int, website_id: int):
     polling) once it is done."""
     filing = own_filing_or_404(filing_id)
     website = _website_of(filing, website_id)
+    if authenticity.pending_session(website, _verifier()) is not None:  # the platform's verdict
+        with transaction():
+            authenticity.settle(website, _verifier())
     if website.authenticity_verified_at:  # the submit area follows: its hint may be gone
         return _authenticity(filing, website) + _submit_area(filing), 286
     link = _link(website)
@@ -288,29 +291,76 @@ def authenticity_status(filing_id: int, website_id: int):
     return _authenticity(filing, website), 200
 
 
+def _verifier() -> IdentityVerifier:
+    return runtime_adapters().identity
+
+
+def _phone(website: Website, form: PhotoForm, error: str = "", status: int = 200, **extra: Any):
+    """The phone page: the built-in photo form, or the platform's verification."""
+    verifier = _verifier()
+    return render_template(
+        "materials/phone.html", website=website, filing=website.filing, form=form, error=error,
+        person=authenticity.photographer(website), platform=verifier.name != authenticity.PHOTO,
+        check=website.identity_check or {}, **extra,
+    ), status  # fmt: skip
+
+
 @bp.route("/verify/<token>", methods=["GET", "POST"])
 def phone_page(token: str):
-    """The responsible person's phone: confirm the filing and take a live photo (no login)."""
+    """The responsible person's phone: confirm the filing and take a live photo, or begin the
+    platform's face verification (no login)."""
     website = authenticity.website_for_token(token)
     if website is None:
         return render_template("materials/phone_done.html", expired=True), 404
     form = PhotoForm()
     error = ""
+    if _verifier().name != authenticity.PHOTO:
+        if request.method == "POST":
+            abort(405)
+        return _phone(website, form)
     if form.validate_on_submit():
         photo = request.files.get("photo")
         data = photo.read(materials.MAX_BYTES + 1) if photo else b""
         try:
             with transaction():
                 name = (photo.filename or "") if photo else ""
-                authenticity.confirm(website, data, name, _storage())
+                authenticity.confirm(website, data, name, _storage(), runtime_adapters().faces)
         except UploadRefused as exc:
             error = exc.message.render(_)
         except authenticity.LinkUsed:  # the same link posted at once: the first one counts
             return render_template("materials/phone_done.html", expired=True), 404
         else:
             return render_template("materials/phone_done.html", expired=False)
-    response = render_template(
-        "materials/phone.html", website=website, filing=website.filing, form=form, error=error,
-        person=authenticity.photographer(website),
-    )  # fmt: skip
-    return response, 422 if error else 200
+    return _phone(website, form, error, 422 if error else 200)
+
+
+@bp.post("/verify/<token>/start")
+def start_platform(token: str):
+    """Begin the platform's face verification; the page then links to the platform's own page
+    (a link, not a redirect: the pages' CSP lets forms post to this site only)."""
+    website = authenticity.website_for_token(token)
+    if website is None:
+        return render_template("materials/phone_done.html", expired=True), 404
+    form = posted_or_400(PhotoForm())
+    back = public_link(url_for("materials.platform_return", token=token))
+    try:
+        with transaction():
+            session = authenticity.begin(website, _verifier(), back)
+    except authenticity.VerifierUnavailable as exc:
+        return _phone(website, form, exc.message.render(_), 503)
+    return _phone(website, form, go_to=session.url)
+
+
+@bp.get("/verify/<token>/return")
+def platform_return(token: str):
+    """Where the platform sends the person back: its verdict, read from the platform."""
+    website = authenticity.website_for_token(token)
+    if website is None:
+        return render_template("materials/phone_done.html", expired=True), 404
+    with transaction():
+        verdict = authenticity.settle(website, _verifier())
+    if verdict == Verdict.passed:
+        return render_template("materials/phone_done.html", expired=False)
+    if verdict == Verdict.failed:
+        return _phone(website, PhotoForm(), _("人脸核验未通过，请重新核验。"), 422)
+    return _phone(website, PhotoForm(), waiting=verdict == Verdict.pending)

@@ -25,6 +25,7 @@ from domain.filing import (
     new_domains,
     numbering,
     orders,
+    readings,
     record_orders,
     stored_checks,
 )
@@ -376,6 +377,10 @@ def _review_context(filing: Filing, form: DecisionForm | None = None) -> dict:
         # A7 v3: the record beside the change, differences marked (reviewer/_record_change.html)
         "record_changes": _record_changes(filing),
         "now": now,
+        # the identity verifiers' verdicts and the OCR aid (None: the aid is off on this host)
+        "readings": readings.comparisons(filing, list(have.values()))
+        if runtime_adapters().ocr is not None
+        else None,
     }
 
 

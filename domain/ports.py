@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Protocol
 
 from domain.policy import Policy
-from models import AuditEvent, Filing, RegistrySubject, RegistryWebsite
+from models import AuditEvent, Filing, Person, RegistrySubject, RegistryWebsite, Website
 
 # --- messages: SMS, e-mail, webhooks --------------------------------------------------------------
 
@@ -217,24 +218,56 @@ class DomainLookup(Protocol):
         """
 
 
-@dataclass(frozen=True)
-class IdentityCheck:
-    """An identity verifier's answer: whether the name and ID number belong together (and, with
-    a photo, whether the face matches), with the platform's reference for the audit trail."""
+class Verdict(StrEnum):
+    """What an identity verifier said of one session."""
 
-    matches: bool
-    face_matches: bool | None
+    passed = "passed"
+    failed = "failed"
+    pending = "pending"  # the person has not finished (or the platform has not judged yet)
+
+
+@dataclass(frozen=True)
+class IdentitySession:
+    """One identity verification begun with a verifier: its name, the platform's reference for it
+    (Alibaba's CertifyId, Tencent's BizToken) and the address where the person completes it on the
+    phone (the built-in photo flow: our own phone page, `return_url`)."""
+
+    verifier: str
     reference: str
+    url: str
+
+
+@dataclass(frozen=True)
+class IdentityResult:
+    """A verifier's answer on a session; `reason` is the platform's code and words (for the
+    reviewer and the audit trail, never the ID number)."""
+
+    verdict: Verdict
     reason: str = ""
 
 
 class IdentityVerifier(Protocol):
-    def verify(self, name: str, id_number: str, photo: bytes | None = None) -> IdentityCheck:
-        """Ask the identity service whether `name` and the resident ID `id_number` are one person
-        (实名核验), and with `photo` whether the live photo is that person. Never logs the number.
+    """Identity verification of a website's responsible person (真实性核验, DOMAIN.md A10)."""
+
+    name: str  # "photo", "aliyun", "tencent": what the review screen names as the judge
+
+    def start(self, person: Person, website: Website, return_url: str) -> IdentitySession:
+        """Begin a verification of `person` (name and ID number) for `website`; the person opens
+        the session's url on the phone and comes back to `return_url`. Never logs the number.
+
+        :raises ConnectionError: the service did not answer or refused the request.
+        """
+
+    def result(self, session: IdentitySession) -> IdentityResult:
+        """What the service says of the session now: passed, failed (with its reason) or pending.
 
         :raises ConnectionError: the service did not answer.
         """
+
+
+class FaceDetector(Protocol):
+    def count_faces(self, image: bytes) -> int:
+        """How many frontal faces the image (a JPEG or PNG) shows."""
 
 
 @dataclass(frozen=True)
@@ -297,7 +330,7 @@ class PageFetcher(Protocol):
 
 @dataclass(frozen=True)
 class OcrResult:
-    """The text an OCR service read from an image, line by line, with its confidence (0–1)."""
+    """The text an OCR service read from an image, line by line, with its mean confidence (0–1)."""
 
     lines: tuple[str, ...]
     confidence: float
@@ -306,7 +339,7 @@ class OcrResult:
 class Ocr(Protocol):
     def read(self, image: bytes, kind: str) -> OcrResult:
         """Read the text of an uploaded image; `kind` says what it is ("business_licence",
-        "id_card_front", …) so that a service with typed models can use the right one.
+        "id_front", …) so that a service with typed models can use the right one.
 
-        :raises ConnectionError: the service did not answer.
+        :raises ConnectionError: the service (or the local program) did not answer.
         """

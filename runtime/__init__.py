@@ -19,6 +19,8 @@ from adapters.bureau import SimulatedBureau
 from adapters.console import LogEmailSender, LogSmsGateway
 from adapters.dns import DnspythonResolver, OffResolver
 from adapters.fetcher import HttpxPageFetcher, OffPageFetcher
+from adapters.identity_photo import OpenCvFaceDetector, PhotoVerifier
+from adapters.ocr_tesseract import TesseractOcr
 from adapters.rdap import RdapDomainLookup
 from adapters.rendering import TemplateRenderer
 from adapters.smtp import SmtpEmailSender
@@ -31,7 +33,10 @@ from domain.ports import (
     DnsResolver,
     DomainLookup,
     EmailSender,
+    FaceDetector,
+    IdentityVerifier,
     MessageRenderer,
+    Ocr,
     PageFetcher,
     Registry,
     ServiceCodeSource,
@@ -56,6 +61,14 @@ SMS_GATEWAYS: dict[str, type[Any] | str] = {
     "aliyun": "adapters.sms_aliyun:AliyunSmsGateway",
     "tencent": "adapters.sms_tencent:TencentSmsGateway",
 }
+# Identity verification (真实性核验): the built-in live photo, or a platform whose SDK is imported
+# only when the setting names it.
+IDENTITY_VERIFIERS: dict[str, type[Any] | str] = {
+    "photo": PhotoVerifier,
+    "aliyun": "adapters.identity_aliyun:AliyunIdentityVerifier",
+    "tencent": "adapters.identity_tencent:TencentIdentityVerifier",
+}
+OCRS = ("tesseract", "off")
 BUREAUS: dict[str, type[Any] | str] = {"simulated": SimulatedBureau}
 REGISTRIES: dict[str, type[Any] | str] = {"local": LocalRegistry}
 SERVICE_CODE_SOURCES: dict[str, type[Any] | str] = {"local": LocalServiceCodes}
@@ -88,6 +101,9 @@ class Runtime:
     domain_lookup: DomainLookup
     fetcher: PageFetcher
     resolver: DnsResolver
+    identity: IdentityVerifier
+    faces: FaceDetector
+    ocr: Ocr | None  # None: the OCR aid is off (BEIAN_OCR=off, or no Tesseract with its data)
 
 
 def resolve(value: str, table: dict[str, type[Any] | str]) -> type[Any]:
@@ -126,6 +142,17 @@ def storage_for(config: dict[str, Any]) -> Storage:
     return LocalStorage(Path(config["UPLOAD_FOLDER"]))
 
 
+def ocr_for(config: dict[str, Any], policy: Policy) -> Ocr | None:
+    """The OCR aid BEIAN_OCR names: Tesseract where it is installed with its languages, else None.
+
+    :raises ValueError: a value but "tesseract" or "off".
+    """
+    choice = str(config.get("OCR") or "tesseract")
+    if choice not in OCRS:
+        raise ValueError(f"OCR {choice!r}: expected one of {', '.join(OCRS)}")
+    return TesseractOcr.from_config(config, policy) if choice == "tesseract" else None
+
+
 def build(app: Flask) -> Runtime:
     """Every adapter of the app, from its configuration.
 
@@ -150,6 +177,11 @@ def build(app: Flask) -> Runtime:
         domain_lookup=domain_lookup_for(config),
         fetcher=resolve(str(config["PAGE_FETCHER"]), PAGE_FETCHERS).from_config(config),
         resolver=resolve(str(config["DNS_RESOLVER"]), DNS_RESOLVERS).from_config(config),
+        identity=resolve(
+            str(config.get("IDENTITY_VERIFIER") or "photo"), IDENTITY_VERIFIERS
+        ).from_config(config, policy),
+        faces=OpenCvFaceDetector(),
+        ocr=ocr_for(config, policy),
     )
 
 

@@ -1,5 +1,9 @@
 """Authenticity verification (真实性核验): the website responsible person opens a one-time,
-time-limited link on a phone (shown as a QR code), confirms, and takes a live photo.
+time-limited link on a phone (shown as a QR code), confirms, and proves who they are to the
+verifier the provider chose (DOMAIN.md A10): the built-in live photo, which must show exactly one
+face (and is refused as blank, uniform or tiny), or a platform's face verification (Alibaba Cloud,
+Tencent Cloud) begun from the phone page and read back when the person returns. The website
+records which verifier judged and what it said (`Website.identity_check`), for the review screen.
 
 The link's token is stored only as its SHA-256. So that a reload of the materials page shows the
 same QR code again (not a new one, not none), the token is derived, not drawn: an HMAC under a key
@@ -16,25 +20,44 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from PIL import ImageStat
 from sqlalchemy import select, update
 
 from domain import audit
 from domain.errors import DomainError
 from domain.filing import materials
-from domain.ports import Storage
-from domain.support.i18n import N_
+from domain.filing.materials import UploadRefused
+from domain.ports import (
+    FaceDetector,
+    IdentityResult,
+    IdentitySession,
+    IdentityVerifier,
+    Storage,
+    Verdict,
+)
+from domain.support.i18n import N_, Message
 from domain.support.upsert import rows_changed
 from extensions import db
 from models import Filing, Person, Website, utcnow
 
 VALID_FOR = timedelta(minutes=30)
 VERIFIED = "authenticity_verified"  # the audit event of a completed check (its data: the website)
+PHOTO = "photo"  # the built-in verifier's name
+# A live photo whose grey levels spread less than this (standard deviation, 0-255) is one colour:
+# a lens cap, a dark room, a white wall (a face photo spreads 40 and more).
+MIN_SPREAD = 12.0
 
 
 class LinkUsed(DomainError):
     """The one-time link was used already (another request with it went first)."""
 
     default = N_("该核验链接已使用、已过期或不存在。请在电脑上重新生成二维码。")
+
+
+class VerifierUnavailable(DomainError):
+    """The identity platform did not answer (or refused our request): try again later."""
+
+    default = N_("人脸核验服务暂时无法使用，请稍后再试。")
 
 
 def _hash(token: str) -> str:
@@ -111,16 +134,59 @@ def website_for_token(token: str, now: datetime | None = None) -> Website | None
     return website
 
 
-def confirm(
-    website: Website, photo: bytes, photo_name: str, store: Storage, now: datetime | None = None
-) -> None:
-    """Store the live photo and mark the website verified; the token is used up.
+def check_live_photo(photo: bytes, faces: FaceDetector) -> None:
+    """The built-in verifier's judgement of a live photo: an image (JPEG or PNG, at least 300
+    pixels a side), not one colour, with exactly one face.
 
-    :raises materials.UploadRefused: the photo is not an acceptable image.
+    :raises materials.UploadRefused: with what the person is to do about it.
+    """
+    image, image_format = materials.inspect_image(photo)
+    if ImageStat.Stat(image.convert("L")).stddev[0] < MIN_SPREAD:
+        raise UploadRefused(
+            Message(
+                N_(
+                    "照片几乎是一片纯色（如全黑或全白），看不到人。请在光线充足处，对着本人的脸重新拍摄。"
+                )
+            )
+        )
+    count = faces.count_faces(materials.reencode(image, image_format))
+    if count == 0:
+        raise UploadRefused(
+            Message(N_("照片中没有检测到人脸。请本人正对镜头、露出整张脸，在光线充足处重新拍摄。"))
+        )
+    if count > 1:
+        raise UploadRefused(
+            Message(
+                N_("照片中检测到 %(count)s 张人脸。请只拍本人一人，画面中不要有其他人或人像。"),
+                {"count": count},
+            )
+        )
+
+
+def _record(website: Website, verifier: str, result: IdentityResult, now: datetime,
+            session: IdentitySession | None = None) -> None:  # fmt: skip
+    """Keep the verifier's word on the website (a new dict: the JSON column sees the change)."""
+    check = dict(website.identity_check or {})
+    if session is not None:
+        check.update(reference=session.reference, url=session.url)
+    check.update(verifier=verifier, verdict=result.verdict.value, reason=result.reason[:200],
+                 at=now.isoformat())  # fmt: skip
+    website.identity_check = check
+
+
+def confirm(
+    website: Website, photo: bytes, photo_name: str, store: Storage, faces: FaceDetector,
+    now: datetime | None = None,
+) -> None:  # fmt: skip
+    """Judge the live photo (check_live_photo), store it and mark the website verified; the token
+    is used up.
+
+    :raises materials.UploadRefused: the photo is not an acceptable image or face photo.
     :raises LinkUsed: the link was used (or renewed) a moment ago by another request.
     """
     filing: Filing = website.filing
     now = now or utcnow()
+    check_live_photo(photo, faces)
     # The link is spent first, by one conditional UPDATE: of requests posting it at once, one
     # changes the row and goes on; the others (PostgreSQL: once the first commits) change none.
     # A refused photo rolls the transaction back, and the link with it. The filing's row is
@@ -142,14 +208,98 @@ def confirm(
         raise LinkUsed()
     db.session.refresh(website)
     materials.store_upload(store, filing, "live_photo", website, photo, photo_name, filing.account)
+    _record(website, PHOTO, IdentityResult(Verdict.passed, "faces=1"), now)
     # The phone page has no login: the link was issued to the filing's account, whose act this
     # is (as the photo is its upload; the stale-filing sweep counts it); the label says who took
     # the photo (网站负责人), the data which website.
     audit.record(
         VERIFIED, filing.account, filing=filing, now=now,
-        data={"website": website.id, "website_name": website.name},
+        data={"website": website.id, "website_name": website.name, "verifier": PHOTO},
     )  # fmt: skip
     db.session.flush()
+
+
+# --- a platform's face verification -----------------------------------------------------------
+
+
+def responsible_person(website: Website) -> Person | None:
+    """Who is verified for the website: its own responsible person, else the subject's."""
+    if website.responsible_person is not None:
+        return website.responsible_person
+    subject = website.filing.subject
+    return subject.responsible_person if subject is not None else None
+
+
+def begin(
+    website: Website, verifier: IdentityVerifier, return_url: str, now: datetime | None = None
+) -> IdentitySession:
+    """Begin the platform's verification of the website's responsible person from the phone page;
+    the session (its reference, its address) is kept on the website, pending.
+
+    :raises VerifierUnavailable: the platform did not answer or refused the request.
+    """
+    person = responsible_person(website)
+    if person is None:
+        raise VerifierUnavailable()
+    try:
+        session = verifier.start(person, website, return_url)
+    except ConnectionError:
+        raise VerifierUnavailable() from None
+    _record(website, verifier.name, IdentityResult(Verdict.pending), now or utcnow(), session)
+    db.session.flush()
+    return session
+
+
+def pending_session(website: Website, verifier: IdentityVerifier) -> IdentitySession | None:
+    """The website's session with this verifier that waits for its verdict, if any."""
+    check = website.identity_check or {}
+    if check.get("verdict") != Verdict.pending or check.get("verifier") != verifier.name:
+        return None
+    if not check.get("reference") or website.authenticity_verified_at is not None:
+        return None
+    return IdentitySession(verifier.name, str(check["reference"]), str(check.get("url", "")))
+
+
+def settle(
+    website: Website, verifier: IdentityVerifier, now: datetime | None = None
+) -> Verdict | None:
+    """Ask the platform about the website's pending session (the person came back, or the
+    computer's page polls): passed marks the website verified (the link spent; of two requests at
+    once, one records it), failed keeps the platform's reason (a new try may follow), pending or
+    no answer changes nothing. None: no session waits.
+    """
+    session = pending_session(website, verifier)
+    if session is None:
+        return None
+    try:
+        result = verifier.result(session)
+    except ConnectionError:
+        return Verdict.pending
+    if result.verdict == Verdict.pending:
+        return Verdict.pending
+    now = now or utcnow()
+    filing: Filing = website.filing
+    db.session.execute(select(Filing.id).where(Filing.id == filing.id).with_for_update())
+    if result.verdict == Verdict.failed:
+        _record(website, verifier.name, result, now)
+        db.session.flush()
+        return Verdict.failed
+    spent = rows_changed(
+        update(Website)
+        .where(Website.id == website.id, Website.authenticity_verified_at.is_(None))
+        .values(authenticity_verified_at=now, authenticity_token_hash="",
+                authenticity_expires_at=None)
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
+    db.session.refresh(website)
+    if spent == 1:
+        _record(website, verifier.name, result, now)
+        audit.record(
+            VERIFIED, filing.account, filing=filing, now=now,
+            data={"website": website.id, "website_name": website.name, "verifier": verifier.name},
+        )  # fmt: skip
+        db.session.flush()
+    return Verdict.passed
 
 
 def unverified(filing: Filing) -> list[Website]:
@@ -175,9 +325,8 @@ class Photographer:
 def photographer(website: Website) -> Photographer:
     """The website's responsible person, who takes the live photo; when the website names none of
     its own, the subject's responsible person is also the website's."""
-    person: Person | None = website.responsible_person
-    if person is None:
-        person = website.filing.subject.responsible_person if website.filing.subject else None
+    person = responsible_person(website)
+    if website.responsible_person is None:
         role = N_("网站负责人（即主体负责人）")
     else:
         role = N_("网站负责人")

@@ -1,8 +1,9 @@
 """Uploaded materials (上传资料, R-M-3, R-M-5, R-M-6): which are required, and safe storage.
 
 An upload is accepted only if Pillow reads it as a JPEG or PNG by its content (never by its name
-or declared type), it is at most 4 MB and of a sane pixel size; it is then re-encoded (dropping
-metadata and anything hidden after the image) and stored under a random key outside static/.
+or declared type), it is at most 4 MB and of a sane pixel size; it is then turned upright and
+re-encoded (dropping the metadata, EXIF and GPS included, and anything hidden after the image) and
+stored under a random key outside static/.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 
 from domain import audit
 from domain.errors import DomainError
+from domain.filing import readings
 from domain.lifecycle.states import NEW_FILINGS
 from domain.lifecycle.workflow import CHANGES
 from domain.ports import Storage
@@ -309,6 +311,7 @@ def reopen_named(filing: Filing, event: AuditEvent) -> Named:
             website.authenticity_verified_at = None
             website.authenticity_token_hash = ""
             website.authenticity_expires_at = None
+            website.identity_check = {}
     db.session.flush()
     return named
 
@@ -359,8 +362,10 @@ def inspect_image(data: bytes) -> tuple[Image.Image, str]:
                     )
                 )
             probe.verify()
-            image = Image.open(io.BytesIO(data))
-            image.load()
+            loaded = Image.open(io.BytesIO(data))
+            loaded.load()
+            # upright as the camera meant it: the orientation tag goes with the rest of the metadata
+            image = ImageOps.exif_transpose(loaded)
     except UploadRefused:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
@@ -411,6 +416,7 @@ def store_upload(
     )  # fmt: skip
     db.session.add(material)
     db.session.flush()
+    readings.queue(material)  # the reviewers' OCR aid reads licences and ID pages later
     return material
 
 

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from demo.seed import DEMO_ACCOUNTS
 from tests.helpers.browser import claim_and_decide, login, screenshot
+from tests.helpers.photos import face_photo
 
 pytestmark = pytest.mark.browser
 REVIEWER = next(a for a in DEMO_ACCOUNTS if a[3].value == "reviewer")
@@ -101,7 +102,9 @@ def test_continued_access_from_filing_to_approval(browser, page, live_server, tm
     phone = browser.new_context(viewport={"width": 390, "height": 800}, is_mobile=True).new_page()
     phone.goto(link)
     screenshot(phone, "phone-verification")
-    phone.set_input_files("#photo", image_file(tmp_path, "selfie.jpg", (220, 180, 150)))
+    selfie = tmp_path / "selfie.jpg"
+    selfie.write_bytes(face_photo())
+    phone.set_input_files("#photo", str(selfie))
     phone.click("main button[type=submit]")
     assert "核验完成" in phone.locator("h1").inner_text()
     phone.context.close()

@@ -4,8 +4,6 @@ materials page's submit area drops its hint without a reload."""
 
 from __future__ import annotations
 
-from PIL import Image
-
 from runtime.transaction import transaction
 from tests.helpers.browser import (
     DEMO_APPLICANT,
@@ -14,6 +12,7 @@ from tests.helpers.browser import (
     screenshot,
     upload_required_materials,
 )
+from tests.helpers.photos import face_photo
 
 
 def test_the_phone_picks_with_a_button_and_the_submit_area_follows(
@@ -40,7 +39,7 @@ def test_the_phone_picks_with_a_button_and_the_submit_area_follows(
     assert phone.locator("#photo-status").inner_text() == "请先拍摄现场照片"
     assert phone.evaluate("document.activeElement.className").endswith("photo-pick-button")
     selfie = tmp_path / "selfie.jpg"
-    Image.new("RGB", (900, 600), (220, 180, 150)).save(selfie, "JPEG")
+    selfie.write_bytes(face_photo())
     phone.set_input_files("#photo", str(selfie))
     assert phone.locator("#photo-status").inner_text() == "已选择照片，请确认并提交"
     assert pick.inner_text() == "重新拍摄"

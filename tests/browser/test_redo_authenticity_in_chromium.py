@@ -3,8 +3,7 @@ on the materials page, takes a new QR code to the phone, resubmits, and re-revie
 
 from __future__ import annotations
 
-from PIL import Image
-
+from adapters.identity_photo import OpenCvFaceDetector
 from domain.filing import authenticity
 from domain.lifecycle.states import Action, FilingState
 from extensions import db
@@ -21,7 +20,7 @@ from tests.helpers.browser import (
     screenshot,
     upload_required_materials,
 )
-from tests.helpers.wizard import image_bytes
+from tests.helpers.photos import face_photo
 
 
 def test_re_review_rejects_an_authenticity_check_then_passes(
@@ -33,7 +32,7 @@ def test_re_review_rejects_an_authenticity_check_then_passes(
         store = storage_for(live_app.config)
         for website in filing.websites:  # the phone page's link, opened and used
             authenticity.start(website)
-            authenticity.confirm(website, image_bytes("JPEG"), "selfie.jpg", store)
+            authenticity.confirm(website, face_photo(), "selfie.jpg", store, OpenCvFaceDetector())
         transitions.apply(filing, Action.submit_materials, applicant)
         filing_id = filing.id
 
@@ -54,7 +53,7 @@ def test_re_review_rejects_an_authenticity_check_then_passes(
     phone = browser.new_context(viewport={"width": 390, "height": 800}, is_mobile=True).new_page()
     phone.goto(link)
     selfie = tmp_path / "selfie.jpg"
-    Image.new("RGB", (900, 600), (220, 180, 150)).save(selfie, "JPEG")
+    selfie.write_bytes(face_photo())
     phone.set_input_files("#photo", str(selfie))
     phone.click("main button[type=submit]")
     assert "核验完成" in phone.locator("h1").inner_text()

@@ -30,7 +30,8 @@ from tests.helpers import transitions
 from tests.helpers.app import PASSWORD
 from tests.helpers.live_server import LiveServer
 from tests.helpers.orders import SUBJECT, new_ip
-from tests.helpers.wizard import image_bytes, load_demo, walk_to_confirm
+from tests.helpers.photos import face_photo
+from tests.helpers.wizard import load_demo, walk_to_confirm
 
 pytestmark = pytest.mark.slow
 
@@ -155,7 +156,7 @@ def test_a_one_time_link_posted_eight_times_at_once_is_used_once(server, make_fi
     db.session.commit()
     phone = pooled(requests.Session())
     csrf = server.csrf(phone, f"/verify/{token}")
-    photo = image_bytes("JPEG")
+    photo = face_photo()
 
     def post():
         return phone.post(

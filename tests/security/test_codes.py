@@ -21,8 +21,9 @@ from models import AuditEvent, Filing, OutboxMessage, SmsChallenge, utcnow
 from runtime.policy import current_policy
 from tests.helpers.app import PASSWORD
 from tests.helpers.live_server import LiveServer
+from tests.helpers.photos import face_photo
 from tests.helpers.postgres import PG_LIBPQ_URL, schema_of
-from tests.helpers.wizard import image_bytes, load_demo
+from tests.helpers.wizard import load_demo
 
 
 @pytest.fixture
@@ -174,7 +175,7 @@ def test_authenticity_tokens_cannot_be_guessed_replayed_or_used_late(app, make_f
     guesses = [secrets.token_urlsafe(24) for _ in range(1000)] + [token[:-1], token + "A", ""]
     accepted = sum(1 for guess in guesses if phone.get(phone_path(guess)).status_code != 404)
     assert phone.get(phone_path(token)).status_code == 200  # the control: the real link opens
-    photo = {"photo": (__import__("io").BytesIO(image_bytes("JPEG")), "live.jpg")}
+    photo = {"photo": (__import__("io").BytesIO(face_photo()), "live.jpg")}
     assert (
         phone.post(phone_path(token), data=photo, content_type="multipart/form-data").status_code
         == 200

@@ -22,6 +22,7 @@ from extensions import db
 from models import AuditEvent, Material, OutboxMessage, SmsChallenge, utcnow
 from runtime.policy import current_policy
 from tests.helpers import transitions
+from tests.helpers.photos import face_photo
 from tests.helpers.wizard import image_bytes, upload_material, walk_to_confirm
 
 
@@ -143,7 +144,7 @@ def _verify_on_phone(client, filing, website):
     assert phone.get(path).status_code == 200
     done = phone.post(
         path,
-        data={"photo": (io.BytesIO(image_bytes("JPEG")), "selfie.jpg")},
+        data={"photo": (io.BytesIO(face_photo()), "selfie.jpg")},
         content_type="multipart/form-data",
     )
     assert done.status_code == 200 and "核验完成" in done.get_data(as_text=True)

@@ -15,6 +15,7 @@ from domain.filing import materials
 from domain.lifecycle.states import FilingState, Role
 from extensions import db
 from models import AuditEvent
+from tests.helpers.photos import face_photo
 from tests.helpers.wizard import image_bytes, upload_material
 
 HTMX = {"HX-Request": "true"}
@@ -45,7 +46,7 @@ def verify_on_phone(client, filing, website) -> str:
     path = re.search(r'href="http://localhost(/verify/[^"]+)"', html).group(1)
     done = client.application.test_client().post(
         path,
-        data={"photo": (io.BytesIO(image_bytes("JPEG")), "selfie.jpg")},
+        data={"photo": (io.BytesIO(face_photo()), "selfie.jpg")},
         content_type="multipart/form-data",
     )
     assert done.status_code == 200 and "核验完成" in done.get_data(as_text=True)
@@ -148,7 +149,11 @@ def test_a_completed_check_is_audited_and_in_both_timelines_with_the_website(
     )
     assert event is not None and not event.internal
     assert event.actor_id == due.account_id  # the link was the account's; the photo is its upload
-    assert event.data == {"website": due.websites[0].id, "website_name": "青禾科技官网"}
+    assert event.data == {
+        "website": due.websites[0].id,
+        "website_name": "青禾科技官网",
+        "verifier": "photo",
+    }
     assert event.action_label == "网站负责人完成真实性核验"
 
     status = client.get(f"/filings/{due.id}").get_data(as_text=True)

@@ -11,8 +11,8 @@ from flask import url_for
 
 from domain.lifecycle.states import FilingState
 from tests.helpers.app import PASSWORD
+from tests.helpers.photos import face_photo
 from tests.helpers.signup import confirm
-from tests.helpers.wizard import image_bytes
 
 # The terms' clauses as msgids; the first names the provider (PROVIDER_NAME is 测试云 in tests).
 CLAUSES = [
@@ -90,7 +90,7 @@ def test_the_done_and_expired_phone_pages_have_no_account_links(client, due, acc
     phone = client.application.test_client()
     done = phone.post(
         path,
-        data={"photo": (io.BytesIO(image_bytes("JPEG")), "selfie.jpg")},
+        data={"photo": (io.BytesIO(face_photo()), "selfie.jpg")},
         content_type="multipart/form-data",
     )
     assert done.status_code == 200 and "核验完成" in done.get_data(as_text=True)
