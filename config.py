@@ -95,6 +95,13 @@ class Config:
     RETENTION_WITHDRAWN_DAYS = 30  # the images of a withdrawn filing
     RETENTION_IMPORT_MINUTES = 60  # an unconfirmed registry preview file (instance/imports)
     BEHIND_PROXY = False  # true behind nginx: honour X-Forwarded-Proto (HSTS, secure URLs)
+    # The access gate (DOMAIN.md A9): who may ask /gate/check and /gate/export (CIDRs, comma-
+    # separated, or a token in the X-Gate-Token header), how often a process looks whether the
+    # allowed set changed, how often the refusals counted in memory are written.
+    GATE_ALLOWED_CLIENTS = "127.0.0.0/8,::1/128"
+    GATE_TOKEN = ""
+    GATE_REFRESH_SECONDS = 1.0
+    GATE_LOG_FLUSH_SECONDS = 10.0
 
 
 def webhook_problem(url: str, secret: str) -> str | None:

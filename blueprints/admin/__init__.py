@@ -3,13 +3,15 @@
 dashboard: the front page · staff: staff accounts and the actions on any account · applicants:
 applicant accounts · ips: the IP pool · provinces: province rules · tables: suffixes, deny-lists,
 calendar · registry: the registry import · report: reviewer productivity · settings: stored
-settings · outbox: every SMS and e-mail · audit: the audit log · tokens: API tokens.
+settings · outbox: every SMS and e-mail · audit: the audit log · tokens: API tokens · gate: the
+access gate's refused hosts and allow-list.
 """
 
 from blueprints.admin import (
     applicants,
     audit,
     dashboard,
+    gate,
     ips,
     outbox,
     provinces,
@@ -25,5 +27,5 @@ from blueprints.admin.console import bp
 __all__ = ["bp"]
 CONSOLES = (
     dashboard, staff, applicants, ips, provinces, tables, registry, report, settings, outbox, audit,
-    tokens,
+    tokens, gate,
 )  # fmt: skip

@@ -184,6 +184,9 @@ OTHER_EVENT_LABELS = {
     "images_deleted": N_("按保存期限删除图片"),
     "data_exported": N_("导出个人数据"),
     "account_deletion": N_("注销账号"),
+    # the access gate
+    "gate_domain_allowed": N_("加入访问白名单"),
+    "gate_domain_removed": N_("移出访问白名单"),
 }
 
 

@@ -44,6 +44,7 @@ def world(app, client, make_user, login):
         "user_id": victim.id, "ip_id": db.session.scalar(select(ProviderIP.id)), "code": "33",
         "kind": "commitment_letter", "token": "0" * 32, "action": "disable",
         "message_id": message_id, "token_id": 1,  # no such API token: admin gets 404, others 403
+        "entry_id": 1,  # no such allow-list entry of the access gate
     }  # fmt: skip
     return {
         "users": {"owner": owner, "other": other, "reviewer": reviewer, "admin": admin},

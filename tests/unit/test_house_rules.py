@@ -151,6 +151,7 @@ DOMAIN_LAYERS = (
     ("domain.review",),
     ("domain.accounts",),
     ("domain.operator",),
+    ("domain.duties",),
 )
 
 
