@@ -20,6 +20,7 @@ from blueprints import (
     applicant,
     auth,
     errors,
+    gate,
     hardening,
     htmx,
     materials,
@@ -67,7 +68,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.url_map.converters["int"] = RowIdConverter
     for blueprint in (
         site, auth, account, applicant, wizard, materials, records, reviewer, admin, api,
-        messages, privacy,
+        messages, privacy, gate,
     ):  # fmt: skip
         app.register_blueprint(blueprint.bp)
     throttle.init_app(app)  # Flask-Limiter on the anonymous API
@@ -120,13 +121,16 @@ LOCALES = {name: Locale.parse(name) for name in ("zh_Hans_CN", "en")}
 
 
 def select_locale() -> Locale:
-    """The user's explicit choice, else Chinese; the JSON API also honours Accept-Language."""
+    """The user's explicit choice, else Chinese; the JSON API and the gate's block page (shown on
+    a customer's host, without this app's cookies; `?lang=en` there too) honour Accept-Language."""
     if not has_request_context():
         return LOCALES["zh_Hans_CN"]  # CLI and background work, unless force_locale() says else
+    if request.path.startswith("/gate/") and request.args.get("lang") in ("zh", "en"):
+        return LOCALES["en" if request.args["lang"] == "en" else "zh_Hans_CN"]
     chosen = session.get("lang") or request.cookies.get("lang")
     if chosen in LOCALES:
         return LOCALES[chosen]
-    if request.path.startswith("/api/") and request.accept_languages:
+    if request.path.startswith(("/api/", "/gate/")) and request.accept_languages:
         best = request.accept_languages.best_match(["zh", "zh_Hans_CN", "en"])
         return LOCALES["en" if best == "en" else "zh_Hans_CN"]
     return LOCALES["zh_Hans_CN"]

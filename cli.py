@@ -20,7 +20,7 @@ from adapters import rate_limit_store
 from demo.seed import DEMO_TOTP_SECRET, is_seeded, seed_demo
 from domain.accounts import accounts, throttle
 from domain.accounts.accounts import find_user
-from domain.duties import checking, footer, resolve
+from domain.duties import checking, footer, gate, resolve
 from domain.filing import orders, retention, sms
 from domain.lifecycle import stage_counts, workflow
 from domain.lifecycle.states import Role
@@ -59,6 +59,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(restore_command)
     app.cli.add_command(domains_group)
     app.cli.add_command(compliance_group)
+    app.cli.add_command(gate_group)
 
 
 @click.command("seed-demo")
@@ -587,3 +588,46 @@ def compliance_resolve(limit: int | None) -> None:
         limit=limit,
     )  # fmt: skip
     _report("resolve", result)
+
+
+# --- the access gate (DOMAIN.md A9) -----------------------------------------------------------
+
+
+@click.group("gate")
+def gate_group() -> None:
+    """The access gate: the domains the provider's edge may serve."""
+
+
+@gate_group.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(gate.FORMATS),
+    default="nginx-map",
+    show_default=True,
+    help="nginx-map: entries for a `map … { hostnames; … }` block.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write FILE atomically (a reader sees the old or the new file) instead of stdout.",
+)
+@with_appcontext
+def gate_export_command(fmt: str, output: Path | None) -> None:
+    """Print (or write) the allowed domains with a version that changes whenever they do; with
+    --output, the version goes to stderr and the file is left alone when it already holds it."""
+    made = gate.export_now(current_policy().provider_code)
+    content = made.render(fmt)
+    if output is None:
+        click.echo(content, nl=False)
+        return
+    try:
+        with open(output, encoding="utf-8") as existing:
+            unchanged = existing.read(200).startswith(made.prefix(fmt))
+    except OSError:
+        unchanged = False
+    if not unchanged:
+        gate.write_atomically(output, content)
+    click.echo(
+        f"{made.version} {len(made.domains)} {'unchanged' if unchanged else 'written'}", err=True
+    )

@@ -133,6 +133,13 @@ class Config:
     IDENTITY_REGION = "ap-guangzhou"  # Tencent's region
     OCR = "tesseract"  # or "off"; tesseract reads only where the program and chi_sim are installed
     OCR_LANGUAGES = "chi_sim+eng"  # Tesseract's language data to read with
+    # The access gate (DOMAIN.md A9): who may ask /gate/check and /gate/export (CIDRs, comma-
+    # separated, or a token in the X-Gate-Token header), how often a process looks whether the
+    # allowed set changed, how often the refusals counted in memory are written.
+    GATE_ALLOWED_CLIENTS = "127.0.0.0/8,::1/128"
+    GATE_TOKEN = ""
+    GATE_REFRESH_SECONDS = 1.0
+    GATE_LOG_FLUSH_SECONDS = 10.0
 
 
 def webhook_problem(url: str, secret: str) -> str | None:

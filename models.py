@@ -917,3 +917,42 @@ class MaterialReading(Model):
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'read', 'failed')", name="known_reading_status"),
     )
+
+
+# --- the access gate (DOMAIN.md A9) ---------------------------------------------------------
+
+
+class GateAllowedDomain(Model):
+    """A domain of the provider's own on the admin's allow-list: it and its subdomains pass the
+    gate."""
+
+    __tablename__ = "gate_allowed_domains"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    domain: Mapped[str] = mapped_column(String(253), unique=True)  # ASCII (punycode), registrable
+    note: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    created_by: Mapped[User | None] = relationship()
+
+
+class GateRefusal(Model):
+    """Refusals of the gate for one registrable domain on one day (Asia/Shanghai): written once at
+    the first sight of the day, its count added to in batches afterwards."""
+
+    __tablename__ = "gate_refusals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    domain: Mapped[str] = mapped_column(String(253))  # ASCII; the host itself when not a domain
+    last_host: Mapped[str] = mapped_column(String(253))
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("day", "domain"),
+        Index("ix_gate_refusals_domain_seen", "domain", "last_seen_at"),
+        Index("ix_gate_refusals_seen", "last_seen_at"),
+    )

@@ -6,7 +6,8 @@ calendar · pre_approval_keywords: the pre-approval keyword table · registry: t
 report: reviewer productivity · settings: stored settings · outbox: every SMS and e-mail · audit:
 the audit log · tokens: API tokens · service_codes: service codes (备案服务码) · subjects: registry
 subjects, who holds them, bind and unbind · duties: the footer and resolve
-checks.
+checks · gate: the access gate's refused hosts and
+allow-list.
 """
 
 from blueprints.admin import (
@@ -14,6 +15,7 @@ from blueprints.admin import (
     audit,
     dashboard,
     duties,
+    gate,
     ips,
     outbox,
     pre_approval_keywords,
@@ -32,5 +34,5 @@ from blueprints.admin.console import bp
 __all__ = ["bp"]
 CONSOLES = (
     dashboard, staff, applicants, ips, provinces, tables, registry, report, settings, outbox, audit,
-    tokens, service_codes, subjects, pre_approval_keywords, duties,
+    tokens, service_codes, subjects, pre_approval_keywords, duties, gate,
 )  # fmt: skip

@@ -1,1 +1,1 @@
-"""The provider's duties for the filings it holds (DOMAIN.md A9): footer and resolve checks, the gate."""
+"""The provider's duties (DOMAIN.md A9): the access gate, the footer checks, the resolve checks."""

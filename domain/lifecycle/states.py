@@ -247,6 +247,9 @@ OTHER_EVENT_LABELS = {
     "service_code_revoked": N_("吊销备案服务码"),
     "service_code_used": N_("使用备案服务码"),
     "mobile_verified": N_("手机号验证通过"),
+    # the access gate
+    "gate_domain_allowed": N_("加入访问白名单"),
+    "gate_domain_removed": N_("移出访问白名单"),
 }
 
 

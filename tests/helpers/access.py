@@ -11,7 +11,10 @@ PUBLIC = {"site.index", "site.terms", "site.set_language", "site.health", "auth.
           "auth.second_factor", "auth.forgot_password", "auth.reset_password", "auth.confirm_signup",
           "api.precheck_application",
           "api.filing_type", "api.openapi_document", "materials.phone_page",
-          "hardening.ready"}  # fmt: skip
+          "hardening.ready",
+          # the access gate: the block page for anyone; the check and the export by the caller's
+          # address (or a token), not by a role (tests/web/test_access_gate.py)
+          "gate.blocked", "gate.check", "gate.export"}  # fmt: skip
 TOKEN = {"api.create_filing", "api.read_filing", "api.issue_service_code", "api.list_service_codes",
          "api.read_service_code", "api.revoke_service_code"}  # fmt: skip
 DEMO_ONLY = {"site.demo_mailbox"}  # 404 unless BEIAN_DEMO_MODE (off here, as in production)

@@ -48,6 +48,7 @@ def world(app, client, make_user, login):
         "website_number": "浙ICP备2021000001号-1",  # never checked: staff get 404, others 403
         "number": "浙ICP备2021000001号",  # a registry subject's console page (admin only)
         "row": 0,  # a website's first pre-approval row
+        "entry_id": 1,  # no such allow-list entry of the access gate
     }  # fmt: skip
     return {
         "users": {"owner": owner, "other": other, "reviewer": reviewer, "admin": admin},

@@ -152,6 +152,7 @@ DOMAIN_LAYERS = (
     ("domain.duties",),
     ("domain.accounts",),
     ("domain.operator",),
+    ("domain.duties",),
 )
 
 

@@ -1,0 +1,619 @@
+"""The access gate (DOMAIN.md A9, 备案拦截): which hosts the provider may serve on its IPs.
+
+`allowed_domains()` is the one answer: the registrable domains of registry websites listing
+`PROVIDER_CODE`, the admin's allow-list (the provider's own domains), and the domains of access
+orders (新增接入, 继续接入) from the end of initial review until the order is withdrawn or rejected by
+the bureau. A 首次备案 or 新增网站 joins only on approval, when the registry lists it; a cancelled
+access, website or subject leaves with its registry row. A host passes when it is one of these
+domains or a subdomain of one.
+
+The edge asks on every request, so each process keeps the set in memory (`Gate`) and checks a
+version counter (`change_counters.gate`) at most every `refresh_seconds`; every flush that can
+change the set bumps that counter in its own transaction (`_note_gate_changes`), on whichever host
+it runs. Refused hosts are counted per registrable domain and day by `RefusalLog`: the first
+sight of a day is one INSERT, later refusals are added up in memory and written in one batch per
+flush interval.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import json
+import math
+import os
+import re
+import tempfile
+import threading
+import time
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from itertools import chain
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import idna
+from sqlalchemy import String, event, func, inspect, literal, select, text, union_all
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from domain import audit
+from domain.errors import DomainError
+from domain.lifecycle import workflow
+from domain.lifecycle.states import Action, FilingState, OrderKind
+from domain.rulebook import rules
+from domain.rulebook.filing_type import unicode_domain
+from domain.support.i18n import N_, Message
+from extensions import db
+from models import (
+    ChangeCounter,
+    Filing,
+    GateAllowedDomain,
+    GateRefusal,
+    RegistryDomain,
+    RegistryWebsite,
+    User,
+    Website,
+    WebsiteDomain,
+    utcnow,
+)
+
+GATE_COUNTER = "gate"  # the change_counters row bumped whenever the allowed set may change
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+FORMATS = ("nginx-map", "json", "text")
+MAX_HOST = 300  # a longer Host header is no host name (253 characters, a port and brackets)
+
+
+# --- which orders count -----------------------------------------------------------------------
+
+
+def _states_past_initial_review() -> frozenset[FilingState]:
+    """The states an access order can be in from initial review passed until it is approved,
+    withdrawn or rejected by the bureau: read off the workflow table, following every access row
+    from the target of 初审通过 except a withdrawal, a return for edits (initial review comes
+    again) and the bureau's rejection. Approved is left out: the registry lists the order's
+    websites from then on, and a later cancellation must take them out."""
+    start = workflow.TRANSITIONS[(FilingState.submitted, Action.initial_approve)].target
+    found, todo = {start}, [start]
+    while todo:
+        state = todo.pop()
+        for (source, action), row in workflow.TRANSITIONS.items():
+            if source is not state or OrderKind.access not in row.kinds:
+                continue
+            if row.kind in (workflow.Kind.withdraw, workflow.Kind.returned):
+                continue
+            if action is Action.bureau_reject or row.target in found:
+                continue
+            found.add(row.target)
+            todo.append(row.target)
+    return frozenset(found - workflow.FINAL_STATES)
+
+
+ORDER_STATES = _states_past_initial_review()
+
+
+def allowed_domains(provider_code: str) -> set[str]:
+    """Every domain the gate lets through (ASCII forms); a subdomain of one passes too."""
+    listed = (
+        literal(";", String) + RegistryWebsite.access_providers + literal(";", String)
+    ).contains(f";{provider_code};", autoescape=True)
+    registry = (
+        select(RegistryDomain.domain)
+        .join(RegistryWebsite, RegistryWebsite.id == RegistryDomain.website_id)
+        .where(listed)
+    )
+    orders = (
+        select(WebsiteDomain.domain)
+        .join(Website, Website.id == WebsiteDomain.website_id)
+        .join(Filing, Filing.id == Website.filing_id)
+        .where(Filing.kind == OrderKind.access, Filing.state.in_(sorted(ORDER_STATES)))
+    )
+    own = select(GateAllowedDomain.domain)
+    # Core rows on the session's connection: the ORM's result machinery cost more than the query.
+    return set(db.session.connection().execute(union_all(registry, orders, own)).scalars())
+
+
+# --- the version: bumped in the transaction of every change ----------------------------------
+
+_local = {"changes": 0}  # bumped at each flush of this process that bumped the counter
+_BUMP = text(
+    "INSERT INTO change_counters (name, value) VALUES (:name, 1) "
+    "ON CONFLICT (name) DO UPDATE SET value = change_counters.value + 1"
+)
+
+
+def read_version() -> int:
+    """The gate's change counter as stored (0 before the first change)."""
+    value = db.session.scalar(select(ChangeCounter.value).where(ChangeCounter.name == GATE_COUNTER))
+    return int(value or 0)
+
+
+def _in_gate(filing: Filing, state: Any) -> bool:
+    return filing.kind is OrderKind.access and state in ORDER_STATES
+
+
+def _filing_changes_gate(session: Session, filing: Filing) -> bool:
+    if filing in session.new:
+        return _in_gate(filing, filing.state)
+    history = inspect(filing).attrs.state.history
+    old = history.deleted[0] if history.deleted else filing.state
+    if filing in session.deleted:
+        return _in_gate(filing, old)
+    return _in_gate(filing, old) != _in_gate(filing, filing.state)
+
+
+def _website_in_gate(session: Session, website_id: int | None) -> bool:
+    website = session.get(Website, website_id) if website_id else None
+    return website is not None and _in_gate(website.filing, website.filing.state)
+
+
+def _touches_gate(session: Session) -> bool:
+    """Whether the flush to come may change the allowed set."""
+    for item in chain(session.new, session.dirty, session.deleted):
+        if isinstance(item, RegistryWebsite | RegistryDomain | GateAllowedDomain):
+            return True
+        if isinstance(item, Filing) and _filing_changes_gate(session, item):
+            return True
+        if isinstance(item, Website) and item.filing_id and _website_in_gate(session, item.id):
+            return True
+        if isinstance(item, WebsiteDomain) and _website_in_gate(session, item.website_id):
+            return True
+    return False
+
+
+def _note_gate_changes(session: Session, _context: object, _instances: object) -> None:
+    with session.no_autoflush:
+        if _touches_gate(session):
+            session.info["gate_changed"] = True
+
+
+def _bump_version(session: Session, _context: object) -> None:
+    if session.info.pop("gate_changed", False):
+        session.connection().execute(_BUMP, {"name": GATE_COUNTER})
+        _local["changes"] += 1
+
+
+def watch_changes() -> None:
+    """Bump the gate's version in every flush that may change the allowed set (idempotent)."""
+    if not event.contains(Session, "before_flush", _note_gate_changes):
+        event.listen(Session, "before_flush", _note_gate_changes)
+        event.listen(Session, "after_flush", _bump_version)
+
+
+# --- reading a host ---------------------------------------------------------------------------
+
+_LABEL = r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?"
+_NAME = re.compile(rf"(?:{_LABEL}\.)*{_LABEL}")
+
+
+@dataclass(frozen=True)
+class Host:
+    """A Host header as the gate reads it."""
+
+    name: str  # ASCII, lower case, no port, no trailing dot; an IP literal without brackets
+    is_ip: bool
+
+    @property
+    def domain(self) -> str:
+        """What refusals are counted under: the registrable domain, else the name itself."""
+        if self.is_ip:
+            return self.name
+        return rules.registrable_part(self.name) or self.name
+
+
+def read_host(raw: str) -> Host | None:
+    """A Host value folded as A5 folds a domain (NFKC, trimmed, lower case, IDNA) with a port and
+    a trailing dot removed; None when it is not a host name (empty, a URL, spaces, bad IDNA)."""
+    if not raw or len(raw) > MAX_HOST:
+        return None
+    value = (
+        raw.strip().lower() if raw.isascii() else unicodedata.normalize("NFKC", raw).strip().lower()
+    )
+    if value.startswith("["):  # an IPv6 literal, with or without a port
+        inside, _, rest = value[1:].partition("]")
+        if rest and not (rest[0] == ":" and rest[1:].isdigit()):
+            return None
+        return _ip(inside)
+    if value.count(":") > 1:
+        return _ip(value)
+    name, colon, port = value.partition(":")
+    if colon and not port.isdigit():
+        return None
+    name = name[:-1] if name.endswith(".") else name
+    if not name or len(name) > 253:
+        return None
+    if not name.isascii():
+        try:
+            name = idna.encode(name, uts46=True, std3_rules=True).decode("ascii")
+        except (idna.IDNAError, UnicodeError):
+            return None
+    elif not _NAME.fullmatch(name):
+        return None
+    if name.replace(".", "").isdigit():
+        return _ip(name)
+    return Host(name, False)
+
+
+def _ip(value: str) -> Host | None:
+    try:
+        return Host(str(ipaddress.ip_address(value)), True)
+    except ValueError:
+        return None
+
+
+def covered(name: str, domains: frozenset[str] | set[str]) -> bool:
+    """Whether `name` or one of its parent domains is in `domains`."""
+    while True:
+        if name in domains:
+            return True
+        dot = name.find(".")
+        if dot < 0:
+            return False
+        name = name[dot + 1 :]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The gate's answer for one Host value: allowed, refused, or not a host (None)."""
+
+    allowed: bool | None
+    host: Host | None
+
+
+# --- the in-process set -----------------------------------------------------------------------
+
+
+class Gate:
+    """The allowed set of one process and one database, checked against the stored version at
+    most every `refresh_seconds` (at once after a change made by this process)."""
+
+    MAX_VERDICTS = 20_000  # verdicts kept per version, by the Host value as received
+
+    def __init__(self, provider_code: str, refresh_seconds: float) -> None:
+        self.provider_code = provider_code
+        self.refresh_seconds = refresh_seconds
+        self.domains: frozenset[str] = frozenset()
+        self.version: int | None = None
+        self.checked_at = -math.inf
+        self.local_seen = -1
+        self.verdicts: dict[str, Verdict] = {}
+        self.exports: dict[str, tuple[str, str]] = {}
+        self.lock = threading.Lock()
+
+    def fresh(self) -> None:
+        """Reload the set when the stored version moved since it was read."""
+        now = time.monotonic()
+        if now - self.checked_at < self.refresh_seconds and self.local_seen == _local["changes"]:
+            return
+        with self.lock:
+            local = _local["changes"]
+            version = read_version()  # read before the set: a change after it bumps it again
+            if version != self.version:
+                self.domains = frozenset(allowed_domains(self.provider_code))
+                self.version, self.verdicts, self.exports = version, {}, {}
+            self.checked_at, self.local_seen = now, local
+
+    def verdict(self, raw: str) -> Verdict:
+        """Whether the host `raw` (a Host header, a port allowed) may be served."""
+        self.fresh()
+        known = self.verdicts.get(raw)
+        if known is not None:
+            return known
+        host = read_host(raw)
+        if host is None:
+            answer = Verdict(None, None)
+        else:
+            answer = Verdict(not host.is_ip and covered(host.name, self.domains), host)
+        if len(self.verdicts) >= self.MAX_VERDICTS:
+            self.verdicts = {}
+        self.verdicts[raw] = answer
+        return answer
+
+    def export(self, fmt: str) -> tuple[str, str]:
+        """(version, text) of the set in `fmt`, rendered once per version."""
+        self.fresh()
+        cached = self.exports.get(fmt)
+        if cached is None:
+            made = Export.of(self.domains, utcnow())
+            cached = self.exports[fmt] = (made.version, made.render(fmt))
+        return cached
+
+
+# --- the export -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Export:
+    """The allowed set as shipped to an edge: sorted, with a version that is a digest of it (it
+    changes whenever the set does, and two hosts with the same set give the same version)."""
+
+    version: str
+    domains: tuple[str, ...]
+    generated_at: datetime
+
+    @classmethod
+    def of(cls, domains: Iterable[str], now: datetime) -> Export:
+        """The export of `domains`."""
+        ordered = tuple(sorted(domains))
+        digest = hashlib.sha256("\n".join(ordered).encode("ascii")).hexdigest()[:16]
+        return cls(digest, ordered, now)
+
+    def prefix(self, fmt: str) -> str:
+        """How a rendering in `fmt` of this set begins, up to its version (a file that begins so
+        holds this very set)."""
+        if fmt == "json":
+            return f'{{"format":"json","version":"{self.version}",'
+        return f"# beian-desk gate {fmt} version {self.version} "
+
+    def render(self, fmt: str) -> str:
+        """The export in `fmt` (one of FORMATS)."""
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown format {fmt!r}")
+        stamp = self.generated_at.astimezone(SHANGHAI).isoformat(timespec="seconds")
+        if fmt == "json":
+            rest = json.dumps(
+                {"generated_at": stamp, "count": len(self.domains), "domains": list(self.domains)},
+                separators=(",", ":"),
+            )
+            return self.prefix(fmt) + rest[1:] + "\n"
+        head = f"{self.prefix(fmt)}count {len(self.domains)} at {stamp}\n"
+        if fmt == "text":
+            return head + "".join(f"{domain}\n" for domain in self.domains)
+        # entries for `map $host $var { hostnames; default 0; include FILE; }`: with `hostnames`,
+        # ".example.cn" matches example.cn and every name under it
+        return head + "".join(f".{domain} 1;\n" for domain in self.domains)
+
+
+def export_now(provider_code: str) -> Export:
+    """The export of the allowed set as stored now."""
+    return Export.of(allowed_domains(provider_code), utcnow())
+
+
+def write_atomically(path: Path, content: str) -> None:
+    """Write `content` to `path` so that a reader sees the old file or the new one, never half."""
+    path = Path(path)
+    handle = tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
+    )
+    try:
+        with handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(handle.name, 0o644)
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+
+
+# --- refused hosts ----------------------------------------------------------------------------
+
+
+def _insert(session: Session) -> Any:
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(GateRefusal.__table__)
+
+
+class RefusalLog:
+    """Refusals counted per registrable domain and day (Asia/Shanghai), bounded in writes: the
+    first sight of a (day, domain) in this process is one INSERT (nothing when another process or
+    host wrote it first); later refusals are added up in memory and written by `flush()`, one
+    upsert per (day, domain) at most every `flush_seconds`, or when `max_pending` keys wait."""
+
+    def __init__(self, flush_seconds: float, max_pending: int = 5_000) -> None:
+        self.flush_seconds, self.max_pending = flush_seconds, max_pending
+        self.seen: set[tuple[date, str]] = set()
+        self.pending: dict[tuple[date, str], list[Any]] = {}  # key -> [count, last host, last at]
+        self.flushed_at = time.monotonic()
+        self.lock = threading.Lock()
+
+    def refused(self, host: Host, now: datetime) -> None:
+        """Count one refusal of `host` at `now` (writes in the caller's transaction)."""
+        day, domain = now.astimezone(SHANGHAI).date(), host.domain
+        key = (day, domain)
+        with self.lock:
+            first = key not in self.seen
+            if first:
+                if len(self.seen) >= 4 * self.max_pending:
+                    self.seen = {seen for seen in self.seen if seen[0] == day}
+                self.seen.add(key)
+            elif key in self.pending:
+                entry = self.pending[key]
+                entry[0], entry[1], entry[2] = entry[0] + 1, host.name, now
+            else:
+                self.pending[key] = [1, host.name, now]
+            due = (
+                time.monotonic() - self.flushed_at >= self.flush_seconds
+                or len(self.pending) >= self.max_pending
+            )
+        if first and not self._first_sight(day, domain, host.name, now):
+            with self.lock:  # another process wrote the day's row: count this one later
+                entry = self.pending.setdefault(key, [0, host.name, now])
+                entry[0] += 1
+        if due:
+            self.flush()
+
+    def _first_sight(self, day: date, domain: str, host: str, now: datetime) -> bool:
+        session = db.session()
+        statement = (
+            _insert(session)
+            .values(
+                day=day, domain=domain, last_host=host, count=1, first_seen_at=now, last_seen_at=now
+            )
+            .on_conflict_do_nothing(index_elements=["day", "domain"])
+            .returning(GateRefusal.__table__.c.id)
+        )
+        return session.execute(statement).first() is not None  # nothing returned: a conflict
+
+    def flush(self) -> int:
+        """Write the counts waiting in memory (in the caller's transaction); how many rows."""
+        with self.lock:
+            waiting, self.pending = self.pending, {}
+            self.flushed_at = time.monotonic()
+        if not waiting:
+            return 0
+        session = db.session()
+        insert = _insert(session)
+        table = GateRefusal.__table__
+        statement = insert.on_conflict_do_update(
+            index_elements=["day", "domain"],
+            set_={
+                "count": table.c.count + insert.excluded.count,
+                "last_host": insert.excluded.last_host,
+                "last_seen_at": insert.excluded.last_seen_at,
+            },
+        )
+        rows = [
+            {"day": day, "domain": domain, "last_host": last_host, "count": count,
+             "first_seen_at": at, "last_seen_at": at}
+            for (day, domain), (count, last_host, at) in sorted(waiting.items())
+        ]  # fmt: skip
+        session.execute(statement, rows)
+        return len(rows)
+
+
+# --- the admin's lists ------------------------------------------------------------------------
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class RefusedDomain:
+    """One domain of the 未备案访问 list: refusals added up over the days it was seen."""
+
+    domain: str  # ASCII
+    count: int
+    days: int
+    first_seen_at: datetime
+    last_seen_at: datetime
+    last_host: str
+    allowed_now: bool
+
+    @property
+    def shown(self) -> str:
+        """The domain as people read it (Chinese labels decoded)."""
+        return unicode_domain(self.domain)
+
+
+def fold_search(query: str) -> str:
+    """A typed search as the stored domains are written (lower case, punycode where it can)."""
+    value = unicodedata.normalize("NFKC", query or "").strip().lower()[:253]
+    if value and not value.isascii():
+        try:
+            return idna.encode(value, uts46=True).decode("ascii")
+        except (idna.IDNAError, UnicodeError):
+            return value
+    return value
+
+
+def refused_domains(
+    provider_code: str, query: str = "", page: int = 1
+) -> tuple[list[RefusedDomain], bool]:
+    """One page of refused domains, the most recently refused first, those whose ASCII form
+    contains `query`; and whether a next page exists."""
+    last_seen = func.max(GateRefusal.last_seen_at)
+    statement = (
+        select(
+            GateRefusal.domain,
+            func.sum(GateRefusal.count),
+            func.count(),
+            func.min(GateRefusal.first_seen_at),
+            last_seen,
+        )  # fmt: skip
+        .group_by(GateRefusal.domain)
+        .order_by(last_seen.desc(), GateRefusal.domain)
+        .limit(PAGE_SIZE + 1)
+        .offset((max(page, 1) - 1) * PAGE_SIZE)
+    )
+    folded = fold_search(query)
+    if folded:
+        statement = statement.where(GateRefusal.domain.contains(folded, autoescape=True))
+    rows = db.session.execute(statement).all()[: PAGE_SIZE + 1]
+    more, rows = len(rows) > PAGE_SIZE, rows[:PAGE_SIZE]
+    names = [row[0] for row in rows]
+    hosts = dict(
+        db.session.execute(
+            select(GateRefusal.domain, GateRefusal.last_host)
+            .where(GateRefusal.domain.in_(names))
+            .order_by(GateRefusal.last_seen_at)
+        ).all()
+    )  # the latest host wins (ascending order, later rows overwrite)
+    allowed = allowed_domains(provider_code) if names else set()
+    found = [
+        RefusedDomain(domain, int(count), int(days), _aware(first), _aware(last),
+                      hosts.get(domain, domain), covered(domain, allowed))
+        for domain, count, days, first, last in rows
+    ]  # fmt: skip
+    return found, more
+
+
+def _aware(value: Any) -> datetime:
+    """An aggregate's timestamp as an aware UTC datetime (SQLite's MIN/MAX give naive or text)."""
+    moment: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("UTC"))
+
+
+def allow_list() -> list[GateAllowedDomain]:
+    """The admin's allow-list, alphabetical."""
+    return list(db.session.scalars(select(GateAllowedDomain).order_by(GateAllowedDomain.domain)))
+
+
+def check_allowed_entry(typed: str) -> str | Message:
+    """The ASCII form of a domain typed for the allow-list, or what is wrong with it: it must be a
+    registrable domain (its subdomains pass with it)."""
+    host = read_host(typed.strip())
+    if host is None or host.is_ip or "." not in host.name:
+        return Message(N_("域名格式不正确"))
+    registrable = rules.registrable_part(host.name)
+    if registrable != host.name:
+        return Message(
+            N_("请填写可注册的域名（如 %(domain)s），其子域名自动包含"),
+            {"domain": unicode_domain(registrable or host.name)},
+        )
+    return host.name
+
+
+def add_allowed(typed: str, note: str, actor: User) -> tuple[list[str], list[tuple[str, Message]]]:
+    """Put the domains in `typed` (one per line, or separated by commas or spaces) on the
+    allow-list; (added, refused with why). Audited; flushes, never commits."""
+    added: list[str] = []
+    refused: list[tuple[str, Message]] = []
+    present = set(db.session.scalars(select(GateAllowedDomain.domain)))
+    for entry in re.split(r"[\s,，;；]+", typed or ""):
+        if not entry:
+            continue
+        checked = check_allowed_entry(entry)
+        if isinstance(checked, Message):
+            refused.append((entry[:80], checked))
+        elif checked in present:
+            refused.append((entry[:80], Message(N_("已在白名单中"))))
+        else:
+            present.add(checked)
+            db.session.add(
+                GateAllowedDomain(domain=checked, note=(note or "").strip()[:200], created_by=actor)
+            )
+            audit.record("gate_domain_allowed", actor, data={"domain": checked})
+            added.append(checked)
+    db.session.flush()
+    return added, refused
+
+
+def remove_allowed(entry_id: int, actor: User) -> str:
+    """Take one domain off the allow-list (audited); the domain removed.
+
+    :raises DomainError: no such entry.
+    """
+    entry = db.session.get(GateAllowedDomain, entry_id)
+    if entry is None:
+        raise DomainError(Message(N_("白名单中没有该域名")))
+    db.session.delete(entry)
+    audit.record("gate_domain_removed", actor, data={"domain": entry.domain})
+    db.session.flush()
+    return entry.domain
+
+
+watch_changes()  # on import: every process that can reach the gate's tables counts their changes
