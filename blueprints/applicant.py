@@ -224,7 +224,8 @@ RESEND_MESSAGES = {
 def _sms_page(filing: Filing, form: SmsForm, message: str | None, status: int):
     waiting = Action.sms_verify in workflow.actions_for(filing, Role.applicant)
     challenges = sms.open_challenges(filing) if waiting else []
-    masked = [(c, mask_phone(c.mobile)) for c in challenges]
+    sites = sms.recipients_by_website(filing, runtime_adapters().registry) if challenges else {}
+    masked = [(c, mask_phone(c.mobile), sites.get(c.mobile, [])) for c in challenges]
     policy = current_policy()
     demo_texts = []
     if current_app.config["DEMO_MODE"] and challenges:  # the demo has no real phone to read it on

@@ -39,34 +39,43 @@ def _digest(filing_id: int, mobile: str, code: str, policy: Policy) -> str:
 
 
 def recipients(filing: Filing, registry: Registry | None = None) -> list[str]:
-    """Who gets a code (B R-S-2), each distinct mobile once. An access filing: the mobiles on the
-    existing MIIT record of each website in the filing (R-S-5). A new filing (A8), the typed
-    mobiles: a 首次备案's subject and website responsible persons, a 新增网站's website responsible
-    persons (a website whose person is the subject's: the subject's). A change of subject or
-    website (A7 v3, R-S-2): the new mobile of the person whose data changes."""
-    if filing.kind in (OrderKind.first_filing, OrderKind.new_website):
-        return _typed_recipients(filing)
+    """Who gets a code (B R-S-2), each distinct mobile once (see recipients_by_website)."""
+    return list(recipients_by_website(filing, registry))
+
+
+def recipients_by_website(filing: Filing, registry: Registry | None = None) -> dict[str, list[str]]:
+    """Each mobile that gets a code, with the names of the websites it answers for ("" for the
+    subject's person where no website is theirs), in the order the codes go out. An access
+    filing: the mobiles on the existing MIIT record of each website in the filing (R-S-5). A new
+    filing (A8), the typed mobiles: a 首次备案's subject and website responsible persons, a
+    新增网站's website responsible persons (a website whose person is the subject's: the subject's).
+    A change of subject or website (A7 v3, R-S-2): the new mobile of the person whose data
+    changes."""
+    found: dict[str, list[str]] = {}
+
+    def add(mobile: str, website_name: str) -> None:
+        if mobile:
+            names = found.setdefault(mobile, [])
+            if website_name and website_name not in names:
+                names.append(website_name)
+
     if filing.kind in workflow.CHANGES:
-        return record_orders.sms_recipients(filing)
-    registry = registry or LocalRegistry()
-    mobiles = []
-    for website in filing.websites:
-        record = registry.website_by_domain(website.domains[0].domain) if website.domains else None
-        mobile = record.responsible_mobile if record is not None else ""
-        if mobile and mobile not in mobiles:
-            mobiles.append(mobile)
-    return mobiles
-
-
-def _typed_recipients(filing: Filing) -> list[str]:
+        for mobile in record_orders.sms_recipients(filing):
+            add(mobile, filing.websites[0].name if filing.kind is OrderKind.change_website else "")
+        return found
     subject_person = filing.subject.responsible_person
-    people = [subject_person] if filing.kind is OrderKind.first_filing else []
-    people += [website.responsible_person or subject_person for website in filing.websites]
-    mobiles: list[str] = []
-    for person in people:
-        if person is not None and person.mobile and person.mobile not in mobiles:
-            mobiles.append(person.mobile)
-    return mobiles
+    if filing.kind is OrderKind.first_filing and subject_person is not None:
+        add(subject_person.mobile, "")
+    registry = registry or LocalRegistry()
+    for website in filing.websites:
+        if filing.kind in (OrderKind.first_filing, OrderKind.new_website):
+            person = website.responsible_person or subject_person
+            add(person.mobile if person is not None else "", website.name)
+        else:
+            first = website.domains[0].domain if website.domains else None
+            record = registry.website_by_domain(first) if first else None
+            add(record.responsible_mobile if record is not None else "", website.name)
+    return found
 
 
 def open_challenges(filing: Filing) -> list[SmsChallenge]:

@@ -130,3 +130,20 @@ def test_the_code_form_disables_its_button_on_submit(client, login, make_filing)
     login(filing.account)
     page = client.get(f"/filings/{filing.id}/sms").get_data(as_text=True)
     assert 'class="sms-form" data-once' in page
+
+
+def test_each_number_says_which_website_it_answers_for(app, client, login, make_filing):
+    load_demo()
+    filing = make_filing(FilingState.sms_pending)
+    for challenge in db.session.scalars(
+        select(SmsChallenge).where(SmsChallenge.filing_id == filing.id)
+    ):
+        challenge.closed_at = utcnow()
+    db.session.add(  # the mobile on record of qinghe.cn's website (R-S-5)
+        SmsChallenge(filing_id=filing.id, code_hash="x", mobile="13800138001",
+                     expires_at=utcnow() + timedelta(hours=24))
+    )  # fmt: skip
+    db.session.commit()
+    login(filing.account)
+    page = client.get(f"/filings/{filing.id}/sms").get_data(as_text=True)
+    assert "138****8001</strong>（网站：青禾科技官网）" in page
