@@ -14,6 +14,7 @@ from PIL import Image
 from demo.seed import DEMO_ACCOUNTS
 from tests.helpers.browser import claim_and_decide, login, screenshot
 from tests.helpers.new_filings import NEW_DOMAIN, NEW_SITE_DOMAIN, NEW_USCC
+from tests.helpers.photos import face_photo
 
 pytestmark = pytest.mark.browser
 REVIEWER = next(a for a in DEMO_ACCOUNTS if a[3].value == "reviewer")
@@ -97,7 +98,9 @@ def test_first_filing_from_the_type_step_to_new_numbers(browser, page, live_serv
     link = page.locator(".verify-link").get_attribute("href")
     phone = browser.new_context(viewport={"width": 390, "height": 800}, is_mobile=True).new_page()
     phone.goto(link)
-    phone.set_input_files("#photo", image_file(tmp_path, "selfie.jpg", (220, 180, 150)))
+    selfie = tmp_path / "selfie.jpg"
+    selfie.write_bytes(face_photo())  # the live photo holds one face (A10)
+    phone.set_input_files("#photo", str(selfie))
     phone.click("main button[type=submit]")
     phone.context.close()
     page.locator(".authenticity .badge-ok").wait_for(timeout=15_000)
