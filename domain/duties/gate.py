@@ -147,7 +147,12 @@ def _filing_changes_gate(session: Session, filing: Filing) -> bool:
 
 def _website_in_gate(session: Session, website_id: int | None) -> bool:
     website = session.get(Website, website_id) if website_id else None
-    return website is not None and _in_gate(website.filing, website.filing.state)
+    if website is None:
+        return False
+    filing = website.filing
+    if filing is None:  # a website being taken off its filing: it may have been in the gate
+        return True
+    return _in_gate(filing, filing.state)
 
 
 def _touches_gate(session: Session) -> bool:
