@@ -45,11 +45,17 @@ def test_sigkill_during_submissions_and_decisions(
     db.session.commit()
     applicants = [make_user(Role.applicant) for _ in range(APPLICANTS)]
     ready = []  # complete drafts, one per applicant
-    for applicant, (domain, certificate, password) in zip(applicants, SUBMITTING, strict=True):
+    for index, (applicant, (domain, certificate, password)) in enumerate(
+        zip(applicants, SUBMITTING, strict=True)
+    ):
         client.post("/auth/logout")
         login(applicant)
+        # a mobile per subject (R-P-4), a Jiangsu one where the province asks for it (R-PH-2)
+        mobile = ("1391234" if certificate[2:4] == "32" else "1390013") + f"{index:04d}"
         ready.append(
-            walk_to_confirm(client, applicant, domain=domain, cert=certificate, password=password)
+            walk_to_confirm(
+                client, applicant, domain=domain, cert=certificate, password=password, mobile=mobile
+            )
         )
     reviewer = make_user(Role.reviewer)
     waiting = [make_filing(FilingState.submitted, owner=applicants[0], reviewer=reviewer)

@@ -22,11 +22,13 @@ def test_two_first_filings_approved_at_once_get_two_numbers(app, client, applica
         pytest.skip("concurrent writers: PostgreSQL (SQLite serialises them)")
     reviewer = make_user(Role.reviewer)
     ids = []
-    for cert, domain in (
-        ("91330106MA28XY5Q78", "xinhe-one.cn"),
-        ("91330106MA2J4KLM3N", "xinhe-two.cn"),
+    for cert, domain, mobile in (  # two subjects, two persons (R-P-4: one mobile per subject)
+        ("91330106MA28XY5Q78", "xinhe-one.cn", "13900139001"),
+        ("91330106MA2J4KLM3N", "xinhe-two.cn", "13900139002"),
     ):
-        filing = new_filings.walk_first_filing(client, applicant, cert=cert, domain=domain)
+        filing = new_filings.walk_first_filing(
+            client, applicant, cert=cert, domain=domain, mobile=mobile
+        )
         new_filings.submit(client, filing)
         walk(filing, new_filings.NEW_FILING_PATH[:-1], applicant, reviewer)
         assert filing.state is FilingState.bureau_review

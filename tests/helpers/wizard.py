@@ -73,8 +73,11 @@ def website_block(filing, index: int, **changes) -> dict:
     return data
 
 
-def walk_to_confirm(client, user, domain="qinghe.cn", cert=QINGHE_USCC, password="Qinghe2021"):
-    """A logged-in user's filing, filled in through the wizard up to the confirm step."""
+def walk_to_confirm(
+    client, user, domain="qinghe.cn", cert=QINGHE_USCC, password="Qinghe2021", mobile=None
+):
+    """A logged-in user's filing, filled in through the wizard up to the confirm step; filings of
+    several subjects need a `mobile` each (R-P-4: a mobile serves one subject)."""
     if not account_ips(user):
         ip_pool.assign_free(user, 2)
         db.session.commit()
@@ -87,7 +90,10 @@ def walk_to_confirm(client, user, domain="qinghe.cn", cert=QINGHE_USCC, password
     base = f"/filings/{filing.id}"
     assert client.post(f"{base}/product", data={"ips": account_ips(user)}).status_code == 302
     assert client.post(f"{base}/password", data={"password": password}).status_code == 302
-    response = client.post(f"{base}/subject", data=subject_form(filing.province))
+    typed = subject_form(filing.province)
+    if mobile is not None:
+        typed["person_mobile"] = mobile
+    response = client.post(f"{base}/subject", data=typed)
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     db.session.refresh(filing)
     response = client.post(f"{base}/websites", data=website_block(filing, 0))
