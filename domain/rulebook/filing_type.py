@@ -63,11 +63,6 @@ class TypeVerdict:
     domain: str = ""  # the registrable domain looked up (A5 v2), in the form people read
     warnings: list[TypeWarning] = field(default_factory=list)
 
-    @property
-    def is_new_filing(self) -> bool:
-        """A 首次备案 or a 新增网站: an order that issues new numbers (A8), not an access."""
-        return self.type in NEW_FILING_TYPES
-
     def as_dict(
         self, gettext: Callable[[str], str]
     ) -> dict[str, str | list[str] | list[dict[str, str]] | None]:
@@ -96,7 +91,6 @@ class FoundRecords(TypedDict, total=False):
     domain: str
 
 
-NEW_FILING_TYPES = frozenset({FilingType.first_filing, FilingType.new_website})
 ACCESS_TYPES = frozenset({FilingType.new_access, FilingType.continued_access})
 
 REFUSALS = {
@@ -105,7 +99,6 @@ REFUSALS = {
         "请按原备案信息中的证件类型和号码填写；如主体证件已变更，请先到原接入商处办理变更备案；"
         "如该域名是新购买的，请先注销其原有备案后再办理。"
     ),
-    "first_filing_required": N_("该主体尚未在工信部备案，请办理首次备案。"),
     "new_website_required": N_("该域名尚未备案，请办理新增网站备案。"),
     "domain_subject_mismatch": N_("该域名已备案在其他主体下，请核对证件号码和域名。"),
     "already_accessed": N_("该网站已接入本服务商，无需再次办理接入备案。"),
