@@ -24,6 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
+from domain import audit
 from domain.filing import orders
 from domain.lifecycle.workdays import SHANGHAI
 from extensions import db
@@ -261,6 +262,17 @@ def run(
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
     return result
+
+
+def audit_run(duty: str, result: RunResult) -> None:
+    """One audit event for a duty's run (`footer_checked`, `resolve_checked`) with its counts, and
+    the commit that ends the run."""
+    audit.record(
+        f"{duty}_checked", None,
+        data={"checked": result.checked, "results": result.results, "notices": result.notices,
+              "left": result.left},
+    )  # fmt: skip
+    db.session.commit()
 
 
 # --- what people read -----------------------------------------------------------------------

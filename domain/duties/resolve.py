@@ -127,8 +127,7 @@ def run(
         lambda site, outcome: record(site, outcome, limits, policy, now),
         limits, now, limit,
     )  # fmt: skip
-    audit.record("resolve_checked", None, data={"checked": result.checked, "results": result.results, "notices": result.notices, "left": result.left})  # fmt: skip
-    db.session.commit()
+    checking.audit_run(DUTY, result)
     return result
 
 
