@@ -139,7 +139,10 @@ def test_sigkill_during_submissions_and_decisions(
             thread.start()
         rng = random.Random(50)
         for _ in range(KILLS):
-            time.sleep(rng.uniform(0.05, 0.35))  # writes in flight
+            # a kill only after the last one let a decision through (on a busy machine the workers
+            # take longer to come back), then at a random moment: writes in flight
+            _wait_for_a_decision(acknowledged["decided"], threads[0])
+            time.sleep(rng.uniform(0.05, 0.35))
             killed += server.kill_workers()
             server.wait_ready()
     finally:
@@ -184,6 +187,13 @@ def test_sigkill_during_submissions_and_decisions(
             select(Filing.state, func.count()).where(Filing.state != FilingState.draft).group_by(Filing.state)
         ).all()
     }  # fmt: skip
+
+
+def _wait_for_a_decision(decided: list[int], reviewer: threading.Thread) -> None:
+    """Until one more decision is acknowledged, the reviewer is done, or 20 s have passed."""
+    seen, deadline = len(decided), time.monotonic() + 20
+    while len(decided) == seen and reviewer.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def _whole(filing: Filing) -> bool:
