@@ -19,7 +19,7 @@ from extensions import db
 from models import Filing, Person, Subject, User, Website, WebsiteDomain, WebsiteIP, utcnow
 from tests.helpers import orders as orders_helpers
 from tests.helpers import transitions
-from tests.helpers.app import PASSWORD, make_test_app
+from tests.helpers.app import PASSWORD, TestApps
 from tests.helpers.postgres import postgres_url, temporary_schema
 from tests.helpers.transitions import APPLICANT_ACTIONS, PATH_TO, SYSTEM_ACTIONS
 
@@ -55,10 +55,16 @@ def app_config() -> dict:
     return {}
 
 
+@pytest.fixture(scope="session")
+def _apps() -> TestApps:
+    return TestApps()
+
+
 @pytest.fixture
-def app(database_url, tmp_path, app_config, _tables_created):
-    """A fresh app on a clean database (tables created once per backend, emptied after each test)."""
-    application = make_test_app(database_url, tmp_path, **app_config)
+def app(database_url, tmp_path, app_config, _tables_created, _apps):
+    """The app of the test's database and settings, as built, on a clean database (tables created
+    once per backend, emptied after each test; tests/helpers/app.py says what is reset)."""
+    application = _apps.get(database_url, tmp_path, app_config)
     with application.app_context():
         if database_url not in _tables_created:
             db.drop_all()

@@ -3,6 +3,12 @@ has."""
 
 from __future__ import annotations
 
+import copy
+from collections import OrderedDict
+
+from flask import Flask
+
+import runtime
 from app import create_app
 
 PASSWORD = "Test-Secret-2026"  # the accounts of make_user(); not on the common-password list
@@ -33,3 +39,41 @@ def make_test_app(database_url: str, tmp_path, **overrides):
     }
     config.update(overrides)
     return create_app(config)
+
+
+class TestApps:
+    """The apps of one test run, one per database and settings, at most `size` kept (the oldest
+    let go). Building an app compiles its 130 routes and every template it renders anew (about
+    0.15 s), more than most tests take. A test gets the app of its database and settings as it was
+    built: every setting as it was (a test may change them), the adapters built anew on the test's
+    upload folder, and what an app keeps while it serves (the gate's state, the queue panels, the
+    policy read from the database) gone."""
+
+    __test__ = False  # not a test class
+
+    def __init__(self, size: int = 4) -> None:
+        self.size = size
+        self._kept: OrderedDict[tuple[str, str], tuple[Flask, dict, set[str]]] = OrderedDict()
+
+    def get(self, database_url: str, tmp_path, overrides: dict) -> Flask:
+        key = (database_url, repr(sorted(overrides.items())))
+        kept = self._kept.pop(key, None)
+        if kept is None:
+            application = make_test_app(database_url, tmp_path, **overrides)
+            kept = (
+                application,
+                copy.deepcopy(dict(application.config)),
+                set(application.extensions),
+            )
+        else:
+            application, settings, extensions = kept
+            application.config.clear()
+            application.config.update(copy.deepcopy(settings))
+            application.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+            for name in set(application.extensions) - extensions:
+                del application.extensions[name]
+            runtime.install(application)
+        self._kept[key] = kept
+        while len(self._kept) > self.size:
+            self._kept.popitem(last=False)
+        return application
