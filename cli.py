@@ -144,7 +144,7 @@ def registry_import(csv_file: Path, drop: tuple[str, ...]) -> None:
     try:
         with transaction():
             held = orders.held_here(current_policy().provider_code, drop)
-            summary = import_registry(parse_registry_csv(text), held=held)
+            summary = import_registry(parse_registry_csv(text), held=held, hasher=current().hasher)
     except RegistryImportError as exc:
         where = f"line {exc.line}: " if exc.line else ""
         click.echo(f"{csv_file}: {where}{exc.reason}; nothing imported（未导入任何数据）", err=True)

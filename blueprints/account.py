@@ -34,6 +34,7 @@ from domain.accounts import accounts, throttle
 from forms.auth import ChangePasswordForm, DisplayNameForm, PasswordConfirmForm, SecondFactorForm
 from i18n import gettext as _
 from models import User, utcnow
+from runtime import current as runtime_adapters
 from runtime.transaction import transaction
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -117,7 +118,10 @@ def change_password():
         else:
             try:
                 with transaction():
-                    accounts.change_password(user, form.current_password.data, form.password.data)
+                    accounts.change_password(
+                        user, form.current_password.data, form.password.data,
+                        hasher=runtime_adapters().hasher,
+                    )  # fmt: skip
                     # this browser goes on at the new version: listed as a session of it
                     accounts.record_login(
                         user, request.remote_addr or "", request.user_agent.string or ""
@@ -283,7 +287,9 @@ def password_rechecked(user: User, password: str, purpose: str) -> accounts.Acco
     the login, audited); None when it is right, else the refusal. Committed either way."""
     with transaction():
         try:
-            throttle.recheck_password(user, password, purpose, login_limits())
+            throttle.recheck_password(
+                user, password, purpose, login_limits(), hasher=runtime_adapters().hasher
+            )
         except accounts.AccountError as exc:
             return exc
     return None

@@ -40,6 +40,7 @@ from forms.auth import (
 )
 from i18n import gettext as _
 from models import OutboxMessage, User, utcnow
+from runtime import current as runtime_adapters
 from runtime import notify
 from runtime.policy import current_policy
 from runtime.transaction import transaction
@@ -74,6 +75,7 @@ def signup():
                     form.email.data, form.password.data, form.display_name.data or "",
                     current_app.config["SECRET_KEY"], confirm_link,
                     demo_mode=bool(current_app.config["DEMO_MODE"]),
+                    hasher=runtime_adapters().hasher,
                 )  # fmt: skip
                 demo_mail = _demo_view(mail)
         except accounts.AccountError as exc:
@@ -144,8 +146,9 @@ def login():
         with transaction():
             try:
                 user = throttle.login(
-                    form.email.data, form.password.data, client_address(), login_limits()
-                )
+                    form.email.data, form.password.data, client_address(), login_limits(),
+                    hasher=runtime_adapters().hasher,
+                )  # fmt: skip
             except throttle.Throttled as exc:  # the same for addresses with and without account
                 error, throttled = exc.message.render(_), exc.retry_after
             except accounts.AccountError as exc:
@@ -338,7 +341,9 @@ def reset_password(token: str):
     if form.validate_on_submit():
         try:
             with transaction():
-                accounts.reset_password_with_token(token, form.password.data, secret_key)
+                accounts.reset_password_with_token(
+                    token, form.password.data, secret_key, hasher=runtime_adapters().hasher
+                )
         except accounts.AccountError as exc:
             if exc.field != "password":
                 return render_template("auth/reset_invalid.html"), 400

@@ -51,8 +51,9 @@ def is_seeded() -> bool:
 def seed_demo() -> list[tuple[str, str, str, Role]]:
     """Load the whole demo data set (flushed, not committed). Returns the demo accounts."""
     seed_rule_tables()
+    adapters = current()  # the bureau, the registry and the password hasher the app runs with
     users = {
-        email: accounts.register(email, password, name, role)
+        email: accounts.register(email, password, name, role, hasher=adapters.hasher)
         for email, password, name, role in DEMO_ACCOUNTS
     }
     now = utcnow()
@@ -68,12 +69,13 @@ def seed_demo() -> list[tuple[str, str, str, Role]]:
         for address in addresses:
             ip = db.session.scalars(select(ProviderIP).where(ProviderIP.address == address)).one()
             ip.account_id, ip.assigned_at = owner.id, now
-    import_registry(parse_registry_csv(REGISTRY_CSV.read_text(encoding="utf-8")))
+    import_registry(
+        parse_registry_csv(REGISTRY_CSV.read_text(encoding="utf-8")), hasher=adapters.hasher
+    )
     seed_domain_table()
 
     reviewer = users["reviewer@demo.beiandesk.cn"]
     policy = current_policy()
-    adapters = current()  # the bureau and the registry the app is configured with
     # Applicant A's filing for 成都锦程 waits for materials (an open order: A5 row 7).
     open_filing = filled_in_filing(
         applicant_a, "9151010740FTUQJ76F", "jincheng-soft.com", "Jincheng07", "13881234567"

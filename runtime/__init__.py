@@ -1,6 +1,6 @@
 """What the app, the CLI, the demo seed and the outbox worker run on: the adapters built once per
-process from the settings (one table per kind of service, below), the transaction boundary and the
-policy reader. Nothing under blueprints/ is needed to use them.
+process from the settings (one table per kind of service, below), the password hasher, the
+transaction boundary and the policy reader. Nothing under blueprints/ is needed to use them.
 
 create_app() calls install(app); code running in the app's context asks current() for the adapters
 and passes them to the use cases (domain/ports.py says what each one is).
@@ -46,6 +46,7 @@ from domain.ports import (
 )
 from domain.rulebook.domain_table import LocalDomainTable
 from domain.rulebook.registry import LocalRegistry
+from domain.support.passwords import PasswordHasher
 from runtime.policy import current_policy, forget
 from runtime.transaction import transaction
 
@@ -104,6 +105,8 @@ class Runtime:
     identity: IdentityVerifier
     faces: FaceDetector
     ocr: Ocr | None  # None: the OCR aid is off (BEIAN_OCR=off, or no Tesseract with its data)
+    # Account and filing passwords: PASSWORD_HASH_METHOD, and a key derived from SECRET_KEY.
+    hasher: PasswordHasher
 
 
 def resolve(value: str, table: dict[str, type[Any] | str]) -> type[Any]:
@@ -160,6 +163,7 @@ def build(app: Flask) -> Runtime:
     """
     config = dict(app.config)
     policy = Policy.from_config(config)
+    hasher = PasswordHasher.from_config(config)
     email: EmailSender = (
         SmtpEmailSender.from_config(config) if config.get("SMTP_HOST") else LogEmailSender()
     )
@@ -169,7 +173,7 @@ def build(app: Flask) -> Runtime:
         email=email,
         webhook=HttpWebhookSender(),
         bureau=resolve(str(config["BUREAU_GATEWAY"]), BUREAUS)(),
-        registry=resolve(str(config["REGISTRY"]), REGISTRIES)(),
+        registry=registry_for(config, hasher),
         renderer=TemplateRenderer(app),
         service_codes=resolve(
             str(config.get("SERVICE_CODE_SOURCE") or "local"), SERVICE_CODE_SOURCES
@@ -182,7 +186,19 @@ def build(app: Flask) -> Runtime:
         ).from_config(config, policy),
         faces=OpenCvFaceDetector(),
         ocr=ocr_for(config, policy),
+        hasher=hasher,
     )
+
+
+def registry_for(config: dict[str, Any], hasher: PasswordHasher) -> Registry:
+    """The registry BEIAN_REGISTRY names: "local" (the default: the local tables, which check
+    filing passwords with `hasher`; a subclass of LocalRegistry too), or a provider's "module:Class".
+
+    :raises ValueError, ImportError, AttributeError: the setting names no class.
+    """
+    cls = resolve(str(config["REGISTRY"]), REGISTRIES)
+    registry: Registry = cls(hasher) if issubclass(cls, LocalRegistry) else cls()
+    return registry
 
 
 def domain_lookup_for(config: dict[str, Any]) -> DomainLookup:

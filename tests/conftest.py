@@ -17,6 +17,7 @@ from domain.lifecycle.states import FilingState, FilingType, Role
 from domain.rulebook.seed_tables import seed_rule_tables
 from extensions import db
 from models import Filing, Person, Subject, User, Website, WebsiteDomain, WebsiteIP, utcnow
+from runtime import current
 from tests.helpers import orders as orders_helpers
 from tests.helpers import transitions
 from tests.helpers.app import PASSWORD, TestApps
@@ -115,8 +116,9 @@ def make_user(app):
 
     def factory(role: Role = Role.applicant, email: str | None = None) -> User:
         user = accounts.register(
-            email or f"{role.value}{next(counter)}@example.cn", PASSWORD, f"{role.label}", role
-        )
+            email or f"{role.value}{next(counter)}@example.cn", PASSWORD, f"{role.label}", role,
+            hasher=current().hasher,
+        )  # fmt: skip
         db.session.commit()
         return user
 

@@ -14,6 +14,7 @@ from domain.operator import imports
 from domain.rulebook.registry import COLUMN_HELP, RegistryImportError
 from domain.support.i18n import N_
 from i18n import gettext as _
+from runtime import current as runtime_adapters
 from runtime import policy
 from runtime.transaction import transaction
 
@@ -67,7 +68,7 @@ def confirm_registry(token: str):
         with transaction():
             summary = imports.import_registry_csv(
                 text, current_user, policy.current_policy().provider_code,
-                request.form.getlist("drop"),
+                request.form.getlist("drop"), hasher=runtime_adapters().hasher,
             )  # fmt: skip
     except RegistryImportError as exc:
         flash(_("导入失败，未导入任何数据：%(reason)s", reason=exc.message.render(_)), "bad")

@@ -17,6 +17,7 @@ from extensions import db
 from forms.admin import InviteForm
 from i18n import gettext as _
 from models import User
+from runtime import current as runtime_adapters
 from runtime import policy
 from runtime.transaction import transaction
 
@@ -35,6 +36,7 @@ def staff():
                     form.display_name.data or "",
                     Role(form.role.data),
                     current_user,
+                    hasher=runtime_adapters().hasher,
                     **staff_invitation_mail(),
                 )
         except DomainError as exc:
@@ -72,7 +74,10 @@ def change_user(user_id: int, action: str):
     try:
         with transaction():
             if action == "reset":
-                issued = (user.email, account_admin.reset_password(user, current_user))
+                password = account_admin.reset_password(
+                    user, current_user, hasher=runtime_adapters().hasher
+                )
+                issued = (user.email, password)
             else:
                 account_admin.set_enabled(user, action == "enable", current_user)
     except DomainError as exc:

@@ -9,21 +9,19 @@ import hmac
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from functools import cache
 from typing import Any, cast
 
 import pyotp
 from email_validator import EmailNotValidError, validate_email
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import CursorResult, Executable, delete, func, select, update
-from werkzeug.security import check_password_hash
 
 from domain import audit
 from domain.errors import DomainError
 from domain.lifecycle.states import Role
 from domain.support import common_passwords, outbox, sealing
 from domain.support.i18n import N_
-from domain.support.passwords import hash_password
+from domain.support.passwords import PasswordHasher
 from extensions import db
 from models import AuditEvent, OutboxMessage, RecoveryCode, User, utcnow
 
@@ -87,9 +85,14 @@ def find_user(email: str) -> User | None:
 
 
 def register(
-    email: str, password: str, display_name: str = "", role: Role = Role.applicant
+    email: str,
+    password: str,
+    display_name: str = "",
+    role: Role = Role.applicant,
+    *,
+    hasher: PasswordHasher,
 ) -> User:
-    """Create an account (flushed, not committed).
+    """Create an account (flushed, not committed); `hasher` hashes its password.
 
     :raises AccountError: invalid e-mail, weak password, or the e-mail is taken.
     """
@@ -101,7 +104,7 @@ def register(
         raise AccountError(EMAIL_TAKEN)
     user = User(
         email=email,
-        password_hash=hash_password(password),
+        password_hash=hasher.hash_password(password),
         display_name=display_name.strip()[:64],
         role=role,
     )
@@ -110,7 +113,9 @@ def register(
     return user
 
 
-def set_password(user: User, password: str, *, one_time: bool = False) -> None:
+def set_password(
+    user: User, password: str, *, hasher: PasswordHasher, one_time: bool = False
+) -> None:
     """Change a password after checking the rules, and end every session of the account.
     A `one_time` password (an invite's, an admin's reset) must be changed at the next login.
 
@@ -119,7 +124,7 @@ def set_password(user: User, password: str, *, one_time: bool = False) -> None:
     problem = check_password_strength(password, user.email)
     if problem:
         raise AccountError(problem, field="password")
-    user.password_hash = hash_password(password)
+    user.password_hash = hasher.hash_password(password)
     user.password_changed_at = utcnow()
     user.must_change_password = one_time
     end_sessions(user)
@@ -147,7 +152,7 @@ def is_current_session(user: User | None, session_version: object) -> bool:
     )
 
 
-def change_password(user: User, current: str, new: str) -> None:
+def change_password(user: User, current: str, new: str, *, hasher: PasswordHasher) -> None:
     """The account holder's change; every session ends. The caller has checked `current` with
     throttle.recheck_password (counted and audited) before.
 
@@ -155,7 +160,7 @@ def change_password(user: User, current: str, new: str) -> None:
     """
     if current == new:
         raise AccountError(N_("不能与当前密码相同"), field="password")
-    set_password(user, new)
+    set_password(user, new, hasher=hasher)
     audit.record("password_changed", user, internal=True, data={"user": user.id})
 
 
@@ -245,7 +250,9 @@ def send_reset_link(
     return sent
 
 
-def reset_password_with_token(token: str, password: str, secret_key: str) -> User:
+def reset_password_with_token(
+    token: str, password: str, secret_key: str, *, hasher: PasswordHasher
+) -> User:
     """Set a new password through a reset link: once per link; every session ends, and a one-time
     password's duty to change it is fulfilled.
 
@@ -262,7 +269,7 @@ def reset_password_with_token(token: str, password: str, secret_key: str) -> Use
         update(User)
         .where(User.id == user.id, User.password_hash == user.password_hash)
         .values(
-            password_hash=hash_password(password),
+            password_hash=hasher.hash_password(password),
             password_changed_at=utcnow(),
             must_change_password=False,
             failed_logins=0,
@@ -570,7 +577,7 @@ class WrongCredentials(AccountError):
     default = N_("邮箱或密码错误。刚注册的账号须先打开确认邮件中的链接，确认后才能登录")
 
 
-def authenticate(email: str, password: str) -> User:
+def authenticate(email: str, password: str, *, hasher: PasswordHasher) -> User:
     """Return the account for a correct login; count failures on the account (for the audit).
 
     One password hash is checked on every path (a dummy one for an unknown address), so the time
@@ -582,9 +589,9 @@ def authenticate(email: str, password: str) -> User:
     """
     user = find_user(email)
     if user is None:
-        check_password_hash(dummy_hash(), password)  # same cost as a real check
+        hasher.check_nothing(password)  # same cost as a real check
         raise WrongCredentials()
-    if not check_password_hash(user.password_hash, password):
+    if not hasher.check_password(user.password_hash, password):
         db.session.execute(
             update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
         )
@@ -597,9 +604,3 @@ def authenticate(email: str, password: str) -> User:
     user.locked_until = None
     user.last_login_at = utcnow()
     return user
-
-
-@cache
-def dummy_hash() -> str:
-    """A hash to check a password against where there is no account: the same cost as a real one."""
-    return hash_password("not-a-real-password-0")

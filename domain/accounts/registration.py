@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from domain import audit
 from domain.accounts import accounts
 from domain.support import outbox, sealing
-from domain.support.passwords import hash_password
+from domain.support.passwords import PasswordHasher
 from extensions import db
 from models import OutboxMessage, User, utcnow
 
@@ -44,6 +44,8 @@ def request_signup(
     secret_key: str,
     link_for_token: Callable[[str], str],
     demo_mode: bool = False,
+    *,
+    hasher: PasswordHasher,
 ) -> OutboxMessage | None:
     """Queue the confirmation link, or the owner's notice when the address has an account; the
     e-mail queued (None past MAILS_PER_HOUR). The caller answers the same either way. Flushes.
@@ -55,7 +57,8 @@ def request_signup(
     problem = accounts.check_password_strength(password, email)
     if problem:
         raise accounts.AccountError(problem)
-    password_hash = hash_password(password)  # on both paths: the time taken tells nothing either
+    # hashed on both paths: the time taken tells nothing either
+    password_hash = hasher.hash_password(password)
     owner = accounts.find_user(email)
     if _mails_last_hour(email) >= MAILS_PER_HOUR:
         return None

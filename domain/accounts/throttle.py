@@ -31,11 +31,11 @@ from typing import Any
 
 from sqlalchemy import case, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from werkzeug.security import check_password_hash
 
 from domain import audit
 from domain.accounts import accounts
 from domain.support.i18n import N_, Message
+from domain.support.passwords import PasswordHasher
 from extensions import db
 from models import ThrottleCounter, User, utcnow
 
@@ -169,7 +169,13 @@ def count_failure(keys: list[str], now: datetime, forget_after: timedelta) -> No
 
 
 def login(
-    email: str, password: str, client: str, limits: LoginLimits, now: datetime | None = None
+    email: str,
+    password: str,
+    client: str,
+    limits: LoginLimits,
+    now: datetime | None = None,
+    *,
+    hasher: PasswordHasher,
 ) -> User:
     """The account for a correct e-mail and password from `client`, unless the client is held back.
 
@@ -194,10 +200,10 @@ def login(
         holds.append(retry_at(counters[keys.account], limits.account, limits.forget_after, now))
     held_until = max((hold for hold in holds if hold is not None), default=None)
     if held_until is not None:
-        check_password_hash(accounts.dummy_hash(), password)  # the same cost as a checked attempt
+        hasher.check_nothing(password)  # the same cost as a checked attempt
         raise Throttled(held_until, now)
     try:
-        user = accounts.authenticate(email, password)
+        user = accounts.authenticate(email, password, hasher=hasher)
     except accounts.WrongCredentials:
         count_failure([keys.account, keys.client, keys.pair], now, limits.forget_after)
         raise
@@ -221,7 +227,13 @@ class WrongPassword(accounts.AccountError):
 
 
 def recheck_password(
-    user: User, password: str, purpose: str, limits: LoginLimits, now: datetime | None = None
+    user: User,
+    password: str,
+    purpose: str,
+    limits: LoginLimits,
+    now: datetime | None = None,
+    *,
+    hasher: PasswordHasher,
 ) -> None:
     """Check a logged-in account's password again before a sensitive change (`purpose`, one of
     RECHECK_PURPOSES). Failures are counted per account under the login pair's rule (free ones,
@@ -238,11 +250,11 @@ def recheck_password(
     counter = counters_of([key], lock=key)[key]
     held_until = retry_at(counter, limits.pair, limits.forget_after, now)
     if held_until is not None:
-        check_password_hash(accounts.dummy_hash(), password)  # the same cost as a checked attempt
+        hasher.check_nothing(password)  # the same cost as a checked attempt
         audit.record("password_recheck_throttled", user, internal=True, data=data, now=now)
         db.session.flush()
         raise Throttled(held_until, now, field="password")
-    if not check_password_hash(user.password_hash, password):
+    if not hasher.check_password(user.password_hash, password):
         count_failure([key], now, limits.forget_after)
         audit.record("password_recheck_failed", user, internal=True, data=data, now=now)
         db.session.flush()

@@ -16,7 +16,6 @@ from sqlalchemy import func, select
 
 from domain.errors import DomainError
 from domain.ports import Registry
-from domain.rulebook.registry import LocalRegistry
 from domain.support.i18n import N_, Message
 from extensions import db
 from models import FilingPasswordFailure, RegistrySubject, User, utcnow
@@ -53,9 +52,11 @@ def check_filing_password(
     password: str,
     account: User | None = None,
     now: datetime | None = None,
-    registry: Registry | None = None,
+    *,
+    registry: Registry,
 ) -> bool:
-    """True for the right password. A wrong one is recorded (flushed; the caller commits).
+    """True for the right password, as `registry` (the runtime's) verifies it. A wrong one is
+    recorded (flushed; the caller commits).
 
     The subject's registry row is locked for the check (PostgreSQL), so concurrent tries for one
     subject are counted one after another.
@@ -64,7 +65,6 @@ def check_filing_password(
         SUBJECT_CAP by all accounts while this account (or the anonymous caller) has failed too.
     """
     now = now or utcnow()
-    registry = registry or LocalRegistry()
     db.session.execute(
         select(RegistrySubject.id).where(RegistrySubject.id == subject.id).with_for_update()
     )

@@ -426,10 +426,9 @@ def verify_product(
 # --- step 3: the MIIT filing password -------------------------------------------------------
 
 
-def verify_password(
-    filing: Filing, account: User, password: str, registry: Registry | None = None
-) -> bool:
-    """Check the subject's MIIT filing password; remember success on the filing.
+def verify_password(filing: Filing, account: User, password: str, registry: Registry) -> bool:
+    """Check the subject's MIIT filing password with `registry` (the runtime's); remember success
+    on the filing.
 
     :raises TooManyPasswordFailures: 5 wrong tries by this account for this subject within an
         hour, or the subject's cap over all accounts.

@@ -19,7 +19,6 @@ from domain.filing.filing_password import check_filing_password, remaining_tries
 from domain.lifecycle.states import HOLDING_KINDS, FilingState
 from domain.ports import Registry
 from domain.rulebook.filing_type import normalise_certificate
-from domain.rulebook.registry import LocalRegistry
 from domain.support.i18n import N_, Message
 from extensions import db
 from models import Filing, RegistrySubject, SubjectHolding, User, Website, utcnow
@@ -90,7 +89,7 @@ def claim(
     certificate_number: str,
     password: str,
     provider_code: str,
-    registry: Registry | None = None,
+    registry: Registry,
     now: datetime | None = None,
 ) -> tuple[SubjectHolding | None, Message | None]:
     """Claim a registry subject for `account`: (the holding, None), or (None, why not). A wrong
@@ -99,7 +98,6 @@ def claim(
     :raises TooManyPasswordFailures: the password step's limits (5 per account and hour, the cap).
     """
     now = now or utcnow()
-    registry = registry or LocalRegistry()
     number = normalise_certificate(certificate_number)
     subject = registry.subject_by_certificate(certificate_type, number)
     refusal: Message | None = None

@@ -13,6 +13,7 @@ from domain.errors import DomainError
 from domain.lifecycle.states import Role
 from domain.support import outbox, sealing
 from domain.support.i18n import N_, Message
+from domain.support.passwords import PasswordHasher
 from extensions import db
 from models import User
 
@@ -50,6 +51,7 @@ def invite_staff(
     role: Role,
     actor: User,
     *,
+    hasher: PasswordHasher,
     secret_key: str = "",
     login_url: str = "",
     demo_mode: bool = False,
@@ -64,7 +66,7 @@ def invite_staff(
         raise DomainError(Message(N_("只能邀请审核员或管理员")))
     password = temporary_password()
     try:
-        user = accounts.register(email, password, display_name, role)
+        user = accounts.register(email, password, display_name, role, hasher=hasher)
     except accounts.AccountError as exc:
         if exc.message.text == accounts.EMAIL_TAKEN:
             raise accounts.AccountError(STAFF_EMAIL_TAKEN) from None
@@ -104,11 +106,11 @@ def set_enabled(user: User, enabled: bool, actor: User) -> None:
     db.session.flush()
 
 
-def reset_password(user: User, actor: User) -> str:
+def reset_password(user: User, actor: User, *, hasher: PasswordHasher) -> str:
     """A new one-time password for the account (shown once, changed at the next login); every
     session of the account ends and the lock is lifted."""
     password = temporary_password()
-    accounts.set_password(user, password, one_time=True)
+    accounts.set_password(user, password, hasher=hasher, one_time=True)
     user.failed_logins, user.locked_until = 0, None
     audit.record("password_reset", actor, note=user.email, data={"user": user.id})
     db.session.flush()

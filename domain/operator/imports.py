@@ -18,6 +18,7 @@ from domain import audit
 from domain.filing import orders
 from domain.rulebook.registry import ImportSummary, import_registry, parse_registry_csv
 from domain.support.i18n import N_
+from domain.support.passwords import PasswordHasher
 from extensions import db
 from models import User
 
@@ -130,21 +131,27 @@ def preview_registry(text: str, provider_code: str = "") -> ImportSummary:
     held = dataclasses.replace(held, confirmed=held.website_numbers)
     savepoint = db.session.begin_nested()
     try:
-        return import_registry(rows, preview=True, held=held)  # no hashing, no writes: fast
+        return import_registry(rows, preview=True, held=held, hasher=None)  # no hashing: fast
     finally:
         savepoint.rollback()
 
 
 def import_registry_csv(
-    text: str, actor: User, provider_code: str = "", confirmed: Collection[str] = ()
+    text: str,
+    actor: User,
+    provider_code: str = "",
+    confirmed: Collection[str] = (),
+    *,
+    hasher: PasswordHasher,
 ) -> ImportSummary:
     """Import the registry CSV, all or nothing (flushed; the caller commits), audited. A website
     held here loses `provider_code` only when its number is in `confirmed` (the admin ticked it).
+    `hasher` hashes the filing passwords.
 
     :raises RegistryImportError: a malformed line, or a domain of another number.
     """
     summary = import_registry(
-        parse_registry_csv(text), held=orders.held_here(provider_code, confirmed)
+        parse_registry_csv(text), held=orders.held_here(provider_code, confirmed), hasher=hasher
     )
     audit.record(
         "registry_imported",

@@ -28,7 +28,7 @@ from domain.rulebook.rules import (
     check_uscc,
 )
 from domain.support.i18n import N_, Message
-from domain.support.passwords import check_filing_password_hash, hash_filing_password
+from domain.support.passwords import PasswordHasher
 from extensions import db
 from models import RegistryDomain, RegistrySubject, RegistryWebsite
 
@@ -281,9 +281,15 @@ class HeldHere:
 
 
 def import_registry(
-    rows: list[RegistryRow], preview: bool = False, held: HeldHere | None = None
+    rows: list[RegistryRow],
+    preview: bool = False,
+    held: HeldHere | None = None,
+    *,
+    hasher: PasswordHasher | None,
 ) -> ImportSummary:
     """Create or update the registry from parsed rows (flushed, not committed). Idempotent.
+    `hasher` hashes the filing passwords and compares them with the stored ones (a preview, which
+    does neither, may pass None).
 
     A row that leaves this provider's code out of a website held here drops the code only when
     the admin confirmed that website by number (`held.confirmed`); otherwise the code is kept.
@@ -295,7 +301,10 @@ def import_registry(
     nothing is flushed (the summary is all the preview needs).
 
     :raises RegistryImportError: when a domain already belongs to a website of another number.
+    :raises ValueError: no `hasher` for an import that is not a preview.
     """
+    if hasher is None and not preview:
+        raise ValueError("an import hashes filing passwords: pass the runtime's hasher")
     summary = ImportSummary()
     with db.session.no_autoflush:
         known = _Known.load(rows)
@@ -303,7 +312,7 @@ def import_registry(
             number = row.values["subject_number"]
             if number not in known.seen:  # a subject's first row upserts it
                 known.subjects[number] = _upsert_subject(
-                    known.subjects.get(number), row.values, summary, not preview
+                    known.subjects.get(number), row.values, summary, None if preview else hasher
                 )
                 known.seen.add(number)
             _upsert_website(
@@ -366,8 +375,10 @@ def _upsert_subject(
     subject: RegistrySubject | None,
     values: dict[str, str],
     summary: ImportSummary,
-    passwords: bool,
+    hasher: PasswordHasher | None,
 ) -> RegistrySubject:
+    """The subject of a row, created or updated; its filing password hashed and compared with
+    `hasher` (None: a preview, which neither hashes nor compares)."""
     wanted = {
         "name": values["subject_name"],
         "kind": values["subject_kind"],
@@ -379,7 +390,7 @@ def _upsert_subject(
         subject = RegistrySubject(
             subject_number=values["subject_number"],
             filing_password_hash=(
-                hash_filing_password(values["filing_password"]) if passwords else "!preview"
+                hasher.hash_filing_password(values["filing_password"]) if hasher else "!preview"
             ),
             **wanted,
         )
@@ -395,12 +406,12 @@ def _upsert_subject(
     for key in changed:
         record.fields.append(FieldChange(key, str(getattr(subject, key)), wanted[key]))
         setattr(subject, key, wanted[key])
-    if not passwords:
+    if hasher is None:
         summary.passwords_unchecked += 1
-    elif not check_filing_password_hash(
+    elif not hasher.check_filing_password_hash(
         subject.filing_password_hash, values["filing_password"]
     ):  # only a changed password is hashed anew
-        subject.filing_password_hash = hash_filing_password(values["filing_password"])
+        subject.filing_password_hash = hasher.hash_filing_password(values["filing_password"])
         changed.append("filing_password")
         record.fields.append(FieldChange("filing_password", "", ""))  # never shown
     if changed:
@@ -511,7 +522,11 @@ def _shown(value: object) -> str:
 
 
 class LocalRegistry:
-    """The registry interface over the local tables (A5)."""
+    """The registry interface over the local tables (A5). The runtime's checks filing passwords
+    with its `hasher`; one built without (`LocalRegistry()`) answers the lookups only."""
+
+    def __init__(self, hasher: PasswordHasher | None = None) -> None:
+        self.hasher = hasher
 
     def subject_by_certificate(self, certificate_type: str, number: str) -> RegistrySubject | None:
         """The registry subject with this certificate, or None (A5 row 1)."""
@@ -544,8 +559,13 @@ class LocalRegistry:
         )
 
     def verify_filing_password(self, subject: RegistrySubject, password: str) -> bool:
-        """Whether `password` is the subject's MIIT filing password (compared with its hash)."""
-        return check_filing_password_hash(subject.filing_password_hash, password)
+        """Whether `password` is the subject's MIIT filing password (compared with its hash).
+
+        :raises RuntimeError: this registry was built without a hasher (use the runtime's).
+        """
+        if self.hasher is None:
+            raise RuntimeError("LocalRegistry() without a hasher checks no filing password")
+        return self.hasher.check_filing_password_hash(subject.filing_password_hash, password)
 
     def record_access(self, website: RegistryWebsite, provider_code: str) -> None:
         """Add `provider_code` to the website's access providers (on approval)."""

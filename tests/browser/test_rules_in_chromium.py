@@ -8,6 +8,7 @@ import pytest
 
 from domain.rulebook.registry import import_registry, parse_registry_csv
 from extensions import db
+from runtime import current
 from tests.helpers.browser import login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -26,7 +27,7 @@ def test_a_residence_permit_holder_files_with_two_pre_approvals_and_a_finance_wa
     page, live_app, live_server
 ):
     with live_app.app_context():
-        import_registry(parse_registry_csv(REGISTRY))
+        import_registry(parse_registry_csv(REGISTRY), hasher=current().hasher)
         db.session.commit()
     login(page, live_server, "applicant@demo.beiandesk.cn", "Apply12345")
     page.goto(f"{live_server}/filings/new")

@@ -20,6 +20,7 @@ from domain.lifecycle.states import FilingType
 from domain.rulebook.filing_type import LookupInputError, verify_filing_type
 from extensions import db
 from models import RegistrySubject, utcnow
+from runtime import current
 
 TODAY = date(2026, 11, 23)
 QINGHE = "913301069755TH2H1L"
@@ -297,16 +298,21 @@ def test_filing_password_allows_five_wrong_tries_per_account_and_hour(demo):
         select(RegistrySubject).where(RegistrySubject.subject_number == "浙ICP备2021000001号")
     )
     owner = find_user(A)
+    registry = current().registry  # as the wizard passes it
     start = utcnow()
     for attempt in range(5):
         at = start + timedelta(minutes=attempt)
-        assert check_filing_password(subject, "wrong", owner, now=at) is False
+        assert check_filing_password(subject, "wrong", owner, now=at, registry=registry) is False
     assert remaining_tries(subject, owner, now=start + timedelta(minutes=5)) == 0
     with pytest.raises(TooManyPasswordFailures) as caught:
-        check_filing_password(subject, "Qinghe2021", owner, now=start + timedelta(minutes=10))
+        check_filing_password(
+            subject, "Qinghe2021", owner, now=start + timedelta(minutes=10), registry=registry
+        )
     assert caught.value.retry_at == start + timedelta(hours=1)
     # an hour after the first failure one try is free again, and the right password passes
-    assert check_filing_password(subject, "Qinghe2021", owner, now=start + timedelta(minutes=61))
+    assert check_filing_password(
+        subject, "Qinghe2021", owner, now=start + timedelta(minutes=61), registry=registry
+    )
 
 
 def test_filing_password_limit_is_per_account_and_subject(demo):
@@ -314,10 +320,11 @@ def test_filing_password_limit_is_per_account_and_subject(demo):
         select(RegistrySubject).order_by(RegistrySubject.id).limit(2)
     ).all()
     owner, stranger = find_user(A), find_user(B)
+    registry = current().registry
     for _ in range(5):
-        check_filing_password(subjects[0], "wrong", stranger)
+        check_filing_password(subjects[0], "wrong", stranger, registry=registry)
     assert remaining_tries(subjects[1], stranger) == 5  # another subject: untouched
     assert remaining_tries(subjects[0], owner) == 5  # the stranger's tries do not lock the owner
     db.session.commit()
     with pytest.raises(TooManyPasswordFailures):
-        check_filing_password(subjects[0], "wrong", stranger)
+        check_filing_password(subjects[0], "wrong", stranger, registry=registry)

@@ -14,6 +14,7 @@ from domain.rulebook.registry import (
 )
 from extensions import db
 from models import RegistryDomain, RegistrySubject, RegistryWebsite
+from runtime import current
 
 CSV_TEXT = REGISTRY_CSV.read_text(encoding="utf-8")
 HEADER = CSV_TEXT.splitlines()[0]
@@ -27,29 +28,44 @@ def counts() -> tuple[int, int, int]:
 
 
 def test_demo_registry_imports_and_reimport_changes_nothing(app):
-    first = import_registry(parse_registry_csv(CSV_TEXT))
+    first = import_registry(parse_registry_csv(CSV_TEXT), hasher=current().hasher)
     db.session.commit()
     assert first.subjects_created >= 15 and first.websites_created >= 20
     before = counts()
-    second = import_registry(parse_registry_csv(CSV_TEXT))
+    second = import_registry(parse_registry_csv(CSV_TEXT), hasher=current().hasher)
     db.session.commit()
     assert not second.changed and second.unchanged == first.websites_created
     assert counts() == before
 
 
 def test_filing_passwords_are_stored_hashed(app):
-    import_registry(parse_registry_csv(CSV_TEXT))
+    import_registry(parse_registry_csv(CSV_TEXT), hasher=current().hasher)
     subject = db.session.scalar(
         select(RegistrySubject).where(RegistrySubject.subject_number == "浙ICP备2021000001号")
     )
     assert "Qinghe2021" not in subject.filing_password_hash
-    registry = LocalRegistry()
+    registry = current().registry  # the runtime's, with its hasher
     assert registry.verify_filing_password(subject, "Qinghe2021")
     assert not registry.verify_filing_password(subject, "qinghe2021")
 
 
+def test_without_a_hasher_no_filing_password_is_hashed_or_checked(app):
+    rows = parse_registry_csv(CSV_TEXT)
+    with pytest.raises(ValueError):
+        import_registry(rows, hasher=None)
+    assert counts() == (0, 0, 0)
+    preview = import_registry(rows, preview=True, hasher=None)  # a preview hashes nothing
+    assert preview.subjects_created >= 15
+    db.session.rollback()
+    import_registry(rows, hasher=current().hasher)
+    subject = db.session.scalars(select(RegistrySubject)).first()
+    assert LocalRegistry().website_by_domain("qinghe.cn") is not None  # lookups need no hasher
+    with pytest.raises(RuntimeError):
+        LocalRegistry().verify_filing_password(subject, "Qinghe2021")
+
+
 def test_chinese_domains_are_stored_as_punycode_and_found_either_way(app):
-    import_registry(parse_registry_csv(CSV_TEXT))
+    import_registry(parse_registry_csv(CSV_TEXT), hasher=current().hasher)
     registry = LocalRegistry()
     website = registry.website_by_domain("数字文化.公益")
     assert website is not None and website.name == "数字文化研究院"
@@ -78,7 +94,9 @@ GOOD_ROW = CSV_TEXT.splitlines()[1]
 )
 def test_a_malformed_row_imports_nothing_and_names_its_line(app, mutate, reason):
     with pytest.raises(RegistryImportError) as caught:
-        import_registry(parse_registry_csv(_with_bad_row(mutate(GOOD_ROW))))
+        import_registry(
+            parse_registry_csv(_with_bad_row(mutate(GOOD_ROW))), hasher=current().hasher
+        )
     assert caught.value.line == 6  # header, four good rows, then the bad one
     assert reason in caught.value.reason
     db.session.rollback()
@@ -113,7 +131,7 @@ def test_cli_import_reports_the_line_and_imports_nothing(app, tmp_path):
 
 
 def test_record_access_adds_this_provider_once(app):
-    import_registry(parse_registry_csv(CSV_TEXT))
+    import_registry(parse_registry_csv(CSV_TEXT), hasher=current().hasher)
     registry = LocalRegistry()
     website = registry.website_by_domain("qinghe.cn")
     registry.record_access(website, "BEIANDESK")

@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
+import runtime
 from demo.seed import REGISTRY_CSV
 from domain.filing import materials
 from domain.lifecycle.states import Role
@@ -158,17 +159,19 @@ def test_registry_preview_hashes_nothing_and_import_no_scrypt(
 
 
 def test_filing_password_hash_is_keyed_and_old_scrypt_hashes_still_verify(app):
-    stored = passwords.hash_filing_password("Qinghe2021")
+    hasher = runtime.current().hasher
+    stored = hasher.hash_filing_password("Qinghe2021")
     assert "Qinghe2021" not in stored and stored.startswith(passwords.FILING_HASH_PREFIX)
-    assert passwords.check_filing_password_hash(stored, "Qinghe2021")
-    assert not passwords.check_filing_password_hash(stored, "qinghe2021")
-    assert stored != passwords.hash_filing_password("Qinghe2021")  # salted
+    assert hasher.check_filing_password_hash(stored, "Qinghe2021")
+    assert not hasher.check_filing_password_hash(stored, "qinghe2021")
+    assert stored != hasher.hash_filing_password("Qinghe2021")  # salted
     app.config["SECRET_KEY"] = "another-key"
-    assert not passwords.check_filing_password_hash(stored, "Qinghe2021")  # the key is needed
+    hasher = runtime.install(app).hasher  # the runtime built anew with the key, as at a restart
+    assert not hasher.check_filing_password_hash(stored, "Qinghe2021")  # the key is needed
     from werkzeug.security import generate_password_hash
 
     old = generate_password_hash("Qinghe2021", method="scrypt:1024:8:1")
-    assert passwords.check_filing_password_hash(old, "Qinghe2021")
+    assert hasher.check_filing_password_hash(old, "Qinghe2021")
 
 
 def test_a_registry_row_with_a_name_too_long_is_refused_with_its_line(client, login, make_user):

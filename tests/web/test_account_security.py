@@ -11,6 +11,7 @@ import pyotp
 import pytest
 import time_machine
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash
 
 from demo.seed import DEMO_TOTP_SECRET, seed_demo
 from domain.accounts import accounts
@@ -153,7 +154,7 @@ def test_a_refused_password_change_names_the_field_and_the_rule(
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert client.get("/filings/").status_code == 200  # still logged in, password unchanged
-    assert accounts.check_password_hash(db.session.get(User, user.id).password_hash, PASSWORD)
+    assert check_password_hash(db.session.get(User, user.id).password_hash, PASSWORD)
 
 
 def test_the_csrf_token_rotates_at_login(app, client, make_user):
@@ -236,7 +237,7 @@ def test_a_reset_link_works_once(app, client, make_user):
     again = set_new_password(client, path, "Another2026")
     assert again.status_code == 400 and "已使用或已过期" in again.get_data(as_text=True)
     assert client.get(path).status_code == 400
-    assert accounts.check_password_hash(db.session.get(User, user.id).password_hash, NEW_PASSWORD)
+    assert check_password_hash(db.session.get(User, user.id).password_hash, NEW_PASSWORD)
 
 
 def test_a_reset_link_expires_after_thirty_minutes(app, client, make_user):
@@ -249,7 +250,7 @@ def test_a_reset_link_expires_after_thirty_minutes(app, client, make_user):
     with time_machine.travel(start + timedelta(minutes=31)):
         assert client.get(path).status_code == 400
         assert set_new_password(client, path).status_code == 400
-    assert accounts.check_password_hash(db.session.get(User, user.id).password_hash, PASSWORD)
+    assert check_password_hash(db.session.get(User, user.id).password_hash, PASSWORD)
 
 
 def test_a_new_password_set_by_other_means_kills_an_open_link(app, client, make_user, login):

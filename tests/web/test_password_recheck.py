@@ -11,6 +11,7 @@ import pyotp
 import pytest
 import time_machine
 from sqlalchemy import select
+from werkzeug.security import check_password_hash
 
 from domain.accounts import accounts
 from domain.lifecycle.states import Role
@@ -49,7 +50,7 @@ PAGES = {
         Role.applicant,
         "/account/password",
         lambda pw: {"current_password": pw, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
-        lambda user: accounts.check_password_hash(user.password_hash, NEW_PASSWORD),
+        lambda user: check_password_hash(user.password_hash, NEW_PASSWORD),
     ),
     "account_deletion": (
         Role.applicant,

@@ -15,6 +15,7 @@ from domain.rulebook.filing_type import verify_filing_type
 from domain.rulebook.registry import LocalRegistry
 from extensions import db
 from models import AuditEvent, Filing, OutboxMessage, RegistrySubject, SmsChallenge, utcnow
+from runtime import current
 from runtime.policy import current_policy
 from tests.helpers import transitions
 from tests.helpers.orders import SUBJECT, WEBSITE, registry_website, walk
@@ -239,7 +240,9 @@ def test_a_change_can_be_withdrawn_before_review_and_resubmitted_after_a_rejecti
 
 def test_a_claim_by_the_right_password_makes_the_subject_a_record(applicant):
     code = _policy().provider_code
-    holding, refusal = holdings.claim(applicant, "uscc", YUNFAN_USCC, "Yunfan2019", code)
+    holding, refusal = holdings.claim(
+        applicant, "uscc", YUNFAN_USCC, "Yunfan2019", code, current().registry
+    )
     db.session.commit()
     assert refusal is None and holding.via == "claim"
     record = record_orders.records_of(applicant, code)[YUNFAN]
@@ -255,21 +258,27 @@ def test_claims_are_refused_by_a_wrong_password_and_while_another_account_holds_
     applicant, make_user
 ):
     code = _policy().provider_code
-    holding, refusal = holdings.claim(applicant, "uscc", YUNFAN_USCC, "wrong-one", code)
+    holding, refusal = holdings.claim(
+        applicant, "uscc", YUNFAN_USCC, "wrong-one", code, current().registry
+    )
     db.session.commit()
     assert holding is None and "备案密码不正确" in refusal.text
-    holdings.claim(applicant, "uscc", YUNFAN_USCC, "Yunfan2019", code)
+    holdings.claim(applicant, "uscc", YUNFAN_USCC, "Yunfan2019", code, current().registry)
     db.session.commit()
     second = make_user(Role.applicant)
-    holding, refusal = holdings.claim(second, "uscc", YUNFAN_USCC, "Yunfan2019", code)
+    holding, refusal = holdings.claim(
+        second, "uscc", YUNFAN_USCC, "Yunfan2019", code, current().registry
+    )
     assert holding is None and "其他账号" in refusal.text
-    holding, refusal = holdings.claim(applicant, "uscc", YUNFAN_USCC, "Yunfan2019", code)
+    holding, refusal = holdings.claim(
+        applicant, "uscc", YUNFAN_USCC, "Yunfan2019", code, current().registry
+    )
     assert holding is None and "本账号" in refusal.text  # a second claim by the holder
 
 
 def test_a_subject_not_accessed_here_cannot_be_claimed(applicant):
     holding, refusal = holdings.claim(
-        applicant, "uscc", QINGHE_USCC, "Qinghe2021", _policy().provider_code
+        applicant, "uscc", QINGHE_USCC, "Qinghe2021", _policy().provider_code, current().registry
     )
     assert holding is None and "接入备案" in refusal.text
 
@@ -277,10 +286,10 @@ def test_a_subject_not_accessed_here_cannot_be_claimed(applicant):
 def test_claims_share_the_password_steps_limit(applicant):
     code = _policy().provider_code
     for _ in range(5):
-        holdings.claim(applicant, "uscc", YUNFAN_USCC, "wrong", code)
+        holdings.claim(applicant, "uscc", YUNFAN_USCC, "wrong", code, current().registry)
     db.session.commit()
     with pytest.raises(TooManyPasswordFailures):
-        holdings.claim(applicant, "uscc", YUNFAN_USCC, "Yunfan2019", code)
+        holdings.claim(applicant, "uscc", YUNFAN_USCC, "Yunfan2019", code, current().registry)
 
 
 def test_an_admin_binds_and_unbinds_with_a_reason(applicant, make_user):
@@ -301,7 +310,7 @@ def test_an_admin_binds_and_unbinds_with_a_reason(applicant, make_user):
 
 def test_a_claimed_subject_takes_orders_on_its_records(applicant, make_user):
     code = _policy().provider_code
-    holdings.claim(applicant, "uscc", YUNFAN_USCC, "Yunfan2019", code)
+    holdings.claim(applicant, "uscc", YUNFAN_USCC, "Yunfan2019", code, current().registry)
     db.session.commit()
     reviewer = make_user(Role.reviewer)
     order = record_orders.open_change(

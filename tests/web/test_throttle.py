@@ -21,8 +21,10 @@ from domain.filing import filing_password
 from domain.filing.filing_password import TooManyPasswordFailures, check_filing_password
 from domain.lifecycle.states import Role
 from domain.operator import ip_pool
+from domain.support import passwords
 from extensions import db
 from models import RegistrySubject, ThrottleCounter, utcnow
+from runtime import current
 from runtime.transaction import transaction
 from tests.helpers.app import PASSWORD, make_test_app
 from tests.helpers.wizard import QINGHE_USCC, filing_id_from, load_demo
@@ -149,8 +151,7 @@ def test_every_refusal_checks_exactly_one_password_hash(app, make_user, monkeypa
         calls.append(stored)
         return False
 
-    monkeypatch.setattr(accounts, "check_password_hash", counting)
-    monkeypatch.setattr(throttle, "check_password_hash", counting)
+    monkeypatch.setattr(passwords, "check_password_hash", counting)  # the hasher's every check
     response = attempt(app, email, PASSWORD, STRANGER_ADDRESS)
     assert response.status_code == (429 if case.startswith("held") else 422)
     assert len(calls) == 1
@@ -265,24 +266,30 @@ def test_throwaway_accounts_past_the_subject_cap_do_not_lock_out_the_owner(app, 
         select(RegistrySubject).where(RegistrySubject.certificate_number == QINGHE_USCC)
     ).one()
     guessers = [make_user() for _ in range(filing_password.SUBJECT_CAP // 5)]
+    registry = current().registry  # as the wizard passes it
     for guesser in guessers:
         for n in range(filing_password.MAX_FAILURES):
-            assert check_filing_password(subject, f"guess{n}", account=guesser) is False
+            assert (
+                check_filing_password(subject, f"guess{n}", account=guesser, registry=registry)
+                is False
+            )
     db.session.commit()
     # the cap holds the accounts that have failed at this subject ...
     with pytest.raises(TooManyPasswordFailures) as refused:
-        check_filing_password(subject, "Qinghe2021", account=guessers[0])
+        check_filing_password(subject, "Qinghe2021", account=guessers[0], registry=registry)
     assert refused.value.retry_at > utcnow() + timedelta(minutes=59)
     # ... and a new account has one guess, no more
     latecomer = make_user()
     assert filing_password.remaining_tries(subject, latecomer) == 1
-    assert check_filing_password(subject, "guess-late", account=latecomer) is False
+    assert (
+        check_filing_password(subject, "guess-late", account=latecomer, registry=registry) is False
+    )
     with pytest.raises(TooManyPasswordFailures):
-        check_filing_password(subject, "Qinghe2021", account=latecomer)
+        check_filing_password(subject, "Qinghe2021", account=latecomer, registry=registry)
     # the owner, who has not failed, is not held back by the strangers' guesses
     owner = make_user()
     assert filing_password.remaining_tries(subject, owner) == 1
-    assert check_filing_password(subject, "Qinghe2021", account=owner) is True
+    assert check_filing_password(subject, "Qinghe2021", account=owner, registry=registry) is True
 
 
 def test_parallel_guesses_from_one_client_are_counted_one_after_another(app, make_user):
@@ -296,7 +303,10 @@ def test_parallel_guesses_from_one_client_are_counted_one_after_another(app, mak
             barrier.wait()
             with transaction():  # committed, refusals included (as the login view does)
                 try:
-                    throttle.login(email, "Wrong1234", STRANGER_ADDRESS, login_limits())
+                    throttle.login(
+                        email, "Wrong1234", STRANGER_ADDRESS, login_limits(),
+                        hasher=current().hasher,
+                    )  # fmt: skip
                 except throttle.Throttled:
                     outcomes.append("held")
                 except accounts.WrongCredentials:

@@ -14,6 +14,7 @@ from domain.rulebook import rule_tables
 from domain.rulebook.registry import import_registry, parse_registry_csv
 from extensions import db
 from models import AuditEvent, Filing, PreApprovalKeyword
+from runtime import current
 from tests.helpers.app import PASSWORD
 from tests.helpers.wizard import (
     filing_id_from,
@@ -36,7 +37,7 @@ def htmx(client, url, data):
 
 
 def test_a_hk_mo_tw_residence_permit_holder_files_as_an_individual(client, applicant):
-    import_registry(parse_registry_csv(HEADER + CHAN))
+    import_registry(parse_registry_csv(HEADER + CHAN), hasher=current().hasher)
     db.session.commit()
     response = client.post(
         "/filings/new",
