@@ -133,7 +133,14 @@ def upload(filing_id: int):
 def _slot(filing: Filing, kind: str, website: Website | None, material=None, error: str = ""):
     """One material's slot, as htmx swaps it in after an upload or a refusal."""
     website_id = website.id if website else None
-    requirement = materials.Requirement(kind, website_id, materials.KIND_LABELS[kind])
+    requirement = next(
+        (
+            r
+            for r in materials.required_materials(filing)
+            if (r.kind, r.website_id) == (kind, website_id)
+        ),
+        materials.Requirement(kind, website_id, materials.KIND_LABELS[kind]),
+    )
     return render_template(
         "materials/_slot.html", filing=filing, req=requirement, error=error, can_upload=True,
         material=material or materials.current_material(filing, kind, website_id),

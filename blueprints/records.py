@@ -172,13 +172,12 @@ def claim():
                 current_policy().provider_code, runtime_adapters().registry,
             )  # fmt: skip
     except TooManyPasswordFailures as exc:
-        flash(exc.message.render(_), "bad")
-    else:
-        if refusal is not None:
-            flash(refusal.render(_), "bad")
-        else:
-            flash(_("认领成功，该主体已加入您的备案信息"), "ok")
-    return redirect(url_for("records.list_records"))
+        refusal = exc.message
+    if refusal is None:
+        flash(_("认领成功，该主体已加入您的备案信息"), "ok")
+        return redirect(url_for("records.list_records"))
+    flash(refusal.render(_), "claim-bad")  # shown in the claim form, which the page scrolls to
+    return redirect(url_for("records.list_records", _anchor="claim"))
 
 
 @bp.post("/open")

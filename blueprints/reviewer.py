@@ -254,7 +254,11 @@ def _gallery_groups(filing: Filing, have: dict) -> list[tuple[str, list]]:
     kinds = list(materials.KIND_LABELS)
 
     def in_order(items: list) -> list:
-        return sorted(items, key=lambda m: kinds.index(m.kind) if m.kind in kinds else len(kinds))
+        def place(m) -> int:
+            kind = materials.base_kind(m.kind)
+            return kinds.index(kind) if kind in kinds else len(kinds)
+
+        return sorted(items, key=place)
 
     subject_items = in_order([m for (_kind, site), m in have.items() if site is None])
     subject_id_pages = [m for m in subject_items if m.kind in materials.SUBJECT_PERSON_LABELS]
@@ -370,6 +374,7 @@ def _review_context(filing: Filing, form: DecisionForm | None = None) -> dict:
         else set(),
         "gallery": _gallery_groups(filing, have),
         "labels": materials.KIND_LABELS,
+        "cert_domains": materials.certificate_domains(filing),  # each certificate's domain
         "website_names": {w.id: w.name for w in filing.websites},  # the gallery's captions
         "events": events,
         # what this submission changed against the one before (no query after a first one)

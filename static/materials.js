@@ -63,8 +63,26 @@
   document.addEventListener("htmx:sendError", failed);
 
   // The phone page (materials/phone.html): a button opens the camera in place of the browser's
-  // bare file input ("Choose File / No file chosen") and says when a photo is chosen; the form
-  // posts as it is. A photo over 4 MB is refused before it is sent.
+  // bare file input ("Choose File / No file chosen"), says when a photo is chosen and shows it
+  // before it is sent (a data: URL: the CSP allows img-src data:, not blob:); the form posts as it
+  // is. A photo over 4 MB is refused before it is sent.
+  function showPreview(form, file) {
+    var preview = form.querySelector("img.photo-preview");
+    if (!file) {
+      if (preview) preview.remove();
+      return;
+    }
+    if (!preview) {
+      preview = document.createElement("img");
+      preview.className = "photo-preview";
+      preview.alt = form.getAttribute("data-preview-alt") || "";
+      form.querySelector(".photo-pick").insertAdjacentElement("afterend", preview);
+    }
+    var reader = new FileReader();
+    reader.onload = function () { preview.src = reader.result; };
+    reader.readAsDataURL(file);
+  }
+
   function enhancePhoto(form) {
     var input = form.querySelector("input[type=file]");
     var status = form.querySelector(".photo-status");
@@ -87,6 +105,11 @@
         say(form.getAttribute("data-too-big"));
       } else {
         say(file ? form.getAttribute("data-picked") : "");
+      }
+      showPreview(form, file);
+      if (file) {  // a new photo: the refusal of the last one no longer applies
+        var refused = form.parentElement.querySelector(".flash-bad");
+        if (refused) refused.remove();
       }
       button.textContent = form.getAttribute(file ? "data-repick-label" : "data-pick-label");
     });

@@ -25,9 +25,10 @@ from domain.filing import readings
 from domain.lifecycle.states import NEW_FILINGS
 from domain.lifecycle.workflow import CHANGES
 from domain.ports import Storage
+from domain.rulebook.filing_type import unicode_domain
 from domain.support.i18n import N_, Labels, Message
 from extensions import db
-from models import AuditEvent, Filing, Material, ProvinceRule, User, Website
+from models import AuditEvent, Filing, Material, ProvinceRule, User, Website, WebsiteDomain
 
 MAX_BYTES = 4 * 1024 * 1024
 MIN_SIDE, MAX_SIDE = 300, 8000
@@ -62,7 +63,54 @@ SUBJECT_PERSON_LABELS = {
     "id_foreign_back": N_("负责人外国人永久居留身份证国徽面"),
 }  # fmt: skip
 WEBSITE_PERSON = "site_person_"  # the kind of a website person's page: this prefix + the page
-KIND_LABELS = {
+DOMAIN_CERTIFICATE = "domain_certificate"
+# A domain's own certificate is the kind DOMAIN_CERTIFICATE + this + the WebsiteDomain's id: one
+# slot per domain of a website (the id stays while the domain stays on the website).
+PER_DOMAIN = "-"
+
+
+def base_kind(kind: str) -> str:
+    """The kind a material's label and example belong to: domain_certificate for every domain's
+    certificate (domain_certificate-17)."""
+    return kind.partition(PER_DOMAIN)[0]
+
+
+def certificate_kind(domain: WebsiteDomain) -> str:
+    """The kind of one domain's certificate."""
+    return f"{DOMAIN_CERTIFICATE}{PER_DOMAIN}{domain.id}"
+
+
+def certificate_kinds(website: Website) -> dict[str, str]:
+    """The website's certificate kinds and the domain each is for, as people read it (a website
+    without domains yet: one certificate for the website)."""
+    if not website.domains:
+        return {DOMAIN_CERTIFICATE: ""}
+    return {certificate_kind(d): unicode_domain(d.domain) for d in website.domains}
+
+
+def certificate_domains(filing: Filing) -> dict[str, str]:
+    """Every certificate kind of the filing's websites and its domain (for captions)."""
+    return {
+        kind: name for w in filing.websites for kind, name in certificate_kinds(w).items() if name
+    }
+
+
+class KindLabels(dict[str, str]):
+    """The label (msgid) of each material kind; a domain's certificate reads as its base kind."""
+
+    def __missing__(self, kind: str) -> str:
+        if PER_DOMAIN in kind and base_kind(kind) in self:
+            return self[base_kind(kind)]
+        raise KeyError(kind)
+
+    def __contains__(self, kind: object) -> bool:
+        return isinstance(kind, str) and dict.__contains__(self, base_kind(kind))
+
+    def get(self, kind: str, default: Any = None) -> Any:
+        return self[kind] if kind in self else default
+
+
+KIND_LABELS = KindLabels({
     "business_licence": N_("营业执照或单位证件"),
     **SUBJECT_PERSON_LABELS,
     "domain_certificate": N_("域名证书（实名信息截图）"),
@@ -82,7 +130,7 @@ KIND_LABELS = {
     "site_person_id_foreign_front": N_("网站负责人外国人永久居留身份证人像面"),
     "site_person_id_foreign_back": N_("网站负责人外国人永久居留身份证国徽面"),
     "live_photo": N_("真实性核验照片"),
-}
+})  # fmt: skip
 
 
 # The example picture of an acceptable photo (示例图) per material, in static/examples/, with what
@@ -111,7 +159,7 @@ EXAMPLES: dict[str, tuple[str, str]] = {
 
 def example_for(kind: str) -> tuple[str, str] | None:
     """The example picture (a file in static/examples/) and its caption (msgid) for a kind."""
-    return EXAMPLES.get(kind.removeprefix(WEBSITE_PERSON))
+    return EXAMPLES.get(base_kind(kind).removeprefix(WEBSITE_PERSON))
 
 
 def province_hints(filing: Filing, mail_address: str) -> list[Message]:
@@ -157,13 +205,14 @@ class Requirement:
     website_id: int | None
     label: str  # msgid
     detail: str = ""  # what it is for (a website name, a category)
+    domain: str = ""  # a domain certificate's domain, as people read it
 
 
 def required_materials(filing: Filing) -> list[Requirement]:
     """The set for the subject kind, the persons' ID types and the province (QC-access, B 3.8
     R-M-3/R-M-5/R-M-6): a passport holder uploads its data page, a permit holder both sides; the
     domain certificate only where the province asks for it (A1 v2: 视管局要求), and for every
-    website of a new filing (A8: its domains are new)."""
+    website of a new filing (A8: its domains are new), one for each of the website's domains."""
     if filing.kind in CHANGES:
         return _change_materials(filing)
     subject = filing.subject
@@ -184,9 +233,14 @@ def required_materials(filing: Filing) -> list[Requirement]:
     if filing.province == "44":
         needs.append(Requirement("guangdong_commitment", None, KIND_LABELS["guangdong_commitment"]))
     for website in filing.websites:
-        per_site = ["commitment_letter"]
         if domain_certificate_required:
-            per_site.insert(0, "domain_certificate")
+            needs += [
+                Requirement(
+                    kind, website.id, KIND_LABELS[kind], _joined(website.name, domain), domain
+                )
+                for kind, domain in certificate_kinds(website).items()
+            ]
+        per_site = ["commitment_letter"]
         if website.responsible_person is not None:
             pages = id_pages(website.responsible_person.id_type)
             per_site += [WEBSITE_PERSON + page for page in pages] + ["authorisation_letter"]
@@ -194,6 +248,10 @@ def required_materials(filing: Filing) -> list[Requirement]:
             per_site.append("pre_approval")
         needs += [Requirement(k, website.id, KIND_LABELS[k], website.name) for k in per_site]
     return needs
+
+
+def _joined(*parts: str) -> str:
+    return " · ".join(part for part in parts if part)
 
 
 def _change_materials(filing: Filing) -> list[Requirement]:
@@ -398,7 +456,10 @@ def store_upload(
 
     :raises UploadRefused: see inspect_image(); or an unknown kind.
     """
-    if kind not in KIND_LABELS:
+    if kind not in KIND_LABELS or (
+        base_kind(kind) == DOMAIN_CERTIFICATE
+        and (website is None or kind not in certificate_kinds(website))
+    ):  # a domain's certificate only for a domain of its website
         raise UploadRefused(Message(N_("未知的资料类型")))
     image, image_format = inspect_image(data)
     clean = reencode(image, image_format)

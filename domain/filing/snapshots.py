@@ -25,6 +25,7 @@ def record(filing: Filing, application: Application) -> SubmissionSnapshot:
     filing as filings.to_application reads it), in the caller's transaction (flushed), stamped with
     the time it entered that state."""
     keys = {website.id: website_key(website) for website in filing.websites}
+    domains = materials.certificate_domains(filing)  # a domain certificate names its domain
     snapshot = SubmissionSnapshot(
         filing_id=filing.id,
         submitted_at=filing.state_entered_at,
@@ -36,6 +37,7 @@ def record(filing: Filing, application: Application) -> SubmissionSnapshot:
                 "material_id": material.id,
                 "storage_key": material.storage_key,
                 "sha256": material.sha256,
+                **({"domain": domains[material.kind]} if material.kind in domains else {}),
             }
             for material in materials.materials_of(filing)
         ],

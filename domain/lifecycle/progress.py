@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from domain.lifecycle import workflow
 from domain.lifecycle.states import FilingState, OrderKind
 from domain.support.i18n import N_
+from models import Filing
 
 S = FilingState
 ACCESS_STEPS = (
@@ -61,11 +62,28 @@ def step_of(state: FilingState) -> str | None:
     return STEP_OF.get(state)
 
 
-def progress(state: FilingState, kind: OrderKind) -> list[Step]:
+def skipped_steps(filing: Filing) -> frozenset[str]:
+    """The steps of its kind that a change of subject or website does not pass (A7 v3): materials
+    and 复核 where no person and no unit name changed, the SMS where it is not required."""
+    if filing.kind not in workflow.CHANGES:
+        return frozenset()
+    skipped = set()
+    if not workflow.materials_needed(filing):
+        skipped |= {"materials", "re_review"}
+    if not workflow.sms_required(filing):
+        skipped.add("sms")
+    return frozenset(skipped)
+
+
+def progress(
+    state: FilingState, kind: OrderKind, skipped: frozenset[str] = frozenset()
+) -> list[Step]:
     """The step bar of a filing: the steps before the current one done, the current one (done
-    too once the filing is approved), the rest to do; [] for a filing on no step (withdrawn)."""
+    too once the filing is approved), the rest to do; [] for a filing on no step (withdrawn).
+    `skipped`: steps of the kind this order does not pass (skipped_steps), left out."""
     current = step_of(state)
-    keys = [key for key, _label in steps_of(kind)]
+    shown = [(key, label) for key, label in steps_of(kind) if key not in skipped or key == current]
+    keys = [key for key, _label in shown]
     if current not in keys:
         return []
     at = keys.index(current)
@@ -79,5 +97,5 @@ def progress(state: FilingState, kind: OrderKind) -> list[Step]:
     attention = workflow.is_rejected(state)
     return [
         Step(key, label, status(index), attention=attention and index == at)
-        for index, (key, label) in enumerate(steps_of(kind))
+        for index, (key, label) in enumerate(shown)
     ]

@@ -137,13 +137,16 @@ def compare(
         for site in [*older.application.get("websites", []), *new_sites]
     }
 
-    def material_name(key: tuple[str, str]) -> str:
-        kind, site = key
-        label = gettext(KIND_LABELS.get(kind, kind))
-        return f"{site_names.get(site, site)} · {label}" if site else label
-
     old_items = _materials(older.materials)
     new_items = _materials(newer.materials)
+    domains = {key: item["domain"] for key, item in [*old_items.items(), *new_items.items()]
+               if item.get("domain")}  # fmt: skip
+
+    def material_name(key: tuple[str, str]) -> str:
+        kind, site = key
+        label = " · ".join(filter(None, (gettext(KIND_LABELS.get(kind, kind)), domains.get(key))))
+        return f"{site_names.get(site, site)} · {label}" if site else label
+
     for key, item in new_items.items():
         before_item = old_items.get(key)
         if before_item is None:

@@ -44,7 +44,7 @@ def test_change_then_cancel_from_the_records_page(page, live_server):
     # 变更接入: the website and a new IP of the account
     page.click("a.button:has-text('变更接入')")
     page.wait_for_url("**/records/change*")
-    block = page.locator("fieldset.choices").first
+    block = page.locator("fieldset.change-site").first
     block.locator("input[name=websites]").check()
     new_ip = next(
         value

@@ -91,6 +91,10 @@ def test_orders_on_records_and_claims(live_app, live_server, browser, page):
     # 变更网站: add a domain, remove one, rename
     page.locator(f"tr:has-text('{WEBSITE}') button.change-website").click()
     page.wait_for_url("**/records/orders/*/edit")
+    assert not page.locator("#person_name").is_visible()  # 同主体负责人: no person to fill in
+    page.check("#person-other")
+    assert page.locator("#person_name").is_visible()
+    page.check("input[name=person_mode][value=subject]")
     page.fill("#name", "青禾科技")
     page.fill("#domains", "qinghe.cn\nqinghe-tech.cn")
     page.click("#save-change")
@@ -131,8 +135,10 @@ def test_orders_on_records_and_claims(live_app, live_server, browser, page):
     page.fill("#claim-number", YUNFAN_USCC)
     page.fill("#claim-password", "Wrong2019")
     page.click("#claim-submit")
-    page.wait_for_url("**/records/")
-    assert "备案密码不正确" in page.inner_text("main")
+    page.wait_for_url("**/records/#claim")  # the refusal is said in the claim form, scrolled to
+    assert "备案密码不正确" in page.locator("#claim-error").inner_text()
+    box = page.locator("#claim-error").bounding_box()
+    assert 0 <= box["y"] < page.viewport_size["height"]
     page.fill("#claim-number", YUNFAN_USCC)
     page.fill("#claim-password", "Yunfan2019")
     page.click("#claim-submit")
@@ -146,8 +152,8 @@ def test_orders_on_records_and_claims(live_app, live_server, browser, page):
     other.fill("#claim-number", YUNFAN_USCC)
     other.fill("#claim-password", "Yunfan2019")
     other.click("#claim-submit")
-    other.wait_for_url("**/records/")
-    assert "其他账号" in other.inner_text("main")
+    other.wait_for_url("**/records/#claim")
+    assert "其他账号" in other.locator("#claim-error").inner_text()
     screenshot(other, "claim-refused-held-elsewhere")
     other.close()
 

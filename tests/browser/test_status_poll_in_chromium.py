@@ -79,6 +79,14 @@ def test_on_a_phone_the_status_bar_and_header_fit_the_screen(live_app, live_serv
         "nav => nav.getBoundingClientRect().height"
     )
     assert lines_of_nav < 2 * 30  # one line of links (about 24 px), not two or three
+    page.goto(f"{live_server}/lang/en")
+    page.goto(f"{live_server}/filings/{filing_id}")
+    nav, link = (
+        page.locator(selector).evaluate("element => element.getBoundingClientRect().height")
+        for selector in (".topbar .nav", ".topbar .nav a >> nth=0")
+    )
+    assert nav < 1.5 * link  # in English too, one line ("My filings … Log out 中文")
+    page.goto(f"{live_server}/lang/zh_Hans_CN")
     screenshot(page, "status-on-a-phone")
     page.goto(f"{live_server}/filings/")
     first_cell = page.locator("table.table td[data-label]").first
