@@ -75,7 +75,12 @@ def _panel_context(filing: Filing) -> dict:
         if filing.approved_at
         else None,
         "poll_seconds": current_app.config["STATUS_POLL_SECONDS"],
-        "steps": progress.progress(filing.state, filing.kind, progress.skipped_steps(filing)),
+        "steps": progress.progress(
+            filing.state,
+            filing.kind,
+            materials=workflow.materials_needed(filing),
+            sms=workflow.sms_required(filing),
+        ),
     }
 
 

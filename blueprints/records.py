@@ -39,6 +39,12 @@ bp = Blueprint("records", __name__, url_prefix="/records")
 @role_required(Role.applicant)
 def list_records():
     """Each subject held here with its websites; from it, another website or an order."""
+    return _records_page()
+
+
+def _records_page(claim_error: dict | None = None) -> str:
+    """The records page; `claim_error` (field, message, the typed certificate) is told at the
+    claim form, at the bottom of the page, under the input it is about."""
     records = record_orders.records_of(current_user, current_policy().provider_code)
     return render_template(
         "records/list.html",
@@ -47,7 +53,12 @@ def list_records():
         type_form=TypeForm(),
         form=ConfirmForm(),
         cert_types=CERT_TYPES,
+        claim_error=claim_error,
     )
+
+
+# The claim's refusals about the password (the rest are about the certificate typed).
+PASSWORD_REFUSALS = frozenset({"备案密码不正确，本小时内还可尝试 %(n)s 次"})
 
 
 def _subject_websites(subject_number: str) -> list:
@@ -172,12 +183,19 @@ def claim():
                 current_policy().provider_code, runtime_adapters().registry,
             )  # fmt: skip
     except TooManyPasswordFailures as exc:
-        refusal = exc.message
-    if refusal is None:
-        flash(_("认领成功，该主体已加入您的备案信息"), "ok")
-        return redirect(url_for("records.list_records"))
-    flash(refusal.render(_), "claim-bad")  # shown in the claim form, which the page scrolls to
-    return redirect(url_for("records.list_records", _anchor="claim"))
+        refusal, field = exc.message, "password"
+    else:
+        if refusal is None:
+            flash(_("认领成功，该主体已加入您的备案信息"), "ok")
+            return redirect(url_for("records.list_records"))
+        field = "password" if refusal.text in PASSWORD_REFUSALS else "certificate_number"
+    claim_error = {
+        "field": field,
+        "message": refusal.render(_),
+        "certificate_type": request.form.get("certificate_type", ""),
+        "certificate_number": request.form.get("certificate_number", ""),
+    }  # told at the form (the page's bottom), not as a flash at its top
+    return _records_page(claim_error), 422
 
 
 @bp.post("/open")

@@ -40,7 +40,7 @@ from domain.rulebook.application import SUBJECT_KIND_LABELS
 from domain.rulebook.filing_type import unicode_domain
 from domain.rulebook.precheck import Findings
 from domain.rulebook.provinces import PROVINCES
-from domain.rulebook.reasons import REJECTION_REASONS
+from domain.rulebook.reasons import REJECTION_REASONS, reasons_for
 from extensions import db
 from forms.reviewer import ClaimForm, DecisionForm
 from forms.validators import fold_to_ascii
@@ -246,11 +246,12 @@ def _registry_rows(filing: Filing) -> list[dict]:
     ]
 
 
-def _gallery_groups(filing: Filing, have: dict) -> list[tuple[str, list]]:
+def _gallery_groups(filing: Filing, have: dict) -> list[tuple[str, list, str]]:
     """The materials as a reviewer compares them: the subject's (the licence, its person's ID
-    pages, the letters), then each website's: the ID pages of the person its live photo must match
-    (the website's own person, or the subject's shown again), the live photo beside them, the rest.
-    Each group in the order of the material kinds (materials.KIND_LABELS)."""
+    pages, the letters), then each website's: the ID pages of its own person, the live photo
+    beside them, the rest. A website whose person is the subject's shows that person's ID pages
+    once, under the subject, and says so (the third part: a line under the title). Each group in
+    the order of the material kinds (materials.KIND_LABELS)."""
     kinds = list(materials.KIND_LABELS)
 
     def in_order(items: list) -> list:
@@ -261,17 +262,18 @@ def _gallery_groups(filing: Filing, have: dict) -> list[tuple[str, list]]:
         return sorted(items, key=place)
 
     subject_items = in_order([m for (_kind, site), m in have.items() if site is None])
-    subject_id_pages = [m for m in subject_items if m.kind in materials.SUBJECT_PERSON_LABELS]
-    groups = [(_("主体"), subject_items)]
+    shows_id = any(m.kind in materials.SUBJECT_PERSON_LABELS for m in subject_items)
+    groups = [(_("主体"), subject_items, "")]
     for website in filing.websites:
         own = in_order([m for (_kind, site), m in have.items() if site == website.id])
         person = [m for m in own if m.kind.startswith(materials.WEBSITE_PERSON)]
-        if website.responsible_person is None:
-            person = subject_id_pages  # the photo must match the subject's person
+        note = ""
+        if website.responsible_person is None and shows_id and own:
+            note = _("网站负责人即主体负责人：身份证见上方“主体”，请与这里的核验照片比对。")
         photo = [m for m in own if m.kind == "live_photo"]
         rest = [m for m in own if m not in person and m not in photo]
-        groups.append((website.name, [*person, *photo, *rest]))
-    return [(title, items) for title, items in groups if items]
+        groups.append((website.name, [*person, *photo, *rest], note))
+    return [(title, items, note) for title, items, note in groups if items]
 
 
 def _decision_form(filing: Filing, form: DecisionForm | None = None) -> DecisionForm:
@@ -339,6 +341,8 @@ def _review_context(filing: Filing, form: DecisionForm | None = None) -> dict:
         "asks_receipt": any(action.asks_receipt for action in allowed),
         # the parts of the form that belong to some actions only (shown for those by app.js)
         "reason_actions": [a.value for a in allowed if workflow.needs_reasons(a)],
+        # the picker lists a field's own reasons first (static/app.js)
+        "field_reasons": {value: reasons_for(value) for value, _label in field_choices(filing)},
         "receipt_actions": [a.value for a in allowed if a.asks_receipt],
         "back_to_queue": _queue_of(filing),
         "holds_claim": reviewing.holds_claim(filing, current_user, now, policy),
@@ -435,12 +439,12 @@ def decide(filing_id: int):
     form = _decision_form(filing, DecisionForm())
     if not form.validate_on_submit():  # the whole review screen only when it is shown again
         return render_template("reviewer/review.html", **_review_context(filing, form)), 422
-    reasons = [
-        Reason(row.form.field.data or "", row.form.code.data, (row.form.text.data or "").strip())
-        for row in form.reasons
-        if row.form.code.data or (row.form.text.data or "").strip()
+    rows = [
+        row.form for row in form.reasons if row.form.code.data or (row.form.text.data or "").strip()
     ]
+    reasons = [Reason(r.field.data or "", r.code.data, (r.text.data or "").strip()) for r in rows]
     numbers = _typed_numbers(filing, form)
+    claimant = current_user.id  # read before the commit expires the session's user
     try:
         with transaction():
             reviewing.decide(
@@ -450,13 +454,15 @@ def decide(filing_id: int):
                 receipt=form.receipt.data or "", bureau=runtime_adapters().bureau,
                 registry=runtime_adapters().registry, numbers=numbers,
             )  # fmt: skip
+            # the next stage is the reviewer's too (the claim kept): go on with it there
+            keeps_claim = filing.claimed_by_id is not None and filing.claimed_by_id == claimant
     except StaleFiling as exc:
         flash(exc.message.render(_), "bad")
         return redirect(url_for("reviewer.review", filing_id=filing_id))
     except DomainError as exc:  # told under the field it names (a missing receipt), else the action
-        field = {"receipt": form.receipt, "numbers": form.subject_number}.get(
-            exc.field or "", form.action
-        )
+        fields = {"receipt": form.receipt, "numbers": form.subject_number}
+        fields |= {f"reasons.{index}": row.text for index, row in enumerate(rows)}
+        field = fields.get(exc.field or "", form.action)
         field.errors = [*field.errors, exc.message.render(_)]
         return render_template(
             "reviewer/review.html", **_review_context(_staff_filing(filing_id), form)
@@ -464,4 +470,6 @@ def decide(filing_id: int):
     flash(
         _("已处理：%(action)s", action=_(action_label(Action(form.action.data), filing.kind))), "ok"
     )
+    if keeps_claim:
+        return redirect(url_for("reviewer.review", filing_id=filing_id))
     return redirect(back_to_queue)

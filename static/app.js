@@ -76,6 +76,46 @@ document.addEventListener("click", function (event) {
   });
 })();
 
+// The reason picker: a row's reasons for its chosen field first (data-field-reasons on the
+// fieldset, from the rulebook), the others after them; the whole filing keeps one list.
+(function () {
+  function sync(fieldSelect) {
+    var fieldset = fieldSelect.closest("[data-field-reasons]");
+    var row = fieldSelect.closest(".reason-row");
+    var codeSelect = row && row.querySelector("[data-reason-code]");
+    if (!fieldset || !codeSelect) return;
+    if (!codeSelect._options) codeSelect._options = Array.prototype.slice.call(codeSelect.options);
+    var wanted = JSON.parse(fieldset.getAttribute("data-field-reasons"))[fieldSelect.value];
+    var chosen = codeSelect.value;
+    codeSelect.textContent = "";
+    var all = codeSelect._options;
+    if (!wanted || wanted.length >= all.length - 1) {
+      all.forEach(function (option) { codeSelect.appendChild(option); });
+    } else {
+      var first = document.createElement("optgroup");
+      first.label = fieldset.getAttribute("data-first-label");
+      var rest = document.createElement("optgroup");
+      rest.label = fieldset.getAttribute("data-rest-label");
+      codeSelect.appendChild(all[0]);  // "—": no reason
+      wanted.forEach(function (code) {
+        all.forEach(function (option) { if (option.value === code) first.appendChild(option); });
+      });
+      all.slice(1).forEach(function (option) {
+        if (wanted.indexOf(option.value) < 0) rest.appendChild(option);
+      });
+      codeSelect.appendChild(first);
+      codeSelect.appendChild(rest);
+    }
+    codeSelect.value = chosen;
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("[data-reason-field]")) sync(event.target);
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-reason-field]").forEach(sync);
+  });
+})();
+
 // The SMS page's resend button: the server renders it disabled with the seconds left
 // (data-resend-seconds); count down from there and enable it at zero. The server still refuses
 // an early resend. The deadline, not the tick count, decides: timers sleep in background tabs.

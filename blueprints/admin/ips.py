@@ -43,7 +43,8 @@ def ips():
 def assign_ip(ip_id: int):
     """Assign an IP to an applicant by e-mail, or release it (empty e-mail)."""
     ip = db.session.get(ProviderIP, ip_id) or abort(404)
-    email = request.form.get("email", "").strip()
+    # 释放 is a second button of the row's one form: it posts the e-mail shown, meant as none
+    email = "" if request.form.get("release") else request.form.get("email", "").strip()
     account = accounts.find_user(email) if email else None
     if email and account is None:
         flash(_("没有该邮箱的账号：%(email)s", email=email), "bad")

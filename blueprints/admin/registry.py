@@ -76,4 +76,8 @@ def confirm_registry(token: str):
     flash(_("已导入：新增主体 %(s)s、网站 %(w)s；更新主体 %(us)s、网站 %(uw)s",
             s=summary.subjects_created, w=summary.websites_created,
             us=summary.subjects_updated, uw=summary.websites_updated), "ok")  # fmt: skip
+    kept = [drop for drop in summary.held_drops if not drop.dropped]
+    if kept:  # the preview counted them as updated, as if confirmed: say why they are not
+        flash(_("%(n)s 个本服务商接入的网站未勾选“确认移除”，保留本服务商代码，未更新（预览的计数假定已确认）：%(numbers)s",
+                n=len(kept), numbers=_("、").join(d.website_number for d in kept)), "ok")  # fmt: skip
     return redirect(url_for("admin.registry"))

@@ -24,7 +24,7 @@ from domain.filing import holdings, snapshots
 from domain.filing.filings import PERSON_FIELDS, lock, to_application
 from domain.filing.orders import held_by_subject, open_order_of
 from domain.lifecycle import workflow
-from domain.lifecycle.states import Action, OrderKind
+from domain.lifecycle.states import Action, FilingState, OrderKind
 from domain.policy import Policy
 from domain.ports import Registry
 from domain.rulebook import rule_tables
@@ -223,7 +223,8 @@ def open_change(
     now: datetime | None = None,
 ) -> Filing:
     """Open a draft 变更主体 (the subject with all its websites) or 变更网站 (one website),
-    starting from what is on record.
+    starting from what is on record; the account's draft of the same change, if it has one (a
+    draft blocks no other order: orders.open_order_of counts submitted ones only).
 
     :raises RecordOrderRefused: not held by the account, an open order, an unknown website.
     """
@@ -235,6 +236,16 @@ def open_change(
         websites = [_website(record, website_number)]
     else:
         raise RecordOrderRefused(Message(N_("该操作不可执行")))
+    numbers = [w.icp_number for w in websites]
+    for draft in db.session.scalars(
+        select(Filing).where(
+            Filing.account_id == account.id, Filing.kind == kind,
+            Filing.registry_subject_number == record.subject_number,
+            Filing.state == FilingState.draft,
+        )
+    ):  # fmt: skip
+        if [w.icp_number for w in draft.websites] == numbers:
+            return draft  # the same change opened again: go on with its draft, not a second one
     return _open(account, kind, record, websites, now)
 
 

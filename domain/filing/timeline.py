@@ -4,7 +4,7 @@ words; and the plain list of its events that the API and the data export give.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from domain.filing.authenticity import VERIFIED
@@ -33,6 +33,9 @@ class Entry:
     note_is_msgid: bool = False
     action: str = ""
     detail: str = ""  # what the event concerns, as written (a website's name)
+    reasons: list[dict[str, str]] = field(
+        default_factory=list
+    )  # a rejection's or return's, as stored
 
 
 def note_msgid(note: str) -> str | None:
@@ -41,8 +44,9 @@ def note_msgid(note: str) -> str | None:
 
 
 def entries(events: list[AuditEvent], note_shown: AuditEvent | None = None) -> list[Entry]:
-    """The public events, oldest first, as the applicant's timeline entries; the note of
-    `note_shown` (the rejection the page shows with its reasons) is not repeated."""
+    """The public events, oldest first, as the applicant's timeline entries, a rejection's with
+    its reasons; the note and reasons of `note_shown` (the rejection the page shows in its own
+    card) are not repeated."""
     shown: list[Entry] = []
     for event in events:
         if event.internal:
@@ -59,7 +63,9 @@ def entries(events: list[AuditEvent], note_shown: AuditEvent | None = None) -> l
             last.count += 1
             continue
         msgid = note_msgid(event.note)
-        note = "" if note_shown is not None and event.id == note_shown.id else event.note
+        shown_above = note_shown is not None and event.id == note_shown.id
+        note = "" if shown_above else event.note
+        reasons = [] if shown_above else list(event.data.get("reasons") or [])
         shown.append(
             Entry(
                 event.created_at,
@@ -68,6 +74,7 @@ def entries(events: list[AuditEvent], note_shown: AuditEvent | None = None) -> l
                 note=msgid or note,
                 note_is_msgid=msgid is not None,
                 action=event.action,
+                reasons=reasons,
             )
         )
     return shown

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from domain.lifecycle import workflow
 from domain.lifecycle.states import FilingState, OrderKind
 from domain.support.i18n import N_
-from models import Filing
 
 S = FilingState
 ACCESS_STEPS = (
@@ -48,12 +47,20 @@ class Step:
     attention: bool = False  # the current step waits on the applicant after a refusal
 
 
-def steps_of(kind: OrderKind) -> tuple[tuple[str, str], ...]:
+def steps_of(
+    kind: OrderKind, materials: bool = True, sms: bool = True
+) -> tuple[tuple[str, str], ...]:
     """The steps (key, label msgid) of an order of `kind`: an access filing's eight, or the five
     of a change or a cancellation (one staff review, no materials, no SMS); a new filing (A8) goes
-    through an access filing's; a change of subject or website (A7 v3) has steps of its own."""
+    through an access filing's; a change of subject or website (A7 v3) has steps of its own: the
+    materials and the re-review only where it takes `materials`, the SMS only where it takes
+    the `sms` (workflow.materials_needed and sms_required), so a change of a website's language
+    shows the five steps it goes through, not eight."""
     if kind in workflow.CHANGES:
-        return CHANGE_STEPS
+        skipped = ({"materials", "re_review"} if not materials else set()) | (
+            {"sms"} if not sms else set()
+        )
+        return tuple(step for step in CHANGE_STEPS if step[0] not in skipped)
     return ACCESS_STEPS if kind in workflow.FULL_FLOW else ORDER_STEPS
 
 
@@ -62,28 +69,15 @@ def step_of(state: FilingState) -> str | None:
     return STEP_OF.get(state)
 
 
-def skipped_steps(filing: Filing) -> frozenset[str]:
-    """The steps of its kind that a change of subject or website does not pass (A7 v3): materials
-    and 复核 where no person and no unit name changed, the SMS where it is not required."""
-    if filing.kind not in workflow.CHANGES:
-        return frozenset()
-    skipped = set()
-    if not workflow.materials_needed(filing):
-        skipped |= {"materials", "re_review"}
-    if not workflow.sms_required(filing):
-        skipped.add("sms")
-    return frozenset(skipped)
-
-
 def progress(
-    state: FilingState, kind: OrderKind, skipped: frozenset[str] = frozenset()
+    state: FilingState, kind: OrderKind, materials: bool = True, sms: bool = True
 ) -> list[Step]:
     """The step bar of a filing: the steps before the current one done, the current one (done
     too once the filing is approved), the rest to do; [] for a filing on no step (withdrawn).
-    `skipped`: steps of the kind this order does not pass (skipped_steps), left out."""
+    `materials` and `sms`: whether a change goes through them (steps_of)."""
     current = step_of(state)
-    shown = [(key, label) for key, label in steps_of(kind) if key not in skipped or key == current]
-    keys = [key for key, _label in shown]
+    steps = steps_of(kind, materials, sms)
+    keys = [key for key, _label in steps]
     if current not in keys:
         return []
     at = keys.index(current)
@@ -97,5 +91,5 @@ def progress(
     attention = workflow.is_rejected(state)
     return [
         Step(key, label, status(index), attention=attention and index == at)
-        for index, (key, label) in enumerate(shown)
+        for index, (key, label) in enumerate(steps)
     ]

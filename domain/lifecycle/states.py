@@ -143,8 +143,29 @@ KIND_STATE_LABELS = {
     (OrderKind.change_website, FilingState.re_review): N_("待复核"),
 }
 KIND_STATE_HINTS = {
-    (kind, FilingState.sms_pending): N_("验证码已发送至本次填写的负责人手机，24 小时内有效。")
-    for kind in NEW_FILINGS
+    **{
+        (kind, FilingState.sms_pending): N_("验证码已发送至本次填写的负责人手机，24 小时内有效。")
+        for kind in NEW_FILINGS
+    },
+    # an order on records has one review (审核), not an initial review (初审)
+    (OrderKind.change_access, FilingState.submitted): N_(
+        "审核员将在时限内审核本次变更接入，通过后由服务商提交管局。"
+    ),
+    (OrderKind.cancel_access, FilingState.submitted): N_(
+        "审核员将在时限内审核本次取消接入，通过后由服务商提交管局。"
+    ),
+    (OrderKind.change_subject, FilingState.submitted): N_(
+        "审核员将在时限内审核本次变更，请保持电话畅通。"
+    ),
+    (OrderKind.change_website, FilingState.submitted): N_(
+        "审核员将在时限内审核本次变更，请保持电话畅通。"
+    ),
+    (OrderKind.cancel_website, FilingState.submitted): N_(
+        "审核员将在时限内核对本次注销，通过后由服务商提交管局注销该网站。"
+    ),
+    (OrderKind.cancel_subject, FilingState.submitted): N_(
+        "审核员将在时限内核对本次注销，通过后由服务商提交管局注销该主体及其网站。"
+    ),
 }
 KIND_ACTION_LABELS = {
     **{(kind, Action.initial_reject): N_("审核驳回") for kind in _ORDERS},

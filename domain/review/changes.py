@@ -58,6 +58,9 @@ class Changes:
     materials_replaced: list[str] = field(default_factory=list)  # "网站名 · 资料名", or the name
     materials_added: list[str] = field(default_factory=list)
     materials_removed: list[str] = field(default_factory=list)
+    # the first submission with materials (the one before had none): every material is new, so
+    # none is listed, and the card says so instead of "no change"
+    first_materials: bool = False
 
     def __bool__(self) -> bool:
         return any(
@@ -155,6 +158,7 @@ def compare(
         elif _content(before_item) != _content(item):
             changes.materials_replaced.append(material_name(key))
     changes.materials_removed = [material_name(key) for key in old_items if key not in new_items]
+    changes.first_materials = bool(new_items) and not old_items
     return changes
 
 

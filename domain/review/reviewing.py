@@ -407,8 +407,11 @@ def decide(
         raise ReviewError(Message(N_("请先领取该备案再处理（可能已被他人领取或领取已超时）")))
     if workflow.needs_reasons(action) and not (reasons or note.strip()):
         raise ReviewError(Message(N_("驳回时请至少填写一条原因")))
-    if any(r.code == OTHER and not r.text.strip() for r in reasons):
-        raise ReviewError(Message(N_("选择“其他”时，请在补充说明中写明原因")))
+    for index, reason in enumerate(reasons):
+        if reason.code == OTHER and not reason.text.strip():  # told at that reason's text input
+            raise ReviewError(
+                Message(N_("选择“其他”时，请在补充说明中写明原因")), field=f"reasons.{index}"
+            )
     if action is Action.bureau_reject and not note.strip():
         raise ReviewError(Message(N_("请填写管局驳回原因")))
     if action is Action.bureau_approve and not receipt.strip():

@@ -1,5 +1,7 @@
 """The reviewer's reason picker: common rejection reasons (DOMAIN.md B 3.12, from HW-reject and
-TC-reject), each a code and a Chinese label."""
+TC-reject), each a code and a Chinese label, and the reasons that apply to each field."""
+
+import re
 
 from domain.support.i18n import N_
 
@@ -14,6 +16,8 @@ REJECTION_REASONS: dict[str, str] = {
     "domain_expired": N_("域名已过期或即将过期"),
     "website_name": N_("网站名称不符合命名规范"),
     "cross_province": N_("跨省备案：单位住所与所选省份不一致"),
+    "address_incomplete": N_("地址不详细（须写到门牌号）"),
+    "address_mismatch": N_("地址与证件上的住所不符"),
     "site_reachable": N_("未备案网站在审核期间可以访问"),
     "filed_site_down": N_("已备案网站无法访问"),
     "filed_site_number": N_("已备案网站未在底部展示备案号"),
@@ -41,3 +45,43 @@ RETIRED_REASONS: dict[str, str] = {
 }
 # What the applicant reads for a code: "other" says nothing of its own (the reviewer's words do).
 REASON_LABELS: dict[str, str] = {**REJECTION_REASONS, **RETIRED_REASONS, OTHER: ""}
+
+# The reasons that apply to each kind of field a reason can name (a field path without its
+# website's index: websites[0].domains is websites.domains); the picker lists them first. The
+# filing as a whole ("") takes every reason, and "other" applies everywhere.
+_PERSON = ("phone_province", "phone_unreachable", "phone_taken", "contacts_repeated", "documents")
+_ADDRESS = ("address_incomplete", "address_mismatch", "cross_province")
+_MATERIAL = ("documents", "pre_approval_missing", "pre_approval_invalid")
+FIELD_REASONS: dict[str, tuple[str, ...]] = {
+    "subject.name": ("wrong_type", "open_order", "shell_subject", "cross_province"),
+    "subject.certificate_number": ("wrong_type", "documents", "open_order"),
+    "subject.certificate_address": _ADDRESS,
+    "subject.mailing_address": _ADDRESS,
+    "subject.responsible_person": ("legal_representative", *_PERSON),
+    "materials": _MATERIAL,
+    "websites.name": (
+        "website_name", "pre_approval_missing", "pre_approval_invalid", "filed_site_content",
+    ),
+    "websites.domains": (
+        "domain_unverified", "domain_holder", "domain_not_synced", "domain_suffix",
+        "domain_expired", "site_reachable", "filed_site_down", "filed_site_number",
+        "filed_site_content",
+    ),
+    "websites.responsible_person": _PERSON,
+    "websites.authenticity": ("face_check",),
+    "websites.materials": _MATERIAL,
+}  # fmt: skip
+
+
+def reasons_for(field: str) -> tuple[str, ...]:
+    """The codes of the reasons that apply to a field (every code for the filing as a whole or
+    a field not listed), "other" last."""
+    kind = re.sub(r"\[\d+\]", "", field)
+    if kind.startswith("materials."):
+        kind = "materials"
+    elif kind.startswith("websites.materials."):
+        kind = "websites.materials"
+    codes = FIELD_REASONS.get(kind)
+    if codes is None:
+        return tuple(REJECTION_REASONS)
+    return (*codes, OTHER)

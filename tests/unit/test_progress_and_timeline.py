@@ -80,3 +80,21 @@ def test_a_system_code_note_is_a_msgid_and_a_persons_note_stays():
     ])  # fmt: skip
     assert (entries[0].note, entries[0].note_is_msgid) == ("验证码错误次数过多", True)
     assert (entries[1].note, entries[1].note_is_msgid) == ("too many", False)
+
+
+def test_an_order_on_records_waits_for_a_review_in_its_own_words():
+    """注销网站 has no 初审: its waiting words say what happens to it."""
+    for kind in (OrderKind.cancel_website, OrderKind.cancel_subject, OrderKind.change_website,
+                 OrderKind.change_access, OrderKind.cancel_access):  # fmt: skip
+        hint = S.submitted.hint_for(kind)
+        assert "初审" not in hint and ("审核" in hint or "核对" in hint), kind
+    assert "注销" in S.submitted.hint_for(OrderKind.cancel_website)
+    assert "初审" in S.submitted.hint_for(OrderKind.access)
+
+
+def test_a_change_without_materials_or_sms_has_five_steps():
+    keys = [key for key, _label in progress.steps_of(OrderKind.change_website, False, False)]
+    assert keys == ["fill", "initial_review", "bureau_submit", "bureau_review", "done"]
+    assert len(progress.steps_of(OrderKind.change_website)) == 8  # a new person: all of them
+    done = progress.progress(S.approved, OrderKind.change_website, materials=False, sms=False)
+    assert [s.status for s in done] == ["done"] * 5

@@ -14,7 +14,7 @@ from domain import audit
 from domain.lifecycle.states import Role
 from domain.operator.ip_pool import addresses_from_csv
 from extensions import db
-from models import ProviderIP
+from models import ProviderIP, utcnow
 
 
 @pytest.fixture
@@ -98,3 +98,30 @@ def test_province_names_follow_the_language(client, admin):
     client.get("/lang/en")
     page = client.get("/admin/provinces").get_data(as_text=True)
     assert "11 Beijing" in page and "Inner Mongolia" in page and "11 北京" not in page
+
+
+def test_an_ip_row_is_one_form_with_one_confirmation_and_release_beside_assign(
+    client, admin, make_filing
+):
+    """Not two 确认（正被备案使用） boxes per row, one for each of two forms."""
+    from domain.lifecycle.states import FilingState
+
+    filing = make_filing(FilingState.submitted)
+    ip = db.session.scalar(select(ProviderIP).where(ProviderIP.address == "121.41.100.10"))
+    if ip is None:
+        ip = ProviderIP(address="121.41.100.10")
+        db.session.add(ip)
+    ip.account_id, ip.assigned_at = filing.account_id, utcnow()
+    db.session.commit()
+    page = client.get("/admin/ips").get_data(as_text=True)
+    row = page.split(f'id="ip-{ip.id}"')[1].split("</tr>")[0]
+    assert row.count("<form") == 1 and row.count('name="confirm"') == 1
+    assert 'name="release" value="1" formnovalidate' in row
+    email = filing.account.email
+    refused = client.post(f"/admin/ips/{ip.id}/assign", data={"email": email, "release": "1"},
+                          follow_redirects=True).get_data(as_text=True)  # fmt: skip
+    assert "已释放" not in refused  # in use: the confirmation is asked
+    page = client.post(f"/admin/ips/{ip.id}/assign",
+                       data={"email": email, "release": "1", "confirm": "1"},
+                       follow_redirects=True).get_data(as_text=True)  # fmt: skip
+    assert "已释放 121.41.100.10" in page

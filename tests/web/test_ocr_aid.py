@@ -93,3 +93,14 @@ def test_the_review_screen_names_the_verifier_and_its_verdict(app, client, pendi
     page = review_screen(app, reviewer, pending)
     row = page.split(f'id="identity-{website.id}"')[1].split("</tr>")[0]
     assert "腾讯云人脸核身" in row and "未通过" in row and "ErrCode 1005 人脸比对不通过" in row
+
+
+def test_the_aid_off_says_where_it_is_really_set(app, client, pending, reviewer):
+    """Not "in the settings": 系统设置 has no such switch; the host or the deployment's config."""
+    runtime = app.extensions["beian_runtime"]
+    app.extensions["beian_runtime"] = dataclasses.replace(runtime, ocr=None)
+    off = review_screen(app, reviewer, pending).split('id="ocr-off"')[1].split("</p>")[0]
+    assert "设置中关闭" not in off and "tesseract-ocr-chi-sim" in off
+    app.config["OCR"] = "off"
+    off = review_screen(app, reviewer, pending).split('id="ocr-off"')[1].split("</p>")[0]
+    assert "BEIAN_OCR=off" in off and "不在系统设置页面" in off

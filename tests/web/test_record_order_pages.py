@@ -5,6 +5,8 @@ unbind."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from domain.lifecycle.states import FilingState, OrderKind, Role
@@ -119,8 +121,21 @@ def test_the_claim_form_takes_a_record_and_says_why_not(client, applicant):
         data={"certificate_type": "uscc", "certificate_number": "9131011566P50L230K",
               "password": "nope"},
     )  # fmt: skip
-    assert wrong.status_code == 302
-    assert "备案密码不正确" in client.get("/records/").get_data(as_text=True)
+    assert wrong.status_code == 422  # told at the form, at the bottom, not in a flash at the top
+    page = wrong.get_data(as_text=True)
+    form = page.split('id="claim"')[1]
+    assert 'id="claim-password-errors"' in form and "工信部备案密码：备案密码不正确" in form
+    assert 'aria-describedby="claim-password-errors" autofocus' in form
+    assert 'value="9131011566P50L230K"' in form  # the typed certificate kept, not the password
+    assert "备案密码不正确" not in page.split('id="claim"')[0]
+    unknown = client.post(
+        "/records/claim",
+        data={"certificate_type": "uscc", "certificate_number": "91330106MA2B3C4D5X",
+              "password": "nope"},
+    )  # fmt: skip
+    assert unknown.status_code == 422 and 'id="claim-number-errors"' in unknown.get_data(
+        as_text=True
+    )
     client.post(
         "/records/claim",
         data={"certificate_type": "uscc", "certificate_number": "9131011566p50l230k",
@@ -128,6 +143,8 @@ def test_the_claim_form_takes_a_record_and_says_why_not(client, applicant):
     )  # fmt: skip
     page = client.get("/records/").get_data(as_text=True)
     assert YUNFAN in page and "已认领" in page and "yunfan-net.com" in page
+    # the claimed subject's dashes are explained: no IP or access date is known here
+    assert "本系统没有记录所用的 IP 和接入时间" in page
 
 
 def test_the_admin_binds_and_unbinds_on_the_subjects_page(client, make_user, login, applicant):
@@ -188,3 +205,42 @@ def test_a_reviewer_passes_a_claimed_records_change_and_finds_it_by_its_type(
     assert decided.status_code == 302, decided.get_data(as_text=True)[:3000]
     db.session.refresh(order)
     assert order.state is S.bureau_pending  # the claimed record counts as held (no problem listed)
+
+
+def test_a_looked_at_change_blocks_nothing_and_is_not_opened_twice(client, applicant, held):
+    opened = {"kind": "change_website", "subject": SUBJECT, "website": WEBSITE}
+    first = client.post("/records/open", data=opened)
+    again = client.post("/records/open", data=opened)
+    assert first.location == again.location  # the same draft, not a second one
+    drafts = db.session.scalars(select(Filing).where(Filing.kind == OrderKind.change_website))
+    assert len(drafts.all()) == 1
+    # the draft is no open order: the subject's other orders stay open to the user
+    page = client.get("/records/").get_data(as_text=True)
+    assert "正在办理中的订单" not in page and "变更主体" in page
+    cancel = client.get(f"/records/cancel-record?kind=cancel_subject&subject={SUBJECT}")
+    assert cancel.status_code == 200
+
+
+def test_a_change_of_a_websites_name_shows_its_own_five_steps_and_words(client, applicant, held):
+    """No materials, no SMS for this change: the step bar does not tick steps it never takes,
+    and the waiting words are of a review, not an initial review."""
+    client.post(
+        "/records/open", data={"kind": "change_website", "subject": SUBJECT, "website": WEBSITE}
+    )
+    order = _order(OrderKind.change_website)
+    domains = "\n".join(d.domain for d in order.websites[0].domains)  # as on record: no SMS
+    values = {"name": "青禾科技", "domains": domains, "service_types": "website",
+              "languages": "zh-Hans", "person_mode": "subject", "content_types": _content(order)}  # fmt: skip
+    client.post(f"/records/orders/{order.id}/edit", data={"action": "save", **values})
+    db.session.refresh(order)
+    submitted = client.post(
+        f"/records/orders/{order.id}/edit",
+        data={"action": "submit", "version": order.version, **values},
+    )
+    assert submitted.status_code == 302, submitted.get_data(as_text=True)[:2000]
+    status = client.get(f"/filings/{order.id}").get_data(as_text=True)
+    bar = status.split('class="lifecycle"')[1].split("</ol>")[0]
+    labels = re.findall(r'<span class="step-label">([^<]+)</span>', bar)
+    assert labels == ["填写", "审核", "提交管局", "管局审核", "完成"]
+    assert "初审" not in status.split('class="lifecycle"')[1].split("<h2>")[0]
+    assert "审核员将在时限内审核本次变更" in status

@@ -170,3 +170,16 @@ def test_the_import_page_describes_the_columns_itself(app, make_user):
     for column in ("subject_number", "domains", "access_providers", "change_in_progress"):
         assert f"<code>{column}</code>" in page
     assert "域名@到期日" in page
+
+
+def test_the_preview_says_its_counts_assume_the_confirmation_and_the_result_what_was_kept(
+    app, held, make_user
+):
+    client = _admin_client(app, make_user)
+    page = _upload(client, REGISTRY_CSV.read_text(encoding="utf-8")).get_data(as_text=True)
+    assert 'id="counts-assume"' in page and "假定" in page.split('id="counts-assume"')[1]
+    assert 'id="reimport-note"' in page and "重新导入工信部导出" in page
+    token = re.search(r'action="/admin/registry/([0-9a-f]{32})"', page).group(1)
+    result = client.post(f"/admin/registry/{token}", follow_redirects=True)
+    told = result.get_data(as_text=True)
+    assert "未勾选“确认移除”，保留本服务商代码，未更新" in told and WEBSITE in told

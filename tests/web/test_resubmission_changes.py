@@ -166,3 +166,10 @@ def test_deleting_the_account_deletes_the_snapshots_of_its_withdrawn_filing(app,
     privacy.delete_account(applicant, storage_for(current_app.config))
     db.session.commit()
     assert db.session.scalars(select(SubmissionSnapshot)).all() == []
+
+
+def test_the_first_re_review_says_the_materials_are_new_not_unchanged(in_re_review, staff):
+    """Materials first sent (none at initial review): not "no change" but a first submission."""
+    section = card(staff.get(f"/review/filings/{in_re_review.id}").get_data(as_text=True))
+    assert 'id="changes-none"' not in section
+    assert 'id="changes-first-materials"' in section and "资料的首次提交" in section
