@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from domain import audit
 from domain.filing import filings, materials, timeline
 from domain.lifecycle import workflow
-from domain.lifecycle.states import event_label
+from domain.lifecycle.states import OrderKind, event_label
 from domain.lifecycle.states import state_label as kind_state_label
 from domain.lifecycle.workdays import SHANGHAI
 from domain.operator import imports, settings
@@ -48,6 +48,14 @@ def province_name(code: str) -> str:
         return code
     locale = get_locale()
     return PINYIN_NAMES[code] if locale and locale.language == "en" else BY_CODE[code].name
+
+
+def kind_label(value: str) -> str:
+    """An order kind's words (接入备案, 首次备案, …) from its stored value, as an outbox row keeps it."""
+    try:
+        return gettext(OrderKind(value).label)
+    except ValueError:
+        return value
 
 
 def choice_names(values: list[str] | None, field: str) -> str:
@@ -187,4 +195,5 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(mask_certificate, "mask_cert")
     app.add_template_filter(mask_phone, "mask_phone")
     app.add_template_filter(lambda enum_member: gettext(enum_member.label), "label")
+    app.add_template_filter(kind_label, "kind_label")
     app.add_template_filter(state_label, "state_label")

@@ -135,20 +135,38 @@ def start():
                 fields.get(name, form.domain).errors.append(message.render(_))
         else:
             if filing is not None:
+                # One banner: the verdict (a new filing's reason is the card on the next step
+                # already) and what was made of the typed address.
                 reason = filings.order_reason(filing)
-                flash((reason or verdict.message).render(_), "ok")
-                for note in (pasted, parent_domain_note(form.domain.data, verdict)):
-                    if note:
-                        flash(note, "ok")
+                said = [] if reason else [verdict.message.render(_)]
+                said += [pasted, parent_domain_note(form.domain.data, verdict)]
+                if parts := [part for part in said if part]:  # sentences run on in Chinese,
+                    banner = parts[0]  # a space apart in English (the catalogue says which)
+                    for part in parts[1:]:
+                        banner = _("%(first)s%(then)s", first=banner, then=part)
+                    flash(banner, "ok")
                 for warning in verdict.warnings:  # shown, never blocking (A5 v3)
                     flash(warning.message.render(_), "warn")
                 return redirect(url_for("wizard.product", filing_id=filing.id))
     # A refusal or bad input is 422 (every answer that is a type opens its order above).
     status = 422 if (form.errors or (verdict and verdict.refusal)) else 200
+    refused_kind, blocking = None, None
+    if verdict is not None and verdict.refusal:  # named as attempted, with the order in the way
+        refused_kind = filings.refused_kind(verdict)
+        _found, blocking = filings.blocking_order(
+            current_user, form.certificate_type.data, form.certificate_number.data, verdict
+        )
     note = parent_domain_note(form.domain.data, verdict) if verdict else ""
     note = " ".join(part for part in (pasted, note) if part)
     return render_template(
-        "wizard/type.html", form=form, verdict=verdict, note=note, steps=STEPS, step="type"
+        "wizard/type.html",
+        form=form,
+        verdict=verdict,
+        note=note,
+        steps=STEPS,
+        step="type",
+        refused_kind=refused_kind,
+        blocking=blocking,
     ), status
 
 
@@ -546,13 +564,30 @@ def _websites_answer(filing, form: WebsitesForm, error: FilingError | None, stat
 def confirm(filing_id: int):
     """One summary of everything, with the pre-check result; submit from here."""
     filing = _editable_filing(filing_id)
+    form = ConfirmForm(data={"version": filing.version})
+    return _page(
+        "wizard/confirm.html", filing, "confirm", form=form, problems=_confirm_problems(filing)
+    )
+
+
+def _confirm_problems(filing) -> Findings:
+    """The confirm page's pre-check of the filing as it is now."""
     policy, adapters = current_policy(), runtime_adapters()
-    problems = filings.submission_problems(
+    return filings.submission_problems(
         filing, shanghai_today(), policy.provider_code, adapters.registry, adapters.domain_lookup,
         policy=policy,
     )  # fmt: skip
-    form = ConfirmForm(data={"version": filing.version})
-    return _page("wizard/confirm.html", filing, "confirm", form=form, problems=problems)
+
+
+def _confirm_out_of_band(filing) -> str:
+    """The confirm page's pre-check card and submit form, drawn again for htmx to swap in beside
+    the mobiles panel (hx-swap-oob): a mobile verified in place can make the order submittable."""
+    context = {"filing": filing, "problems": _confirm_problems(filing), "oob": True,
+               "form": ConfirmForm(data={"version": filing.version})}  # fmt: skip
+    return "".join(
+        render_block("wizard/confirm.html", block, **context)
+        for block in ("precheck", "submit_form")
+    )
 
 
 @bp.post("/<int:filing_id>/submit")
@@ -611,13 +646,15 @@ def mobile_panel(filing, message: str = "", tone: str = "ok") -> dict | None:
     policy = current_policy()
     if not policy.verify_mobiles:
         return None
-    demo_texts = []
+    rows = mobiles.statuses(filing)
+    demo_texts: dict[str, str] = {}  # by number: the newest code's SMS, beside that number's input
     if policy.demo_mode:  # the demo has no real phone to read the code on
-        demo_texts = [
-            notify.render(outbox.as_delivered(m), policy, reveal_code=True).text
-            for m in mobiles.sent_codes(filing)[:3]
-        ]
-    return {"rows": mobiles.statuses(filing), "message": message, "tone": tone,
+        waiting = {row.mobile for row in rows if not row.verified}
+        for sent in mobiles.sent_codes(filing):  # newest first
+            if sent.recipient in waiting and sent.recipient not in demo_texts:
+                delivered = outbox.as_delivered(sent)
+                demo_texts[sent.recipient] = notify.render(delivered, policy, reveal_code=True).text
+    return {"rows": rows, "message": message, "tone": tone,
             "demo_texts": demo_texts}  # fmt: skip
 
 
@@ -626,10 +663,13 @@ def _mobile_answer(filing, message: str, tone: str):
     back = request.form.get("back", "")
     if is_htmx():
         status = 200 if tone == "ok" else 422
-        return render_template(
+        panel = render_template(
             "wizard/_mobiles.html", filing=filing, back=back,
             mobile_panel=mobile_panel(filing, message, tone),
-        ), status  # fmt: skip
+        )  # fmt: skip
+        if back == "confirm":  # the pre-check and the submit button follow the panel
+            panel += _confirm_out_of_band(filing)
+        return panel, status
     flash(message, tone)
     endpoint = f"wizard.{back}" if back in MOBILE_STEPS else "wizard.confirm"
     return redirect(url_for(endpoint, filing_id=filing.id))

@@ -43,6 +43,7 @@ from domain.rulebook.filing_type import (
     fold_host,
     held_website,
     normalise_certificate,
+    open_order_id,
     refusal_message,
     registrable_domain,
     unicode_domain,
@@ -98,6 +99,31 @@ def new_order_kind(verdict: TypeVerdict) -> OrderKind | None:
         if verdict.type is not None
         else None
     )
+
+
+# The refusals that find the domain filed: whatever else, the applicant came for an access filing.
+_DOMAIN_FILED = frozenset({"domain_filed_elsewhere", "domain_subject_mismatch"})
+
+
+def refused_kind(verdict: TypeVerdict) -> OrderKind:
+    """The order a refused filing-type answer would have opened, as the applicant attempted it:
+    an access filing for a filed domain, a 新增网站 for a filed subject's new domain, else a
+    首次备案."""
+    if verdict.website_number or verdict.refusal in _DOMAIN_FILED:
+        return OrderKind.access
+    return OrderKind.new_website if verdict.subject_number else OrderKind.first_filing
+
+
+def blocking_order(
+    account: User, certificate_type: str, certificate_number: str, verdict: TypeVerdict
+) -> tuple[int | None, Filing | None]:
+    """For an open_order_exists refusal: the open order's id, and the order itself when it is
+    the account's own (another account's order is not shown to this one)."""
+    if verdict.refusal != "open_order_exists":
+        return None, None
+    found = open_order_id(certificate_type, certificate_number, verdict.subject_number)
+    order = db.session.get(Filing, found) if found is not None else None
+    return found, order if order is not None and order.account_id == account.id else None
 
 
 def order_reason(filing: Filing) -> Message | None:

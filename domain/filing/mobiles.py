@@ -8,7 +8,9 @@ flood somebody's phone by typing the number into drafts). The code is kept as an
 order, the number and this purpose (never the bureau's SMS code's form); the outbox row carries it
 sealed until it is sent, with a demo copy in demo mode, as the bureau's codes are (filing/sms.py).
 A verification belongs to the order and the number: a number no longer on the order loses it, so a
-changed mobile, even changed back, is asked again.
+changed mobile, even changed back, is asked again. A number verified on another order of the same
+subject (the same account, certificate type and number) within REUSE_DAYS counts for this one too:
+the subject's person is not asked again for a 新增网站 minutes after an access filing.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ MAX_FAILURES = 5
 RESEND_SECONDS = 60
 TEMPLATE = "mobile_code"
 RULE = "R-PH-3"
+REUSE_DAYS = 30  # a verification on another order of the same subject counts this long
 
 
 def _digest(filing_id: int, mobile: str, code: str, policy: Policy) -> str:
@@ -72,13 +75,21 @@ def mobiles_to_verify(filing: Filing) -> list[tuple[str, str]]:
     return distinct
 
 
-def verified(filing: Filing) -> set[str]:
-    """The numbers verified for this order."""
+def verified(filing: Filing, now: datetime | None = None) -> set[str]:
+    """The numbers verified for this order, and those verified within REUSE_DAYS on another order
+    of the same subject (same account and verified certificate) that are on this order too."""
+    own = MobileCode.filing_id == filing.id
+    if filing.verified_certificate_number:
+        since = (now or utcnow()) - timedelta(days=REUSE_DAYS)
+        same_subject = select(Filing.id).where(
+            Filing.account_id == filing.account_id,
+            Filing.verified_certificate_type == filing.verified_certificate_type,
+            Filing.verified_certificate_number == filing.verified_certificate_number,
+        )
+        own = own | (MobileCode.filing_id.in_(same_subject) & (MobileCode.verified_at > since))
     return set(
         db.session.scalars(
-            select(MobileCode.mobile).where(
-                MobileCode.filing_id == filing.id, MobileCode.verified_at.is_not(None)
-            )
+            select(MobileCode.mobile).where(own, MobileCode.verified_at.is_not(None))
         )
     )
 
@@ -89,7 +100,7 @@ def problems(filing: Filing, policy: Policy | None) -> list[Breach]:
         return []
     done = verified(filing)
     return [
-        Breach(field, RULE, Message(N_("手机号码 %(mobile)s 尚未通过短信验证，请填写发送到该手机的验证码"),
+        Breach(field, RULE, Message(N_("%(mobile)s 尚未通过短信验证，请填写发送到该手机的验证码"),
                                     {"mobile": mask_phone(mobile)}))
         for field, mobile in mobiles_to_verify(filing)
         if mobile not in done and check_mobile(mobile) is None

@@ -113,6 +113,7 @@ def issue_codes(
             "sms_code",
             sealed_code=sealing.seal(code, policy.secret_key),
             hours=hours,
+            order_kind=filing.kind.value,  # the text names the order: 接入备案, 首次备案, …
             **demo,
         )
         issued.append(challenge)

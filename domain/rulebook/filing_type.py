@@ -413,11 +413,37 @@ def _open_order_exists(
 ) -> bool:
     """Row 6: an order of this app (any kind, any account) for that certificate type and number,
     or for the registry subject it names, that is neither a draft nor finished."""
-    same_certificate = (Subject.certificate_type == typed.certificate_type) & (
-        Subject.certificate_number == typed.certificate_number
+    open_order = _open_orders(typed.certificate_type, typed.certificate_number, subject,
+                              exclude_filing_id)  # fmt: skip
+    return bool(db.session.scalar(select(exists(open_order))))
+
+
+def open_order_id(
+    certificate_type: str, certificate_number: str, subject_number: str | None
+) -> int | None:
+    """The order that row 6 (open_order_exists) refused a new one for: the oldest open order of
+    that certificate or registry subject (None: there is none)."""
+    subject = (
+        db.session.scalar(
+            select(RegistrySubject).where(RegistrySubject.subject_number == subject_number)
+        )
+        if subject_number
+        else None
     )
-    verified_with = (Filing.verified_certificate_type == typed.certificate_type) & (
-        Filing.verified_certificate_number == typed.certificate_number
+    query = _open_orders(certificate_type, normalise_certificate(certificate_number), subject, None)
+    return db.session.scalar(query.order_by(Filing.id).limit(1))
+
+
+def _open_orders(
+    certificate_type: str, certificate_number: str, subject: RegistrySubject | None,
+    exclude_filing_id: int | None,
+) -> Select[int]:  # fmt: skip
+    """The ids of the open orders (neither a draft nor finished) of that certificate or subject."""
+    same_certificate = (Subject.certificate_type == certificate_type) & (
+        Subject.certificate_number == certificate_number
+    )
+    verified_with = (Filing.verified_certificate_type == certificate_type) & (
+        Filing.verified_certificate_number == certificate_number
     )
     ours = same_certificate | verified_with
     if subject is not None:
@@ -431,7 +457,7 @@ def _open_order_exists(
             Filing.state.not_in([FilingState.draft, *workflow.FINAL_STATES]),
         )
     )
-    return bool(db.session.scalar(select(exists(open_order))))
+    return open_order
 
 
 def _approved_orders(

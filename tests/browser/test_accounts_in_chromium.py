@@ -15,7 +15,7 @@ ADMIN = next(a for a in DEMO_ACCOUNTS if a[3].value == "admin")
 def test_home_page_is_chinese(page, live_server):
     page.goto(live_server)
     assert page.locator("html").get_attribute("lang") == "zh-CN"
-    assert page.locator("h1").inner_text() == "ICP 接入备案"
+    assert page.locator("h1").inner_text() == "ICP 备案"
     screenshot(page, "home")
 
 

@@ -53,7 +53,7 @@ def issue_codes(app, email: str) -> dict[str, str]:
 
 
 def newest_demo_code(page) -> str:
-    text = page.locator("#demo-mobile-sms p").first.inner_text()
+    text = page.locator(".demo-mobile-sms p").first.inner_text()
     return re.search(r"验证码：(\d{6})", text).group(1)
 
 
@@ -71,7 +71,7 @@ def test_product_by_service_code_and_mobiles_by_sms_code(page, live_app, codes_s
     page.wait_for_url("**/filings/")
     codes = issue_codes(live_app, "ops@qinghe.cn")
 
-    page.click("text=新建接入备案")
+    page.click("text=新建备案")
     page.select_option("#certificate_type", "uscc")
     page.fill("#certificate_number", "913301069755TH2H1L")
     page.fill("#domain", "qinghe.cn")
@@ -137,8 +137,10 @@ def test_product_by_service_code_and_mobiles_by_sms_code(page, live_app, codes_s
     page.fill("#mobile-code-input-1", newest_demo_code(page))
     page.click("#mobile-code-1 button:has-text('验证')")
     page.locator("#mobile-codes-message:has-text('验证通过')").wait_for()
-    page.reload()
-    assert "预检通过" in page.locator(".flash-ok").first.inner_text()
+    # no reload: the pre-check and the submit button follow the panel (hx-swap-oob)
+    page.locator("#precheck:has-text('预检通过')").wait_for()
+    assert page.locator("#submit-filing").is_enabled()
+    assert "尚未通过短信验证" not in page.locator("#precheck").inner_text()
     screenshot(page, "confirm-after-codes")
     page.click("#submit-filing")
     page.wait_for_url("**/filings/*")

@@ -24,7 +24,7 @@ def test_new_access_with_two_websites_from_sign_up_to_submitted(page, live_serve
     page.click("#demo-mail a")
     page.click("#signup-confirm button[type=submit]")
     page.wait_for_url("**/filings/")
-    page.click("text=新建接入备案")
+    page.click("text=新建备案")
 
     # step 1: a refusal first (a domain of another subject), then the right domain
     page.select_option("#certificate_type", "uscc")

@@ -110,15 +110,15 @@ def test_admin_dashboard_counts(client, make_user, login):
 
 def test_ui_is_chinese_by_default_even_for_an_english_browser(client):
     page = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(as_text=True)
-    assert '<html lang="zh-CN">' in page and "ICP 接入备案" in page
+    assert '<html lang="zh-CN">' in page and "ICP 备案" in page
 
 
 def test_language_switch_to_english_and_back(client):
     client.get("/lang/en", headers={"Referer": "http://localhost/"})
     page = client.get("/").get_data(as_text=True)
-    assert '<html lang="en">' in page and "ICP access filing" in page
+    assert '<html lang="en">' in page and "ICP filing" in page and "first filing" in page
     client.get("/lang/zh_Hans_CN")
-    assert "ICP 接入备案" in client.get("/").get_data(as_text=True)
+    assert "ICP 备案" in client.get("/").get_data(as_text=True)
 
 
 def test_language_switch_does_not_redirect_off_site(client):

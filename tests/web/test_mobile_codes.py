@@ -205,7 +205,7 @@ def test_demo_mode_shows_the_code_as_the_phone_got_it(client, draft, app):
         resend(client, draft)  # cookie is signed at this time: the test stays here
         code = mobile_code_sent(draft, MOBILE)
         page = client.get(f"/filings/{draft.id}/confirm").get_data(as_text=True)
-        assert "演示环境：手机收到的短信" in page and code in page
+        assert "演示环境：138****8000 收到的短信" in page and code in page
         assert code in client.get("/messages/").get_data(as_text=True)
 
 

@@ -310,11 +310,11 @@ def test_withdraw_before_initial_review_passes_only(client, applicant, make_user
     client.post(f"/filings/{filing.id}/submit", data={"version": filing.version})
     db.session.refresh(filing)
     page = client.get(f"/filings/{filing.id}").get_data(as_text=True)
-    assert "放弃备案" in page
+    assert "放弃本订单" in page
     transitions.apply(filing, Action.initial_approve, make_user(Role.reviewer))
     db.session.commit()
     page = client.get(f"/filings/{filing.id}").get_data(as_text=True)
-    assert "放弃备案" not in page
+    assert "放弃本订单" not in page
     client.post(f"/filings/{filing.id}/withdraw", data={"version": filing.version})
     db.session.refresh(filing)
     assert filing.state is FilingState.materials_pending
