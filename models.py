@@ -302,6 +302,7 @@ class Website(Model):
     content_types: Mapped[list | None] = mapped_column(JSON)  # 网站服务内容; None: not chosen yet
     languages: Mapped[list] = mapped_column(JSON, default=list)
     pre_approvals: Mapped[list] = mapped_column(JSON, default=list)
+    remark: Mapped[str] = mapped_column(String(200), default="", server_default="")  # 备注
     responsible_person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
     authenticity_token_hash: Mapped[str] = mapped_column(String(64), default="")
     authenticity_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

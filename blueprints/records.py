@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from blueprints.access import own_filing_or_404, posted_or_400, role_required, row_id
 from blueprints.ui import choice_names
-from domain.filing import holdings, materials, orders, record_orders
+from domain.filing import commitment, holdings, materials, orders, record_orders
 from domain.filing.filing_password import TooManyPasswordFailures
 from domain.filing.filings import account_ips
 from domain.lifecycle.states import OrderKind, Role
@@ -24,6 +24,7 @@ from forms.filing import (
     PRE_APPROVALS,
     SERVICE_TYPES,
     ConfirmForm,
+    SubmitForm,
     TypeForm,
     content_type_choices,
 )
@@ -146,10 +147,11 @@ def resubmit(filing_id: int):
     form = posted_or_400(ConfirmForm())
     try:
         with transaction():
-            if filing.kind in record_orders.CHANGE_KINDS:
+            if filing.kind in record_orders.CHANGE_KINDS:  # edited and submitted on its page
                 record_orders.submit_change(
                     filing, current_user, current_policy(), date.today(),
                     row_id(form.version.data), runtime_adapters().registry,
+                    committed=request.form.get("commitment") == "y",
                 )  # fmt: skip
             elif filing.kind in record_orders.CANCEL_KINDS:
                 record_orders.resubmit(
@@ -219,11 +221,13 @@ def open_change():
     return redirect(url_for("records.edit_order", filing_id=filing.id))
 
 
-def _change_context(filing, error: str = "", field: str | None = None) -> dict:
+def _change_context(
+    filing, error: str = "", field: str | None = None, form: SubmitForm | None = None
+) -> dict:
     before = record_orders.record_changes(filing)
     changes = compare(Snap(**before["before"]), Snap(**before["after"]), _, choice_names)
     return {
-        "filing": filing, "form": ConfirmForm(data={"version": filing.version}),
+        "filing": filing, "form": form or SubmitForm(formdata=None, data={"version": filing.version}),
         "changes": changes, "needed": materials.required_materials(filing),
         "problems": _rendered(record_orders.problems(filing, date.today())),
         "error": error, "error_field": field, "service_types": SERVICE_TYPES,
@@ -260,13 +264,14 @@ def edit_order(filing_id: int):
     filing = own_filing_or_404(filing_id)
     if filing.kind not in record_orders.CHANGE_KINDS:
         abort(404)
-    error, field = "", None
+    error, field, form = "", None, None
     if request.method == "POST":
-        form = posted_or_400(ConfirmForm())
+        form = posted_or_400(SubmitForm())
         expected = row_id(form.version.data)
+        submitting = request.form.get("action") == "submit"
         try:
             with transaction():
-                if request.form.get("action") == "submit" and expected not in (0, filing.version):
+                if submitting and expected not in (0, filing.version):
                     raise StaleFiling()  # a second click: the first one already went through
                 values = _posted_values(filing)
                 if filing.kind is OrderKind.change_subject:
@@ -276,24 +281,30 @@ def edit_order(filing_id: int):
                         filing, current_user, values, current_policy().provider_code,
                         runtime_adapters().registry,
                     )  # fmt: skip
-                if request.form.get("action") == "submit":
+            if submitting:  # what was typed stays saved whatever the submission answers
+                with transaction():
                     record_orders.submit_change(
                         filing, current_user, current_policy(), date.today(),
-                        None, runtime_adapters().registry,
+                        None, runtime_adapters().registry, committed=bool(form.commitment.data),
                     )  # fmt: skip
         except StaleFiling:
             return redirect(url_for("applicant.show_filing", filing_id=filing.id))
         except (record_orders.RecordOrderRefused, WorkflowError) as exc:
             error, field = exc.message.render(_), exc.field
+            ticked = bool(form.commitment.data)
+            form = SubmitForm(formdata=None, data={"version": filing.version, "commitment": ticked})
+            if field == commitment.FIELD:  # said above the form and under the box
+                form.commitment.errors = [error]
         else:
-            if request.form.get("action") == "submit":
+            if submitting:
                 flash(_("已提交%(order)s，等待审核", order=_(filing.kind.label)), "ok")
                 return redirect(url_for("applicant.show_filing", filing_id=filing.id))
             flash(_("已保存"), "ok")
             return redirect(url_for("records.edit_order", filing_id=filing.id))
+    status = 422 if error else 200
     return render_template(
-        "records/edit_order.html", **_change_context(filing, error, field)
-    ), 422 if error else 200
+        "records/edit_order.html", **_change_context(filing, error, field, form)
+    ), status
 
 
 @bp.route("/cancel-record", methods=["GET", "POST"])

@@ -13,12 +13,13 @@ from jinja2_fragments.flask import render_block
 from blueprints.access import own_filing_or_404, posted_or_400, role_required, row_id
 from blueprints.htmx import is_htmx
 from domain.errors import DomainError
-from domain.filing import filings, mobiles, service_codes
+from domain.filing import commitment, filings, mobiles, service_codes
 from domain.filing.filing_password import TooManyPasswordFailures
 from domain.filing.filings import FilingError
 from domain.lifecycle.states import NEW_FILINGS, Role
 from domain.lifecycle.workdays import SHANGHAI, shanghai_today
 from domain.lifecycle.workflow import StaleFiling
+from domain.rulebook import places
 from domain.rulebook.filing_type import (
     LookupInputError,
     fold_host,
@@ -32,11 +33,11 @@ from domain.support.masking import mask_phone
 from forms.filing import (
     PERSON_ID_TYPES,
     PRE_APPROVALS,
-    ConfirmForm,
     NewWebsitesForm,
     PasswordForm,
     ProductForm,
     SubjectForm,
+    SubmitForm,
     TypedSubjectForm,
     TypeForm,
     WebsitesForm,
@@ -305,7 +306,36 @@ def subject(filing_id: int):
             return redirect(url_for("wizard.websites", filing_id=filing.id))
     else:  # a first visit is not told off; what the rules only warn about is shown at once
         attach_findings(Findings(warnings=findings.warnings), _subject_fields(form))
-    return _page("wizard/subject.html", filing, "subject", 422 if form.errors else 200, form=form)
+    pickers = {  # as the address starts, else the order's province
+        name: places.locate(form[name].data or "", filing.province) for name in ADDRESS_FIELDS
+    }
+    return _page(
+        "wizard/subject.html", filing, "subject", 422 if form.errors else 200, form=form,
+        pickers=pickers,
+    )  # fmt: skip
+
+
+# The subject's addresses, each with its picker (省/市/区).
+ADDRESS_FIELDS = ("certificate_address", "mailing_address")
+
+
+@bp.get("/<int:filing_id>/places")
+@role_required(Role.applicant)
+def place_picker(filing_id: int):
+    """htmx: an address's picker (省/市/区) again for the places chosen, carrying the address typed
+    with those places in front instead of the ones it started with (static/app.js puts it in)."""
+    filing = own_filing_or_404(filing_id)
+    field = request.args.get("field", "")
+    if field not in ADDRESS_FIELDS:
+        abort(404)
+    picked = places.pick(
+        request.args.get("place_province", ""), request.args.get("place_city", ""),
+        request.args.get("place_district", ""),
+    )  # fmt: skip
+    address = places.fill(request.args.get(field, "")[:255], picked)[:255]
+    return render_template(
+        "wizard/_place_picker.html", filing=filing, field=field, picked=picked, address=address
+    )
 
 
 def _subject_values(form: SubjectForm) -> dict:
@@ -379,6 +409,7 @@ def _website_data(website) -> dict:
             {"category": a.get("category", ""), "number": a.get("number", "")}
             for a in website.pre_approvals or []
         ],
+        "remark": website.remark,
         "person_mode": "other" if person else "same",
         "name": website.name,  # read by a new filing's form only (A8: typed)
         "domains": "\n".join(unicode_domain(d.domain) for d in website.domains),
@@ -436,6 +467,7 @@ WEBSITE_PATHS = {
     **{f"responsible_person.{k}": f"person_{k}"
        for k in ("name", "id_number", "mobile", "email", "emergency_mobile", "id_valid_until")},
     "name": "name",  # a new filing's website name (A8); an access filing's block has none
+    "remark": "remark",
 }  # fmt: skip
 
 
@@ -564,10 +596,14 @@ def _websites_answer(filing, form: WebsitesForm, error: FilingError | None, stat
 def confirm(filing_id: int):
     """One summary of everything, with the pre-check result; submit from here."""
     filing = _editable_filing(filing_id)
-    form = ConfirmForm(data={"version": filing.version})
+    return _confirm_page(filing, SubmitForm(formdata=None, data={"version": filing.version}))
+
+
+def _confirm_page(filing, form: SubmitForm, status: int = 200):
     return _page(
-        "wizard/confirm.html", filing, "confirm", form=form, problems=_confirm_problems(filing)
-    )
+        "wizard/confirm.html", filing, "confirm", status, form=form,
+        problems=_confirm_problems(filing),
+    )  # fmt: skip
 
 
 def _confirm_problems(filing) -> Findings:
@@ -582,8 +618,8 @@ def _confirm_problems(filing) -> Findings:
 def _confirm_out_of_band(filing) -> str:
     """The confirm page's pre-check card and submit form, drawn again for htmx to swap in beside
     the mobiles panel (hx-swap-oob): a mobile verified in place can make the order submittable."""
-    context = {"filing": filing, "problems": _confirm_problems(filing), "oob": True,
-               "form": ConfirmForm(data={"version": filing.version})}  # fmt: skip
+    form = SubmitForm(formdata=None, data={"version": filing.version})
+    context = {"filing": filing, "problems": _confirm_problems(filing), "oob": True, "form": form}
     return "".join(
         render_block("wizard/confirm.html", block, **context)
         for block in ("precheck", "submit_form")
@@ -593,9 +629,10 @@ def _confirm_out_of_band(filing) -> str:
 @bp.post("/<int:filing_id>/submit")
 @role_required(Role.applicant)
 def submit(filing_id: int):
-    """Submit for initial review. A double click or a replayed form files once."""
+    """Submit for initial review. A double click or a replayed form files once; a submission
+    without the truthfulness commitment ticked is the confirmation again, the box marked."""
     filing = own_filing_or_404(filing_id)
-    form = posted_or_400(ConfirmForm())
+    form = posted_or_400(SubmitForm())
     if not filings.is_editable(filing):  # already submitted by the first click
         return redirect(url_for("applicant.show_filing", filing_id=filing.id))
     try:
@@ -603,11 +640,16 @@ def submit(filing_id: int):
             filings.submit(
                 filing, current_user, current_policy(), shanghai_today(),
                 expected_version=row_id(form.version.data), registry=runtime_adapters().registry,
-                lookup=runtime_adapters().domain_lookup,
+                lookup=runtime_adapters().domain_lookup, committed=bool(form.commitment.data),
             )  # fmt: skip
     except StaleFiling:
         return redirect(url_for("applicant.show_filing", filing_id=filing.id))
     except DomainError as exc:
+        if exc.field == commitment.FIELD:  # said at the top and under the box at the bottom
+            flash(exc.message.render(_), "bad")
+            form.commitment.errors = [exc.message.render(_)]
+            form.version.data = str(filing.version)
+            return _confirm_page(filing, form, 422)
         flash(exc.message.render(_), "bad")
         return redirect(url_for("wizard.confirm", filing_id=filing.id))
     flash(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     FieldList,
     Form,
     FormField,
@@ -20,11 +21,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from domain.filing import commitment
 from domain.lifecycle.workdays import shanghai_today
 from domain.rulebook import rules
 from domain.rulebook.provinces import PROVINCES
 from domain.support.i18n import Message
-from forms.validators import Email, Mobile, Rule, fold_id_number, fold_to_ascii
+from forms.validators import Email, Mobile, Rule, fold_id_number, fold_to_ascii, trim
 from i18n import gettext
 from i18n import lazy_gettext as _l
 
@@ -194,6 +196,9 @@ class WebsiteBlock(Form):
     )
     person_name = StringField(_l("姓名"))
     person_id_type = ChoiceField(_l("证件类型"), choices=PERSON_ID_TYPES, default="resident_id")
+    remark = TextAreaField(
+        _l("网站备注"), [Length(max=200, message=_l("最多 200 个字符"))], filters=[trim]
+    )
 
     def validate_person_id_type(self, field):
         pass  # checked with the person's other fields only when the person is "other"
@@ -264,6 +269,13 @@ class UploadForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     version = HiddenField()
+
+
+class SubmitForm(ConfirmForm):
+    """A submission: the version shown and the truthfulness commitment (domain/filing/commitment).
+    An unticked box is no validation error here (that would be a 400): the use case refuses it."""
+
+    commitment = BooleanField(_l(commitment.TEXT))
 
 
 class MailForm(FlaskForm):

@@ -24,6 +24,11 @@ def fold_to_ascii(value: str | None) -> str | None:
     return unicodedata.normalize("NFKC", value).strip() if isinstance(value, str) else value
 
 
+def trim(value: str | None) -> str | None:
+    """A free text (a remark) without the spaces around it."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def fold_id_number(value: str | None) -> str | None:
     """An ID number folded to ASCII and upper-cased (a final x is X, R-ID-3)."""
     folded = fold_to_ascii(value)

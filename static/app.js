@@ -152,3 +152,28 @@ document.addEventListener("submit", function (event) {
     });
   }, 0);
 });
+
+// The address picker (省/市/区) beside an address box (data-place-for: the box's id). It is drawn
+// hidden, so that without scripts the box is typed as ever; shown here. On each choice htmx draws
+// it again with the address to put in the box (data-address: the chosen places in front of what
+// was typed after the places it started with); the box's own field check then runs on it.
+(function () {
+  function show(root) {
+    if (!root.querySelectorAll) return;
+    var pickers = root.matches && root.matches("[data-place-for]") ? [root] : [];
+    root.querySelectorAll("[data-place-for]").forEach(function (picker) { pickers.push(picker); });
+    pickers.forEach(function (picker) { picker.hidden = false; });
+  }
+  document.addEventListener("DOMContentLoaded", function () { show(document); });
+  document.addEventListener("htmx:load", function (event) {
+    var picker = event.detail.elt;
+    show(picker);
+    if (!picker.matches || !picker.matches("[data-place-for][data-address]")) return;
+    var box = document.getElementById(picker.getAttribute("data-place-for"));
+    var address = picker.getAttribute("data-address");
+    if (!box || box.value === address) return;
+    box.value = address;
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+    box.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+})();

@@ -17,6 +17,7 @@ from domain import audit
 from domain.errors import DomainError
 from domain.filing import (
     authenticity,
+    commitment,
     materials,
     mobiles,
     new_domains,
@@ -31,6 +32,7 @@ from domain.policy import Policy
 from domain.ports import DomainLookup, Registry, ServiceCodeSource
 from domain.rulebook import rule_tables
 from domain.rulebook.application import (
+    REMARK_MAX,
     Application,
     PersonData,
     PreApproval,
@@ -600,8 +602,8 @@ def _fit(model: type[Subject] | type[Person], key: str, value: str) -> str:
 
 
 def update_website(filing: Filing, website: Website, values: Mapping[str, Any]) -> None:
-    """Store one website block's editable fields; the registry's number, name and domains stay
-    (a new filing's website, A8, types its name and domains too)."""
+    """Store one website block's editable fields (its remark included); the registry's number,
+    name and domains stay (a new filing's website, A8, types its name and domains too)."""
     lock_editable(filing)
     if filing.kind in NEW_FILINGS:
         if "name" in values:
@@ -615,6 +617,8 @@ def update_website(filing: Filing, website: Website, values: Mapping[str, Any]) 
         chosen = values["content_types"]
         website.content_types = None if chosen is None else list(dict.fromkeys(chosen))
     website.pre_approvals = pre_approvals_of(values.get("pre_approvals") or [])
+    if "remark" in values:  # 备注: optional; over-long is the form's error
+        website.remark = (values.get("remark") or "").strip()[:REMARK_MAX]  # as the subject's
     if values.get("person_mode") == "other":
         person = website.responsible_person or Person()
         for key in PERSON_FIELDS:
@@ -1001,11 +1005,13 @@ def product_ip_problems(filing: Filing) -> list[Breach]:
 
 def submit(
     filing: Filing, account: User, policy: Policy, today: date, expected_version: int | None,
-    registry: Registry | None = None, lookup: DomainLookup | None = None,
+    registry: Registry | None = None, lookup: DomainLookup | None = None, *, committed: bool,
 ) -> None:  # fmt: skip
-    """Submit for initial review: re-verify the type (R-T-1), refuse with any problem, then apply.
+    """Submit for initial review: re-verify the type (R-T-1), refuse with any problem or without
+    the truthfulness commitment (`committed`, kept in the submit event), then apply.
 
-    :raises FilingError: a problem remains, or the type no longer verifies.
+    :raises FilingError: a problem remains, the commitment is not ticked (field "commitment"), or
+        the type no longer verifies.
     :raises workflow.StaleFiling: the form was for an older version (a double click: already sent).
     """
     # What is checked and snapshotted below is what is submitted: an edit waits for the lock, or
@@ -1019,6 +1025,9 @@ def submit(
         raise FilingError(
             Message(N_("还有 %(n)s 处需要修改，请先修改后再提交"), {"n": len(problems)})
         )
+    refusal = commitment.check_commitment(committed)
+    if refusal is not None:
+        raise FilingError(refusal, commitment.FIELD)
     if filing.kind in NEW_FILINGS:
         _recheck_new_filing(filing, account, policy, today, registry)
     else:
@@ -1031,7 +1040,10 @@ def submit(
             raise FilingError(verdict.message)
         if verdict.type is not filing.filing_type:
             raise FilingError(Message(N_("备案类型已变化，请放弃本备案并重新验证备案类型")))
-    workflow.apply(filing, Action.submit, account, policy=policy, expected_version=expected_version)
+    workflow.apply(
+        filing, Action.submit, account, policy=policy, expected_version=expected_version,
+        data=commitment.recorded(),
+    )  # fmt: skip
     snapshots.record(filing, to_application(filing))
 
 

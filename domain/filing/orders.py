@@ -140,7 +140,7 @@ def _open(
             position=position, name=held.name, icp_number=held.icp_number,
             service_types=list(held.service_types or []), languages=list(held.languages or []),
             content_types=None if held.content_types is None else list(held.content_types),
-            pre_approvals=list(held.pre_approvals or []),
+            pre_approvals=list(held.pre_approvals or []), remark=held.remark or "",
             responsible_person=_copy_person(held.responsible_person),
             domains=[WebsiteDomain(domain=d.domain) for d in held.domains],
             ips=[WebsiteIP(address=a) for a in ips.get(held.id, [ip.address for ip in held.ips])],

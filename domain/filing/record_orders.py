@@ -12,7 +12,7 @@ registry, and with it the domains this provider may serve (A9).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from domain import audit
 from domain.errors import DomainError
-from domain.filing import holdings, snapshots
+from domain.filing import commitment, holdings, snapshots
 from domain.filing.filings import PERSON_FIELDS, lock, to_application
 from domain.filing.orders import held_by_subject, open_order_of
 from domain.lifecycle import workflow
@@ -28,6 +28,7 @@ from domain.lifecycle.states import Action, FilingState, OrderKind
 from domain.policy import Policy
 from domain.ports import Registry
 from domain.rulebook import rule_tables
+from domain.rulebook.application import REMARK_MAX
 from domain.rulebook.filing_type import held_website, registrable_domain, unicode_domain
 from domain.rulebook.precheck import Breach, Findings, precheck
 from domain.rulebook.registry import LocalRegistry, to_ascii_domain
@@ -60,6 +61,7 @@ CHANGE_ITEMS = {
         "websites[0].pre_approvals",
     ),
     "website_person": ("websites[0].responsible_person",),
+    "website_remark": ("websites[0].remark",),
 }  # fmt: skip
 SUBJECT_EDITABLE = ("certificate_address", "mailing_address", "remark")
 # A domain new to a website is registered, as the registry's copy says, for a year from approval
@@ -189,7 +191,7 @@ def _open(
             position=position, name=held.name, icp_number=held.icp_number,
             service_types=list(held.service_types or []), languages=list(held.languages or []),
             content_types=None if held.content_types is None else list(held.content_types),
-            pre_approvals=list(held.pre_approvals or []),
+            pre_approvals=list(held.pre_approvals or []), remark=held.remark or "",
             responsible_person=_copy_person(held.responsible_person),
             domains=[WebsiteDomain(domain=d.domain) for d in held.domains],
             ips=[type(ip)(address=ip.address) for ip in held.ips],
@@ -208,7 +210,7 @@ def _open(
     )  # fmt: skip
     db.session.add(filing)
     db.session.flush()
-    filing.record_before = asdict(to_application(filing))
+    filing.record_before = snapshots.document(filing, to_application(filing))
     audit.record("order_created", account, filing=filing, data={"kind": kind.value}, now=now)
     db.session.flush()
     return filing
@@ -301,10 +303,11 @@ def edit_website(
     registry: Registry | None = None,
 ) -> None:
     """The 变更网站's new values: name, domains (a website keeps at least one; a new one must be
-    filed nowhere else), service and content types, languages, pre-approvals, the person.
+    filed nowhere else), service and content types, languages, pre-approvals, the remark, the
+    person.
 
     :raises RecordOrderRefused: no domain left, a domain that is not a host name, or one that is
-        on another website (of the registry or held here).
+        on another website (of the registry or held here); a remark over 200 characters.
     """
     lock_editable(filing)
     registry = registry or LocalRegistry()
@@ -322,6 +325,13 @@ def edit_website(
         category = _clean(values.get("pre_approval_category"))
         number = _clean(values.get("pre_approval_number"))
         website.pre_approvals = [{"category": category, "number": number}] if category else []
+    if "remark" in values:
+        remark = _clean(values["remark"])
+        if len(remark) > REMARK_MAX:
+            raise RecordOrderRefused(
+                Message(N_("网站备注最多 %(n)s 个字符"), {"n": REMARK_MAX}), "remark"
+            )
+        website.remark = remark
     if "person_mode" in values:
         if values["person_mode"] == "other":
             person = website.responsible_person or Person()
@@ -370,7 +380,7 @@ def _new_domains(
 def changed_items(filing: Filing) -> list[str]:
     """What the order changes against the record it started from (CHANGE_ITEMS keys)."""
     before = filing.record_before or {}
-    now = asdict(to_application(filing))
+    now = snapshots.document(filing, to_application(filing))
     old_subject, new_subject = before.get("subject", {}), now["subject"]
     items = []
     if old_subject.get("name") != new_subject["name"]:
@@ -393,6 +403,8 @@ def changed_items(filing: Filing) -> list[str]:
             items.append("website_info")
         if _person(old_site.get("responsible_person")) != _person(new_site["responsible_person"]):
             items.append("website_person")
+        if (old_site.get("remark") or "") != new_site["remark"]:  # none kept before it existed
+            items.append("website_remark")
     return items
 
 
@@ -450,11 +462,14 @@ def submit_change(
     today: date,
     expected_version: int | None = None,
     registry: Registry | None = None,
+    *,
+    committed: bool,
 ) -> None:
     """Submit (or submit again) a 变更主体 or 变更网站: something changed, nothing it changed
-    breaks a rule, the new domains are still filed nowhere else, the subject is still held.
+    breaks a rule, the new domains are still filed nowhere else, the subject is still held, and
+    the truthfulness commitment is ticked (`committed`, kept in the submit event).
 
-    :raises RecordOrderRefused: as said.
+    :raises RecordOrderRefused: as said (field "commitment" for the commitment).
     :raises workflow.WorkflowError: not submittable now, or a stale form.
     """
     lock_editable(filing)
@@ -467,19 +482,27 @@ def submit_change(
         raise RecordOrderRefused(
             Message(N_("还有 %(n)s 处需要修改，请先修改后再提交"), {"n": len(breaches)})
         )
+    refusal = commitment.check_commitment(committed)
+    if refusal is not None:
+        raise RecordOrderRefused(refusal, commitment.FIELD)
     if filing.kind is OrderKind.change_website:  # the registry may have changed since the edit
         website = filing.websites[0]
         _new_domains(filing, website, [d.domain for d in website.domains], registry or LocalRegistry())  # fmt: skip
-    _apply_submit(filing, account, policy, expected_version)
+    _apply_submit(filing, account, policy, expected_version, commitment.recorded())
 
 
 def _apply_submit(
-    filing: Filing, account: User, policy: Policy, expected_version: int | None
+    filing: Filing,
+    account: User,
+    policy: Policy,
+    expected_version: int | None,
+    data: dict[str, object] | None = None,
 ) -> None:
     try:
         workflow.apply(
-            filing, Action.submit, account, policy=policy, expected_version=expected_version
-        )
+            filing, Action.submit, account, policy=policy, expected_version=expected_version,
+            data=data,
+        )  # fmt: skip
     except workflow.OpenOrderExists as exc:
         raise RecordOrderRefused(exc.message, "subject") from exc
     snapshots.record(filing, to_application(filing))
@@ -591,7 +614,10 @@ def record_changes(filing: Filing) -> dict[str, Any]:
     domain/review/changes.compare (the review screen marks what differs)."""
     return {
         "before": {"application": filing.record_before or {}, "materials": []},
-        "after": {"application": asdict(to_application(filing)), "materials": []},
+        "after": {
+            "application": snapshots.document(filing, to_application(filing)),
+            "materials": [],
+        },
     }
 
 

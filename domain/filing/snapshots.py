@@ -1,5 +1,5 @@
-"""What each submission sent for review, kept as it was: the application in its A2 shape
-and the current materials. The review screen compares the last two (domain/review/changes.py)."""
+"""What each submission sent for review, kept as it was: the application in its A2 shape (with
+the websites' remarks) and the current materials. The review screen compares the last two (domain/review/changes.py)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,15 @@ def website_key(website: Website | dict[str, Any]) -> str:
     return website.icp_number or website.name
 
 
+def document(filing: Filing, application: Application) -> dict[str, Any]:
+    """The application as the app keeps it (a submission, a record before its change): its A2
+    shape, each website with its remark (备注), which the A2 document of the API does not carry."""
+    kept = asdict(application)
+    for site, website in zip(kept["websites"], filing.websites, strict=False):
+        site["remark"] = website.remark or ""
+    return kept
+
+
 def record(filing: Filing, application: Application) -> SubmissionSnapshot:
     """Keep the filing as the transition that just sent it for review left it (`application`: the
     filing as filings.to_application reads it), in the caller's transaction (flushed), stamped with
@@ -29,7 +38,7 @@ def record(filing: Filing, application: Application) -> SubmissionSnapshot:
     snapshot = SubmissionSnapshot(
         filing_id=filing.id,
         submitted_at=filing.state_entered_at,
-        application=asdict(application),
+        application=document(filing, application),
         materials=[
             {
                 "kind": material.kind,

@@ -128,6 +128,8 @@ def compare(
                 continue  # authenticity and materials are no fields of A2
             path = f"websites[{index}].{part}"
             old, new = before.get(part), site.get(part)
+            if part == "remark":  # kept since websites have one: none before is none typed
+                old, new = old or "", new or ""
             if part == "responsible_person" and old is not None and new is not None:
                 _people(differ, path, old, new)
             else:

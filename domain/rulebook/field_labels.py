@@ -24,7 +24,7 @@ WEBSITE = {
     "name": N_("网站名称"), "icp_number": N_("网站备案号"), "domains": N_("域名"), "ips": N_("网站 IP"),
     "service_types": N_("服务类型"), "content_types": N_("网站服务内容"), "languages": N_("网站语言"),
     "pre_approvals": N_("前置审批"), "responsible_person": N_("网站负责人"),
-    "authenticity": N_("真实性核验"), "materials": N_("资料"),
+    "authenticity": N_("真实性核验"), "materials": N_("资料"), "remark": N_("备注"),
 }  # fmt: skip
 FILING = {
     "product_ips": N_("产品验证"), "password": N_("工信部备案密码"), "materials": N_("资料"),
@@ -73,7 +73,7 @@ WEBSITE_FORM = {
     "ips": "ips", "service_types": "service_types", "content_types": "content_types",
     "languages": "languages", "pre_approvals": "pre_approvals-0-category",
     "responsible_person": "person_mode", "name": "name", "domains": "domains",
-    "icp_number": "name",
+    "icp_number": "name", "remark": "remark",
 }  # fmt: skip
 PERSON_FORM = {
     "name",

@@ -2,13 +2,13 @@
 domain's (materials.kind domain_certificate -> domain_certificate-<website_domains.id>)
 
 Revision ID: 0031
-Revises: 0026
+Revises: 0030
 """
 
 from alembic import op
 
 revision = "0031"
-down_revision = "0026"
+down_revision = "0030"
 branch_labels = None
 depends_on = None
 

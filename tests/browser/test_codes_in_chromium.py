@@ -142,6 +142,7 @@ def test_product_by_service_code_and_mobiles_by_sms_code(page, live_app, codes_s
     assert page.locator("#submit-filing").is_enabled()
     assert "尚未通过短信验证" not in page.locator("#precheck").inner_text()
     screenshot(page, "confirm-after-codes")
+    page.check("#commitment")  # the truthfulness commitment
     page.click("#submit-filing")
     page.wait_for_url("**/filings/*")
     assert "待初审" in page.locator(".status").inner_text()

@@ -106,6 +106,7 @@ def test_new_access_with_two_websites_from_sign_up_to_submitted(page, live_serve
     # step 6: confirm and submit (a double click files once)
     assert "预检通过" in page.locator(".flash-ok").inner_text()
     screenshot(page, "wizard-confirm")
+    page.check("#commitment")  # the truthfulness commitment
     page.dblclick("#submit-filing")
     page.wait_for_url("**/filings/*")
     assert "待初审" in page.locator(".status").inner_text()

@@ -55,6 +55,7 @@ def test_continued_access_from_filing_to_approval(browser, page, live_server, tm
     page.locator("input[name='websites-0-content_types'][value=organization_portal]").check()
     page.click("#save-websites")
     page.wait_for_url("**/confirm")
+    page.check("#commitment")  # the truthfulness commitment
     page.click("#submit-filing")
     page.wait_for_url(f"**/filings/{filing_id}")
     logout(page)
@@ -78,6 +79,7 @@ def test_continued_access_from_filing_to_approval(browser, page, live_server, tm
     page.fill("#mailing_address", "甘肃省兰州市城关区庆阳路 8 号 1203 室")
     page.click("main form[method=post] button[type=submit]")
     page.goto(f"{base}/filings/{filing_id}/confirm")
+    page.check("#commitment")  # the truthfulness commitment
     page.click("#submit-filing")
     page.wait_for_url(f"**/filings/{filing_id}")
     logout(page)

@@ -74,6 +74,7 @@ def test_first_filing_from_the_type_step_to_new_numbers(browser, page, live_serv
     shot(page, "first-filing-websites")
     page.click("#save-websites")
     page.wait_for_url("**/confirm")
+    page.check("#commitment")  # the truthfulness commitment
     page.click("#submit-filing")
     page.wait_for_url(f"**/filings/{filing_id}")
     assert "首次备案" in page.locator("#order-reason").inner_text()

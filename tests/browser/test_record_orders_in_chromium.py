@@ -77,6 +77,7 @@ def test_orders_on_records_and_claims(live_app, live_server, browser, page):
     assert "李四" in card and "杭州青禾数字科技有限公司" in card
     assert "营业执照" in page.locator("#change-materials").inner_text()  # the new licence
     screenshot(page, "change-subject-old-to-new")
+    page.check("#commitment")  # the truthfulness commitment
     page.click("#submit-change")
     page.wait_for_url("**/filings/*")
     assert "待审核" in page.locator("section.status").inner_text()
@@ -100,6 +101,7 @@ def test_orders_on_records_and_claims(live_app, live_server, browser, page):
     page.click("#save-change")
     page.wait_for_url("**/records/orders/*/edit")
     screenshot(page, "change-website-old-to-new")
+    page.check("#commitment")  # the truthfulness commitment
     page.click("#submit-change")
     page.wait_for_url("**/filings/*")
     staff = browser.new_page()  # the reviewer sees the record beside the change

@@ -82,6 +82,7 @@ def test_a_rejection_reason_links_to_the_highlighted_field_and_the_fix_is_resubm
     page.click("#save-websites")
     page.wait_for_url("**/confirm*")
     assert page.locator("ul.problems").count() == 0
+    page.check("#commitment")  # the truthfulness commitment
     page.click("#submit-filing")
     page.wait_for_url(f"**/filings/{filing_id}")
     logout(page)
@@ -129,6 +130,7 @@ def test_a_rejection_reason_links_to_the_highlighted_field_and_the_fix_is_resubm
     page.wait_for_url("**/websites*")  # (the fragment stays with the redirect)
     page.click("#save-websites")
     page.wait_for_url("**/confirm*")
+    page.check("#commitment")  # the truthfulness commitment
     page.click("#submit-filing")
     page.wait_for_url(f"**/filings/{filing_id}*")
     assert "待初审" in page.locator(".status").inner_text()

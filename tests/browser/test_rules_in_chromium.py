@@ -82,6 +82,7 @@ def test_a_residence_permit_holder_files_with_two_pre_approvals_and_a_finance_wa
     page.wait_for_url("**/confirm")
     assert "可能涉及金融前置审批" in page.inner_text("#precheck-warnings")
     screenshot(page, "rules-confirm-finance-warning")
+    page.check("#commitment")  # the truthfulness commitment
     page.click("#submit-filing")
     page.wait_for_url("**/filings/*")
     filing_id = page.url.rstrip("/").rsplit("/", 1)[-1]

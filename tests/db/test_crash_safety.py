@@ -112,7 +112,7 @@ def test_sigkill_during_submissions_and_decisions(
                 if draft is not None and rng.random() < 0.05:
                     draft_id, version = draft
                     response = browser.post(f"{server.url}/filings/{draft_id}/submit", allow_redirects=False,
-                                            data={"csrf_token": token, "version": version}, timeout=30)  # fmt: skip
+                                            data={"csrf_token": token, "version": version, "commitment": "y"}, timeout=30)  # fmt: skip
                     if response.status_code == 302 and response.headers["Location"].endswith(
                         f"/filings/{draft_id}"
                     ):

@@ -104,7 +104,7 @@ def test_a_double_clicked_submit_files_once(app, client, applicant, tmp_path):
         for _ in range(10):
             filing = walk_to_confirm(client, applicant)
             token = server.csrf(browser, f"/filings/{filing.id}/confirm")
-            form = {"csrf_token": token, "version": filing.version}
+            form = {"csrf_token": token, "version": filing.version, "commitment": "y"}
             with ThreadPoolExecutor(max_workers=2) as both:
                 clicks = [both.submit(browser.post, f"{server.url}/filings/{filing.id}/submit",
                                       data=form, allow_redirects=False, timeout=60) for _ in range(2)]  # fmt: skip

@@ -154,7 +154,9 @@ def test_one_filing_walked_across_two_hosts(app, make_user, make_filing, s3_endp
         on_a = Browser.login(host_a, applicant.email)
         filing = walk_to_confirm(on_a, applicant)
         assert (
-            on_a.post(f"/filings/{filing.id}/submit", data={"version": filing.version}).status_code
+            on_a.post(
+                f"/filings/{filing.id}/submit", data={"version": filing.version, "commitment": "y"}
+            ).status_code
             == 302
         )
         # B: the filing is in the reviewer's queue; claimed and approved there.

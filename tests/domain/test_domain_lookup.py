@@ -398,7 +398,9 @@ def test_submit_refuses_a_new_domain_that_breaks_r_d_3(drafted):
     drafted.websites[0].content_types = ["organization_portal"]
     with_new_domain(drafted, "chunfeng-tea.cn")  # held by 杭州春风茶业 in the demo table
     with pytest.raises(FilingError):
-        filings.submit(drafted, find_user(A), current_policy(), shanghai_today(), None)
+        filings.submit(
+            drafted, find_user(A), current_policy(), shanghai_today(), None, committed=True
+        )
 
 
 def test_registry_domains_warn_only_of_their_expiry(drafted):

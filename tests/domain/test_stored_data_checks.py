@@ -84,7 +84,9 @@ def test_r_p_4_refuses_the_submission(draft, applicant):
         (b.field, b.rule) for b in problems.breaches
     ]
     with pytest.raises(filings.FilingError):
-        filings.submit(draft, applicant, current_policy(), shanghai_today(), draft.version)
+        filings.submit(
+            draft, applicant, current_policy(), shanghai_today(), draft.version, committed=True
+        )
 
 
 def test_r_s_5_warns_that_the_sms_goes_to_the_mobile_on_record(draft):

@@ -87,6 +87,8 @@ def walk_new_website(client, user, domain: str = NEW_SITE_DOMAIN) -> Filing:
 
 
 def submit(client, filing) -> None:
-    response = client.post(f"/filings/{filing.id}/submit", data={"version": filing.version})
+    response = client.post(
+        f"/filings/{filing.id}/submit", data={"version": filing.version, "commitment": "y"}
+    )
     assert response.status_code == 302
     db.session.refresh(filing)

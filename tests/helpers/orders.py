@@ -37,7 +37,7 @@ def walk(filing, path, owner, reviewer):
 def hold_approved(client, applicant, make_user):
     """The demo applicant's 青禾 filing, approved: its website is a record held here."""
     filing = walk_to_confirm(client, applicant)
-    assert client.post(f"/filings/{filing.id}/submit", data={"version": filing.version}).status_code == 302  # fmt: skip
+    assert client.post(f"/filings/{filing.id}/submit", data={"version": filing.version, "commitment": "y"}).status_code == 302  # fmt: skip
     reviewer = make_user(Role.reviewer)
     walk(filing, ACCESS_PATH, applicant, reviewer)
     assert filing.state is S.approved

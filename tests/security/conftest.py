@@ -26,7 +26,7 @@ def world(app, client, make_user, login):
     db.session.commit()
     login(owner)
     filing = walk_to_confirm(client, owner)
-    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version})
+    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version, "commitment": "y"})
     db.session.refresh(filing)
     transitions.apply(filing, Action.initial_approve, reviewer)
     db.session.commit()

@@ -76,7 +76,7 @@ def test_two_hundred_hostile_uploads_are_all_refused(
     app, client, applicant, make_user, tmp_path, capsys
 ):
     filing = walk_to_confirm(client, applicant)
-    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version})
+    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version, "commitment": "y"})
     db.session.refresh(filing)
     transitions.apply(filing, Action.initial_approve, make_user(Role.reviewer))
     db.session.commit()

@@ -18,7 +18,7 @@ def test_odd_versions_are_refused_without_a_server_error(
     waiting = make_filing(FilingState.materials_pending, owner=draft.account)
     login(draft.account)
     answers = [
-        client.post(f"/filings/{draft.id}/submit", data={"version": version}),
+        client.post(f"/filings/{draft.id}/submit", data={"version": version, "commitment": "y"}),
         client.post(f"/filings/{draft.id}/withdraw", data={"version": version}),
         client.post(f"/filings/{waiting.id}/materials/submit", data={"version": version}),
     ]

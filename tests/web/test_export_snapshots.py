@@ -34,7 +34,7 @@ def reviewer(app, make_user):
 
 def submit(client, filing: Filing) -> None:
     db.session.refresh(filing)
-    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version})
+    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version, "commitment": "y"})
     db.session.refresh(filing)
     assert filing.state is FilingState.submitted
 

@@ -26,7 +26,7 @@ def test_the_qr_link_uses_the_public_url_whatever_host_the_request_names(
     client, applicant, make_user
 ):
     filing = walk_to_confirm(client, applicant)
-    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version})
+    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version, "commitment": "y"})
     db.session.refresh(filing)
     transitions.apply(filing, Action.initial_approve, make_user(Role.reviewer))
     db.session.commit()

@@ -61,7 +61,7 @@ def flow(platform):
 @pytest.fixture
 def pending_filing(client, applicant, make_user):
     filing = walk_to_confirm(client, applicant)
-    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version})
+    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version, "commitment": "y"})
     db.session.refresh(filing)
     transitions.apply(filing, Action.initial_approve, make_user(Role.reviewer))
     db.session.commit()

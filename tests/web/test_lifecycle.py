@@ -87,7 +87,7 @@ def test_submission_rechecks_that_the_product_ips_are_still_the_accounts(
     moved = db.session.scalar(select(ProviderIP).where(ProviderIP.address == filing.product_ips[0]))
     moved.account_id = make_user(Role.applicant).id  # reassigned to another customer meanwhile
     db.session.commit()
-    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version})
+    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version, "commitment": "y"})
     db.session.refresh(filing)
     assert filing.state is S.draft
     confirm = client.get(f"/filings/{filing.id}/confirm").get_data(as_text=True)
@@ -105,7 +105,7 @@ def test_submission_rechecks_every_website_against_the_registry(client, applican
     )
     record.change_in_progress = True  # a change started at the bureau after the website was added
     db.session.commit()
-    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version})
+    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version, "commitment": "y"})
     db.session.refresh(filing)
     assert filing.state is S.draft  # the domain typed at the start is fine: the second is not
     confirm = client.get(f"/filings/{filing.id}/confirm").get_data(as_text=True)

@@ -29,7 +29,7 @@ ORIENTATION = 0x0112
 def pending(client, applicant, make_user):
     """A filing that passed initial review: materials and verification are due."""
     filing = walk_to_confirm(client, applicant)
-    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version})
+    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version, "commitment": "y"})
     db.session.refresh(filing)
     transitions.apply(filing, Action.initial_approve, make_user(Role.reviewer))
     db.session.commit()

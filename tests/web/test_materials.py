@@ -35,7 +35,7 @@ def reviewer(app, make_user):
 def pending(client, applicant, reviewer):
     """A filing that passed initial review: materials and verification are due."""
     filing = walk_to_confirm(client, applicant)
-    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version})
+    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version, "commitment": "y"})
     db.session.refresh(filing)
     transitions.apply(filing, Action.initial_approve, reviewer)
     db.session.commit()

@@ -179,12 +179,12 @@ def test_submission_is_refused_until_every_mobile_of_the_order_is_verified(clien
         and "139****5678 尚未通过短信验证" in page
     )
     assert "138****8000 尚未通过" not in page
-    client.post(f"{base}/submit", data={"version": draft.version})
+    client.post(f"{base}/submit", data={"version": draft.version, "commitment": "y"})
     db.session.refresh(draft)
     assert draft.state is FilingState.draft
     verify(client, draft, mobile_code_sent(draft, OTHER), mobile=OTHER)
     assert "预检通过" in client.get(f"{base}/confirm").get_data(as_text=True)
-    client.post(f"{base}/submit", data={"version": draft.version})
+    client.post(f"{base}/submit", data={"version": draft.version, "commitment": "y"})
     db.session.refresh(draft)
     assert draft.state is FilingState.submitted
 

@@ -135,7 +135,9 @@ def test_working_days_take_the_english_plural_in_the_flash(app, client, applican
     filing = walk_to_confirm(client, applicant)
     client.get("/lang/en")
     response = client.post(
-        f"/filings/{filing.id}/submit", data={"version": filing.version}, follow_redirects=True
+        f"/filings/{filing.id}/submit",
+        data={"version": filing.version, "commitment": "y"},
+        follow_redirects=True,
     )
     page = response.get_data(as_text=True)
     assert re.search(r"usually within 1 working day\)", page), page[:2000]

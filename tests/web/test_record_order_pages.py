@@ -58,7 +58,7 @@ def test_a_change_of_website_from_the_records_page_to_submission(client, applica
     db.session.refresh(order)
     submitted = client.post(
         f"/records/orders/{order.id}/edit",
-        data={"action": "submit", "version": order.version, "name": "青禾科技",
+        data={"action": "submit", "version": order.version, "commitment": "y", "name": "青禾科技",
               "domains": "qinghe.cn\nqinghe-tech.cn", "service_types": "website",
               "languages": "zh-Hans", "person_mode": "subject", "content_types": _content(order)},
     )  # fmt: skip
@@ -91,7 +91,7 @@ def test_the_reviewer_sees_the_record_beside_the_change(client, applicant, held,
     order = _order(OrderKind.change_website)
     client.post(
         f"/records/orders/{order.id}/edit",
-        data={"action": "submit", "version": order.version, "name": "青禾科技",
+        data={"action": "submit", "version": order.version, "commitment": "y", "name": "青禾科技",
               "domains": "qinghe.cn", "service_types": "website", "languages": "zh-Hans",
               "person_mode": "subject", "content_types": _content(order)},
     )  # fmt: skip
@@ -186,7 +186,7 @@ def test_a_reviewer_passes_a_claimed_records_change_and_finds_it_by_its_type(
     order = _order(OrderKind.change_website)
     response = client.post(
         f"/records/orders/{order.id}/edit",
-        data={"action": "submit", "version": order.version, "name": "云帆官网",
+        data={"action": "submit", "version": order.version, "commitment": "y", "name": "云帆官网",
               "domains": "yunfan-net.com", "service_types": "website", "languages": "zh-Hans",
               "person_mode": "subject", "content_types": "portal"},
     )  # fmt: skip

@@ -38,7 +38,7 @@ def _policy():
 
 
 def _submitted(filing, applicant):
-    record_orders.submit_change(filing, applicant, _policy(), utcnow().date())
+    record_orders.submit_change(filing, applicant, _policy(), utcnow().date(), committed=True)
     db.session.commit()
     assert filing.state is S.submitted
 
@@ -90,7 +90,7 @@ def test_a_change_of_subject_never_changes_the_certificate(applicant, held):
     )
     assert order.subject.certificate_number == QINGHE_USCC and order.changed_items == []
     with pytest.raises(record_orders.RecordOrderRefused):  # nothing changed: nothing to submit
-        record_orders.submit_change(order, applicant, _policy(), utcnow().date())
+        record_orders.submit_change(order, applicant, _policy(), utcnow().date(), committed=True)
 
 
 def test_a_change_of_website_adds_and_removes_domains_renames_and_the_registry_follows(

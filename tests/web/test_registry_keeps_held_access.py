@@ -32,7 +32,9 @@ ACCESS_PATH = (
 def held(client, applicant, make_user):
     """The demo applicant's 青禾 filing, approved: its website is held here, the registry lists us."""
     filing = walk_to_confirm(client, applicant)
-    response = client.post(f"/filings/{filing.id}/submit", data={"version": filing.version})
+    response = client.post(
+        f"/filings/{filing.id}/submit", data={"version": filing.version, "commitment": "y"}
+    )
     assert response.status_code == 302
     reviewer = make_user(Role.reviewer)
     for action, who in ACCESS_PATH:
@@ -149,7 +151,9 @@ def test_a_duplicate_draft_of_a_held_website_is_stopped_by_the_precheck_and_show
     db.session.commit()
     problems = filings.submission_problems(duplicate, shanghai_today(), CODE).breaches
     assert [p.rule for p in problems] == ["already_accessed"]
-    client.post(f"/filings/{duplicate.id}/submit", data={"version": duplicate.version})
+    client.post(
+        f"/filings/{duplicate.id}/submit", data={"version": duplicate.version, "commitment": "y"}
+    )
     db.session.refresh(duplicate)
     assert duplicate.state is FilingState.draft
     page = client.get(f"/filings/{duplicate.id}/confirm").get_data(as_text=True)

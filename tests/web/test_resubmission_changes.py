@@ -39,7 +39,7 @@ def staff(app, reviewer):
 
 def submit(client, filing) -> None:
     db.session.refresh(filing)
-    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version})
+    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version, "commitment": "y"})
     db.session.refresh(filing)
     assert filing.state is FilingState.submitted
 

@@ -36,7 +36,7 @@ def people(app, client, make_user, login):
 def submitted(client, login, people, domain="qinghe.cn") -> Filing:
     login(people["applicant"])
     filing = walk_to_confirm(client, people["applicant"], domain=domain)
-    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version})
+    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version, "commitment": "y"})
     client.post("/auth/logout")
     db.session.refresh(filing)
     assert filing.state is FilingState.submitted
@@ -193,7 +193,7 @@ def test_initial_reject_with_reasons_then_fix_and_resubmit(client, login, people
     fixed = {**SUBJECT_FORM, "mailing_address": "浙江省杭州市西湖区文三路 1 号 5 楼 501 室"}
     client.post(f"/filings/{filing.id}/subject", data=fixed)
     db.session.refresh(filing)
-    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version})
+    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version, "commitment": "y"})
     db.session.refresh(filing)
     assert filing.state is FilingState.submitted
 

@@ -235,7 +235,7 @@ def test_the_order_with_a_code_is_submitted_and_its_ips_pass_the_recheck(
     assert not set(CODE_IPS) & set(account_ips(applicant))  # not the account's pool IPs
     confirm = client.get(f"{base}/confirm").get_data(as_text=True)
     assert "预检通过" in confirm, confirm
-    response = client.post(f"{base}/submit", data={"version": filing.version})
+    response = client.post(f"{base}/submit", data={"version": filing.version, "commitment": "y"})
     assert response.status_code == 302
     db.session.refresh(filing)
     assert filing.state is FilingState.submitted
@@ -253,7 +253,7 @@ def test_a_code_revoked_after_use_refuses_the_submission(client, billing, applic
     client.delete(f"/api/v1/service-codes/{issued['id']}", headers=billing["headers"])
     confirm = client.get(f"{base}/confirm").get_data(as_text=True)
     assert f"备案服务码（尾号 {issued['hint']}）已被吊销" in confirm
-    client.post(f"{base}/submit", data={"version": filing.version})
+    client.post(f"{base}/submit", data={"version": filing.version, "commitment": "y"})
     db.session.refresh(filing)
     assert filing.state is FilingState.draft
 

@@ -20,7 +20,7 @@ def test_staff_cannot_open_a_draft_never_submitted(app, client, applicant, make_
     staff.post("/auth/login", data={"email": user.email, "password": PASSWORD})
     assert staff.get(f"/review/filings/{filing.id}").status_code == 404
     assert staff.post(f"/review/filings/{filing.id}/claim").status_code == 404
-    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version})
+    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version, "commitment": "y"})
     db.session.refresh(filing)
     assert filing.state is FilingState.submitted
     assert staff.get(f"/review/filings/{filing.id}").status_code == 200

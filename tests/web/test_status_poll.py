@@ -25,7 +25,7 @@ def poll_url(page: str) -> str:
 
 def test_poll_is_204_until_the_filing_changes(client, applicant, make_user):
     filing = walk_to_confirm(client, applicant)
-    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version})
+    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version, "commitment": "y"})
     db.session.refresh(filing)
     url = poll_url(client.get(f"/filings/{filing.id}").get_data(as_text=True))
     assert url.endswith(f"?version={filing.version}")

@@ -69,7 +69,7 @@ def filing_at_materials(client, make_user, login):
     db.session.commit()
     login(user)
     filing = walk_to_confirm(client, user)
-    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version})
+    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version, "commitment": "y"})
     db.session.refresh(filing)
     transitions.apply(filing, Action.initial_approve, make_user(Role.reviewer))
     db.session.commit()

@@ -250,7 +250,9 @@ def test_confirm_lists_what_is_missing_and_submit_is_refused(client, applicant):
     page = client.get(f"/filings/{filing_id}/confirm").get_data(as_text=True)
     assert "请先完成产品验证" in page and "请先验证工信部备案密码" in page
     version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
-    response = client.post(f"/filings/{filing_id}/submit", data={"version": version})
+    response = client.post(
+        f"/filings/{filing_id}/submit", data={"version": version, "commitment": "y"}
+    )
     assert response.status_code == 302
     assert db.session.get(Filing, filing_id).state is FilingState.draft
 
@@ -261,7 +263,9 @@ def test_submit_files_once_even_when_sent_twice(client, applicant):
     assert "预检通过" in page
     version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
     for _ in range(2):
-        response = client.post(f"/filings/{filing.id}/submit", data={"version": version})
+        response = client.post(
+            f"/filings/{filing.id}/submit", data={"version": version, "commitment": "y"}
+        )
         assert response.headers["Location"].endswith(f"/filings/{filing.id}")
     db.session.refresh(filing)
     assert filing.state is FilingState.submitted and filing.due_at is not None
@@ -274,7 +278,7 @@ def test_submit_files_once_even_when_sent_twice(client, applicant):
 def test_submitted_filing_can_no_longer_be_edited(client, applicant):
     filing = walk_to_confirm(client, applicant)
     version = filing.version
-    client.post(f"/filings/{filing.id}/submit", data={"version": version})
+    client.post(f"/filings/{filing.id}/submit", data={"version": version, "commitment": "y"})
     response = client.post(
         f"/filings/{filing.id}/subject", data={**SUBJECT_FORM, "mailing_address": "改"}
     )
@@ -291,7 +295,9 @@ def test_another_applicant_gets_404_on_every_step(client, applicant, make_user, 
         url = f"/filings/{filing.id}/{path}".rstrip("/")
         assert client.get(url).status_code == 404, url
     assert (
-        client.post(f"/filings/{filing.id}/submit", data={"version": filing.version}).status_code
+        client.post(
+            f"/filings/{filing.id}/submit", data={"version": filing.version, "commitment": "y"}
+        ).status_code
         == 404
     )
     assert (
@@ -307,7 +313,7 @@ def test_withdraw_before_initial_review_passes_only(client, applicant, make_user
     from domain.lifecycle.states import Action
 
     filing = walk_to_confirm(client, applicant)
-    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version})
+    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version, "commitment": "y"})
     db.session.refresh(filing)
     page = client.get(f"/filings/{filing.id}").get_data(as_text=True)
     assert "放弃本订单" in page
@@ -322,7 +328,7 @@ def test_withdraw_before_initial_review_passes_only(client, applicant, make_user
 
 def test_withdraw_a_submitted_filing(client, applicant):
     filing = walk_to_confirm(client, applicant)
-    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version})
+    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version, "commitment": "y"})
     db.session.refresh(filing)
     client.post(f"/filings/{filing.id}/withdraw", data={"version": filing.version})
     db.session.refresh(filing)
@@ -342,7 +348,7 @@ def test_rejection_reasons_per_field_are_shown(client, applicant, make_user):
     from domain.lifecycle.states import Action
 
     filing = walk_to_confirm(client, applicant)
-    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version})
+    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version, "commitment": "y"})
     db.session.refresh(filing)
     reasons = [{"field": "subject.mailing_address", "reason": "通信地址须详细到门牌号"}]
     transitions.apply(

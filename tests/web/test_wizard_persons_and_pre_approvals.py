@@ -136,7 +136,7 @@ def test_a_finance_name_warns_the_applicant_and_the_reviewer_without_blocking(
     assert "可能涉及金融前置审批" in websites
     confirm = client.get(f"/filings/{filing.id}/confirm").get_data(as_text=True)
     assert "可能涉及金融前置审批" in confirm and "预检通过" in confirm
-    assert client.post(f"/filings/{filing.id}/submit", data={"version": filing.version}).status_code == 302  # fmt: skip
+    assert client.post(f"/filings/{filing.id}/submit", data={"version": filing.version, "commitment": "y"}).status_code == 302  # fmt: skip
     reviewer = app.test_client()
     email = make_user(Role.reviewer).email
     assert reviewer.post("/auth/login", data={"email": email, "password": PASSWORD}).status_code == 302  # fmt: skip

@@ -1,0 +1,69 @@
+"""In real Chromium: the subject step's address picker (省/市/区) writes the chosen places at the
+start of the address box (htmx draws the lower levels, static/app.js fills the box), and without
+JavaScript the picker is not shown and the box is typed and saved as ever."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from demo.seed import DEMO_ACCOUNTS
+from tests.helpers.browser import login, screenshot
+
+pytestmark = pytest.mark.browser
+APPLICANT = next(a for a in DEMO_ACCOUNTS if a[3].value == "applicant")
+
+
+def to_subject_step(page, base: str) -> None:
+    page.goto(f"{base}/filings/new")
+    page.fill("#certificate_number", "913301069755TH2H1L")
+    page.fill("#domain", "qinghe.cn")
+    page.click("main form[method=post] button[type=submit]")
+    page.wait_for_url("**/product")
+    page.locator("input[name=ips]").first.check()
+    page.click("main form[method=post] button[type=submit]")
+    page.wait_for_url("**/password")
+    page.fill("#password", "Qinghe2021")
+    page.click("main form[method=post] button[type=submit]")
+    page.wait_for_url("**/subject")
+
+
+def test_the_picker_writes_the_places_in_front_of_the_street(page, live_server):
+    login(page, live_server, APPLICANT[0], APPLICANT[1])
+    to_subject_step(page, live_server)
+    box = page.locator("#certificate_address")
+    picker = page.locator("#place-certificate_address")
+    expect(picker).to_be_visible()
+    expect(page.locator("#place-certificate_address-province")).to_have_value("33")  # the order's
+    box.fill("文三路 1 号")
+    page.select_option("#place-certificate_address-city", "3301")
+    expect(box).to_have_value("浙江省杭州市文三路 1 号")
+    expect(page.locator("#place-certificate_address-district")).to_be_enabled()
+    page.select_option("#place-certificate_address-district", "330106")
+    expect(box).to_have_value("浙江省杭州市西湖区文三路 1 号")
+    expect(page.locator("#field-certificate_address .errors")).to_have_count(0)  # checked: fine
+    screenshot(page, "address-picker")
+    page.select_option("#place-certificate_address-province", "11")  # another province: its
+    expect(box).to_have_value("北京市文三路 1 号")  # name replaces every old place
+    expect(page.locator("#place-certificate_address-city")).to_have_value("")
+    expect(page.locator("#place-mailing_address-province")).to_have_value("33")  # its own picker
+
+
+def test_without_javascript_the_address_box_works_as_before(browser, live_server):
+    context = browser.new_context(locale="zh-CN", java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        login(page, live_server, APPLICANT[0], APPLICANT[1])
+        to_subject_step(page, live_server)
+        expect(page.locator("#place-certificate_address")).to_be_hidden()
+        page.fill("#certificate_address", "浙江省杭州市西湖区文三路 1 号")
+        page.fill("#mailing_address", "浙江省杭州市西湖区文三路 1 号 5 楼")
+        page.fill("#person_name", "王小明")
+        page.fill("#person_id_number", "330106199003071236")
+        page.fill("#person_mobile", "13800138001")
+        page.fill("#person_email", "wangxm@qinghe.cn")
+        page.click("main form[method=post] button[type=submit]")
+        page.wait_for_url("**/websites")
+    finally:
+        context.close()
