@@ -221,7 +221,7 @@ def test_a_second_order_is_refused_in_the_words_of_the_attempt_naming_the_open_o
     client, applicant
 ):
     access = walk_to_confirm(client, applicant)
-    client.post(f"/filings/{access.id}/submit", data={"version": access.version})
+    client.post(f"/filings/{access.id}/submit", data={"version": access.version, "commitment": "y"})
     answer = client.post(
         "/filings/new",
         data={"certificate_type": "uscc", "certificate_number": QINGHE_USCC,
@@ -235,7 +235,7 @@ def test_a_second_order_is_refused_in_the_words_of_the_attempt_naming_the_open_o
 
 def test_another_accounts_open_order_is_not_named(app, client, applicant, make_user):
     access = walk_to_confirm(client, applicant)
-    client.post(f"/filings/{access.id}/submit", data={"version": access.version})
+    client.post(f"/filings/{access.id}/submit", data={"version": access.version, "commitment": "y"})
     other = app.test_client()
     stranger = make_user()
     other.post("/auth/login", data={"email": stranger.email, "password": PASSWORD})

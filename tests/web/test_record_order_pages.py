@@ -235,7 +235,7 @@ def test_a_change_of_a_websites_name_shows_its_own_five_steps_and_words(client, 
     db.session.refresh(order)
     submitted = client.post(
         f"/records/orders/{order.id}/edit",
-        data={"action": "submit", "version": order.version, **values},
+        data={"action": "submit", "version": order.version, "commitment": "y", **values},
     )
     assert submitted.status_code == 302, submitted.get_data(as_text=True)[:2000]
     status = client.get(f"/filings/{order.id}").get_data(as_text=True)
