@@ -31,7 +31,7 @@ def link(page: str, element_id: str) -> str | None:
 
 
 def addresses(page: str) -> list[str]:
-    return re.findall(r"<tr><td>(121\.41\.200\.\d+)</td>", page)
+    return re.findall(r"<tr[^>]*><td>(121\.41\.200\.\d+)</td>", page)
 
 
 def test_the_ip_pool_pages_next_previous_and_first(client, admin, monkeypatch):

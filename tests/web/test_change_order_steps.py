@@ -22,7 +22,7 @@ def test_a_change_of_the_website_name_shows_only_the_steps_it_passes(client, app
     )
     submitted = client.post(
         f"/records/orders/{order.id}/edit",
-        data={"action": "submit", "version": order.version, "name": "青禾科技",
+        data={"action": "submit", "version": order.version, "commitment": "y", "name": "青禾科技",
               "domains": "\n".join(d.domain for d in order.websites[0].domains),
               "service_types": "website", "languages": "zh-Hans", "person_mode": "subject",
               "content_types": list(order.websites[0].content_types or [])},
