@@ -18,6 +18,7 @@ from domain.errors import DomainError
 from domain.filing import (
     authenticity,
     commitment,
+    holdings,
     materials,
     mobiles,
     new_domains,
@@ -150,8 +151,24 @@ NEW_FILINGS_TYPED = frozenset({OrderKind.first_filing})
 
 def needs_password(filing: Filing) -> bool:
     """Whether the filing's subject proves itself with its MIIT filing password: every subject on
-    the registry (access, 新增网站); a 首次备案's subject has none yet."""
-    return filing.kind is not OrderKind.first_filing
+    the registry (access, 新增网站), except one the filing's own account holds here; a 首次备案's
+    subject has none yet."""
+    return filing.kind is not OrderKind.first_filing and not held_by_its_account(filing)
+
+
+def held_by_its_account(filing: Filing) -> bool:
+    """Whether the filing's account holds its subject here (an approved order of its own, a claim
+    or a binding: A7). Such a subject has proved itself to this provider already, and a subject
+    first filed here has no filing password in the registry copy until the next import of the
+    bureau's export (docs/decisions.md)."""
+    number = filing.registry_subject_number
+    return bool(number) and filing.account_id in holdings.holders(number)
+
+
+def _password_proved_by_holding(filing: Filing) -> None:
+    """A new draft of a subject its account holds here needs no password step: marked proved."""
+    if filing.kind is not OrderKind.first_filing and held_by_its_account(filing):
+        filing.password_verified_at = utcnow()
 
 
 def lock(filing: Filing) -> None:
@@ -239,6 +256,7 @@ def start_filing(
     _carry_over_subject(filing, account)
     db.session.add(filing)
     db.session.flush()
+    _password_proved_by_holding(filing)
     audit.record("draft_created", account, filing=filing, data={"type": verdict.type.value})
     db.session.flush()
     return filing, verdict
@@ -297,6 +315,7 @@ def start_new_filing(
         _carry_over_subject(filing, account)
     db.session.add(filing)
     db.session.flush()
+    _password_proved_by_holding(filing)
     audit.record("draft_created", account, filing=filing, data={"type": kind.value})
     db.session.flush()
     return filing

@@ -82,6 +82,22 @@ def test_an_approved_first_filing_gets_new_numbers_and_becomes_a_record_held_her
     assert f"{subject_number}-1</a>" in html.unescape(status)  # the footer snippet
 
 
+def test_a_subject_first_filed_here_files_a_new_website_without_a_filing_password(
+    client, applicant, make_user
+):
+    """The registry copy has no filing password for a subject the bureau approved through this
+    provider (until its export is imported): the account that holds it proves it by holding it."""
+    first = new_filings.walk_first_filing(client, applicant)
+    _approve(client, applicant, make_user, first)
+    second = new_filings.start(client, applicant, NEW_USCC, "xinhe-shop.cn")
+    assert second.kind is OrderKind.new_website and second.password_verified_at is not None
+    base = f"/filings/{second.id}"
+    assert client.post(f"{base}/product", data={"ips": account_ips(applicant)}).headers[
+        "Location"
+    ].endswith(f"{base}/subject")  # the password step is not on its way
+    assert client.get(f"{base}/password").headers["Location"].endswith(f"{base}/subject")
+
+
 def test_an_approved_new_website_takes_the_subjects_next_number(client, applicant, make_user):
     filing = new_filings.walk_new_website(client, applicant)
     _approve(client, applicant, make_user, filing)
