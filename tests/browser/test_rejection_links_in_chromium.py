@@ -40,8 +40,7 @@ def file_continued_access(page, base) -> int:
     filing_id = int(page.url.split("/filings/")[1].split("/")[0])
     page.locator("input[name=ips]").first.check()
     page.click("main form[method=post] button[type=submit]")
-    page.fill("#password", "Longyuan15")
-    page.click("main form[method=post] button[type=submit]")
+    page.wait_for_url("**/subject")  # B holds 兰州陇原 here: no filing password asked again
     page.fill("#certificate_address", "甘肃省兰州市城关区庆阳路 8 号")
     page.fill("#mailing_address", "甘肃省兰州市城关区庆阳路 8 号")
     page.fill("#person_name", "马文")
