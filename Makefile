@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-fast bench bench-import serve install install-test translations migrate lock clean
+.PHONY: run test test-fast bench bench-load bench-import serve install install-test translations migrate lock clean
 
 # Installs take the locked set (requirements*.lock, made from pyproject.toml by `make lock`) with uv,
 # an order of magnitude faster than pip. Only the dependencies are installed: the app runs from this
@@ -61,10 +61,15 @@ test: install-test
 test-fast: install-test
 	$(BIN)/python -m pytest -n 2 -m "not slow"
 
-## make bench: 100 000 filings in PostgreSQL (BENCH_DATABASE_URL, default the local test database), gunicorn 2 workers, wrk
+## make bench: 100 000 and 1 000 000 filings in PostgreSQL (BENCH_DATABASE_URL, default the local test database), gunicorn 2 workers, wrk
 bench: install-test
 	@command -v wrk >/dev/null || { echo "bench needs wrk: apt-get install wrk"; exit 1; }
 	$(BIN)/python bench/run.py
+
+## make bench-load: journeys under load (Locust, headless) against `make serve`'s gunicorn on PostgreSQL
+## (BENCH_DATABASE_URL), then 2 MB uploads per second; docs/performance.md argues the mix
+bench-load: install-test
+	$(BIN)/python bench/load.py
 
 ## make bench-import: the registry import of 10 000 rows through the admin's routes (SQLite; PostgreSQL when BENCH_DATABASE_URL answers)
 bench-import: install-test

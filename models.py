@@ -181,7 +181,8 @@ class Subject(Model):
     mailing_address: Mapped[str] = mapped_column(String(255), default="")
     icp_number: Mapped[str] = mapped_column(String(32), default="")
     remark: Mapped[str] = mapped_column(String(200), default="", server_default="")  # 备注
-    responsible_person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
+    # indexed: R-P-4 looks for the orders whose person has a given mobile (persons -> subjects)
+    responsible_person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
     # 投资人或主管单位 (A2 v3): typed where the applicant types the subject (a 首次备案, A8)
     investor: Mapped[str] = mapped_column(String(128), default="", server_default="")
 
@@ -303,7 +304,8 @@ class Website(Model):
     languages: Mapped[list] = mapped_column(JSON, default=list)
     pre_approvals: Mapped[list] = mapped_column(JSON, default=list)
     remark: Mapped[str] = mapped_column(String(200), default="", server_default="")  # 备注
-    responsible_person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
+    # indexed: R-P-4 looks for the orders whose person has a given mobile (persons -> websites)
+    responsible_person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
     authenticity_token_hash: Mapped[str] = mapped_column(String(64), default="")
     authenticity_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     authenticity_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -13,10 +13,6 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from alibabacloud_cloudauth20190307 import models
-from alibabacloud_cloudauth20190307.client import Client
-from alibabacloud_tea_openapi import models as openapi_models
-
 from adapters.identity_platforms import order_number, quiet_sdk_loggers, split_endpoint
 from domain.policy import Policy
 from domain.ports import IdentityResult, IdentitySession, Verdict
@@ -40,15 +36,28 @@ class AliyunIdentityVerifier:
         self, access_key_id: str, access_key_secret: str, endpoint: str, scene_id: int,
         product_code: str, model: str,
     ) -> None:  # fmt: skip
-        quiet_sdk_loggers()
-        protocol, host = split_endpoint(endpoint, "cloudauth.aliyuncs.com")
         self.scene_id, self.product_code, self.model = scene_id, product_code, model
-        self.client = Client(
-            openapi_models.Config(
-                access_key_id=access_key_id, access_key_secret=access_key_secret,
-                endpoint=host, protocol=protocol, read_timeout=10000, connect_timeout=5000,
-            )
-        )  # fmt: skip
+        self.settings = (access_key_id, access_key_secret, endpoint)
+        self._client: Any = None
+
+    @property
+    def client(self) -> Any:
+        """The SDK's client, made at the first verification: the SDK (12 MB) is imported where
+        it is used, not by every worker at start."""
+        if self._client is None:
+            from alibabacloud_cloudauth20190307.client import Client  # noqa: PLC0415
+            from alibabacloud_tea_openapi import models as openapi_models  # noqa: PLC0415
+
+            quiet_sdk_loggers()
+            access_key_id, access_key_secret, endpoint = self.settings
+            protocol, host = split_endpoint(endpoint, "cloudauth.aliyuncs.com")
+            self._client = Client(
+                openapi_models.Config(
+                    access_key_id=access_key_id, access_key_secret=access_key_secret,
+                    endpoint=host, protocol=protocol, read_timeout=10000, connect_timeout=5000,
+                )
+            )  # fmt: skip
+        return self._client
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], policy: Policy) -> AliyunIdentityVerifier:
@@ -67,6 +76,8 @@ class AliyunIdentityVerifier:
 
         :raises ConnectionError: no answer, or any answer but 200 with a CertifyUrl.
         """
+        from alibabacloud_cloudauth20190307 import models  # noqa: PLC0415 (see client)
+
         request = models.InitFaceVerifyRequest(
             scene_id=self.scene_id, outer_order_no=order_number(website, return_url),
             product_code=self.product_code, model=self.model, cert_type="IDENTITY_CARD",
@@ -91,6 +102,8 @@ class AliyunIdentityVerifier:
 
         :raises ConnectionError: no answer, or the platform's own fault (configuration, arrears).
         """
+        from alibabacloud_cloudauth20190307 import models  # noqa: PLC0415 (see client)
+
         request = models.DescribeFaceVerifyRequest(
             scene_id=self.scene_id, certify_id=session.reference
         )

@@ -4,11 +4,10 @@ OpenCV's bundled frontal-face Haar cascade (opencv-python-headless), with no out
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
-
-import cv2
-import numpy as np
 
 from domain.policy import Policy
 from domain.ports import IdentityResult, IdentitySession, Verdict
@@ -24,12 +23,21 @@ class OpenCvFaceDetector:
     behind the person does not count, nor does a speck)."""
 
     def __init__(self) -> None:
-        self.cascade = cv2.CascadeClassifier(cv2.data.haarcascades + CASCADE)  # type: ignore[attr-defined]
-        if self.cascade.empty():
+        # OpenCV and numpy (37 MB of a worker's memory) are imported at the first photo judged,
+        # by the worker that judges it; the cascade's file is checked here, at start
+        spec = importlib.util.find_spec("cv2")
+        folder = spec.submodule_search_locations if spec else None
+        if not folder or not (Path(list(folder)[0]) / "data" / CASCADE).is_file():
             raise RuntimeError(f"OpenCV's {CASCADE} is missing from cv2.data.haarcascades")
+        self._cascade: Any = None
 
     def count_faces(self, image: bytes) -> int:
         """How many frontal faces the image shows (0 for an image OpenCV cannot read)."""
+        import cv2  # noqa: PLC0415 (see __init__)
+        import numpy as np  # noqa: PLC0415
+
+        if self._cascade is None:
+            self._cascade = cv2.CascadeClassifier(cv2.data.haarcascades + CASCADE)  # type: ignore[attr-defined]
         grey = cv2.imdecode(np.frombuffer(image, np.uint8), cv2.IMREAD_GRAYSCALE)
         if grey is None:
             return 0
@@ -38,7 +46,7 @@ class OpenCvFaceDetector:
             grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         grey = cv2.equalizeHist(grey)
         least = max(40, min(grey.shape) // 8)
-        faces = self.cascade.detectMultiScale(
+        faces = self._cascade.detectMultiScale(
             grey, scaleFactor=1.1, minNeighbors=5, minSize=(least, least)
         )
         return len(faces)

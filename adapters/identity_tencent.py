@@ -11,12 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tencentcloud.common import credential
-from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
-from tencentcloud.common.profile.client_profile import ClientProfile
-from tencentcloud.common.profile.http_profile import HttpProfile
-from tencentcloud.faceid.v20180301 import faceid_client, models
-
 from adapters.identity_platforms import order_number, quiet_sdk_loggers, split_endpoint
 from domain.policy import Policy
 from domain.ports import IdentityResult, IdentitySession, Verdict
@@ -34,15 +28,30 @@ class TencentIdentityVerifier:
     def __init__(
         self, secret_id: str, secret_key: str, endpoint: str, region: str, rule_id: str
     ) -> None:
-        quiet_sdk_loggers()
-        protocol, host = split_endpoint(endpoint, "faceid.tencentcloudapi.com")
-        profile = ClientProfile(
-            httpProfile=HttpProfile(endpoint=host, protocol=protocol, reqTimeout=10)
-        )
         self.rule_id = rule_id
-        self.client = faceid_client.FaceidClient(
-            credential.Credential(secret_id, secret_key), region, profile
-        )
+        self.settings = (secret_id, secret_key, endpoint, region)
+        self._client: Any = None
+
+    @property
+    def client(self) -> Any:
+        """The SDK's client, made at the first verification: the SDK is imported where it is
+        used, not by every worker at start."""
+        if self._client is None:
+            from tencentcloud.common import credential  # noqa: PLC0415
+            from tencentcloud.common.profile.client_profile import ClientProfile  # noqa: PLC0415
+            from tencentcloud.common.profile.http_profile import HttpProfile  # noqa: PLC0415
+            from tencentcloud.faceid.v20180301 import faceid_client  # noqa: PLC0415
+
+            quiet_sdk_loggers()
+            secret_id, secret_key, endpoint, region = self.settings
+            protocol, host = split_endpoint(endpoint, "faceid.tencentcloudapi.com")
+            profile = ClientProfile(
+                httpProfile=HttpProfile(endpoint=host, protocol=protocol, reqTimeout=10)
+            )
+            self._client = faceid_client.FaceidClient(
+                credential.Credential(secret_id, secret_key), region, profile
+            )
+        return self._client
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], policy: Policy) -> TencentIdentityVerifier:
@@ -61,6 +70,12 @@ class TencentIdentityVerifier:
 
         :raises ConnectionError: no answer, or an error answer.
         """
+        from tencentcloud.common.exception.tencent_cloud_sdk_exception import (  # noqa: PLC0415
+            TencentCloudSDKException,
+        )
+        from tencentcloud.faceid.v20180301 import models  # noqa: PLC0415 (see client)
+
+        client = self.client
         request = models.DetectAuthRequest()
         request.RuleId = self.rule_id
         request.IdCard = person.id_number
@@ -68,7 +83,7 @@ class TencentIdentityVerifier:
         request.RedirectUrl = return_url
         request.Extra = order_number(website, return_url)
         try:
-            response = self.client.DetectAuth(request)
+            response = client.DetectAuth(request)
         except TencentCloudSDKException as exc:
             raise ConnectionError(f"DetectAuth {exc.get_code()}: {exc.get_message()}") from None
         if not response.Url or not response.BizToken:
@@ -81,12 +96,18 @@ class TencentIdentityVerifier:
 
         :raises ConnectionError: no answer, or an error that is ours (keys, rule, quota).
         """
+        from tencentcloud.common.exception.tencent_cloud_sdk_exception import (  # noqa: PLC0415
+            TencentCloudSDKException,
+        )
+        from tencentcloud.faceid.v20180301 import models  # noqa: PLC0415 (see client)
+
+        client = self.client
         request = models.GetDetectInfoEnhancedRequest()
         request.BizToken = session.reference
         request.RuleId = self.rule_id
         request.InfoType = "1"
         try:
-            response = self.client.GetDetectInfoEnhanced(request)
+            response = client.GetDetectInfoEnhanced(request)
         except TencentCloudSDKException as exc:
             code = str(exc.get_code() or "")
             if code.startswith(REFUSAL_PREFIXES):

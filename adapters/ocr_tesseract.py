@@ -9,7 +9,6 @@ import io
 from collections.abc import Mapping
 from typing import Any
 
-import pytesseract
 from PIL import Image, ImageOps
 
 from domain.policy import Policy
@@ -22,6 +21,9 @@ TIMEOUT = 60  # seconds for one image, then the reading fails (the worker goes o
 @functools.cache
 def installed_languages() -> frozenset[str]:
     """The language data Tesseract has here (asked once per process); empty without Tesseract."""
+    # pytesseract brings numpy (13 MB): imported where Tesseract is asked, not by every worker
+    import pytesseract  # noqa: PLC0415
+
     try:
         return frozenset(pytesseract.get_languages(config=""))
     except (pytesseract.TesseractNotFoundError, pytesseract.TesseractError, OSError):
@@ -47,6 +49,8 @@ class TesseractOcr:
 
         :raises ConnectionError: Tesseract failed or took longer than a minute.
         """
+        import pytesseract  # noqa: PLC0415 (see installed_languages)
+
         picture = ImageOps.exif_transpose(Image.open(io.BytesIO(image))).convert("L")
         if max(picture.size) > READ_SIDE:
             picture.thumbnail((READ_SIDE, READ_SIDE))

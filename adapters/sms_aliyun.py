@@ -7,10 +7,6 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from alibabacloud_dysmsapi20170525 import models
-from alibabacloud_dysmsapi20170525.client import Client
-from alibabacloud_tea_openapi import models as openapi_models
-
 from adapters.sms_platforms import (
     ALIYUN_PERMANENT,
     quiet_sdk_loggers,
@@ -26,15 +22,28 @@ class AliyunSmsGateway:
     """Alibaba Cloud SMS (dysmsapi 2017-05-25, action SendSms)."""
 
     def __init__(self, policy: Policy, access_key_id: str, access_key_secret: str, endpoint: str):
-        quiet_sdk_loggers()
-        protocol, host = split_endpoint(endpoint, "dysmsapi.aliyuncs.com")
         self.policy = policy
-        self.client = Client(
-            openapi_models.Config(
-                access_key_id=access_key_id, access_key_secret=access_key_secret,
-                endpoint=host, protocol=protocol, read_timeout=10000, connect_timeout=5000,
-            )
-        )  # fmt: skip
+        self.settings = (access_key_id, access_key_secret, endpoint)
+        self._client: Any = None
+
+    @property
+    def client(self) -> Any:
+        """The SDK's client, made at the first message: the SDK (24 MB) is imported by the
+        process that sends (the outbox worker), not by every web worker at start."""
+        if self._client is None:
+            from alibabacloud_dysmsapi20170525.client import Client  # noqa: PLC0415
+            from alibabacloud_tea_openapi import models as openapi_models  # noqa: PLC0415
+
+            quiet_sdk_loggers()
+            access_key_id, access_key_secret, endpoint = self.settings
+            protocol, host = split_endpoint(endpoint, "dysmsapi.aliyuncs.com")
+            self._client = Client(
+                openapi_models.Config(
+                    access_key_id=access_key_id, access_key_secret=access_key_secret,
+                    endpoint=host, protocol=protocol, read_timeout=10000, connect_timeout=5000,
+                )
+            )  # fmt: skip
+        return self._client
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], policy: Policy) -> AliyunSmsGateway:
@@ -49,6 +58,8 @@ class AliyunSmsGateway:
 
         :raises SendError: the platform refused it (permanent for a bad number or template).
         """
+        from alibabacloud_dysmsapi20170525 import models  # noqa: PLC0415 (see client)
+
         request = models.SendSmsRequest(
             phone_numbers=message.mobile, sign_name=message.sign_name or sign_name(self.policy),
             template_code=template_code(message, self.policy),

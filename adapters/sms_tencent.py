@@ -6,12 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tencentcloud.common import credential
-from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
-from tencentcloud.common.profile.client_profile import ClientProfile
-from tencentcloud.common.profile.http_profile import HttpProfile
-from tencentcloud.sms.v20210111 import models, sms_client
-
 from adapters.sms_platforms import (
     quiet_sdk_loggers,
     sign_name,
@@ -30,15 +24,30 @@ class TencentSmsGateway:
         self, policy: Policy, secret_id: str, secret_key: str, endpoint: str, region: str,
         sdk_app_id: str,
     ) -> None:  # fmt: skip
-        quiet_sdk_loggers()
-        protocol, host = split_endpoint(endpoint, "sms.tencentcloudapi.com")
-        profile = ClientProfile(
-            httpProfile=HttpProfile(endpoint=host, protocol=protocol, reqTimeout=10)
-        )
         self.policy, self.sdk_app_id = policy, sdk_app_id
-        self.client = sms_client.SmsClient(
-            credential.Credential(secret_id, secret_key), region, profile
-        )
+        self.settings = (secret_id, secret_key, endpoint, region)
+        self._client: Any = None
+
+    @property
+    def client(self) -> Any:
+        """The SDK's client, made at the first message: the SDK is imported by the process that
+        sends (the outbox worker), not by every web worker at start."""
+        if self._client is None:
+            from tencentcloud.common import credential  # noqa: PLC0415
+            from tencentcloud.common.profile.client_profile import ClientProfile  # noqa: PLC0415
+            from tencentcloud.common.profile.http_profile import HttpProfile  # noqa: PLC0415
+            from tencentcloud.sms.v20210111 import sms_client  # noqa: PLC0415
+
+            quiet_sdk_loggers()
+            secret_id, secret_key, endpoint, region = self.settings
+            protocol, host = split_endpoint(endpoint, "sms.tencentcloudapi.com")
+            profile = ClientProfile(
+                httpProfile=HttpProfile(endpoint=host, protocol=protocol, reqTimeout=10)
+            )
+            self._client = sms_client.SmsClient(
+                credential.Credential(secret_id, secret_key), region, profile
+            )
+        return self._client
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], policy: Policy) -> TencentSmsGateway:
@@ -56,6 +65,12 @@ class TencentSmsGateway:
 
         :raises SendError: the platform refused it (permanent for a bad number or template).
         """
+        from tencentcloud.common.exception.tencent_cloud_sdk_exception import (  # noqa: PLC0415
+            TencentCloudSDKException,
+        )
+        from tencentcloud.sms.v20210111 import models  # noqa: PLC0415 (see client)
+
+        client = self.client
         request = models.SendSmsRequest()
         request.SmsSdkAppId = self.sdk_app_id
         request.SignName = message.sign_name or sign_name(self.policy)
@@ -64,7 +79,7 @@ class TencentSmsGateway:
         mobile = message.mobile if message.mobile.startswith("+") else "+86" + message.mobile
         request.PhoneNumberSet = [mobile]
         try:
-            response = self.client.SendSms(request)
+            response = client.SendSms(request)
         except TencentCloudSDKException as exc:
             code = str(exc.get_code() or "ClientError")
             raise SendError(

@@ -32,6 +32,7 @@ from domain.accounts import accounts  # noqa: E402
 from domain.lifecycle.states import Role  # noqa: E402
 from extensions import db  # noqa: E402
 from models import RegistryWebsite  # noqa: E402
+from runtime import current  # noqa: E402
 
 ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "10000"))
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -74,7 +75,9 @@ def run(database_url: str, folder: Path, text: str) -> dict[str, float]:
     figures = {}
     with app.app_context():
         db.create_all()
-        accounts.register("admin@bench.cn", "Bench12345", "admin", Role.admin)
+        accounts.register(
+            "admin@bench.cn", "Bench12345", "admin", Role.admin, hasher=current().hasher
+        )
         db.session.commit()
         client = app.test_client()
         client.post("/auth/login", data={"email": "admin@bench.cn", "password": "Bench12345"})

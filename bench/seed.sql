@@ -1,6 +1,9 @@
--- Benchmark data, generated inside PostgreSQL: 20 000 applicants, 100 000 filings spread over every
+-- Benchmark data, generated inside PostgreSQL: :applicants applicants, :filings filings spread over every
 -- state (each with a subject, its responsible person, one website with a domain and an IP) and three
 -- audit events per filing. :states is the list of states; the reviewer and admin are added by run.py.
+-- The rows are made consistent here, so the foreign keys' triggers are not fired for each of them
+-- (session_replication_role: a superuser's setting; docs/performance.md gives the seed times).
+SET session_replication_role = replica;
 INSERT INTO users (id, email, password_hash, display_name, role, is_enabled, failed_logins, created_at)
 SELECT g, 'applicant' || g || '@bench.example.cn', :password_hash, '申请人' || g, 'applicant', true, 0,
        now() - interval '400 days'
@@ -64,4 +67,5 @@ SELECT setval(pg_get_serial_sequence('filings', 'id'), (SELECT max(id) FROM fili
 SELECT setval(pg_get_serial_sequence('websites', 'id'), (SELECT max(id) FROM websites));
 SELECT setval(pg_get_serial_sequence('website_domains', 'id'), (SELECT max(id) FROM website_domains));
 SELECT setval(pg_get_serial_sequence('website_ips', 'id'), (SELECT max(id) FROM website_ips));
+SET session_replication_role = DEFAULT;
 ANALYZE;

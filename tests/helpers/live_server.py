@@ -28,10 +28,10 @@ class LiveServer:
 
     def __init__(
         self, database_url: str, upload_folder: Path, workers: int = 4, preload: bool = False,
-        **settings,
+        port: int = 0, **settings,
     ):  # fmt: skip
         self.database_url, self.workers, self.preload = database_url, workers, preload
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
             **os.environ,
