@@ -92,9 +92,11 @@ def test_a_subject_first_filed_here_files_a_new_website_without_a_filing_passwor
     second = new_filings.start(client, applicant, NEW_USCC, "xinhe-shop.cn")
     assert second.kind is OrderKind.new_website and second.password_verified_at is not None
     base = f"/filings/{second.id}"
-    assert client.post(f"{base}/product", data={"ips": account_ips(applicant)}).headers[
-        "Location"
-    ].endswith(f"{base}/subject")  # the password step is not on its way
+    assert (
+        client.post(f"{base}/product", data={"ips": account_ips(applicant)})
+        .headers["Location"]
+        .endswith(f"{base}/subject")
+    )  # the password step is not on its way
     assert client.get(f"{base}/password").headers["Location"].endswith(f"{base}/subject")
 
 

@@ -97,10 +97,14 @@ def test_the_sms_check_note_reads_in_english_on_the_timeline(make_filing, make_u
     transitions.apply(filing, Action.sms_verify, owner, note="短信核验通过")
     db.session.commit()
     login(owner)
-    assert '<p class="timeline-note">短信核验通过</p>' in _timeline(client.get(f"/filings/{filing.id}").get_data(True))
+    assert '<p class="timeline-note">短信核验通过</p>' in _timeline(
+        client.get(f"/filings/{filing.id}").get_data(True)
+    )
     client.get("/lang/en")
     timeline = _timeline(client.get(f"/filings/{filing.id}").get_data(as_text=True))
-    assert "短信核验通过" not in timeline and '<p class="timeline-note">SMS verified</p>' in timeline
+    assert (
+        "短信核验通过" not in timeline and '<p class="timeline-note">SMS verified</p>' in timeline
+    )
 
 
 def test_the_timeline_says_a_rejection_once(make_filing, make_user, client, login):
