@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from demo.seed import DEMO_ACCOUNTS
-from tests.helpers.browser import claim_and_decide, login, screenshot
+from tests.helpers.browser import claim_and_decide, decide_and_land, login, screenshot
 from tests.helpers.new_filings import NEW_DOMAIN, NEW_SITE_DOMAIN, NEW_USCC
 from tests.helpers.photos import face_photo
 
@@ -131,8 +131,7 @@ def test_first_filing_from_the_type_step_to_new_numbers(browser, page, live_serv
     assert re.fullmatch(r"浙ICP备\d{10}号", suggested)
     page.fill("#receipt", "ZJ-2026-0001")
     shot(page, "first-filing-bureau-decision")
-    page.click("#decide")
-    page.wait_for_url("**/review/?stage=*")
+    decide_and_land(page)
     logout(page)
 
     login(page, base, APPLICANT[0], APPLICANT[1])

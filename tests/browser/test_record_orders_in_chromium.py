@@ -137,9 +137,10 @@ def test_orders_on_records_and_claims(live_app, live_server, browser, page):
     page.fill("#claim-number", YUNFAN_USCC)
     page.fill("#claim-password", "Wrong2019")
     page.click("#claim-submit")
-    page.wait_for_url("**/records/#claim")  # the refusal is said in the claim form, scrolled to
-    assert "备案密码不正确" in page.locator("#claim-error").inner_text()
-    box = page.locator("#claim-error").bounding_box()
+    error = page.locator("#claim-password-errors")  # said in the claim form, its input focused
+    error.wait_for()
+    assert "备案密码不正确" in error.inner_text()
+    box = error.bounding_box()
     assert 0 <= box["y"] < page.viewport_size["height"]
     page.fill("#claim-number", YUNFAN_USCC)
     page.fill("#claim-password", "Yunfan2019")
@@ -154,8 +155,8 @@ def test_orders_on_records_and_claims(live_app, live_server, browser, page):
     other.fill("#claim-number", YUNFAN_USCC)
     other.fill("#claim-password", "Yunfan2019")
     other.click("#claim-submit")
-    other.wait_for_url("**/records/#claim")
-    assert "其他账号" in other.locator("#claim-error").inner_text()
+    other.locator("#claim-number-errors").wait_for()
+    assert "其他账号" in other.locator("#claim-number-errors").inner_text()
     screenshot(other, "claim-refused-held-elsewhere")
     other.close()
 

@@ -5,6 +5,7 @@ materials step."""
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
@@ -68,7 +69,7 @@ def second_factor_code(secret: str) -> str:
 
 def claim_and_decide(page, base: str, filing_id: int, action: str, **fields: str) -> None:
     """As a logged-in reviewer: claim the filing if free, take `action`, fill `fields` (CSS
-    selector -> value; "select:#id" picks an option), decide, and land on the queue."""
+    selector -> value; "select:#id" picks an option), decide, and land (decide_and_land)."""
     page.goto(f"{base}/review/filings/{filing_id}")
     if page.locator("#claim").count():
         page.click("#claim")
@@ -78,8 +79,15 @@ def claim_and_decide(page, base: str, filing_id: int, action: str, **fields: str
             page.select_option(selector.split(":", 1)[1], value)
         else:
             page.fill(selector, value)
-    page.click("#decide")
-    page.wait_for_url("**/review/?stage=*")
+    decide_and_land(page)
+
+
+def decide_and_land(page) -> None:
+    """Click 提交处理结果 and land on the queue, or on the filing where the reviewer keeps its
+    claim for the next stage."""
+    with page.expect_navigation():
+        page.click("#decide")
+    assert re.search(r"/review/(\?stage=|filings/\d+$)", page.url), page.url
 
 
 DEMO_APPLICANT, DEMO_REVIEWER = "applicant@demo.beiandesk.cn", "reviewer@demo.beiandesk.cn"
