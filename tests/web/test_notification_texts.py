@@ -17,7 +17,7 @@ from extensions import db
 from models import OutboxMessage
 from runtime import notify
 from runtime.policy import current_policy
-from tests.helpers import transitions
+from tests.helpers import new_filings, transitions
 from tests.helpers.wizard import walk_to_confirm
 
 S = FilingState
@@ -145,3 +145,14 @@ def test_working_days_take_the_english_plural_in_the_flash(app, client, applican
     )
     page = response.get_data(as_text=True)
     assert re.search(r"usually within 1 working day\)", page), page[:2000]
+
+
+def test_a_first_filings_notices_name_the_first_filing_not_an_access(app, client, applicant):
+    filing = new_filings.walk_first_filing(client, applicant)
+    new_filings.submit(client, filing)
+    message = _told(filing, S.submitted)["email"]
+    text = notify.render(message, current_policy()).text
+    assert f"您的首次备案 #{filing.id} 已提交" in text and "接入备案" not in text
+    with app.test_request_context(), force_locale("en"):
+        english = notify.render(message, current_policy()).text
+    assert f"Your order #{filing.id} (First filing) was submitted" in english

@@ -9,7 +9,8 @@ import re
 import pytest
 from flask import url_for
 
-from domain.lifecycle.states import FilingState
+from domain.lifecycle.states import FilingState, OrderKind
+from extensions import db
 from tests.helpers.app import PASSWORD
 from tests.helpers.photos import face_photo
 from tests.helpers.signup import confirm
@@ -142,3 +143,12 @@ def test_signing_up_still_needs_the_tick(client):
     assert "我已阅读并同意服务条款：须勾选后才能注册" in page
     assert client.post("/auth/signup", data={**data, "agree": "y"}).status_code == 200
     assert confirm(client, "new@example.cn").status_code == 302
+
+
+def test_the_phone_page_names_the_order_and_no_empty_number(client, due):
+    """A 首次备案's website has no number before the bureau's approval: no "（）" after its name."""
+    due.kind, due.websites[0].icp_number = OrderKind.first_filing, ""
+    db.session.commit()
+    html = client.get(phone_path(client, due)).get_data(as_text=True)
+    assert "办理首次备案的真实性核验" in html and "同意本次首次备案" in html
+    assert "接入备案" not in html.split("<main")[1] and "（）" not in html
