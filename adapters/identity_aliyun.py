@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from adapters.identity_platforms import order_number, quiet_sdk_loggers, split_endpoint
+from adapters.identity_platforms import aliyun_client, order_number
 from domain.policy import Policy
 from domain.ports import IdentityResult, IdentitySession, Verdict
 from models import Person, Website
@@ -46,17 +46,8 @@ class AliyunIdentityVerifier:
         it is used, not by every worker at start."""
         if self._client is None:
             from alibabacloud_cloudauth20190307.client import Client  # noqa: PLC0415
-            from alibabacloud_tea_openapi import models as openapi_models  # noqa: PLC0415
 
-            quiet_sdk_loggers()
-            access_key_id, access_key_secret, endpoint = self.settings
-            protocol, host = split_endpoint(endpoint, "cloudauth.aliyuncs.com")
-            self._client = Client(
-                openapi_models.Config(
-                    access_key_id=access_key_id, access_key_secret=access_key_secret,
-                    endpoint=host, protocol=protocol, read_timeout=10000, connect_timeout=5000,
-                )
-            )  # fmt: skip
+            self._client = aliyun_client(Client, self.settings, "cloudauth.aliyuncs.com")
         return self._client
 
     @classmethod

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import hashlib
 
-from adapters.sms_platforms import quiet_sdk_loggers, split_endpoint
+from adapters.sms_platforms import aliyun_client, tencent_client
 from models import Website
 
-__all__ = ["order_number", "quiet_sdk_loggers", "split_endpoint"]
+__all__ = ["aliyun_client", "order_number", "tencent_client"]
 
 
 def order_number(website: Website, return_url: str) -> str:

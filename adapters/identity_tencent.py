@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from adapters.identity_platforms import order_number, quiet_sdk_loggers, split_endpoint
+from adapters.identity_platforms import order_number, tencent_client
 from domain.policy import Policy
 from domain.ports import IdentityResult, IdentitySession, Verdict
 from models import Person, Website
@@ -37,19 +37,10 @@ class TencentIdentityVerifier:
         """The SDK's client, made at the first verification: the SDK is imported where it is
         used, not by every worker at start."""
         if self._client is None:
-            from tencentcloud.common import credential  # noqa: PLC0415
-            from tencentcloud.common.profile.client_profile import ClientProfile  # noqa: PLC0415
-            from tencentcloud.common.profile.http_profile import HttpProfile  # noqa: PLC0415
             from tencentcloud.faceid.v20180301 import faceid_client  # noqa: PLC0415
 
-            quiet_sdk_loggers()
-            secret_id, secret_key, endpoint, region = self.settings
-            protocol, host = split_endpoint(endpoint, "faceid.tencentcloudapi.com")
-            profile = ClientProfile(
-                httpProfile=HttpProfile(endpoint=host, protocol=protocol, reqTimeout=10)
-            )
-            self._client = faceid_client.FaceidClient(
-                credential.Credential(secret_id, secret_key), region, profile
+            self._client = tencent_client(
+                faceid_client.FaceidClient, self.settings, "faceid.tencentcloudapi.com"
             )
         return self._client
 

@@ -9,9 +9,8 @@ from typing import Any
 
 from adapters.sms_platforms import (
     ALIYUN_PERMANENT,
-    quiet_sdk_loggers,
+    aliyun_client,
     sign_name,
-    split_endpoint,
     template_code,
 )
 from domain.policy import Policy
@@ -32,17 +31,8 @@ class AliyunSmsGateway:
         process that sends (the outbox worker), not by every web worker at start."""
         if self._client is None:
             from alibabacloud_dysmsapi20170525.client import Client  # noqa: PLC0415
-            from alibabacloud_tea_openapi import models as openapi_models  # noqa: PLC0415
 
-            quiet_sdk_loggers()
-            access_key_id, access_key_secret, endpoint = self.settings
-            protocol, host = split_endpoint(endpoint, "dysmsapi.aliyuncs.com")
-            self._client = Client(
-                openapi_models.Config(
-                    access_key_id=access_key_id, access_key_secret=access_key_secret,
-                    endpoint=host, protocol=protocol, read_timeout=10000, connect_timeout=5000,
-                )
-            )  # fmt: skip
+            self._client = aliyun_client(Client, self.settings, "dysmsapi.aliyuncs.com")
         return self._client
 
     @classmethod

@@ -10,6 +10,7 @@ template or signature that is not approved fails for good (a dead letter the adm
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from domain.policy import Policy
 from domain.ports import SendError, SmsMessage
@@ -74,6 +75,40 @@ def split_endpoint(endpoint: str, default_host: str) -> tuple[str, str]:
     """(protocol, host[:port]) of an endpoint given with or without its scheme."""
     protocol, _, host = (endpoint or default_host).rpartition("://")
     return (protocol or "https").lower(), host.rstrip("/")
+
+
+def aliyun_client(client_class: Any, settings: tuple[str, str, str], default_host: str) -> Any:
+    """An Alibaba Cloud SDK client of `client_class` (imported by its adapter where it is used)
+    for (access key id, secret, endpoint), the SDK's loggers quieted."""
+    from alibabacloud_tea_openapi import models as openapi_models  # noqa: PLC0415
+
+    quiet_sdk_loggers()
+    access_key_id, access_key_secret, endpoint = settings
+    protocol, host = split_endpoint(endpoint, default_host)
+    return client_class(
+        openapi_models.Config(
+            access_key_id=access_key_id, access_key_secret=access_key_secret,
+            endpoint=host, protocol=protocol, read_timeout=10000, connect_timeout=5000,
+        )
+    )  # fmt: skip
+
+
+def tencent_client(
+    client_class: Any, settings: tuple[str, str, str, str], default_host: str
+) -> Any:
+    """A Tencent Cloud SDK client of `client_class` (imported by its adapter where it is used)
+    for (secret id, secret key, endpoint, region), the SDK's loggers quieted."""
+    from tencentcloud.common import credential  # noqa: PLC0415
+    from tencentcloud.common.profile.client_profile import ClientProfile  # noqa: PLC0415
+    from tencentcloud.common.profile.http_profile import HttpProfile  # noqa: PLC0415
+
+    quiet_sdk_loggers()
+    secret_id, secret_key, endpoint, region = settings
+    protocol, host = split_endpoint(endpoint, default_host)
+    profile = ClientProfile(
+        httpProfile=HttpProfile(endpoint=host, protocol=protocol, reqTimeout=10)
+    )
+    return client_class(credential.Credential(secret_id, secret_key), region, profile)
 
 
 def tencent_permanent(code: str) -> bool:

@@ -7,10 +7,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from adapters.sms_platforms import (
-    quiet_sdk_loggers,
     sign_name,
-    split_endpoint,
     template_code,
+    tencent_client,
     tencent_permanent,
 )
 from domain.policy import Policy
@@ -33,19 +32,10 @@ class TencentSmsGateway:
         """The SDK's client, made at the first message: the SDK is imported by the process that
         sends (the outbox worker), not by every web worker at start."""
         if self._client is None:
-            from tencentcloud.common import credential  # noqa: PLC0415
-            from tencentcloud.common.profile.client_profile import ClientProfile  # noqa: PLC0415
-            from tencentcloud.common.profile.http_profile import HttpProfile  # noqa: PLC0415
             from tencentcloud.sms.v20210111 import sms_client  # noqa: PLC0415
 
-            quiet_sdk_loggers()
-            secret_id, secret_key, endpoint, region = self.settings
-            protocol, host = split_endpoint(endpoint, "sms.tencentcloudapi.com")
-            profile = ClientProfile(
-                httpProfile=HttpProfile(endpoint=host, protocol=protocol, reqTimeout=10)
-            )
-            self._client = sms_client.SmsClient(
-                credential.Credential(secret_id, secret_key), region, profile
+            self._client = tencent_client(
+                sms_client.SmsClient, self.settings, "sms.tencentcloudapi.com"
             )
         return self._client
 
