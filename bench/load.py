@@ -43,7 +43,7 @@ from app import create_app  # noqa: E402
 from bench import journeys  # noqa: E402
 from extensions import db  # noqa: E402
 from runtime import current  # noqa: E402
-from tests.helpers.live_server import free_port  # noqa: E402
+from tests.helpers.live_server import children, free_port  # noqa: E402
 
 BASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "300"))
@@ -119,7 +119,7 @@ class Sampler(threading.Thread):
         self.tick = os.sysconf("SC_CLK_TCK")
 
     def workers(self) -> list[int]:
-        return [pid for pid in children(self.master_pid)]
+        return children(self.master_pid)
 
     def run(self) -> None:
         while not self.stopped.wait(1.0):
@@ -135,19 +135,6 @@ class Sampler(threading.Thread):
 
     def cpu_seconds(self) -> float:
         return sum(self.cpu.values())
-
-
-def children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                status = (entry / "status").read_text()
-            except OSError:
-                continue
-            if re.search(rf"^PPid:\s+{pid}$", status, re.M):
-                found.append(int(entry.name))
-    return found
 
 
 def gunicorn_master(make_pid: int) -> int:

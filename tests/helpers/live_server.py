@@ -70,16 +70,7 @@ class LiveServer:
 
     def worker_pids(self) -> list[int]:
         """The master's worker processes now."""
-        pids = []
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    status = (entry / "status").read_text()
-                except OSError:
-                    continue
-                if re.search(rf"^PPid:\s+{self.process.pid}$", status, re.M):
-                    pids.append(int(entry.name))
-        return pids
+        return children(self.process.pid)
 
     def kill_workers(self) -> int:
         """SIGKILL every worker in the middle of whatever it does; the master forks new ones."""
@@ -136,3 +127,17 @@ class LiveServer:
         )
         assert match, f"no CSRF token on {path}"
         return match.group(1)
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` now (a gunicorn master's workers)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                status = (entry / "status").read_text()
+            except OSError:
+                continue
+            if re.search(rf"^PPid:\s+{pid}$", status, re.M):
+                found.append(int(entry.name))
+    return found
