@@ -57,6 +57,22 @@ def filing_id_from(location: str) -> int:
     return int(re.search(r"/filings/(\d+)", location).group(1))
 
 
+def qinghe_to_subject(client, applicant) -> Filing:
+    """杭州青禾's access order opened and filled in up to its subject step (the subject's mobile
+    saved: a code sent where mobile codes are on)."""
+    response = client.post(
+        "/filings/new",
+        data={"certificate_type": "uscc", "certificate_number": QINGHE_USCC, "domain": "qinghe.cn"},
+    )
+    filing = db.session.get(Filing, filing_id_from(response.headers["Location"]))
+    base = f"/filings/{filing.id}"
+    assert client.post(f"{base}/product", data={"ips": account_ips(applicant)}).status_code == 302
+    assert client.post(f"{base}/password", data={"password": "Qinghe2021"}).status_code == 302
+    assert client.post(f"{base}/subject", data=SUBJECT_FORM).status_code == 302
+    db.session.refresh(filing)
+    return filing
+
+
 def website_block(filing, index: int, **changes) -> dict:
     website = filing.websites[index]
     data = {

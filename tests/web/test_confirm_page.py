@@ -28,8 +28,8 @@ from tests.helpers.new_filings import (
 from tests.helpers.wizard import (
     QINGHE_USCC,
     SUBJECT_FORM,
-    filing_id_from,
     mobile_code_sent,
+    qinghe_to_subject,
     verify_mobiles,
     walk_to_confirm,
     website_block,
@@ -49,21 +49,12 @@ def app_config() -> dict:
 def draft(client, applicant) -> Filing:
     """An access filing up to the confirm step: the subject's person and a website's own person,
     two mobiles, each sent a code and neither verified."""
-    response = client.post(
-        "/filings/new",
-        data={"certificate_type": "uscc", "certificate_number": QINGHE_USCC, "domain": "qinghe.cn"},
-    )
-    filing = db.session.get(Filing, filing_id_from(response.headers["Location"]))
-    base = f"/filings/{filing.id}"
-    assert client.post(f"{base}/product", data={"ips": account_ips(applicant)}).status_code == 302
-    assert client.post(f"{base}/password", data={"password": "Qinghe2021"}).status_code == 302
-    assert client.post(f"{base}/subject", data=SUBJECT_FORM).status_code == 302
-    db.session.refresh(filing)
+    filing = qinghe_to_subject(client, applicant)
     block = website_block(
         filing, 0, person_mode="other", person_name="李小红", person_id_number="330106199003071252",
         person_mobile=OTHER, person_email="lixh@qinghe.cn",
     )  # fmt: skip
-    assert client.post(f"{base}/websites", data=block).status_code == 302
+    assert client.post(f"/filings/{filing.id}/websites", data=block).status_code == 302
     db.session.refresh(filing)
     return filing
 

@@ -12,7 +12,6 @@ import time_machine
 from sqlalchemy import select
 
 from domain.filing import mobiles
-from domain.filing.filings import account_ips
 from domain.lifecycle.states import FilingState
 from extensions import db
 from models import Filing, MobileCode, OutboxMessage, utcnow
@@ -22,6 +21,7 @@ from tests.helpers.wizard import (
     SUBJECT_FORM,
     filing_id_from,
     mobile_code_sent,
+    qinghe_to_subject,
     verify_mobiles,
     website_block,
 )
@@ -38,17 +38,7 @@ def app_config() -> dict:
 @pytest.fixture
 def draft(client, applicant) -> Filing:
     """An order filled in up to the subject step, its subject's mobile saved (a code sent)."""
-    response = client.post(
-        "/filings/new",
-        data={"certificate_type": "uscc", "certificate_number": QINGHE_USCC, "domain": "qinghe.cn"},
-    )
-    filing = db.session.get(Filing, filing_id_from(response.headers["Location"]))
-    base = f"/filings/{filing.id}"
-    assert client.post(f"{base}/product", data={"ips": account_ips(applicant)}).status_code == 302
-    assert client.post(f"{base}/password", data={"password": "Qinghe2021"}).status_code == 302
-    assert client.post(f"{base}/subject", data=SUBJECT_FORM).status_code == 302
-    db.session.refresh(filing)
-    return filing
+    return qinghe_to_subject(client, applicant)
 
 
 def verify(client, filing, code, mobile=MOBILE, htmx=False):
