@@ -940,6 +940,17 @@ class GateAllowedDomain(Model):
     created_by: Mapped[User | None] = relationship()
 
 
+class GateChange(Model):
+    """A domain that one version of the gate's change counter may have moved in or out of the
+    allowed set: a process holding the set re-reads only the domains logged since its version
+    (domain/duties/gate.py). Kept for the last versions only."""
+
+    __tablename__ = "gate_changes"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    domain: Mapped[str] = mapped_column(String(253), primary_key=True)  # ASCII (punycode)
+
+
 class GateRefusal(Model):
     """Refusals of the gate for one registrable domain on one day (Asia/Shanghai): written once at
     the first sight of the day, its count added to in batches afterwards."""

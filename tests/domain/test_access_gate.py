@@ -216,3 +216,73 @@ def test_the_export_changes_whenever_the_set_does(app):
     registry_site(2, ["yunfan.cn"])
     assert gate.export_now(PROVIDER).version != first.version
     assert db.session.scalar(select(func.count()).select_from(GateRefusal)) == 0
+
+
+# --- catching up: a moved version is applied from the log of the domains it touched ----------
+
+NAMES = ["qinghe.cn", "www.qinghe.cn", "yunfan.cn", "beiandesk-cloud.cn", "shop.cn", "renamed.cn"]
+
+
+def _caught_up(held: gate.Gate) -> None:
+    """`held` (read once, kept) agrees with a gate reading the whole set now, on every name."""
+    held.checked_at -= 7200  # as if its refresh interval passed
+    whole = fresh_gate()
+    assert {n: allows(held, n) for n in NAMES} == {n: allows(whole, n) for n in NAMES}
+
+
+def test_a_process_catches_up_from_the_log_without_reading_the_whole_set(app, make_filing, make_user):  # fmt: skip
+    held = fresh_gate()
+    assert allows(held, "qinghe.cn") is False and held.full_reads == 1
+    registry_site(1, ["yunfan.cn", "shop.cn"])  # a registry website listing this provider
+    _caught_up(held)
+    assert allows(held, "www.yunfan.cn")
+    registry_website_of("shop.cn").access_providers = "ALIYUN"  # its access cancelled
+    db.session.commit()
+    _caught_up(held)
+    assert allows(held, "shop.cn") is False and allows(held, "yunfan.cn") is False
+    filing = make_filing(FilingState.sms_failed)  # an access order past initial review
+    _caught_up(held)
+    assert allows(held, "www.qinghe.cn")
+    website = filing.websites[0]
+    website.domains[0].domain = "renamed.cn"  # a domain of an order in the gate changed
+    db.session.commit()
+    _caught_up(held)
+    assert allows(held, "renamed.cn") and allows(held, "qinghe.cn") is False
+    gate.add_allowed("beiandesk-cloud.cn", "官网", make_user(Role.admin))
+    db.session.commit()
+    _caught_up(held)
+    assert allows(held, "beiandesk-cloud.cn")
+    transitions.apply(filing, Action.withdraw, filing.account)
+    db.session.commit()
+    _caught_up(held)
+    assert allows(held, "renamed.cn") is False
+    assert held.full_reads == 1  # every change came from the log
+
+
+def test_a_version_without_its_log_reads_the_whole_set(app):
+    registry_site(1, ["qinghe.cn"])
+    held = fresh_gate(0)
+    assert allows(held, "qinghe.cn")
+    with db.engine.begin() as by_hand:  # the counter bumped by hand: no domains logged with it
+        by_hand.execute(sa.text("UPDATE registry_websites SET access_providers = 'ALIYUN'"))
+        by_hand.execute(sa.text(
+            "UPDATE change_counters SET value = value + 1 WHERE name = 'gate'"
+        ))  # fmt: skip
+    db.session.rollback()
+    assert allows(held, "qinghe.cn") is False and held.full_reads == 2
+
+
+def test_the_log_keeps_the_last_versions_and_a_process_further_behind_reads_all(app, monkeypatch):  # fmt: skip
+    monkeypatch.setattr(gate, "PRUNE_EVERY", 2)
+    monkeypatch.setattr(gate, "KEEP_VERSIONS", 3)
+    held = fresh_gate()
+    allows(held, "qinghe.cn")
+    for number in range(1, 7):
+        registry_site(number, [f"site{number}.cn"])
+    version = gate.read_version()
+    logged = db.session.scalars(select(gate.GateChange.version)).all()
+    assert min(logged) > version - 3 and max(logged) == version
+    assert set(logged) == set(range(min(logged), version + 1))
+    held.checked_at -= 7200
+    assert allows(held, "site1.cn") and allows(held, "www.site6.cn")
+    assert held.full_reads == 2  # its versions' domains were no longer logged

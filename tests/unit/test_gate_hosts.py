@@ -107,3 +107,17 @@ def test_a_file_is_replaced_whole(tmp_path):
     gate.write_atomically(target, "new\n")
     assert target.read_text() == "new\n"
     assert [p.name for p in tmp_path.iterdir()] == ["gate.map"]  # no temporary file left
+
+
+def test_a_domain_set_answers_as_a_set_of_its_names():
+    names = ["qinghe.cn", "yunfan.cn", "qinghe.cn", "xn--2lzs91d.xn--fiqs8s"]
+    held = gate.DomainSet(names)
+    assert len(held) == 3  # a name allowed for two reasons is held once
+    assert "qinghe.cn" in held and "www.qinghe.cn" not in held and 7 not in held
+    held.discard("qinghe.cn")
+    assert "qinghe.cn" not in held and len(held) == 2
+    held.discard("qinghe.cn")  # not there: nothing happens
+    held.add("shop.cn"), held.add("shop.cn")
+    assert "shop.cn" in held and len(held) == 3
+    assert list(held.hashes) == sorted(held.hashes)  # kept sorted: found by bisection
+    assert gate.covered("a.b.shop.cn", held) and not gate.covered("shop.com", held)
