@@ -152,6 +152,7 @@ _BUMP = text(
 )
 KEEP_VERSIONS = 2_000  # the log keeps the domains of this many versions back …
 PRUNE_EVERY = 100  # … and drops older ones at every hundredth version
+LOG_AT_MOST = 5_000  # a change of more domains (an import) logs none: readers read the whole set
 
 
 def read_version() -> int:
@@ -257,7 +258,7 @@ def _bump_version(session: Session, _context: object) -> None:
     connection = session.connection()
     version = int(connection.execute(_BUMP, {"name": GATE_COUNTER}).scalar_one())
     names = touched.domains | touched.domains_stored(session)
-    if names:
+    if 0 < len(names) <= LOG_AT_MOST:
         connection.execute(insert(GateChange), [{"version": version, "domain": n} for n in names])
     if version % PRUNE_EVERY == 0:
         connection.execute(delete(GateChange).where(GateChange.version <= version - KEEP_VERSIONS))
@@ -396,7 +397,7 @@ class Gate:
 
     MAX_VERDICTS = 20_000  # verdicts kept per version, by the Host value as received
     MAX_STEPS = KEEP_VERSIONS // 2
-    MAX_LOGGED = 5_000
+    MAX_LOGGED = LOG_AT_MOST
 
     def __init__(self, provider_code: str, refresh_seconds: float) -> None:
         self.provider_code = provider_code

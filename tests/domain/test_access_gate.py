@@ -286,3 +286,13 @@ def test_the_log_keeps_the_last_versions_and_a_process_further_behind_reads_all(
     held.checked_at -= 7200
     assert allows(held, "site1.cn") and allows(held, "www.site6.cn")
     assert held.full_reads == 2  # its versions' domains were no longer logged
+
+
+def test_a_change_of_more_domains_than_the_log_takes_makes_readers_read_all(app, monkeypatch):
+    monkeypatch.setattr(gate, "LOG_AT_MOST", 2)
+    held = fresh_gate()
+    allows(held, "qinghe.cn")
+    registry_site(1, ["a.cn", "b.cn", "c.cn"])  # an import's worth, in miniature
+    assert db.session.scalars(select(gate.GateChange.domain)).all() == []
+    held.checked_at -= 7200
+    assert allows(held, "c.cn") and held.full_reads == 2
