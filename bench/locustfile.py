@@ -148,7 +148,9 @@ class Applicant(HttpUser):
             })  # fmt: skip
             page = self.page(f"{base}/confirm", "wizard confirm page")
         think(30)
-        self.form(f"{base}/submit", "wizard submit", {"version": journeys.hidden(page, "version")})
+        self.form(f"{base}/submit", "wizard submit", {  # the commitment ticked, as a person must
+            "version": journeys.hidden(page, "version"), "commitment": "y",
+        })  # fmt: skip
         self.status_page = self.page(base, "status page")
         return filing
 
