@@ -318,9 +318,22 @@ def forgot_password():
                 reset_link,
                 demo_mode=current_app.config["DEMO_MODE"],
             )
-        return render_template("auth/forgot_sent.html", email=form.email.data.strip())
+        session[RESET_SENT_KEY] = form.email.data.strip()
+        return redirect(url_for("auth.forgot_sent"))  # POST/redirect/GET: a reload sends nothing
     status = 422 if form.errors else 200
     return render_template("auth/forgot.html", form=form), status
+
+
+RESET_SENT_KEY = "reset_sent_to"  # the address a reset link was asked for, for the page after
+
+
+@bp.get("/forgot/sent")
+def forgot_sent():
+    """What was done for the reset asked for just now (the same whether or not it has an account)."""
+    email = session.get(RESET_SENT_KEY)
+    if not isinstance(email, str) or not email:
+        return redirect(url_for("auth.forgot_password"))
+    return render_template("auth/forgot_sent.html", email=email)
 
 
 def reset_link(token: str) -> str:

@@ -1,5 +1,6 @@
-"""The applicant's message centre (消息中心): every SMS and e-mail sent about their filings, newest
-first, in the words they were sent; an unread count in the header, mark as read."""
+"""The applicant's message centre (消息中心): every notice sent about their filings, newest first,
+one row each with the channels it went by (e-mail, SMS) in the words they were sent; an unread
+count in the header, mark as read."""
 
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ def inject_unread_messages():
     return {"unread_messages": _unread}
 
 
-def _entry(message) -> dict:
+def _part(message) -> dict:
+    """One channel of a notice: the words it went out in, and to whom (a mobile masked)."""
     policy = current_policy()
     if policy.demo_mode and outbox.DEMO_SEALED in message.context:  # the demo has no real phone
         rendered = notify.render(outbox.as_delivered(message), policy, reveal_code=True)
@@ -41,31 +43,34 @@ def _entry(message) -> dict:
     return {"message": message, "rendered": rendered, "recipient": recipient}
 
 
+def _entry(notice: outbox.InboxNotice) -> dict:
+    """One notice of the message centre: one row, with every channel it went by."""
+    return {"notice": notice, "parts": [_part(m) for m in notice.by_channel]}
+
+
 @bp.get("/")
 @role_required(Role.applicant)
 def list_messages():
-    """The applicant's messages, newest first, 50 a page."""
+    """The applicant's notices, newest first, one row each with the channels it went by."""
     before = row_id(request.args.get("before")) or None
-    messages = outbox.inbox(current_user, before=before)
-    more = len(messages) == outbox.PAGE_SIZE
+    found, next_before = outbox.inbox_page(current_user, before=before)
     return render_template(
-        "messages/list.html", entries=[_entry(m) for m in messages],
-        next_before=messages[-1].id if more else None,
-    )  # fmt: skip
+        "messages/list.html", entries=[_entry(n) for n in found], next_before=next_before
+    )
 
 
 @bp.post("/<int:message_id>/read")
 @role_required(Role.applicant)
 def mark_read(message_id: int):
-    """Mark one of the applicant's messages read; another's id is a 404."""
+    """Mark one of the applicant's notices read (every channel of it); another's id is a 404."""
     message = outbox.own_message(current_user, message_id)
     if message is None:
         abort(404)
     with transaction():
-        outbox.mark_read(message)
+        notice = outbox.mark_read(message)
     if is_htmx():
         return render_template(
-            "messages/_message_row.html", entry=_entry(message), oob_unread=_unread()
+            "messages/_message_row.html", entry=_entry(notice), oob_unread=_unread()
         )
     return redirect(url_for("messages.list_messages"))
 

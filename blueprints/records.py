@@ -226,10 +226,20 @@ def _change_context(
 ) -> dict:
     before = record_orders.record_changes(filing)
     changes = compare(Snap(**before["before"]), Snap(**before["after"]), _, choice_names)
+    findings = record_orders.problems(filing, date.today())
+    field_errors: dict[str, list[str]] = {}
+    for breach in findings.breaches:
+        name = change_form_field(filing, breach.field)
+        if name is not None:
+            field_errors.setdefault(name, []).append(breach.message.render(_))
+    if (
+        error and field in CHANGE_FORM_FIELDS
+    ):  # a refused edit (a domain, the remark): said there too
+        field_errors.setdefault(field, []).insert(0, error)
     return {
         "filing": filing, "form": form or SubmitForm(formdata=None, data={"version": filing.version}),
         "changes": changes, "needed": materials.required_materials(filing),
-        "problems": _rendered(record_orders.problems(filing, date.today())),
+        "problems": _rendered(filing, findings), "field_errors": field_errors,
         "error": error, "error_field": field, "service_types": SERVICE_TYPES,
         "languages": LANGUAGES, "pre_approvals": PRE_APPROVALS, "cert_types": CERT_TYPES,
         "content_types": content_type_choices(filing.subject.kind),
@@ -237,11 +247,41 @@ def _change_context(
     }  # fmt: skip
 
 
-def _rendered(findings) -> dict[str, list[str]]:
+def _rendered(filing, findings) -> dict[str, list[tuple[str, str | None]]]:
+    """The findings in words, each with the change form's field it is said at (None: none)."""
     return {
-        "breaches": [b.message.render(_) for b in findings.breaches],
-        "warnings": [w.message.render(_) for w in findings.warnings],
-    }
+        "breaches": [(b.message.render(_), change_form_field(filing, b.field))
+                     for b in findings.breaches],
+        "warnings": [(w.message.render(_), change_form_field(filing, w.field))
+                     for w in findings.warnings],
+    }  # fmt: skip
+
+
+# The change form's own fields (records/edit_order.html): an error is said at the one it names.
+CHANGE_FORM_FIELDS = frozenset({
+    "name", "certificate_address", "mailing_address", "remark", "domains", "service_types",
+    "content_types", "languages", "pre_approval_category", "pre_approval_number",
+    *(f"person_{key}" for key in ("name", "id_type", "id_number", "mobile", "email")),
+})  # fmt: skip
+
+
+def change_form_field(filing, path: str) -> str | None:
+    """The change form's field where a finding on the A2 `path` is fixed: the order's own part
+    (the subject of a 变更主体, the website of a 变更网站) and its person; None for the rest."""
+    own = "subject." if filing.kind is OrderKind.change_subject else "websites[0]."
+    if not path.startswith(own):
+        return None
+    rest = path.removeprefix(own)
+    if rest.startswith("responsible_person"):
+        key = rest.removeprefix("responsible_person").lstrip(".") or "name"
+        name = f"person_{key}"
+    elif rest.startswith("domains"):
+        name = "domains"
+    elif rest.startswith("pre_approvals"):
+        name = "pre_approval_number" if rest.endswith(".number") else "pre_approval_category"
+    else:
+        name = rest
+    return name if name in CHANGE_FORM_FIELDS else None
 
 
 def _posted_values(filing) -> dict:

@@ -156,8 +156,19 @@ document.addEventListener("submit", function (event) {
 // The address picker (省/市/区) beside an address box (data-place-for: the box's id). It is drawn
 // hidden, so that without scripts the box is typed as ever; shown here. On each choice htmx draws
 // it again with the address to put in the box (data-address: the chosen places in front of what
-// was typed after the places it started with); the box's own field check then runs on it.
+// was typed after the places it started with); the box's own field check then runs on it. Where
+// the form has the subject's province (主体所在省份, a 首次备案), the picked province goes there
+// first, so that the address is checked against it (data-province-when: "differs" sets it
+// whenever it differs, "empty" only when none is chosen yet).
 (function () {
+  function setProvince(picker, box) {
+    var province = picker.getAttribute("data-province");
+    var select = box.form && box.form.querySelector("select[name=province]");
+    if (!province || !select || select.value === province) return;
+    if (select.value && picker.getAttribute("data-province-when") !== "differs") return;
+    select.value = province;
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+  }
   function show(root) {
     if (!root.querySelectorAll) return;
     var pickers = root.matches && root.matches("[data-place-for]") ? [root] : [];
@@ -171,7 +182,9 @@ document.addEventListener("submit", function (event) {
     if (!picker.matches || !picker.matches("[data-place-for][data-address]")) return;
     var box = document.getElementById(picker.getAttribute("data-place-for"));
     var address = picker.getAttribute("data-address");
-    if (!box || box.value === address) return;
+    if (!box) return;
+    setProvince(picker, box);
+    if (box.value === address) return;
     box.value = address;
     box.dispatchEvent(new Event("input", { bubbles: true }));
     box.dispatchEvent(new Event("change", { bubbles: true }));

@@ -41,10 +41,15 @@ def ips():
 @bp.post("/ips/<int:ip_id>/assign")
 @role_required(Role.admin)
 def assign_ip(ip_id: int):
-    """Assign an IP to an applicant by e-mail, or release it (empty e-mail)."""
+    """Assign an IP to an applicant by e-mail, or release it (the 释放 button, never an empty
+    e-mail: a release is an action of its own)."""
     ip = db.session.get(ProviderIP, ip_id) or abort(404)
     # 释放 is a second button of the row's one form: it posts the e-mail shown, meant as none
-    email = "" if request.form.get("release") else request.form.get("email", "").strip()
+    releasing = bool(request.form.get("release"))
+    email = "" if releasing else request.form.get("email", "").strip()
+    if not releasing and not email:
+        flash(_("请填写申请人邮箱；要释放该 IP，请点“释放”"), "bad")
+        return redirect(url_for("admin.ips"))
     account = accounts.find_user(email) if email else None
     if email and account is None:
         flash(_("没有该邮箱的账号：%(email)s", email=email), "bad")

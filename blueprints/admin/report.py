@@ -14,7 +14,8 @@ from blueprints.admin.console import bp
 from domain.lifecycle import workflow
 from domain.lifecycle.states import FilingState, Role
 from domain.review import report
-from domain.rulebook.reasons import REJECTION_REASONS
+from domain.rulebook.reasons import OTHER, REASON_LABELS, REJECTION_REASONS
+from domain.support.i18n import N_
 from forms.admin import ReportRangeForm
 from i18n import gettext as _
 from models import utcnow
@@ -49,24 +50,43 @@ def _days(form: ReportRangeForm) -> tuple[datetime | None, datetime | None]:
 @bp.get("/report.csv")
 @role_required(Role.admin)
 def report_csv():
-    """The report as CSV (UTF-8 with BOM, so that Excel opens the Chinese correctly)."""
+    """The report as CSV (UTF-8 with BOM, so that Excel opens the Chinese correctly): one number
+    a row, named as the page names it, in the user's language."""
     data = report.build(utcnow(), *_days(ReportRangeForm(request.args)))
     out = io.StringIO()
     writer = hardening.SafeCsvWriter(out)  # a reviewer's name may start with "="
-    writer.writerow(["section", "key", "value", "extra"])
-    for name, count, rejected in data.per_reviewer:
-        writer.writerow(["decisions", name, count, rejected])
-    for (name, stage), count in sorted(
-        data.per_stage.items(), key=lambda item: (item[0][0], item[0][1].value)
-    ):
-        writer.writerow(["decisions_by_stage", f"{name}/{stage.value}", count, ""])
-    for state, hours, n in data.hours_in_state:
-        writer.writerow(["median_hours_in_state", state.value, hours, n])
-    for state, count in data.overdue.items():
-        writer.writerow(["overdue", state.value, count, ""])
-    for code, count in data.reasons:
-        writer.writerow(["rejection_reason", code, count, ""])
+    writer.writerow([_("类别"), _("项目"), _("指标"), _("数值")])
+    for row in _csv_rows(data):
+        writer.writerow(row)
     return current_app.response_class(
         "\ufeff" + out.getvalue(), mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=beian-report.csv"},
     )  # fmt: skip
+
+
+def _csv_rows(data: report.Report) -> list[tuple[str, str, str, object]]:
+    """The page's tables as (section, item, measure, value) rows, with the page's words."""
+    rows: list[tuple[str, str, str, object]] = []
+    section = _("审核员处理量")
+    for name, count, rejected in data.per_reviewer:
+        rows += [(section, name, _("处理数"), count), (section, name, _("驳回数"), rejected)]
+    section = _("按阶段")
+    for (name, stage), count in sorted(
+        data.per_stage.items(), key=lambda item: (item[0][0], list(FilingState).index(item[0][1]))
+    ):
+        rows.append((section, name, _(stage.label), count))
+    section = _("各阶段停留时间（中位数，小时）与超时")
+    for state, hours, n in data.hours_in_state:
+        rows += [(section, _(state.label), _("中位数（小时）"), hours),
+                 (section, _(state.label), _("样本"), n)]  # fmt: skip
+    for state, count in data.overdue.items():
+        rows.append((section, _(state.label), _("当前超时"), count))
+    section = _("按订单类型")
+    for kind, open_count, approved in data.per_kind:
+        rows += [(section, _(kind.label), _("办理中"), open_count),
+                 (section, _(kind.label), _("已通过"), approved)]  # fmt: skip
+    section = _("驳回原因排行")
+    for code, count in data.reasons:
+        label = REASON_LABELS.get(code) or (N_("其他") if code == OTHER else "")
+        rows.append((section, _(label) if label else code, _("次数"), count))
+    return rows

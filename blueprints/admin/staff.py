@@ -3,7 +3,9 @@ enable, reset its password or second factor, send a reset link."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+import json
+
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from blueprints.access import role_required
@@ -13,6 +15,7 @@ from domain.accounts import accounts
 from domain.errors import DomainError
 from domain.lifecycle.states import Role
 from domain.operator import account_admin
+from domain.support import sealing
 from extensions import db
 from forms.admin import InviteForm
 from i18n import gettext as _
@@ -27,7 +30,7 @@ from runtime.transaction import transaction
 def staff():
     """Reviewers and admins: invite (a one-time password shown once), disable, reset."""
     form = InviteForm()
-    issued = None
+    issued = _take_issued() if request.method == "GET" else None
     if form.validate_on_submit():
         try:
             with transaction():
@@ -42,13 +45,38 @@ def staff():
         except DomainError as exc:
             form.email.errors.append(exc.message.render(_))
         else:
-            issued = (user.email, password)
+            return _hand_over(user.email, password)
     return _staff_page(form, issued, 422 if form.errors else 200)
 
 
+# POST/redirect/GET for a one-time password: the POST seals it into the session, the GET after the
+# redirect takes it out and shows it once; a reload shows it no more and sends nothing again.
+ISSUED_KEY = "issued_password"
+
+
+def _hand_over(email: str, password: str):
+    """Keep the one-time password for the next page only, sealed: the session cookie is signed
+    but not encrypted, so it never carries the password in clear (nor as a flash message)."""
+    secret_key = current_app.config["SECRET_KEY"]
+    session[ISSUED_KEY] = sealing.seal(json.dumps([email, password]), secret_key)
+    return redirect(url_for("admin.staff"))
+
+
+def _take_issued() -> tuple[str, str] | None:
+    """The one-time password handed over by the last POST, once (None: none, or not readable)."""
+    token = session.pop(ISSUED_KEY, None)
+    text = (
+        sealing.unseal(token, current_app.config["SECRET_KEY"]) if isinstance(token, str) else None
+    )
+    if not text:
+        return None
+    email, password = json.loads(text)
+    return str(email), str(password)
+
+
 def _staff_page(form: InviteForm, issued: tuple[str, str] | None, status: int):
-    """The staff page; `issued` (e-mail, one-time password) is shown once, in this answer only:
-    never in the session cookie (a flash message), which is signed but not encrypted."""
+    """The staff page; `issued` (e-mail, one-time password) is shown once, in this answer only
+    (no-store: not kept by the browser's cache either)."""
     people = account_admin.staff_members()
     page = render_template("admin/staff.html", form=form, people=people, issued=issued)
     return page, status, {"Cache-Control": "no-store"} if issued else {}
@@ -83,8 +111,8 @@ def change_user(user_id: int, action: str):
     except DomainError as exc:
         flash(exc.message.render(_), "bad")
         return redirect(_list_of(user))
-    if issued:  # rendered here, not flashed: see _staff_page
-        return _staff_page(InviteForm(formdata=None), issued, 200)
+    if issued:  # shown once on the staff page after the redirect: see _hand_over
+        return _hand_over(*issued)
     return redirect(_list_of(user))
 
 

@@ -452,7 +452,22 @@ def problems(filing: Filing, today: date) -> Findings:
     def ours(breaches: list[Breach]) -> list[Breach]:
         return [b for b in breaches if any(b.field.startswith(p) for p in paths)]
 
-    return Findings(ours(findings.breaches), ours(findings.warnings))
+    return Findings(_missing_names(filing) + ours(findings.breaches), ours(findings.warnings))
+
+
+def _missing_names(filing: Filing) -> list[Breach]:
+    """A changed responsible person without a name (the pre-check judges a name only as typed)."""
+    items = filing.changed_items or ()
+    persons = [("subject_person", "subject.responsible_person", filing.subject.responsible_person)]
+    if filing.kind is OrderKind.change_website:
+        website = filing.websites[0]
+        persons.append(("website_person", "websites[0].responsible_person",
+                        website.responsible_person))  # fmt: skip
+    return [
+        Breach(f"{path}.name", "missing", Message(N_("请填写负责人姓名")))
+        for item, path, person in persons
+        if item in items and person is not None and not (person.name or "").strip()
+    ]
 
 
 def submit_change(

@@ -87,12 +87,28 @@ def check_domain_holder(
             {"domain": registration.domain},
         )
     if holder_differs(registration, certificate_number, subject_name):
-        return holder_mismatch_message(registration.domain)
+        return holder_mismatch_message(registration.domain, registration, subject_name)
     return None
 
 
-def holder_mismatch_message(domain: str) -> Message:
-    """The domain's holder is another than the subject (R-D-3)."""
+def holder_mismatch_message(
+    domain: str,
+    registration: DomainRegistration | None = None,
+    subject_name: str | None = None,
+) -> Message:
+    """The domain's holder is another than the subject (R-D-3), naming the holder the lookup
+    gives where its name is not the subject's (what the domain certificate carries)."""
+    holder = registration.holder_name.strip() if registration is not None else ""
+    if holder and (subject_name is None or folded_name(holder) != folded_name(subject_name)):
+        return Message(
+            N_("域名 %(domain)s 的持有者为“%(holder)s”，与备案主体不一致：域名须由主体本身持有（个人为本人，单位为单位），请先在域名注册商处办理过户"),
+            {"domain": domain, "holder": holder},
+        )  # fmt: skip
+    if holder:  # the same name, another certificate number
+        return Message(
+            N_("域名 %(domain)s 的持有者“%(holder)s”的证件号码与备案主体不一致：域名须由主体本身持有（个人为本人，单位为单位），请核对证件号码或先在域名注册商处办理过户"),
+            {"domain": domain, "holder": holder},
+        )  # fmt: skip
     return Message(
         N_("域名 %(domain)s 的持有者与备案主体不一致：域名须由主体本身持有（个人为本人，单位为单位），请先在域名注册商处办理过户"),
         {"domain": domain},

@@ -399,7 +399,7 @@ def new_domain_warnings(
             warnings.append(
                 TypeWarning(
                     domain_checks.DOMAIN_HOLDER_MISMATCH,
-                    domain_checks.holder_mismatch_message(shown),
+                    domain_checks.holder_mismatch_message(shown, registration, subject_name),
                 )
             )
         expiring = domain_checks.expiring_warning(shown, registration.expires, today)

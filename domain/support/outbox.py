@@ -9,7 +9,8 @@ Nothing here talks to an SMTP server or an SMS gateway, so a rolled-back transit
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 
@@ -83,16 +84,86 @@ def inbox(account: User, before: int | None = None, limit: int = PAGE_SIZE) -> l
     return list(db.session.scalars(query.order_by(OutboxMessage.id.desc()).limit(limit)))
 
 
-def unread_count(account: User) -> int:
-    """How many of the account's messages are not read yet."""
+# One notice (one transition's word to the applicant) goes out by several channels at once: its
+# rows are written in one transaction, one per channel, with the same template and parameters.
+# The message centre shows such rows as one notice with the channels it went by.
+NOTICE_WINDOW = timedelta(seconds=60)
+_PRIVATE_KEYS = frozenset({"sealed_code", "code", DEMO_SEALED})
+
+
+@dataclass
+class InboxNotice:
+    """One notice of the message centre: its rows (one per channel, newest first as listed)."""
+
+    messages: list[OutboxMessage]
+
+    @property
+    def id(self) -> int:
+        """The id of its first row (the one the page names it by)."""
+        return min(m.id for m in self.messages)
+
+    @property
+    def read(self) -> bool:
+        return all(m.read_at is not None for m in self.messages)
+
+    @property
+    def created_at(self) -> datetime:
+        return min(m.created_at for m in self.messages)
+
+    @property
+    def by_channel(self) -> list[OutboxMessage]:
+        """Its rows, the e-mail (the fuller text) first."""
+        return sorted(self.messages, key=lambda m: (m.channel != "email", m.id))
+
+
+def _same_notice(notice: InboxNotice, row: OutboxMessage) -> bool:
+    """Whether `row` is `notice` told by one more channel (same filing, template and parameters,
+    written together)."""
+    first = notice.messages[0]
     return (
-        db.session.scalar(
-            select(func.count(OutboxMessage.id)).where(
-                OutboxMessage.account_id == account.id, OutboxMessage.read_at.is_(None)
-            )
-        )
-        or 0
-    )
+        row.channel not in {m.channel for m in notice.messages}
+        and (row.account_id, row.filing_id, row.template) == (
+            first.account_id, first.filing_id, first.template)
+        and _public(row.context) == _public(first.context)
+        and abs(row.created_at - first.created_at) <= NOTICE_WINDOW
+    )  # fmt: skip
+
+
+def _public(context: dict[str, object]) -> dict[str, object]:
+    return {k: v for k, v in (context or {}).items() if k not in _PRIVATE_KEYS}
+
+
+def notices(rows: list[OutboxMessage]) -> list[InboxNotice]:
+    """Rows (in id order, either way) as notices: neighbouring rows of one notice together."""
+    found: list[InboxNotice] = []
+    for row in rows:
+        if found and _same_notice(found[-1], row):
+            found[-1].messages.append(row)
+        else:
+            found.append(InboxNotice([row]))
+    return found
+
+
+def inbox_page(account: User, before: int | None = None) -> tuple[list[InboxNotice], int | None]:
+    """One page of the account's notices, newest first, and the `before` of the next page (None:
+    no more). A notice is never split between two pages."""
+    rows = inbox(account, before, PAGE_SIZE)
+    found = notices(rows)
+    if len(rows) < PAGE_SIZE:
+        return found, None
+    if len(found) > 1:  # its last notice may go on past the page: shown whole on the next one
+        found.pop()
+    return found, found[-1].id
+
+
+def unread_count(account: User) -> int:
+    """How many of the account's notices are not read yet."""
+    rows = db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.account_id == account.id, OutboxMessage.read_at.is_(None))
+        .order_by(OutboxMessage.id.desc())
+    ).all()
+    return len(notices(list(rows)))
 
 
 def own_message(account: User, message_id: int) -> OutboxMessage | None:
@@ -101,11 +172,29 @@ def own_message(account: User, message_id: int) -> OutboxMessage | None:
     return message if message is not None and message.account_id == account.id else None
 
 
-def mark_read(message: OutboxMessage, now: datetime | None = None) -> None:
-    """Mark one message read (a second time changes nothing). Flushes."""
-    if message.read_at is None:
-        message.read_at = now or utcnow()
-        db.session.flush()
+def notice_of(message: OutboxMessage) -> InboxNotice:
+    """The notice the message belongs to (its neighbours in its account's message centre)."""
+    span = 8  # rows of one notice are neighbours: one per channel
+    rows = db.session.scalars(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.account_id == message.account_id,
+            OutboxMessage.id.between(message.id - span, message.id + span),
+        )
+        .order_by(OutboxMessage.id.desc())
+    ).all()
+    return next(n for n in notices(list(rows)) if message in n.messages)
+
+
+def mark_read(message: OutboxMessage, now: datetime | None = None) -> InboxNotice:
+    """Mark the message's notice read, every channel of it (a second time changes nothing).
+    Flushes."""
+    notice = notice_of(message)
+    for row in notice.messages:
+        if row.read_at is None:
+            row.read_at = now or utcnow()
+    db.session.flush()
+    return notice
 
 
 def mark_all_read(account: User, now: datetime | None = None) -> int:

@@ -67,3 +67,29 @@ def test_without_javascript_the_address_box_works_as_before(browser, live_server
         page.wait_for_url("**/websites")
     finally:
         context.close()
+
+
+def test_a_picked_certificate_address_sets_the_subjects_province(page, live_server):
+    """A 首次备案 types the subject's province (主体所在省份): the certificate address's picked
+    province goes there (empty or another), the mailing address's only into an empty field."""
+    login(page, live_server, APPLICANT[0], APPLICANT[1])
+    page.goto(f"{live_server}/filings/new")
+    page.fill("#certificate_number", "91330106MA28XY5Q78")  # on no record: a 首次备案
+    page.fill("#domain", "xinhe-tech.cn")
+    page.click("main form[method=post] button[type=submit]")
+    page.wait_for_url("**/product")
+    page.locator("input[name=ips]").first.check()
+    page.click("main form[method=post] button[type=submit]")
+    page.wait_for_url("**/subject")
+    province = page.locator("#province")
+    page.select_option("#province", "")
+    page.select_option("#place-mailing_address-province", "33")
+    expect(province).to_have_value("33")  # an empty field takes the mailing address's
+    page.select_option("#place-mailing_address-province", "32")
+    expect(page.locator("#mailing_address")).to_have_value("江苏省")
+    expect(province).to_have_value("33")  # but never overrides a chosen one
+    page.select_option("#place-certificate_address-province", "44")
+    page.select_option("#place-certificate_address-city", "4403")
+    expect(page.locator("#certificate_address")).to_have_value("广东省深圳市")
+    expect(province).to_have_value("44")  # the certificate address decides
+    screenshot(page, "address-picker-sets-province")

@@ -76,7 +76,8 @@ def test_a_rejection_reason_links_to_the_highlighted_field_and_the_fix_is_resubm
     assert outline_of(page, "#field-mailing_address") == "none"
     page.fill("#certificate_address", "甘肃省兰州市城关区庆阳路 8 号")
     page.click("main form[method=post] button[type=submit]")
-    page.wait_for_url("**/websites*")  # (the fragment stays with the redirect)
+    page.wait_for_url(f"**/filings/{filing_id}/websites*")
+    assert "#" not in page.url  # the field's anchor stays with the step it named
     page.locator("input[name='websites-0-content_types'][value=organization_portal]").check()
     page.click("#save-websites")
     page.wait_for_url("**/confirm*")
@@ -126,7 +127,8 @@ def test_a_rejection_reason_links_to_the_highlighted_field_and_the_fix_is_resubm
     assert dialogs == ["beforeunload"] and "/subject" in page.url
     assert page.input_value("#mailing_address").endswith("1203 室")
     page.click("main form[method=post] button[type=submit]")
-    page.wait_for_url("**/websites*")  # (the fragment stays with the redirect)
+    page.wait_for_url(f"**/filings/{filing_id}/websites*")
+    assert "#" not in page.url  # the field's anchor stays with the step it named
     page.click("#save-websites")
     page.wait_for_url("**/confirm*")
     page.check("#commitment")  # the truthfulness commitment

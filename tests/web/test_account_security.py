@@ -44,7 +44,8 @@ def reset_path(app, message: OutboxMessage) -> str:
 
 
 def ask_reset(client, email: str):
-    return client.post("/auth/forgot", data={"email": email})
+    """The forgot form sent, and the page it leads to (POST/redirect/GET)."""
+    return client.post("/auth/forgot", data={"email": email}, follow_redirects=True)
 
 
 def set_new_password(client, path: str, password: str = NEW_PASSWORD):
@@ -214,6 +215,19 @@ def test_the_answer_is_the_same_for_known_and_unknown_addresses(client, make_use
     assert [m.recipient for m in reset_messages()] == ["known@example.cn"]
 
 
+def test_a_reload_of_the_sent_page_sends_no_second_link(client, make_user):
+    user = make_user()
+    posted = client.post("/auth/forgot", data={"email": user.email})
+    assert posted.status_code == 302 and posted.headers["Location"].endswith("/auth/forgot/sent")
+    for _reload in range(2):
+        page = client.get("/auth/forgot/sent").get_data(as_text=True)
+        assert f"如果 {user.email} 是已注册的账号" in page
+    assert len(reset_messages()) == 1
+    assert client.get("/auth/forgot/sent", follow_redirects=False).status_code == 200
+    fresh = client.application.test_client()
+    assert fresh.get("/auth/forgot/sent").headers["Location"].endswith("/auth/forgot")
+
+
 def test_a_disabled_account_gets_no_link_and_the_same_answer(client, make_user):
     user = make_user()
     user.is_enabled = False
@@ -352,7 +366,9 @@ def test_reviewers_and_applicants_cannot_list_applicants(client, make_user, logi
 
 def invite(client, email: str, role: str = "reviewer") -> str:
     page = client.post(
-        "/admin/staff", data={"email": email, "display_name": "张审", "role": role}
+        "/admin/staff",
+        data={"email": email, "display_name": "张审", "role": role},
+        follow_redirects=True,
     ).get_data(as_text=True)
     return re.search(r"一次性密码：(\S+?)（只显示这一次）", page).group(1)
 

@@ -121,3 +121,19 @@ def test_the_picker_reads_in_english(client, applicant):
     picker = _picker(page, "certificate_address")
     assert "Certificate address: province, city, district" in picker
     assert ">District or county</option>" in picker
+
+
+def test_a_picked_place_carries_its_province_for_the_subjects_province_field(client, applicant):
+    """The picker drawn again names the picked province (A1 code) for static/app.js to put into the
+    subject's province field (a 首次备案): the certificate address's whenever it differs, the
+    mailing address's only into an empty field."""
+    filing = _at_subject_step(client, applicant)
+    picker = _ask(client, filing, address="文三路 1 号", province="44", city="4403").get_data(
+        as_text=True
+    )
+    head = picker.split(">", 1)[0]
+    assert 'data-province="44"' in head and 'data-province-when="differs"' in head
+    mailing = _ask(client, filing, field="mailing_address", province="44").get_data(as_text=True)
+    assert 'data-province-when="empty"' in mailing.split(">", 1)[0]
+    page = client.get(f"/filings/{filing.id}/subject").get_data(as_text=True)
+    assert "data-province=" not in page  # the page's own pickers change nothing

@@ -87,6 +87,7 @@ def test_invite_a_reviewer_who_logs_in_with_the_one_time_password(client, admin)
     page = client.post(
         "/admin/staff",
         data={"email": "li@provider.cn", "display_name": "李审核", "role": "reviewer"},
+        follow_redirects=True,
     ).get_data(as_text=True)
     password = re.search(r"一次性密码：(\S+)（只显示这一次）", page).group(1)
     user = db.session.scalar(select(User).where(User.email == "li@provider.cn"))
@@ -94,6 +95,18 @@ def test_invite_a_reviewer_who_logs_in_with_the_one_time_password(client, admin)
     client.post("/auth/logout")
     response = client.post("/auth/login", data={"email": "li@provider.cn", "password": password})
     assert response.headers["Location"].endswith("/review/")
+
+
+def test_an_invitation_answers_with_a_redirect_so_a_reload_invites_no_one_again(client, admin):
+    posted = client.post(
+        "/admin/staff",
+        data={"email": "zhou@provider.cn", "display_name": "周审核", "role": "reviewer"},
+    )
+    assert posted.status_code == 302 and posted.headers["Location"].endswith("/admin/staff")
+    page = client.get("/admin/staff").get_data(as_text=True)
+    assert "zhou@provider.cn 的一次性密码" in page
+    reloaded = client.get("/admin/staff").get_data(as_text=True)  # the browser's reload: a GET
+    assert "一次性密码：" not in reloaded and "该邮箱已有账号" not in reloaded
 
 
 def test_duplicate_invite_is_refused_in_words_for_staff(client, admin):
@@ -111,6 +124,7 @@ def test_an_invitation_sends_an_email_with_the_login_address_and_one_time_passwo
     page = client.post(
         "/admin/staff",
         data={"email": "wang@provider.cn", "display_name": "王审核", "role": "reviewer"},
+        follow_redirects=True,
     ).get_data(as_text=True)
     password = re.search(r"一次性密码：(\S+)（只显示这一次）", page).group(1)
     mail = db.session.scalars(
@@ -147,7 +161,8 @@ def test_a_reload_of_the_reset_answer_does_not_reset_again(client, admin, make_u
         rf'users/{reviewer.id}/reset".*?name="seen_version" value="(\d+)"', staff_page, re.S
     ).group(1)
     first = client.post(f"/admin/users/{reviewer.id}/reset", data={"seen_version": seen})
-    assert "一次性密码" in first.get_data(as_text=True)
+    assert first.status_code == 302  # POST/redirect/GET: a reload reloads the GET
+    assert "一次性密码" in client.get(first.headers["Location"]).get_data(as_text=True)
     db.session.refresh(reviewer)
     hash_after_first = reviewer.password_hash
     again = client.post(
@@ -184,7 +199,7 @@ def test_ip_pool_add_import_assign_release(client, admin, make_user):
         f"/admin/ips/{ip.id}/assign", data={"email": reviewer.email}, follow_redirects=True
     ).get_data(as_text=True)
     assert "IP 只能分配给申请人账号" in page
-    client.post(f"/admin/ips/{ip.id}/assign", data={"email": ""})
+    client.post(f"/admin/ips/{ip.id}/assign", data={"email": "", "release": "1"})  # 释放
     db.session.refresh(ip)
     assert ip.account_id is None
 
@@ -303,10 +318,15 @@ def test_report_counts_decisions_times_and_reasons(client, admin, make_filing, m
     by_stage = page.split("按阶段")[1].split("</table>")[0]  # the per-stage table has columns
     assert "<th>待初审</th>" in by_stage and "<td>1</td>" in by_stage
     csv_text = client.get("/admin/report.csv").get_data(as_text=True)
-    assert csv_text.startswith("\ufeffsection,key,value,extra")
-    assert "rejection_reason,website_name,1" in csv_text
-    assert "median_hours_in_state,submitted," in csv_text
-    assert f"decisions_by_stage,{reviewer.display_name}/submitted,1" in csv_text
+    assert csv_text.startswith("\ufeff类别,项目,指标,数值\r\n")  # the page's words, not keys
+    assert "驳回原因排行,网站名称不符合命名规范,次数,1" in csv_text
+    assert "各阶段停留时间（中位数，小时）与超时,待初审,中位数（小时）," in csv_text
+    assert f"按阶段,{reviewer.display_name},待初审,1" in csv_text
+    assert f"审核员处理量,{reviewer.display_name},驳回数,1" in csv_text
+    client.get("/lang/en")
+    english = client.get("/admin/report.csv").get_data(as_text=True)
+    assert english.startswith("\ufeffSection,Item,Measure,Value\r\n")
+    assert "submitted" not in english and "website_name" not in english
 
 
 def test_the_report_counts_the_days_asked_for(client, admin, make_filing, make_user):
@@ -322,7 +342,7 @@ def test_the_report_counts_the_days_asked_for(client, admin, make_filing, make_u
     before = client.get(f"/admin/report?first={yesterday}&last={yesterday}")
     assert "网站名称不符合命名规范" not in before.get_data(as_text=True)
     csv_text = client.get(f"/admin/report.csv?last={yesterday}").get_data(as_text=True)
-    assert "rejection_reason,website_name" not in csv_text
+    assert "网站名称不符合命名规范" not in csv_text
     backwards = client.get(f"/admin/report?first={today}&last={yesterday}")
     assert backwards.status_code == 422
     assert "结束日期不能早于开始日期" in backwards.get_data(as_text=True)
@@ -427,13 +447,16 @@ def test_a_reset_password_is_shown_once_in_the_answer_never_in_the_session(
     app, client, admin, make_user
 ):
     reviewer = make_user(Role.reviewer)
-    response = client.post(f"/admin/users/{reviewer.id}/reset")
+    posted = client.post(f"/admin/users/{reviewer.id}/reset")
+    assert posted.status_code == 302 and posted.headers["Location"].endswith("/admin/staff")
+    with client.session_transaction() as session:  # sealed for the next page, never in clear
+        carried = json.dumps(dict(session), default=str)
+    cookie = client.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session"))
+    response = client.get("/admin/staff")
     page = response.get_data(as_text=True)
     shown = re.search(r"一次性密码：(\S+?)（只显示这一次）", page)
     assert response.status_code == 200 and shown and response.headers["Cache-Control"] == "no-store"
-    with client.session_transaction() as session:
-        assert shown.group(1) not in json.dumps(dict(session), default=str)
-    cookie = client.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session"))
+    assert shown.group(1) not in carried
     assert cookie is None or shown.group(1) not in _session_payload(app, cookie.value)
     assert shown.group(1) not in client.get("/admin/staff").get_data(as_text=True)  # once
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from domain import audit
-from domain.lifecycle.states import Role
+from domain.lifecycle.states import FilingState, Role
 from domain.operator.ip_pool import addresses_from_csv
 from extensions import db
 from models import ProviderIP, utcnow
@@ -89,8 +89,27 @@ def test_assigning_and_releasing_an_ip_says_so(client, admin, make_user):
     assert f"已将 121.41.200.9 分配给 {applicant.email}" in page
     page = client.post(f"/admin/ips/{ip.id}/assign", data={"email": ""},
                        follow_redirects=True).get_data(as_text=True)  # fmt: skip
-    assert "已释放 121.41.200.9" in page
+    assert "已释放" not in page and "请填写申请人邮箱" in page  # a blank e-mail releases nothing
+    assert db.session.scalar(select(ProviderIP.account_id).where(ProviderIP.id == ip.id))
+    page = client.post(f"/admin/ips/{ip.id}/assign", data={"email": "", "release": "1"},
+                       follow_redirects=True).get_data(as_text=True)  # fmt: skip
+    assert "已释放 121.41.200.9" in page  # the 释放 button
     assert db.session.scalar(select(ProviderIP.account_id).where(ProviderIP.id == ip.id)) is None
+
+
+def test_an_ip_shared_by_several_filings_lists_each_of_them(client, admin, make_filing):
+    first = make_filing(FilingState.submitted)
+    second = make_filing(FilingState.approved, owner=first.account)  # the same product IP
+    ip = db.session.scalar(select(ProviderIP).where(ProviderIP.address == "121.41.100.10"))
+    if ip is None:
+        ip = ProviderIP(address="121.41.100.10")
+        db.session.add(ip)
+    ip.account_id, ip.assigned_at = first.account_id, utcnow()
+    db.session.commit()
+    row = client.get("/admin/ips").get_data(as_text=True).split(f'id="ip-{ip.id}"')[1]
+    row = row.split("</tr>")[0]
+    assert f'href="/review/filings/{first.id}">#{first.id}<' in row
+    assert f'href="/review/filings/{second.id}">#{second.id}<' in row
 
 
 def test_province_names_follow_the_language(client, admin):

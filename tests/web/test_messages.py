@@ -39,15 +39,23 @@ def test_an_applicant_reads_their_messages_newest_first_in_the_words_sent(
     login(owner)
 
     page = client.get("/messages/").get_data(as_text=True)
-    assert _ids(page) == [row.id for row in reversed(rows)]
+    approved = [row for row in rows if row.template == "filing_approved"]
+    assert sorted(row.channel for row in approved) == ["email", "sms"]  # one notice, two channels
+    notices = len(rows) - 1
+    assert _ids(page) == [row.id for row in reversed(rows) if row is not approved[1]]
+    card = page.split(f'id="message-{approved[0].id}"')[1].split("</article>")[0]
+    assert card.count('class="badge badge-muted"') == 2 and "短信内容（发送至 138****8000）" in card
     for row in rows:  # the same text that went out (the e-mail's text part, the SMS text)
         rendered = notify.render(row, current_policy())
         assert rendered.subject in page
         assert rendered.text.splitlines()[0] in page or rendered.text.splitlines()[-1] in page
     assert f"/filings/{filing.id}" in page
     assert "138****8000" in page and "13800138000" not in page  # the SMS number masked
-    assert _unread_badge(page) == str(len(rows))
-    assert _unread_badge(client.get("/filings/").get_data(as_text=True)) == str(len(rows))
+    assert _unread_badge(page) == str(notices)
+    assert _unread_badge(client.get("/filings/").get_data(as_text=True)) == str(notices)
+    client.post(f"/messages/{approved[0].id}/read")  # the notice: both of its channels
+    assert all(row.read_at is not None for row in approved)
+    assert _unread_badge(client.get("/messages/").get_data(as_text=True)) == str(notices - 1)
 
 
 def test_marking_read_lowers_the_count_one_by_one_and_all_at_once(
@@ -122,3 +130,22 @@ def test_a_verification_code_shows_masked_in_the_message_centre(
     )
     code = notify.sms_params(row, current_policy())["code"]
     assert len(code) == 6 and code not in page
+
+
+def test_a_notice_is_never_split_between_two_pages(
+    app, client, login, make_user, make_filing, monkeypatch
+):
+    from domain.support import outbox
+
+    owner = make_user(Role.applicant)
+    make_filing(FilingState.approved, owner=owner)
+    rows = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.account_id == owner.id)
+        .order_by(OutboxMessage.id.desc())
+    ).all()  # fmt: skip
+    assert rows[0].template == rows[1].template == "filing_approved"  # its e-mail and SMS
+    monkeypatch.setattr(outbox, "PAGE_SIZE", 3)
+    first, before = outbox.inbox_page(owner)
+    assert [n.id for n in first] == [rows[1].id] and len(first[0].messages) == 2
+    second, _more = outbox.inbox_page(owner, before)
+    assert second[0].id == rows[2].id and len(second[0].messages) == 1

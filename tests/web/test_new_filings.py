@@ -255,3 +255,21 @@ def test_the_console_api_opens_a_first_filing_with_the_subject_as_typed(client, 
     assert (filing.websites[0].name, [d.domain for d in filing.websites[0].domains]) == (
         "新禾科技官网", [NEW_DOMAIN],
     )  # fmt: skip
+
+
+def test_the_website_step_names_whose_name_the_domain_is_held_in(client, applicant):
+    """R-D-3 at the websites step: the refusal says who holds the domain (the lookup's holder,
+    what the domain certificate carries), in Chinese and in English."""
+    filing = new_filings.start(client, applicant, NEW_USCC, "chunfeng-tea.cn")  # 春风茶业's
+    base = f"/filings/{filing.id}"
+    client.post(f"{base}/product", data={"ips": account_ips(applicant)})
+    assert client.post(f"{base}/subject", data=new_filings.TYPED_SUBJECT).status_code == 302
+    db.session.refresh(filing)
+    block = new_filings.new_block(filing, 0, "新禾科技官网", "chunfeng-tea.cn")
+    page = client.post(f"{base}/websites", data=block)
+    assert page.status_code == 422
+    text = html.unescape(page.get_data(as_text=True))
+    assert "域名 chunfeng-tea.cn 的持有者为“杭州春风茶业有限公司”，与备案主体不一致" in text
+    client.get("/lang/en")
+    english = html.unescape(client.post(f"{base}/websites", data=block).get_data(as_text=True))
+    assert "is held by “杭州春风茶业有限公司”, not by the filing subject" in english

@@ -244,3 +244,40 @@ def test_a_change_of_a_websites_name_shows_its_own_five_steps_and_words(client, 
     assert labels == ["填写", "审核", "提交管局", "管局审核", "完成"]
     assert "初审" not in status.split('class="lifecycle"')[1].split("<h2>")[0]
     assert "审核员将在时限内审核本次变更" in status
+
+
+def test_a_claimed_websites_change_says_each_missing_field_at_the_field(client, applicant):
+    """A claimed record has no content types (the registry keeps none): a 变更网站 that changes them
+    and its person says what is missing at each field, the summary linking there."""
+    client.post(
+        "/records/claim",
+        data={"certificate_type": "uscc", "certificate_number": "9131011566P50L230K",
+              "password": "Yunfan2019"},
+    )  # fmt: skip
+    client.post(
+        "/records/open",
+        data={"kind": "change_website", "subject": YUNFAN, "website": "沪ICP备2019012345号-1"},
+    )
+    order = _order(OrderKind.change_website)
+    response = client.post(
+        f"/records/orders/{order.id}/edit",
+        data={"action": "submit", "version": order.version, "commitment": "y", "name": "云帆官网",
+              "domains": "yunfan-net.com", "service_types": "website", "languages": "zh-Hans",
+              "person_mode": "other", "person_name": "", "person_mobile": "1380013"},
+    )  # fmt: skip
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+
+    def said_at(name: str) -> str:
+        start = page.index(f'id="field-{name}"')
+        return page[start : page.index("</div>" if name.startswith("person_") else "</fieldset>",
+                                       start)]  # fmt: skip
+
+    assert 'class="choices has-error"' in page and "请至少选择一项网站服务内容" in said_at(
+        "content_types"
+    )
+    assert "姓名：请填写负责人姓名" in said_at("person_name")
+    assert 'aria-invalid="true"' in said_at("person_mobile") and "11 位" in said_at("person_mobile")
+    summary = page[page.index('id="change-problems"') :].split("</section>")[0]
+    assert 'href="#field-content_types"' in summary and 'href="#field-person_name"' in summary
+    assert f'action="/records/orders/{order.id}/edit"' in page  # no #field anchor carried on

@@ -26,6 +26,7 @@ def test_the_one_time_password_of_an_invitation_is_in_no_log_line(client, admin,
     page = client.post(
         "/admin/staff",
         data={"email": "zhao@provider.cn", "display_name": "赵审核", "role": "reviewer"},
+        follow_redirects=True,
     ).get_data(as_text=True)
     password = re.search(r"一次性密码：(\S+)（只显示这一次）", page).group(1)
     notify.dispatch_pending(LogSmsGateway(), LogEmailSender(), policy=current_policy())

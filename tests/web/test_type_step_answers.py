@@ -5,6 +5,7 @@ domain_min_days on the province-rules console."""
 
 from __future__ import annotations
 
+import html
 from datetime import date, timedelta
 
 import pytest
@@ -39,7 +40,10 @@ def opened(client, response) -> str:
 
 def test_a_first_filing_answer_opens_it_with_its_warnings(client, applicant):
     page = opened(client, start(client, "chunfeng-tea.cn"))  # another company's in the demo table
-    assert "首次备案：" in page and "持有者与备案主体不一致" in page
+    assert (
+        "首次备案：" in page
+        and "持有者为“杭州春风茶业有限公司”，与备案主体不一致" in html.unescape(page)
+    )
     assert 'class="flash flash-warn"' in page
     assert filings_of(applicant) == 1
 
@@ -99,7 +103,7 @@ def test_the_review_screen_shows_what_the_lookup_said_of_a_new_domain(
     page = client.get(f"/review/filings/{filing.id}").get_data(as_text=True)
     assert 'id="new-domains"' in page and "杭州春风茶业有限公司" in page
     assert "与主体名称不同" in page and "与主体证件号码不同" in page
-    assert "持有者与备案主体不一致" in page  # the R-D-3 breach, in words
+    assert "持有者为“杭州春风茶业有限公司”，与备案主体不一致" in html.unescape(page)  # R-D-3
 
 
 def test_the_review_screen_says_when_the_lookup_has_no_answer(
