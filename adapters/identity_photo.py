@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from PIL import Image
+
 from domain.policy import Policy
 from domain.ports import IdentityResult, IdentitySession, Verdict
 from models import Person, Website
@@ -31,16 +33,17 @@ class OpenCvFaceDetector:
             raise RuntimeError(f"OpenCV's {CASCADE} is missing from cv2.data.haarcascades")
         self._cascade: Any = None
 
-    def count_faces(self, image: bytes) -> int:
-        """How many frontal faces the image shows (0 for an image OpenCV cannot read)."""
+    def count_faces(self, image: Image.Image) -> int:
+        """How many frontal faces the picture shows (upright, as materials.inspect_image() gives
+        it; grey, or it is made grey)."""
         import cv2  # noqa: PLC0415 (see __init__)
         import numpy as np  # noqa: PLC0415
 
         if self._cascade is None:
             self._cascade = cv2.CascadeClassifier(cv2.data.haarcascades + CASCADE)  # type: ignore[attr-defined]
-        grey = cv2.imdecode(np.frombuffer(image, np.uint8), cv2.IMREAD_GRAYSCALE)
-        if grey is None:
-            return 0
+        # Scaled from the full picture by area, as before: Pillow's reduce() first was 17 ms less for
+        # a phone photo but changed the count for 13 in 150 faces at the detector's margin
+        grey = np.asarray(image if image.mode == "L" else image.convert("L"))
         scale = WORK_SIDE / max(grey.shape)
         if scale < 1:
             grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)

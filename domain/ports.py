@@ -13,6 +13,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
 
+from PIL import Image
+
 from domain.policy import Policy
 from models import AuditEvent, Filing, Person, RegistrySubject, RegistryWebsite, Website
 
@@ -266,8 +268,8 @@ class IdentityVerifier(Protocol):
 
 
 class FaceDetector(Protocol):
-    def count_faces(self, image: bytes) -> int:
-        """How many frontal faces the image (a JPEG or PNG) shows."""
+    def count_faces(self, image: Image.Image) -> int:
+        """How many frontal faces the picture (decoded, upright; grey is best) shows."""
 
 
 @dataclass(frozen=True)

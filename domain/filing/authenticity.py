@@ -134,14 +134,16 @@ def website_for_token(token: str, now: datetime | None = None) -> Website | None
     return website
 
 
-def check_live_photo(photo: bytes, faces: FaceDetector) -> None:
+def check_live_photo(photo: bytes, faces: FaceDetector) -> materials.Picture:
     """The built-in verifier's judgement of a live photo: an image (JPEG or PNG, at least 300
-    pixels a side), not one colour, with exactly one face.
+    pixels a side), not one colour, with exactly one face. The photo is decoded once: the face
+    detector gets its grey levels; the copy to store is re-encoded from it and returned.
 
     :raises materials.UploadRefused: with what the person is to do about it.
     """
     image, image_format = materials.inspect_image(photo)
-    if ImageStat.Stat(image.convert("L")).stddev[0] < MIN_SPREAD:
+    grey = image.convert("L")
+    if ImageStat.Stat(grey).stddev[0] < MIN_SPREAD:
         raise UploadRefused(
             Message(
                 N_(
@@ -149,7 +151,11 @@ def check_live_photo(photo: bytes, faces: FaceDetector) -> None:
                 )
             )
         )
-    count = faces.count_faces(materials.reencode(image, image_format))
+    # re-encoded now, so that the colour pixels (48 MB of a phone photo) are let go before the face
+    # detector works on the grey ones
+    picture = materials.Picture.of(image, image_format)
+    del image
+    count = faces.count_faces(grey)
     if count == 0:
         raise UploadRefused(
             Message(N_("照片中没有检测到人脸。请本人正对镜头、露出整张脸，在光线充足处重新拍摄。"))
@@ -161,6 +167,7 @@ def check_live_photo(photo: bytes, faces: FaceDetector) -> None:
                 {"count": count},
             )
         )
+    return picture
 
 
 def _record(website: Website, verifier: str, result: IdentityResult, now: datetime,
@@ -186,7 +193,7 @@ def confirm(
     """
     filing: Filing = website.filing
     now = now or utcnow()
-    check_live_photo(photo, faces)
+    picture = check_live_photo(photo, faces)
     # The link is spent first, by one conditional UPDATE: of requests posting it at once, one
     # changes the row and goes on; the others (PostgreSQL: once the first commits) change none.
     # A refused photo rolls the transaction back, and the link with it. The filing's row is
@@ -207,7 +214,9 @@ def confirm(
     if spent != 1:
         raise LinkUsed()
     db.session.refresh(website)
-    materials.store_upload(store, filing, "live_photo", website, photo, photo_name, filing.account)
+    materials.store_upload(
+        store, filing, "live_photo", website, picture, photo_name, filing.account
+    )
     _record(website, PHOTO, IdentityResult(Verdict.passed, "faces=1"), now)
     # The phone page has no login: the link was issued to the filing's account, whose act this
     # is (as the photo is its upload; the stale-filing sweep counts it); the label says who took

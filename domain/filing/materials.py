@@ -451,32 +451,50 @@ def reencode(image: Image.Image, image_format: str) -> bytes:
     return out.getvalue()
 
 
-def store_upload(
-    store: Storage, filing: Filing, kind: str, website: Website | None, data: bytes,
-    original_name: str, uploader: User, unless_same_as: Material | None = None,
-) -> Material:  # fmt: skip
-    """Check, re-encode and store an upload; record it (flushed, not committed). When it is the
-    same image as `unless_same_as` (the same file sent twice), that row is returned instead.
+@dataclass(frozen=True)
+class Picture:
+    """An accepted upload as it is stored: re-encoded (reencode()), its format, its pixel size."""
 
-    :raises UploadRefused: see inspect_image(); or an unknown kind.
-    """
+    data: bytes
+    format: str
+    width: int
+    height: int
+
+    @classmethod
+    def of(cls, image: Image.Image, image_format: str) -> Picture:
+        """The inspected image (inspect_image()) re-encoded; its pixels are not kept."""
+        return cls(reencode(image, image_format), image_format, image.width, image.height)
+
+
+def _refuse_unknown_kind(kind: str, website: Website | None) -> None:
     if kind not in KIND_LABELS or (
         base_kind(kind) == DOMAIN_CERTIFICATE
         and (website is None or kind not in certificate_kinds(website))
     ):  # a domain's certificate only for a domain of its website
         raise UploadRefused(Message(N_("未知的资料类型")))
-    image, image_format = inspect_image(data)
-    clean = reencode(image, image_format)
-    digest = hashlib.sha256(clean).hexdigest()
+
+
+def store_upload(
+    store: Storage, filing: Filing, kind: str, website: Website | None, picture: Picture,
+    original_name: str, uploader: User, unless_same_as: Material | None = None,
+) -> Material:  # fmt: skip
+    """Store an accepted upload (Picture.of() an inspected image); record it (flushed, not
+    committed). When it is the same image as `unless_same_as` (the same file sent twice), that row
+    is returned instead.
+
+    :raises UploadRefused: an unknown kind.
+    """
+    _refuse_unknown_kind(kind, website)
+    digest = hashlib.sha256(picture.data).hexdigest()
     if unless_same_as is not None and unless_same_as.sha256 == digest:
         return unless_same_as
-    content_type, extension = FORMATS[image_format]
+    content_type, extension = FORMATS[picture.format]
     key = f"{secrets.token_hex(16)}.{extension}"
-    store.put(key, clean, content_type)
+    store.put(key, picture.data, content_type)
     material = Material(
         filing_id=filing.id, website_id=website.id if website else None, kind=kind,
         original_name=_safe_name(original_name), storage_key=key, content_type=content_type,
-        size_bytes=len(clean), width=image.width, height=image.height,
+        size_bytes=len(picture.data), width=picture.width, height=picture.height,
         sha256=digest, uploaded_by_id=uploader.id,
     )  # fmt: skip
     db.session.add(material)
@@ -489,18 +507,21 @@ def upload(
     store: Storage, filing: Filing, kind: str, website: Website | None, data: bytes,
     original_name: str, uploader: User, named: Named | None = None,
 ) -> Material:  # fmt: skip
-    """The applicant's upload of a material: stored as store_upload() does, and audited. The same
-    image sent again while it is the current one (a double pick, a second click) is one upload,
-    except for a material that a rejection (`named`) asks to replace: the image it rejected,
-    sent again, is refused in words.
+    """The applicant's upload of a material: checked and re-encoded (inspect_image(), Picture),
+    stored as store_upload() does, and audited. The same image sent again while it is the current
+    one (a double pick, a second click) is one upload, except for a material that a rejection
+    (`named`) asks to replace: the image it rejected, sent again, is refused in words.
 
-    :raises UploadRefused: see store_upload(); or the rejected image sent again.
+    :raises UploadRefused: an unknown kind; see inspect_image(); or the rejected image sent again.
     """
+    _refuse_unknown_kind(kind, website)  # before the image is looked at
+    # decoded and re-encoded before the filing's row is locked, and the pixels let go
+    picture = Picture.of(*inspect_image(data))
     _lock(filing)
     website_id = website.id if website else None
     current = current_material(filing, kind, website_id)
     material = store_upload(
-        store, filing, kind, website, data, original_name, uploader, unless_same_as=current
+        store, filing, kind, website, picture, original_name, uploader, unless_same_as=current
     )
     if (
         material is current

@@ -116,6 +116,5 @@ def upload_required_materials(app, filing: Filing, applicant: User) -> None:
     store = storage_for(app.config)
     for need in materials.required_materials(filing):
         website = db.session.get(Website, need.website_id) if need.website_id else None
-        materials.store_upload(
-            store, filing, need.kind, website, image_bytes("JPEG"), "scan.jpg", applicant
-        )
+        picture = materials.Picture.of(*materials.inspect_image(image_bytes("JPEG")))
+        materials.store_upload(store, filing, need.kind, website, picture, "scan.jpg", applicant)

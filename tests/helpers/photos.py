@@ -28,6 +28,18 @@ def face_photo(fmt: str = "JPEG") -> bytes:
     return _encoded(Image.open(FACE), fmt)
 
 
+def phone_face_photo() -> bytes:
+    """The face photo as a 12-megapixel phone saves a portrait (3024 x 4032 upright): the face
+    filling the frame's width, the pixels stored sideways (4032 x 3024) with EXIF orientation 6."""
+    portrait = Image.new("RGB", (3024, 4032), (120, 115, 110))
+    portrait.paste(Image.open(FACE).convert("RGB").resize((2900, 2900)), (62, 600))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # turn 90° clockwise to show it
+    buffer = io.BytesIO()
+    portrait.transpose(Image.Transpose.ROTATE_90).save(buffer, "JPEG", exif=exif.tobytes())
+    return buffer.getvalue()
+
+
 def two_faces(fmt: str = "JPEG") -> bytes:
     """Two people side by side (the face photo and its mirror image, 1024 x 512)."""
     face = Image.open(FACE).convert("RGB")

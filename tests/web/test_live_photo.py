@@ -18,7 +18,7 @@ from domain.lifecycle.states import Action, Role
 from extensions import db
 from models import Material
 from tests.helpers import transitions
-from tests.helpers.photos import blank, face_photo, landscape, two_faces
+from tests.helpers.photos import blank, face_photo, landscape, phone_face_photo, two_faces
 from tests.helpers.wizard import upload_material, walk_to_confirm
 
 GPS_IFD = 0x8825
@@ -115,6 +115,17 @@ def test_one_face_passes_and_the_verifier_is_recorded(app, client, pending):
     assert website.authenticity_verified_at is not None
     assert website.identity_check["verifier"] == "photo"
     assert website.identity_check["verdict"] == "passed"
+
+
+def test_a_phone_sized_live_photo_taken_sideways_passes_and_is_stored_upright(app, client, pending):
+    picture = phone_face_photo()
+    assert Image.open(io.BytesIO(picture)).size == (4032, 3024)
+    response = post_photo(client, phone_link(client, pending), picture)
+    assert response.status_code == 200 and "核验完成" in response.get_data(as_text=True)
+    material = db.session.scalar(select(Material).where(Material.kind == "live_photo"))
+    image = stored(app, material)
+    assert image.size == (3024, 4032) and (material.width, material.height) == (3024, 4032)
+    assert not image.getexif()
 
 
 def test_the_stored_live_photo_has_no_exif_or_gps(app, client, pending):
