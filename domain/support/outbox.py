@@ -156,14 +156,19 @@ def inbox_page(account: User, before: int | None = None) -> tuple[list[InboxNoti
     return found, found[-1].id
 
 
+UNREAD_SHOWN = 99  # the header shows up to this many unread notices, then "99+"
+
+
 def unread_count(account: User) -> int:
-    """How many of the account's notices are not read yet."""
+    """How many of the account's notices are not read yet, up to UNREAD_SHOWN + 1 (the header
+    says "99+" then): every page's header asks, so it reads the newest rows only."""
     rows = db.session.scalars(
         select(OutboxMessage)
         .where(OutboxMessage.account_id == account.id, OutboxMessage.read_at.is_(None))
         .order_by(OutboxMessage.id.desc())
+        .limit(2 * (UNREAD_SHOWN + 1))  # a notice is at most two rows (e-mail and SMS)
     ).all()
-    return len(notices(list(rows)))
+    return min(len(notices(list(rows))), UNREAD_SHOWN + 1)
 
 
 def own_message(account: User, message_id: int) -> OutboxMessage | None:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from adapters.console import LogEmailSender, LogSmsGateway
 from domain.lifecycle.states import FilingState, Role
 from extensions import db
-from models import OutboxMessage
+from models import OutboxMessage, utcnow
 from runtime import notify
 from runtime.policy import current_policy
 from tests.helpers.wizard import load_demo
@@ -149,3 +149,21 @@ def test_a_notice_is_never_split_between_two_pages(
     assert [n.id for n in first] == [rows[1].id] and len(first[0].messages) == 2
     second, _more = outbox.inbox_page(owner, before)
     assert second[0].id == rows[2].id and len(second[0].messages) == 1
+
+
+def test_the_header_counts_up_to_99_unread_notices_then_says_99_plus(app, client, login, make_user):
+    owner = make_user(Role.applicant)
+    login(owner)
+    for number in range(100):  # a hundred notices, each one e-mail and one SMS
+        for channel in ("email", "sms"):
+            db.session.add(OutboxMessage(
+                account_id=owner.id, channel=channel, recipient="x", template="filing_approved",
+                context={"number": number}, status="sent", sent_at=utcnow(),
+            ))  # fmt: skip
+    db.session.commit()
+    assert _unread_badge(client.get("/filings/").get_data(as_text=True)) == "99+"
+    db.session.execute(
+        OutboxMessage.__table__.delete().where(OutboxMessage.context["number"].as_integer() < 2)
+    )  # fmt: skip
+    db.session.commit()
+    assert _unread_badge(client.get("/filings/").get_data(as_text=True)) == "98"
