@@ -30,7 +30,9 @@ def gate_refusals():
 @role_required(Role.admin)
 def gate_allow_list():
     """The provider's own domains, which pass the gate with their subdomains."""
-    return render_template("admin/gate_allow_list.html", entries=gate.allow_list(), refused=[])
+    return render_template(
+        "admin/gate_allow_list.html", entries=gate.allow_list(), refused=[], retry="", note=""
+    )
 
 
 @bp.post("/gate/allow-list")
@@ -43,10 +45,11 @@ def add_gate_domains():
         )
     if added:
         flash(_("已加入白名单：%(domains)s", domains="、".join(added)), "ok")
-    if refused:
+    if refused:  # the refused lines stay in the box to be corrected, with the note typed
         return render_template(
             "admin/gate_allow_list.html", entries=gate.allow_list(),
             refused=[(entry, why.render(_)) for entry, why in refused],
+            retry="\n".join(entry for entry, _why in refused), note=request.form.get("note", ""),
         ), 422  # fmt: skip
     return redirect(url_for("admin.gate_allow_list"))
 

@@ -134,3 +134,14 @@ def test_the_gate_console_is_for_admins(app, client, make_user, login):
     assert client.get("/admin/gate").status_code in (302, 403)
     assert client.post("/admin/gate/allow-list", data={"domains": "x.cn"}).status_code in (302, 403)
     assert db.session.scalar(select(GateAllowedDomain)) is None
+
+
+def test_a_refused_line_stays_in_the_box_with_the_note(app, client, make_user, login):
+    """The allow-list form keeps what was typed when a line is refused: the refused lines to
+    correct and the note; the lines added are not typed again."""
+    login(make_user(Role.admin))
+    data = {"domains": "example-cloud.cn\nhttps://WWW.x.cn/path", "note": "控制台域名"}
+    page = client.post("/admin/gate/allow-list", data=data).get_data(as_text=True)
+    box = page.split('<textarea id="domains"')[1].split("</textarea>")[0]
+    assert "https://WWW.x.cn/path" in box and "example-cloud.cn" not in box
+    assert 'value="控制台域名"' in page
