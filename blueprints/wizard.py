@@ -13,7 +13,7 @@ from jinja2_fragments.flask import render_block
 from blueprints.access import own_filing_or_404, posted_or_400, role_required, row_id
 from blueprints.htmx import is_htmx
 from domain.errors import DomainError
-from domain.filing import commitment, filings, mobiles, service_codes
+from domain.filing import commitment, filings, mobiles, service_codes, stored_checks
 from domain.filing.filing_password import TooManyPasswordFailures
 from domain.filing.filings import FilingError
 from domain.lifecycle.states import NEW_FILINGS, Role
@@ -297,10 +297,16 @@ def subject(filing_id: int):
     if request.method == "POST":
         with transaction():
             filings.update_subject(filing, values)
-            mobiles.after_edit(filing, current_policy())
+            mobiles.after_edit(filing, current_policy(), runtime_adapters().registry)
         form.validate()
     findings = filings.check_subject(filing, values, shanghai_today())
     if request.method == "POST":
+        reused = [  # R-P-4 where the number is typed, not only at submission
+            breach
+            for breach in stored_checks.mobile_reuse(filing, runtime_adapters().registry)
+            if breach.field.startswith("subject.")
+        ]
+        findings = Findings([*findings.breaches, *reused], findings.warnings)
         attach_findings(findings, _subject_fields(form))
         if not form.errors:
             return redirect(url_for("wizard.websites", filing_id=filing.id))
@@ -574,7 +580,7 @@ def _posted_websites(filing) -> WebsitesForm:
     form.validate()
     with transaction():
         _save_blocks(filing, form)
-        mobiles.after_edit(filing, current_policy())
+        mobiles.after_edit(filing, current_policy(), runtime_adapters().registry)
     return form
 
 

@@ -24,7 +24,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from domain import audit
+from domain.filing import stored_checks
 from domain.policy import Policy
+from domain.ports import Registry
 from domain.rulebook.precheck import Breach
 from domain.rulebook.rules import check_mobile
 from domain.support import outbox, sealing
@@ -180,9 +182,12 @@ def send_code(filing: Filing, mobile: str, policy: Policy, now: datetime | None 
     return Sent.SENT
 
 
-def after_edit(filing: Filing, policy: Policy, now: datetime | None = None) -> list[str]:
+def after_edit(
+    filing: Filing, policy: Policy, registry: Registry, now: datetime | None = None
+) -> list[str]:
     """After the wizard saved persons: forget verifications of numbers no longer on the order, and
-    send a code to each new or changed mobile that has none running; the numbers texted."""
+    send a code to each new or changed mobile that has none running, except a number another
+    subject's person uses (R-P-4 refuses it: no code is paid for); the numbers texted."""
     if not policy.verify_mobiles:
         return []
     now = now or utcnow()
@@ -194,13 +199,23 @@ def after_edit(filing: Filing, policy: Policy, now: datetime | None = None) -> l
             row.closed_at = row.closed_at or now
     db.session.flush()
     done = verified(filing)
-    texted = []
+    texted: list[str] = []
+    refused: set[str] | None = None  # asked once, when a number would be texted
     for _field, mobile in mobiles_to_verify(filing):
         if mobile in done or check_mobile(mobile) is not None or _last_live(filing, mobile, now):
+            continue
+        refused = used_elsewhere(filing, registry) if refused is None else refused
+        if mobile in refused:
             continue
         if send_code(filing, mobile, policy, now) == Sent.SENT:
             texted.append(mobile)
     return texted
+
+
+def used_elsewhere(filing: Filing, registry: Registry) -> set[str]:
+    """The order's numbers that R-P-4 refuses (another subject's person uses them)."""
+    refused = {breach.field for breach in stored_checks.mobile_reuse(filing, registry)}
+    return {number for path, number in stored_checks.numbers(filing) if path in refused}
 
 
 def _last_live(filing: Filing, mobile: str, now: datetime) -> bool:

@@ -34,7 +34,7 @@ def check(filing: Filing, registry: Registry | None = None) -> Findings:
     return Findings(mobile_reuse(filing, registry), sms_recipients(filing, registry))
 
 
-def _numbers(filing: Filing) -> Iterator[tuple[str, str]]:
+def numbers(filing: Filing) -> Iterator[tuple[str, str]]:
     """(field path, number) of every mobile and emergency mobile the filing gives."""
     people: list[tuple[str, Person | None]] = [
         ("subject.responsible_person", filing.subject.responsible_person)
@@ -64,19 +64,19 @@ def _same_subject(filing: Filing, subject_number: str, certificate: tuple[str, s
 def mobile_reuse(filing: Filing, registry: Registry) -> list[Breach]:
     """R-P-4: each number of the filing that another subject's person uses, on the registry or in
     an order of this app that is neither a draft nor withdrawn."""
-    given = list(_numbers(filing))
-    numbers = {number for _path, number in given}
-    if not numbers:
+    given = list(numbers(filing))
+    wanted = {number for _path, number in given}
+    if not wanted:
         return []
     used_elsewhere: set[str] = set()
-    for number in numbers:
+    for number in wanted:
         for website in registry.websites_with_mobile(number):
             record = website.subject
             certificate = (record.certificate_type, record.certificate_number)
             if not _same_subject(filing, record.subject_number, certificate):
                 used_elsewhere.add(number)
     for mobile, certificate_type, certificate_number, subject_number in _order_persons(
-        filing, numbers
+        filing, wanted
     ):
         if not _same_subject(filing, subject_number, (certificate_type, certificate_number)):
             used_elsewhere.add(mobile)

@@ -188,11 +188,12 @@ def test_an_ip_in_use_is_released_only_when_the_admin_confirms(
     login(make_user(Role.admin))
     pool = client.get("/admin/ips").get_data(as_text=True)
     assert f">#{filing.id}</a>" in pool  # the pool shows which filing uses the IP
-    refused = client.post(f"/admin/ips/{ip.id}/assign", data={"email": ""}, follow_redirects=True)
+    release = {"email": "", "release": "1"}  # the row's 释放 button
+    refused = client.post(f"/admin/ips/{ip.id}/assign", data=release, follow_redirects=True)
     assert f"正被备案 #{filing.id} 使用" in refused.get_data(as_text=True)
     db.session.refresh(ip)
     assert ip.account_id == filing.account_id
-    client.post(f"/admin/ips/{ip.id}/assign", data={"email": "", "confirm": "1"})
+    client.post(f"/admin/ips/{ip.id}/assign", data={**release, "confirm": "1"})
     db.session.refresh(ip)
     assert ip.account_id is None
 

@@ -5,6 +5,7 @@ naming the field; a changed mobile asked again."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -211,3 +212,18 @@ def test_without_verify_mobiles_nothing_is_sent_or_asked(client, applicant, app)
     assert 'id="mobile-codes"' not in client.get(f"/filings/{filing.id}/subject").get_data(
         as_text=True
     )
+
+
+def test_a_number_another_subject_uses_gets_no_code_and_is_refused_at_its_field(client, draft):
+    yunfan = "13916001234"  # the responsible mobile of another subject's website on the registry
+    page = client.post(
+        f"/filings/{draft.id}/subject", data={**SUBJECT_FORM, "person_mobile": yunfan}
+    )
+    assert page.status_code == 422  # the step stays, what was typed kept
+    text = page.get_data(as_text=True)
+    assert "手机号码已用于其他主体（139****1234）" in text and yunfan in text
+    errors = re.search(r'<ul class="errors" id="person_mobile-errors">(.*?)</ul>', text, re.S)
+    assert errors and "已用于其他主体" in errors.group(1)  # at the field, not only in the summary
+    assert codes_sent(draft, yunfan) == 0  # no code paid for a number that can never be used
+    db.session.refresh(draft)
+    assert draft.subject.responsible_person.mobile == yunfan  # kept in the draft
