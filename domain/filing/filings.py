@@ -54,6 +54,7 @@ from domain.rulebook.filing_type import (
     website_refusal,
 )
 from domain.rulebook.precheck import Breach, Findings, precheck
+from domain.rulebook.provinces import registered_in
 from domain.rulebook.registry import LocalRegistry, to_ascii_domain
 from domain.support.i18n import N_, Message
 from extensions import db
@@ -294,12 +295,15 @@ def start_new_filing(
         )
         subject_number, province = record.subject_number, record.province
     else:
+        province = registered_in(
+            certificate_type, number
+        )  # preselected: the applicant may change it
         subject = Subject(
             kind="enterprise" if certificate_type == "uscc" else "individual",
             certificate_type=certificate_type, certificate_number=number, icp_number="",
-            responsible_person=Person(email=account.email),
+            province=province, responsible_person=Person(email=account.email),
         )  # fmt: skip
-        subject_number, province = "", ""
+        subject_number = ""
     filing = Filing(
         account_id=account.id,
         kind=kind,

@@ -82,3 +82,15 @@ RULE_SEEDS: dict[str, RuleSeed] = {
     "44": {"notes": "广东：每个备案须提供法定代表人或个人签字的《互联网信息服务备案承诺书》。"},
     "46": {"notes": "海南：营业执照须加盖海南市场监管登记章。"},
 }
+
+
+def registered_in(certificate_type: str, certificate_number: str) -> str:
+    """The province a unified social credit code was issued in (its characters 3–8 are the
+    registering authority's GB/T 2260 division, whose first two digits name the province), or ""
+    for another certificate or an unknown code: a first guess for 主体所在省份, the applicant's to
+    change. (A resident ID's division is where it was issued, often not where the person lives.)"""
+    if certificate_type != "uscc" or len(certificate_number) != 18:
+        return ""
+    code = certificate_number[2:4]
+    return code if code in BY_CODE else ""
+

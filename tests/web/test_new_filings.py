@@ -16,6 +16,7 @@ from domain.filing.filings import account_ips
 from domain.lifecycle.states import FilingState, FilingType, OrderKind, Role
 from domain.lifecycle.workdays import SHANGHAI
 from domain.operator import api_tokens, ip_pool
+from domain.rulebook import provinces
 from extensions import db
 from models import Filing, ProvinceRule, RegistrySubject, RegistryWebsite
 from tests.helpers import new_filings
@@ -39,6 +40,16 @@ def test_a_certificate_on_no_record_opens_a_first_filing_with_everything_typed(c
     assert filing.state is FilingState.submitted, page
     status = client.get(f"/filings/{filing.id}").get_data(as_text=True)
     assert 'id="order-reason"' in status  # and on the status page
+
+
+def test_a_first_filing_preselects_the_province_its_credit_code_was_issued_in(client, applicant):
+    filing = new_filings.start(client, applicant, NEW_USCC, NEW_DOMAIN)  # 913301…: Zhejiang
+    assert (filing.subject.province, filing.province) == ("33", "33")
+    page = client.get(f"/filings/{filing.id}/subject").get_data(as_text=True)
+    assert re.search(r'<option selected value="33">|<option value="33" selected>', page)
+    assert provinces.registered_in("uscc", "91440300MA5XXXXXXX") == "44"  # Shenzhen: Guangdong
+    assert provinces.registered_in("uscc", "91990300MA5XXXXXXX") == ""  # no such province
+    assert provinces.registered_in("resident_id", "330106199001011234") == ""  # not where one lives
 
 
 def test_a_filed_subject_with_a_new_domain_opens_a_new_website(client, applicant):
