@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
 from domain.accounts import accounts
 from domain.lifecycle.states import FilingState, FilingType, Role
@@ -23,6 +24,56 @@ from tests.helpers import transitions
 from tests.helpers.app import PASSWORD, TestApps
 from tests.helpers.postgres import postgres_url, temporary_schema
 from tests.helpers.transitions import APPLICANT_ACTIONS, PATH_TO, SYSTEM_ACTIONS
+
+# The modules whose tests take longest (tens of seconds to minutes each: SIGKILLs, races, the
+# hostile crawl), longest first.
+LONGEST = (
+    "tests/db/test_crash_safety.py",
+    "tests/db/test_race_stress.py",
+    "tests/security/test_hostile_crawl.py",
+    "tests/db/test_race_promises.py",
+    "tests/db/test_two_hosts.py",
+    "tests/security/test_long_numbers.py",
+    "tests/security/test_access_matrix.py",
+    "tests/security/test_api_fuzz.py",
+    "tests/security/test_codes.py",
+)
+
+
+@pytest.hookimpl(trylast=True)  # after the markers are set and pytest has grouped the backends
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest tests first, the quick ones last. `make test`'s two workers take the tests in
+    this order (--dist loadgroup hands out an xdist_group of several tests before single tests);
+    a long test that started late kept one worker busy alone for its last minute, while quick
+    tests at the end let both finish together. LONGEST, then the other slow tests (the browser and
+    the PostgreSQL half), then the rest; each backend's tests together within a tier, so that a
+    worker switches database seldom."""
+    backends = {"sqlite": 0, "postgresql": 1}
+
+    def rank(item: pytest.Item) -> tuple[int, int, int]:
+        module = item.nodeid.split("::")[0]
+        callspec = getattr(item, "callspec", None)
+        backend = backends.get(callspec.params.get("database_url")) if callspec else None
+        if module in LONGEST:
+            return (0, backend or 0, LONGEST.index(module))
+        if item.get_closest_marker("slow"):  # PostgreSQL first: the quick tests are SQLite's
+            return (1, 0 if backend is None else 1 - backend, 0)
+        return (2, backend or 0, 0)
+
+    items.sort(key=rank)
+
+
+@sa.event.listens_for(Engine, "connect")
+def _sqlite_without_fsync(dbapi_connection, _record) -> None:
+    """The tests' SQLite files are written without fsync (PRAGMA synchronous=OFF): a commit costs
+    about 0.1 ms instead of up to 9 (fsyncs, on a busy disk), and the suite commits tens of
+    thousands of times. Only what an operating-system crash or power cut would lose is at stake;
+    a killed process loses nothing, and the servers a test starts as processes of their own
+    (tests/helpers/live_server.py: the crash-safety test's SIGKILLs) keep SQLite's default."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA synchronous=OFF")
+        cursor.close()
 
 
 @pytest.fixture(scope="session")

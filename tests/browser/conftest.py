@@ -10,7 +10,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from extensions import db
-from tests.helpers.app import make_test_app
+from tests.helpers.app import make_test_app, migrated_copy
 from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS
 
 
@@ -37,17 +37,30 @@ def _buffered(app):
     return serve
 
 
-@pytest.fixture(scope="module")
-def live_app(tmp_path_factory):
-    """The app as `make run` builds it (migrations, demo data, CSRF on), served in a thread; the
-    status panel polls every second instead of ten."""
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory) -> Path:
+    """An SQLite file with every migration applied (`flask db upgrade`), made once per worker: a
+    live app starts from a copy of it (the migrations took about a second at every module)."""
     from flask_migrate import upgrade
 
+    tmp = tmp_path_factory.mktemp("migrated")
+    path = tmp / "migrated.sqlite3"
+    app = make_test_app(f"sqlite:///{path}", tmp)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="module")
+def live_app(tmp_path_factory, migrated_database):
+    """The app as `make run` builds it (migrations, demo data, CSRF on), served in a thread; the
+    status panel polls every second instead of ten."""
     from demo.seed import seed_demo
 
     tmp = tmp_path_factory.mktemp("live")
     app = make_test_app(
-        f"sqlite:///{tmp / 'live.sqlite3'}",
+        migrated_copy(migrated_database, tmp),
         tmp,
         WTF_CSRF_ENABLED=True,
         TESTING=False,
@@ -56,7 +69,6 @@ def live_app(tmp_path_factory):
         ADMIN_TOTP_REQUIRED=True,
     )
     with app.app_context():
-        upgrade()
         seed_demo()
         db.session.commit()
     server = make_server("127.0.0.1", 0, _buffered(app), threaded=True)
@@ -70,8 +82,10 @@ def live_app(tmp_path_factory):
         db.engine.dispose()
 
 
-@pytest.fixture(scope="module")
-def browser():
+@pytest.fixture(scope="session")
+def _chromium():
+    """Playwright's driver and Chromium, started once per worker (starting the driver, a Node
+    process, took about 2.5 s, at every module)."""
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium not installed at {CHROMIUM} (.ci/run installs Debian's chromium)")
     from playwright.sync_api import sync_playwright
@@ -80,6 +94,15 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="module")
+def browser(_chromium):
+    """Chromium for a module's tests; at the module's end every context and page they opened is
+    closed (as closing the browser did), so nothing of theirs outlives its live server."""
+    yield _chromium
+    for context in _chromium.contexts:
+        context.close()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from domain.filing import materials
 from extensions import db
 from runtime import ocr_aid, storage_for
 from runtime.transaction import transaction
-from tests.helpers.app import make_test_app
+from tests.helpers.app import make_test_app, migrated_copy
 from tests.helpers.browser import (
     DEMO_APPLICANT,
     DEMO_REVIEWER,
@@ -56,19 +56,16 @@ def platform(request):
 
 
 @pytest.fixture(scope="module")
-def live_app(platform, tmp_path_factory):
+def live_app(platform, tmp_path_factory, migrated_database):
     """The app as `make run` builds it, with the platform's verifier on its stand-in."""
-    from flask_migrate import upgrade
-
     tmp = tmp_path_factory.mktemp(f"identity-{platform.name}")
     app = make_test_app(
-        f"sqlite:///{tmp / 'live.sqlite3'}", tmp, WTF_CSRF_ENABLED=True, TESTING=False,
+        migrated_copy(migrated_database, tmp), tmp, WTF_CSRF_ENABLED=True, TESTING=False,
         DEMO_MODE=True, IDENTITY_VERIFIER=platform.name, IDENTITY_ENDPOINT=platform.endpoint,
         IDENTITY_ACCESS_KEY_ID="key-id", IDENTITY_ACCESS_KEY_SECRET="secret",
         IDENTITY_SCENE_ID=1000000006, IDENTITY_RULE_ID="7",
     )  # fmt: skip
     with app.app_context():
-        upgrade()
         seed_demo()
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)

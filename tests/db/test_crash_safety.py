@@ -140,11 +140,12 @@ def test_sigkill_during_submissions_and_decisions(
         rng = random.Random(50)
         for _ in range(KILLS):
             # a kill only after the last one let a decision through (on a busy machine the workers
-            # take longer to come back), then at a random moment: writes in flight
+            # take longer to come back), then at a random moment: writes in flight; each kill
+            # finds the master's workers forked anew
             _wait_for_a_decision(acknowledged["decided"], threads[0])
             time.sleep(rng.uniform(0.05, 0.35))
             killed += server.kill_workers()
-            server.wait_ready()
+            server.wait_for_new_workers()
     finally:
         stop.set()
         for thread in threads:

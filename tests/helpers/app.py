@@ -4,7 +4,9 @@ has."""
 from __future__ import annotations
 
 import copy
+import shutil
 from collections import OrderedDict
+from pathlib import Path
 
 from flask import Flask
 
@@ -39,6 +41,14 @@ def make_test_app(database_url: str, tmp_path, **overrides):
     }
     config.update(overrides)
     return create_app(config)
+
+
+def migrated_copy(migrated: Path, folder: Path) -> str:
+    """The URL of a fresh copy, in `folder`, of an SQLite file the migrations were run on (the
+    browser tests' `migrated_database`)."""
+    path = folder / "live.sqlite3"
+    shutil.copyfile(migrated, path)
+    return f"sqlite:///{path}"
 
 
 class TestApps:

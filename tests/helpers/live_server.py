@@ -46,6 +46,7 @@ class LiveServer:
             **{f"BEIAN_{key}": str(value) for key, value in settings.items()},
         }
         self.process: subprocess.Popen | None = None
+        self._killed: set[int] = set()
         self.log = upload_folder.parent / f"gunicorn-{self.port}.log"
 
     def command(self) -> list[str]:
@@ -73,14 +74,28 @@ class LiveServer:
         return children(self.process.pid)
 
     def kill_workers(self) -> int:
-        """SIGKILL every worker in the middle of whatever it does; the master forks new ones."""
+        """SIGKILL every worker in the middle of whatever it does; the master forks new ones
+        (wait_for_new_workers)."""
         pids = self.worker_pids()
         for pid in pids:
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+        self._killed = set(pids)
         return len(pids)
+
+    def wait_for_new_workers(self, timeout: float = 30) -> None:
+        """Until the master has forked all its workers anew after kill_workers(), none of the
+        killed ones left (a killed worker stays the master's child until it is reaped). Read from
+        /proc: a request such as wait_ready()'s would queue behind the load a test puts on."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            pids = set(self.worker_pids())
+            if len(pids) >= self.workers and not pids & self._killed:
+                return
+            time.sleep(0.01)
+        raise RuntimeError(f"the master did not fork {self.workers} new workers")
 
     def wait_ready(self, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout

@@ -13,6 +13,7 @@ Slow (minutes in all): left out of `make test-fast`.
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import logging
 import re
@@ -23,6 +24,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from werkzeug.test import EnvironBuilder
 
 from domain.lifecycle.states import FilingState
 from domain.support.masking import PiiLogFilter
@@ -93,6 +95,25 @@ def _body(value: str, version: int | None) -> dict:
     return data
 
 
+@functools.lru_cache(maxsize=64)
+def _encoded_body(value: str, version: int | None) -> tuple[bytes, str]:
+    """_body() as the test client encodes it (multipart/form-data) and its content type, encoded
+    once per value and version: every route is posted the same bytes (encoding 136 fields anew for
+    each of the crawl's requests cost about a tenth of its time)."""
+    builder = EnvironBuilder(method="POST", data=_body(value, version))
+    try:
+        environ = builder.get_environ()
+        return environ["wsgi.input"].read(), environ["CONTENT_TYPE"]
+    finally:
+        builder.close()
+
+
+@functools.lru_cache(maxsize=64)
+def _query(value: str) -> str:
+    """Every field name given `value`, as the query string the test client would encode."""
+    return EnvironBuilder(query_string={name: value for name in FIELD_NAMES}).query_string
+
+
 def _urls(rule, values: dict, value: str) -> list[str]:
     """The rule's URL with the world's ids, and one with each text argument replaced by `value`."""
     values = {**{a: "1" for a in rule.arguments}, **values}  # a route newer than the world
@@ -102,10 +123,13 @@ def _urls(rule, values: dict, value: str) -> list[str]:
     return urls
 
 
-def _send(client, method: str, url: str, value: str, data: dict | None):
+def _send(client, method: str, url: str, value: str, data: tuple[bytes, str] | None):
     if method == "GET":
-        return client.get(url, query_string={name: value for name in FIELD_NAMES})
-    return client.open(url, method=method, data=data)
+        return client.get(url, query_string=_query(value))
+    if data is None:
+        return client.open(url, method=method)
+    body, content_type = data
+    return client.open(url, method=method, data=body, content_type=content_type)
 
 
 def _first_tracebacks(log: str, limit: int = 5) -> list[str]:
@@ -224,13 +248,14 @@ def test_hostile_values_everywhere_cause_no_server_error_and_no_whole_number_in_
                     for value in hostile:
                         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                             for url in _urls(rule, values, value):
-                                version = db.session.get(Filing, filing_id).version
+                                variants: list = [None]
+                                if method == "POST":
+                                    version = db.session.get(Filing, filing_id).version
+                                    variants = [
+                                        _encoded_body(value, None),
+                                        _encoded_body(value, version),
+                                    ]
                                 db.session.rollback()  # read afresh next time
-                                variants = (
-                                    [_body(value, None), _body(value, version)]
-                                    if method == "POST"
-                                    else [None]
-                                )
                                 for data in variants:
                                     requests += 1
                                     try:
