@@ -50,7 +50,7 @@ run: migrate
 		$(FLASK) run --host $(HOST) --port $(PORT)'
 
 ## make test: install test dependencies; lint, format and type checks; the whole suite (SQLite, PostgreSQL where reachable, Chromium), two workers
-## sharing the tests one by one (a module that shares a costly fixture, e.g. a browser module's live server, stays on one worker: xdist_group)
+## sharing the tests one by one, the longest first (docs/testing.md)
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

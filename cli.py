@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sqlite3
 import sys
@@ -365,6 +366,9 @@ def outbox_work(limit: int, rounds: int) -> None:
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     idle = float(current_app.config["OUTBOX_WORK_SECONDS"])
+    niceness = int(current_app.config["OUTBOX_WORK_NICENESS"])
+    if niceness > 0:  # background work: the web workers first (Tesseract inherits it)
+        os.nice(niceness)
     done = total_sent = total_failed = 0
     click.echo("outbox worker started")
     try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import io
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -35,6 +36,9 @@ class TesseractOcr:
 
     def __init__(self, languages: str) -> None:
         self.languages = languages
+        # Tesseract's OpenMP threads took every core for one page (and are slower on pages this
+        # size than one thread): one thread per reading, the web workers keep the other core
+        os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], policy: Policy) -> TesseractOcr | None:

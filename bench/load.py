@@ -137,6 +137,15 @@ class Sampler(threading.Thread):
         return sum(self.cpu.values())
 
 
+def cpu_with_children(pid: int) -> float:
+    """A process's CPU seconds with its reaped children's (the outbox worker's Tesseract runs)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
 def gunicorn_master(make_pid: int) -> int:
     """The gunicorn master under `make serve` (make, then perhaps a shell, then gunicorn)."""
     todo = [make_pid]
@@ -349,6 +358,7 @@ def main() -> None:
         rss_idle = max(rss_mb(pid) for pid in workers)
         sampler = Sampler(master)
         sampler.start()
+        outbox_before = cpu_with_children(outbox.pid)
         started_at = time.time()
         started = time.monotonic()
         steps = run_locust(host, folder, 0)
@@ -356,18 +366,20 @@ def main() -> None:
         sampler.stopped.set()
         sampler.join()
         cpu = sampler.cpu_seconds()
+        outbox_cpu = cpu_with_children(outbox.pid) - outbox_before
         # the run's steady part: from the first approval on (the pipeline fills first)
         done, submitted, minutes = completed(url, started_at)
         first_done = fill_time(url, started_at)
         steady = max(1.0, took - first_done)
         orders_per_hour = done / steady * 3600
         uploads = upload_run(host, url)
+        uploads["outbox_cpu"] = cpu_with_children(outbox.pid) - outbox_before - outbox_cpu
         rss_after = max(rss_mb(pid) for pid in children(master))
         for process in (outbox, server):
             stop(process)
         rss_every = rss_every_adapter(url, folder)
         report(steps, done, submitted, minutes, orders_per_hour, took, first_done, cpu, sampler,
-               rss_idle, rss_after, rss_every, uploads, len(workers))  # fmt: skip
+               rss_idle, rss_after, rss_every, uploads, len(workers), outbox_cpu)  # fmt: skip
     finally:
         for process in (outbox, server):
             if process is not None:
@@ -393,7 +405,7 @@ def fill_time(url: str, since: float) -> float:
 
 
 def report(steps, done, submitted, minutes, orders_per_hour, took, fill, cpu, sampler, rss_idle,
-           rss_after, rss_every, uploads, workers) -> None:  # fmt: skip
+           rss_after, rss_every, uploads, workers, outbox_cpu) -> None:  # fmt: skip
     print(f"\n{'step':28}{'count':>7}{'fail':>6}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
     for name, figures in sorted(steps.items()):
         print(f"{name:28}{figures['count']:7d}{figures['failures']:6d}{figures['p50']:9.0f}"
@@ -414,6 +426,8 @@ def report(steps, done, submitted, minutes, orders_per_hour, took, fill, cpu, sa
     print(f"workers' CPU: {cpu:.0f} s in {took:.0f} s ({cpu / took:.2f} cores of 2), "
           f"{1000 * cpu / max(1, done):.0f} ms per approved order; RSS idle {rss_idle:.0f} MB, "
           f"largest under load {sampler.rss_mb:.0f} MB, after the upload run {rss_after:.0f} MB")  # fmt: skip
+    print(f"outbox worker's CPU, its OCR readings included: {outbox_cpu:.0f} s in the load "
+          f"({outbox_cpu / took:.2f} cores), {uploads['outbox_cpu']:.0f} s in the upload run")  # fmt: skip
     print(f"uploads: {uploads['per_s']:.1f}/s of a {uploads['bytes'] / 1e6:.1f} MB phone JPEG "
           f"({UPLOAD_CLIENTS} clients, {UPLOAD_SECONDS} s, p50 {uploads['p50']:.0f} ms, "
           f"p95 {uploads['p95']:.0f} ms, {uploads['bad']} refused)")  # fmt: skip
@@ -438,7 +452,7 @@ def report(steps, done, submitted, minutes, orders_per_hour, took, fill, cpu, sa
         f"bench-load: orders_per_hour={orders_per_hour:.0f} page_p95_ms={page_p95:.0f} "
         f"upload_p95_ms={upload_p95:.0f} errors={errors} approved={done} submitted={submitted} "
         f"uploads_per_s={uploads['per_s']:.1f} upload_2mb_p95_ms={uploads['p95']:.0f} "
-        f"worker_cpu_cores={cpu / took:.2f} rss_mb={rss:.0f} rss_every_adapter_mb={rss_every:.0f} "
+        f"worker_cpu_cores={cpu / took:.2f} outbox_cpu_cores={outbox_cpu / took:.2f} rss_mb={rss:.0f} rss_every_adapter_mb={rss_every:.0f} "
         f"seconds={took:.0f}"
     )
     json.dump({"steps": steps}, open(Path(tempfile.gettempdir()) / "bench-load-last.json", "w"))

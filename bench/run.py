@@ -328,6 +328,7 @@ def run(server: LiveServer, ids: dict, folder: Path, filings: int, applicants: i
         for name, url, jar, headers, expected, body_files in runs:
             body_file = body_files[number] if body_files else None
             rounds[name].append(wrk(url, jar, headers, expected, body_file))
+            print(f"round {number + 1}: {name} {rounds[name][-1]['rps']:.0f} req/s", flush=True)
             settle(server)
     results = {
         name: {key: statistics.median(r[key] for r in measured) for key in measured[0]}

@@ -93,4 +93,3 @@ def registered_in(certificate_type: str, certificate_number: str) -> str:
         return ""
     code = certificate_number[2:4]
     return code if code in BY_CODE else ""
-

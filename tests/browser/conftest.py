@@ -131,11 +131,9 @@ HERE = Path(__file__).resolve().parent
 
 def pytest_collection_modifyitems(items) -> None:
     """Every test under tests/browser/ drives Chromium: marked `browser` and `slow` (left out of
-    `make test-fast`), and a module's tests kept on one worker, which serves its live app once
-    (`make test` shares the tests out with --dist loadgroup)."""
+    `make test-fast`)."""
     for item in items:
         path = Path(item.path)
         if HERE in path.parents:
             item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.slow)
-            item.add_marker(pytest.mark.xdist_group(f"browser/{path.stem}"))

@@ -277,3 +277,15 @@ def test_the_signature_set_in_the_console_is_the_one_sent(
     result = app.test_cli_runner().invoke(args=["outbox", "send"])
     assert result.exit_code == 0
     assert [r.query["SignName"] for r in platform.received] == ["备案台"]
+
+
+def test_the_worker_lowers_its_cpu_priority_below_the_web_workers(app, monkeypatch):
+    lowered: list[int] = []
+    monkeypatch.setattr(os, "nice", lowered.append)  # not this test process's own priority
+    app.config["OUTBOX_WORK_NICENESS"] = 10
+    result = app.test_cli_runner().invoke(args=["outbox", "work", "--rounds", "1"])
+    assert result.exit_code == 0, result.output
+    assert lowered == [10]
+    app.config["OUTBOX_WORK_NICENESS"] = 0
+    app.test_cli_runner().invoke(args=["outbox", "work", "--rounds", "1"])
+    assert lowered == [10]  # 0: left as started

@@ -38,6 +38,9 @@ def make_test_app(database_url: str, tmp_path, **overrides):
         # The wizard's tests turn them on and walk_to_confirm() verifies each mobile as a person
         # does, by the code the SMS carried (docs/decisions.md, "Mobile codes in the tests").
         "VERIFY_MOBILES": False,
+        # `outbox work` lowers its own CPU priority; run in a test's process it would slow the
+        # rest of that worker's tests (tests/domain/test_outbox.py checks the setting is applied)
+        "OUTBOX_WORK_NICENESS": 0,
     }
     config.update(overrides)
     return create_app(config)
