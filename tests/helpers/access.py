@@ -8,7 +8,7 @@ from tests.helpers.app import PASSWORD
 ROLES = ("anonymous", "owner", "other", "reviewer", "admin")
 
 PUBLIC = {"site.index", "site.terms", "site.set_language", "site.health", "auth.login", "auth.signup",
-          "auth.second_factor", "auth.forgot_password", "auth.reset_password", "auth.confirm_signup",
+          "auth.second_factor", "auth.forgot_password", "auth.forgot_sent", "auth.reset_password", "auth.confirm_signup",
           "api.precheck_application",
           "api.filing_type", "api.openapi_document", "materials.phone_page",
           "hardening.ready",
