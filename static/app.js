@@ -153,6 +153,17 @@ document.addEventListener("submit", function (event) {
   }, 0);
 });
 
+// A field's check answers for the value it was sent. Where the box has changed since (typed on,
+// or filled by the address picker while the check was on its way), that answer would put the old
+// value back: it is dropped, and the newer value's own check (its change event) answers instead.
+document.addEventListener("htmx:beforeSwap", function (event) {
+  var field = event.detail.target;
+  var sent = event.detail.requestConfig && event.detail.requestConfig.formData;
+  if (!sent || !field || !field.matches || !field.matches(".field[hx-post]")) return;
+  var box = field.querySelector("input[name]:not([type=checkbox]):not([type=radio]):not([type=file]), textarea[name], select[name]");
+  if (box && sent.has(box.name) && sent.get(box.name) !== box.value) event.detail.shouldSwap = false;
+});
+
 // The address picker (省/市/区) beside an address box (data-place-for: the box's id). It is drawn
 // hidden, so that without scripts the box is typed as ever; shown here. On each choice htmx draws
 // it again with the address to put in the box (data-address: the chosen places in front of what

@@ -93,3 +93,35 @@ def test_a_picked_certificate_address_sets_the_subjects_province(page, live_serv
     expect(page.locator("#certificate_address")).to_have_value("广东省深圳市")
     expect(province).to_have_value("44")  # the certificate address decides
     screenshot(page, "address-picker-sets-province")
+
+
+def test_a_checks_late_answer_never_puts_an_older_value_back(page, live_server):
+    """A field's check that answers after the box has changed (typed on, or filled by the picker
+    meanwhile) is dropped: the box keeps the newer value, whose own check then answers."""
+    login(page, live_server, APPLICANT[0], APPLICANT[1])
+    to_subject_step(page, live_server)
+    held = []
+
+    def hold_the_first_check(route):
+        if not held:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/subject/check?field=certificate_address", hold_the_first_check)
+    box = page.locator("#certificate_address")
+    box.fill("广东省")
+    box.dispatch_event("change")  # its check goes out and is held
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(20)  # lets Playwright run the route handler
+    assert held, "the field's check went out"
+    box.fill("浙江省杭州市西湖区文三路 1 号")
+    with page.expect_response(lambda r: r.request.method == "POST" and "/subject/check" in r.url):
+        held[0].continue_()
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => setTimeout(done, 50)))")  # swapped by now
+    expect(box).to_have_value("浙江省杭州市西湖区文三路 1 号")
+    box.dispatch_event("change")  # the newer value's own check answers and is drawn
+    expect(page.locator("#field-certificate_address .errors")).to_have_count(0)
+    expect(box).to_have_value("浙江省杭州市西湖区文三路 1 号")
