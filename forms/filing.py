@@ -26,7 +26,7 @@ from domain.lifecycle.workdays import shanghai_today
 from domain.rulebook import rules
 from domain.rulebook.provinces import PROVINCES
 from domain.support.i18n import Message
-from forms.validators import Email, Mobile, Rule, fold_id_number, fold_to_ascii, trim
+from forms.validators import Email, Mobile, Rule, fold_id_number, fold_to_ascii, fold_valid_until, trim
 from i18n import gettext
 from i18n import lazy_gettext as _l
 
@@ -163,7 +163,7 @@ class SubjectForm(FlaskForm):
     person_id_valid_until = StringField(
         _l("负责人证件有效期至"),
         [Length(max=10, message=_l("最多 10 个字符")), Rule(_valid_until)],
-        filters=[fold_to_ascii],
+        filters=[fold_valid_until],
     )
 
 
@@ -207,7 +207,7 @@ class WebsiteBlock(Form):
     person_mobile = StringField(_l("手机号码"), filters=[fold_to_ascii])
     person_email = StringField(_l("电子邮箱"))
     person_emergency_mobile = StringField(_l("应急联系电话"), filters=[fold_to_ascii])
-    person_id_valid_until = StringField(_l("证件有效期至"), filters=[fold_to_ascii])
+    person_id_valid_until = StringField(_l("证件有效期至"), filters=[fold_valid_until])
 
     def validate_ips(self, field):
         if not field.data:

@@ -24,6 +24,19 @@ def fold_to_ascii(value: str | None) -> str | None:
     return unicodedata.normalize("NFKC", value).strip() if isinstance(value, str) else value
 
 
+# What an applicant types in English for an ID without expiry; the bureau's word is 长期 (R-P-9).
+NO_EXPIRY_WORDS = frozenset({"long-term", "long term", "longterm", "permanent", "no expiry"})
+
+
+def fold_valid_until(value: str | None) -> str | None:
+    """An ID's validity (证件有效期至) folded like a number (fold_to_ascii), and the English words
+    for an ID without expiry written as the bureau's 长期."""
+    folded = fold_to_ascii(value)
+    if isinstance(folded, str) and " ".join(folded.lower().split()) in NO_EXPIRY_WORDS:
+        return "长期"
+    return folded
+
+
 def trim(value: str | None) -> str | None:
     """A free text (a remark) without the spaces around it."""
     return value.strip() if isinstance(value, str) else value

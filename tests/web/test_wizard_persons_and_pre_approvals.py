@@ -175,3 +175,21 @@ def test_the_admin_edits_the_pre_approval_keywords(client, make_user, login):
     assert "请选择前置审批类别" in refused
     actions = set(db.session.scalars(select(AuditEvent.action)))
     assert {"pre_approval_keyword_added", "pre_approval_keyword_removed"} <= actions
+
+
+def test_an_id_without_expiry_may_be_typed_in_english(client, applicant):
+    """The English page's hint offers "long-term" beside 长期; the bureau's word is what is kept."""
+    filing = walk_to_confirm(client, applicant)
+    base = f"/filings/{filing.id}"
+    for typed in ("Long-term", " long term ", "PERMANENT"):
+        response = client.post(
+            f"{base}/subject", data={**subject_form("33"), "person_id_valid_until": typed}
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+        db.session.expire_all()
+        assert filing.subject.responsible_person.id_valid_until == "长期", typed
+    response = client.post(
+        f"{base}/subject", data={**subject_form("33"), "person_id_valid_until": "forever"}
+    )
+    assert response.status_code == 422  # other words are still a malformed date (R-P-9)
+    assert "YYYY-MM-DD" in response.get_data(as_text=True)
