@@ -26,7 +26,15 @@ from domain.lifecycle.workdays import shanghai_today
 from domain.rulebook import rules
 from domain.rulebook.provinces import PROVINCES
 from domain.support.i18n import Message
-from forms.validators import Email, Mobile, Rule, fold_id_number, fold_to_ascii, fold_valid_until, trim
+from forms.validators import (
+    Email,
+    Mobile,
+    Rule,
+    fold_id_number,
+    fold_to_ascii,
+    fold_valid_until,
+    trim,
+)
 from i18n import gettext
 from i18n import lazy_gettext as _l
 

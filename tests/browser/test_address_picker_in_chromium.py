@@ -8,24 +8,14 @@ import pytest
 from playwright.sync_api import expect
 
 from demo.seed import DEMO_ACCOUNTS
-from tests.helpers.browser import login, screenshot
+from tests.helpers.browser import login, screenshot, wizard_to_subject
 
 pytestmark = pytest.mark.browser
 APPLICANT = next(a for a in DEMO_ACCOUNTS if a[3].value == "applicant")
 
 
 def to_subject_step(page, base: str) -> None:
-    page.goto(f"{base}/filings/new")
-    page.fill("#certificate_number", "913301069755TH2H1L")
-    page.fill("#domain", "qinghe.cn")
-    page.click("main form[method=post] button[type=submit]")
-    page.wait_for_url("**/product")
-    page.locator("input[name=ips]").first.check()
-    page.click("main form[method=post] button[type=submit]")
-    page.wait_for_url("**/password")
-    page.fill("#password", "Qinghe2021")
-    page.click("main form[method=post] button[type=submit]")
-    page.wait_for_url("**/subject")
+    wizard_to_subject(page, base, "913301069755TH2H1L", "qinghe.cn", password="Qinghe2021")
 
 
 def test_the_picker_writes_the_places_in_front_of_the_street(page, live_server):
@@ -73,14 +63,7 @@ def test_a_picked_certificate_address_sets_the_subjects_province(page, live_serv
     """A 首次备案 types the subject's province (主体所在省份): the certificate address's picked
     province goes there (empty or another), the mailing address's only into an empty field."""
     login(page, live_server, APPLICANT[0], APPLICANT[1])
-    page.goto(f"{live_server}/filings/new")
-    page.fill("#certificate_number", "91330106MA28XY5Q78")  # on no record: a 首次备案
-    page.fill("#domain", "xinhe-tech.cn")
-    page.click("main form[method=post] button[type=submit]")
-    page.wait_for_url("**/product")
-    page.locator("input[name=ips]").first.check()
-    page.click("main form[method=post] button[type=submit]")
-    page.wait_for_url("**/subject")
+    wizard_to_subject(page, live_server, "91330106MA28XY5Q78", "xinhe-tech.cn")  # a 首次备案
     province = page.locator("#province")
     page.select_option("#province", "")
     page.select_option("#place-mailing_address-province", "33")
@@ -120,7 +103,9 @@ def test_a_checks_late_answer_never_puts_an_older_value_back(page, live_server):
     box.fill("浙江省杭州市西湖区文三路 1 号")
     with page.expect_response(lambda r: r.request.method == "POST" and "/subject/check" in r.url):
         held[0].continue_()
-    page.evaluate("() => new Promise(done => requestAnimationFrame(() => setTimeout(done, 50)))")  # swapped by now
+    page.evaluate(
+        "() => new Promise(done => requestAnimationFrame(() => setTimeout(done, 50)))"
+    )  # swapped by now
     expect(box).to_have_value("浙江省杭州市西湖区文三路 1 号")
     box.dispatch_event("change")  # the newer value's own check answers and is drawn
     expect(page.locator("#field-certificate_address .errors")).to_have_count(0)

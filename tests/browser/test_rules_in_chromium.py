@@ -9,7 +9,7 @@ import pytest
 from domain.rulebook.registry import import_registry, parse_registry_csv
 from extensions import db
 from runtime import current
-from tests.helpers.browser import login, screenshot
+from tests.helpers.browser import login, screenshot, wizard_to_subject
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -30,18 +30,10 @@ def test_a_residence_permit_holder_files_with_two_pre_approvals_and_a_finance_wa
         import_registry(parse_registry_csv(REGISTRY), hasher=current().hasher)
         db.session.commit()
     login(page, live_server, "applicant@demo.beiandesk.cn", "Apply12345")
-    page.goto(f"{live_server}/filings/new")
-    page.select_option("#certificate_type", "hk_mo_tw_residence")
-    page.fill("#certificate_number", HK_RESIDENCE)
-    page.fill("#domain", "www.chandaiman.cn")
-    page.click("main form[method=post] button[type=submit]")
-    page.wait_for_url("**/product")
-    page.locator("input[name=ips]").first.check()
-    page.click("main form[method=post] button[type=submit]")
-    page.wait_for_url("**/password")
-    page.fill("#password", "Chan2024x")
-    page.click("main form[method=post] button[type=submit]")
-    page.wait_for_url("**/subject")
+    wizard_to_subject(
+        page, live_server, HK_RESIDENCE, "www.chandaiman.cn", password="Chan2024x",
+        certificate_type="hk_mo_tw_residence",
+    )  # fmt: skip
     assert page.input_value("#person_id_type") == "hk_mo_tw_residence"
     assert page.input_value("#person_id_number") == HK_RESIDENCE
     page.fill("#certificate_address", "浙江省杭州市西湖区文三路 1 号")

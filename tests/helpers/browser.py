@@ -54,6 +54,32 @@ def login(page, base: str, email: str, password: str, totp_secret: str | None = 
         page.click("main form[method=post] button[type=submit]")
 
 
+SUBMIT = "main form[method=post] button[type=submit]"
+
+
+def wizard_to_subject(
+    page, base: str, certificate_number: str, domain: str, password: str | None = None,
+    certificate_type: str | None = None,
+) -> None:  # fmt: skip
+    """A new order from the type step to its subject step: the certificate and the domain typed,
+    the first product IP ticked, and the filing password where the order asks it (`password`:
+    an access order of a subject filed elsewhere)."""
+    page.goto(f"{base}/filings/new")
+    if certificate_type:
+        page.select_option("#certificate_type", certificate_type)
+    page.fill("#certificate_number", certificate_number)
+    page.fill("#domain", domain)
+    page.click(SUBMIT)
+    page.wait_for_url("**/product")
+    page.locator("input[name=ips]").first.check()
+    page.click(SUBMIT)
+    if password is not None:
+        page.wait_for_url("**/password")
+        page.fill("#password", password)
+        page.click(SUBMIT)
+    page.wait_for_url("**/subject")
+
+
 _SPENT_STEPS: dict[str, int] = {}
 
 

@@ -97,15 +97,21 @@ def test_assigning_and_releasing_an_ip_says_so(client, admin, make_user):
     assert db.session.scalar(select(ProviderIP.account_id).where(ProviderIP.id == ip.id)) is None
 
 
-def test_an_ip_shared_by_several_filings_lists_each_of_them(client, admin, make_filing):
-    first = make_filing(FilingState.submitted)
-    second = make_filing(FilingState.approved, owner=first.account)  # the same product IP
+def _product_ip_of(account_id: int) -> ProviderIP:
+    """121.41.100.10 (the test filings' product IP) assigned to the account, committed."""
     ip = db.session.scalar(select(ProviderIP).where(ProviderIP.address == "121.41.100.10"))
     if ip is None:
         ip = ProviderIP(address="121.41.100.10")
         db.session.add(ip)
-    ip.account_id, ip.assigned_at = first.account_id, utcnow()
+    ip.account_id, ip.assigned_at = account_id, utcnow()
     db.session.commit()
+    return ip
+
+
+def test_an_ip_shared_by_several_filings_lists_each_of_them(client, admin, make_filing):
+    first = make_filing(FilingState.submitted)
+    second = make_filing(FilingState.approved, owner=first.account)  # the same product IP
+    ip = _product_ip_of(first.account_id)
     row = client.get("/admin/ips").get_data(as_text=True).split(f'id="ip-{ip.id}"')[1]
     row = row.split("</tr>")[0]
     assert f'href="/review/filings/{first.id}">#{first.id}<' in row
@@ -126,12 +132,7 @@ def test_an_ip_row_is_one_form_with_one_confirmation_and_release_beside_assign(
     from domain.lifecycle.states import FilingState
 
     filing = make_filing(FilingState.submitted)
-    ip = db.session.scalar(select(ProviderIP).where(ProviderIP.address == "121.41.100.10"))
-    if ip is None:
-        ip = ProviderIP(address="121.41.100.10")
-        db.session.add(ip)
-    ip.account_id, ip.assigned_at = filing.account_id, utcnow()
-    db.session.commit()
+    ip = _product_ip_of(filing.account_id)
     page = client.get("/admin/ips").get_data(as_text=True)
     row = page.split(f'id="ip-{ip.id}"')[1].split("</tr>")[0]
     assert row.count("<form") == 1 and row.count('name="confirm"') == 1

@@ -22,6 +22,29 @@ def _order(kind: OrderKind) -> Filing:
     return db.session.scalar(select(Filing).where(Filing.kind == kind).order_by(Filing.id.desc()))
 
 
+def _claimed_website_change_submitted(client, **fields):
+    """云帆's record claimed by the logged-in applicant, a 变更网站 of its website opened and
+    submitted with `fields` beside its name, domain, service and language; the order and the
+    answer."""
+    client.post(
+        "/records/claim",
+        data={"certificate_type": "uscc", "certificate_number": "9131011566P50L230K",
+              "password": "Yunfan2019"},
+    )  # fmt: skip
+    client.post(
+        "/records/open",
+        data={"kind": "change_website", "subject": YUNFAN, "website": "沪ICP备2019012345号-1"},
+    )
+    order = _order(OrderKind.change_website)
+    response = client.post(
+        f"/records/orders/{order.id}/edit",
+        data={"action": "submit", "version": order.version, "commitment": "y", "name": "云帆官网",
+              "domains": "yunfan-net.com", "service_types": "website", "languages": "zh-Hans",
+              **fields},
+    )  # fmt: skip
+    return order, response
+
+
 def _content(order: Filing) -> list[str]:
     return list(order.websites[0].content_types or [])
 
@@ -174,22 +197,9 @@ def test_the_admin_binds_and_unbinds_on_the_subjects_page(client, make_user, log
 def test_a_reviewer_passes_a_claimed_records_change_and_finds_it_by_its_type(
     client, applicant, make_user, login
 ):
-    client.post(
-        "/records/claim",
-        data={"certificate_type": "uscc", "certificate_number": "9131011566P50L230K",
-              "password": "Yunfan2019"},
-    )  # fmt: skip
-    client.post(
-        "/records/open",
-        data={"kind": "change_website", "subject": YUNFAN, "website": "沪ICP备2019012345号-1"},
+    order, response = _claimed_website_change_submitted(
+        client, person_mode="subject", content_types="portal"
     )
-    order = _order(OrderKind.change_website)
-    response = client.post(
-        f"/records/orders/{order.id}/edit",
-        data={"action": "submit", "version": order.version, "commitment": "y", "name": "云帆官网",
-              "domains": "yunfan-net.com", "service_types": "website", "languages": "zh-Hans",
-              "person_mode": "subject", "content_types": "portal"},
-    )  # fmt: skip
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     client.post("/auth/logout")
     login(make_user(Role.reviewer))
@@ -249,22 +259,9 @@ def test_a_change_of_a_websites_name_shows_its_own_five_steps_and_words(client, 
 def test_a_claimed_websites_change_says_each_missing_field_at_the_field(client, applicant):
     """A claimed record has no content types (the registry keeps none): a 变更网站 that changes them
     and its person says what is missing at each field, the summary linking there."""
-    client.post(
-        "/records/claim",
-        data={"certificate_type": "uscc", "certificate_number": "9131011566P50L230K",
-              "password": "Yunfan2019"},
-    )  # fmt: skip
-    client.post(
-        "/records/open",
-        data={"kind": "change_website", "subject": YUNFAN, "website": "沪ICP备2019012345号-1"},
+    order, response = _claimed_website_change_submitted(
+        client, person_mode="other", person_name="", person_mobile="1380013"
     )
-    order = _order(OrderKind.change_website)
-    response = client.post(
-        f"/records/orders/{order.id}/edit",
-        data={"action": "submit", "version": order.version, "commitment": "y", "name": "云帆官网",
-              "domains": "yunfan-net.com", "service_types": "website", "languages": "zh-Hans",
-              "person_mode": "other", "person_name": "", "person_mobile": "1380013"},
-    )  # fmt: skip
     assert response.status_code == 422
     page = response.get_data(as_text=True)
 
