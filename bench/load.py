@@ -23,6 +23,7 @@ import io
 import json
 import os
 import re
+import resource
 import signal
 import statistics
 import subprocess
@@ -359,10 +360,14 @@ def main() -> None:
         sampler = Sampler(master)
         sampler.start()
         outbox_before = cpu_with_children(outbox.pid)
+        locust_before, postgres_before = children_cpu(), postgres_cpu()
         started_at = time.time()
         started = time.monotonic()
         steps = run_locust(host, folder, 0)
         took = time.monotonic() - started
+        postgres_after = postgres_cpu()
+        others = {"locust": children_cpu() - locust_before,
+                  "postgres": None if postgres_after is None else postgres_after - postgres_before}  # fmt: skip
         sampler.stopped.set()
         sampler.join()
         cpu = sampler.cpu_seconds()
@@ -379,7 +384,7 @@ def main() -> None:
             stop(process)
         rss_every = rss_every_adapter(url, folder)
         report(steps, done, submitted, minutes, orders_per_hour, took, first_done, cpu, sampler,
-               rss_idle, rss_after, rss_every, uploads, len(workers), outbox_cpu)  # fmt: skip
+               rss_idle, rss_after, rss_every, uploads, len(workers), outbox_cpu, others)  # fmt: skip
     finally:
         for process in (outbox, server):
             if process is not None:
@@ -404,8 +409,35 @@ def fill_time(url: str, since: float) -> float:
     return float(first) - since if first is not None else 0.0
 
 
+def postgres_cpu() -> float | None:
+    """PostgreSQL's CPU seconds on this machine (None: it runs elsewhere): every postgres
+    process's, with the postmaster's reaped children (the backends of closed connections)."""
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        try:
+            text = (entry / "stat").read_text() if entry.name.isdigit() else ""
+        except OSError:
+            continue
+        if text[text.find("(") + 1 : text.rfind(")")] == "postgres":
+            stats[entry.name] = text.rsplit(")", 1)[1].split()
+    if not stats:
+        return None
+    ticks = 0
+    for fields in stats.values():
+        ticks += int(fields[11]) + int(fields[12])
+        if fields[1] not in stats:  # the postmaster: its exited backends' time too
+            ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu() -> float:
+    """This process's reaped children's CPU seconds (Locust, once it has ended)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def report(steps, done, submitted, minutes, orders_per_hour, took, fill, cpu, sampler, rss_idle,
-           rss_after, rss_every, uploads, workers, outbox_cpu) -> None:  # fmt: skip
+           rss_after, rss_every, uploads, workers, outbox_cpu, others) -> None:  # fmt: skip
     print(f"\n{'step':28}{'count':>7}{'fail':>6}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
     for name, figures in sorted(steps.items()):
         print(f"{name:28}{figures['count']:7d}{figures['failures']:6d}{figures['p50']:9.0f}"
@@ -428,6 +460,10 @@ def report(steps, done, submitted, minutes, orders_per_hour, took, fill, cpu, sa
           f"largest under load {sampler.rss_mb:.0f} MB, after the upload run {rss_after:.0f} MB")  # fmt: skip
     print(f"outbox worker's CPU, its OCR readings included: {outbox_cpu:.0f} s in the load "
           f"({outbox_cpu / took:.2f} cores), {uploads['outbox_cpu']:.0f} s in the upload run")  # fmt: skip
+    database = ("not on this machine" if others["postgres"] is None
+                else f"{others['postgres']:.0f} s ({others['postgres'] / took:.2f} cores)")  # fmt: skip
+    print(f"the rest of the machine in the load: the load generator (Locust) {others['locust']:.0f} s "
+          f"({others['locust'] / took:.2f} cores), PostgreSQL {database}")  # fmt: skip
     print(f"uploads: {uploads['per_s']:.1f}/s of a {uploads['bytes'] / 1e6:.1f} MB phone JPEG "
           f"({UPLOAD_CLIENTS} clients, {UPLOAD_SECONDS} s, p50 {uploads['p50']:.0f} ms, "
           f"p95 {uploads['p95']:.0f} ms, {uploads['bad']} refused)")  # fmt: skip
@@ -452,7 +488,10 @@ def report(steps, done, submitted, minutes, orders_per_hour, took, fill, cpu, sa
         f"bench-load: orders_per_hour={orders_per_hour:.0f} page_p95_ms={page_p95:.0f} "
         f"upload_p95_ms={upload_p95:.0f} errors={errors} approved={done} submitted={submitted} "
         f"uploads_per_s={uploads['per_s']:.1f} upload_2mb_p95_ms={uploads['p95']:.0f} "
-        f"worker_cpu_cores={cpu / took:.2f} outbox_cpu_cores={outbox_cpu / took:.2f} rss_mb={rss:.0f} rss_every_adapter_mb={rss_every:.0f} "
+        f"worker_cpu_cores={cpu / took:.2f} outbox_cpu_cores={outbox_cpu / took:.2f} "
+        f"locust_cpu_cores={others['locust'] / took:.2f} "
+        f"postgres_cpu_cores={(others['postgres'] or 0) / took:.2f} "
+        f"rss_mb={rss:.0f} rss_every_adapter_mb={rss_every:.0f} "
         f"seconds={took:.0f}"
     )
     json.dump({"steps": steps}, open(Path(tempfile.gettempdir()) / "bench-load-last.json", "w"))
