@@ -19,7 +19,8 @@ SYSTEM_NOTES = {
     "expired": N_("超过有效期未完成核验"),
     "短信核验通过": N_("短信核验通过"),
 }
-GROUPED = frozenset({"upload", "sms_resent"})  # the same in a row: one entry with a count
+# the same in a row: one entry with a count (a change order's saves before it is submitted too)
+GROUPED = frozenset({"upload", "sms_resent", "order_edited"})
 AUTHENTICITY = N_("完成真实性核验")
 
 

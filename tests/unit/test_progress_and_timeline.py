@@ -73,6 +73,20 @@ def test_uploads_in_a_row_are_one_entry_and_the_live_photo_is_the_authenticity_c
     assert entries[0].state is S.materials_pending
 
 
+def test_a_change_orders_saves_in_a_row_are_one_entry():
+    """保存并查看变更 then 提交变更 saves twice: one 修改订单 entry, not one per save."""
+    entries = timeline.entries([
+        event("order_opened", 0, to_state="draft"),
+        event("order_edited", 1, data={"changed": ["name"]}),
+        event("order_edited", 2, data={"changed": ["name", "domains"]}),
+        event("submit", 3, to_state="submitted"),
+        event("order_edited", 9, data={"changed": ["name"]}),
+    ])  # fmt: skip
+    assert [(e.action, e.count) for e in entries] == [
+        ("order_opened", 1), ("order_edited", 2), ("submit", 1), ("order_edited", 1),
+    ]  # fmt: skip
+
+
 def test_a_system_code_note_is_a_msgid_and_a_persons_note_stays():
     entries = timeline.entries([
         event("sms_fail", 0, note="too many wrong codes", to_state="sms_failed"),
