@@ -101,6 +101,21 @@ def seed(app, filings: int, applicants: int) -> float:
         return took
 
 
+def vacuum(app) -> None:
+    """VACUUM ANALYZE the schema's tables, as autovacuum would have done to a server's tables
+    long before (the test server runs without it): the visibility map set, so that PostgreSQL
+    plans index-only scans as it would there, and the claims' dead rows gone."""
+    with app.app_context():
+        tables = db.session.scalars(
+            sa.text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+        ).all()
+        db.session.remove()
+        started = time.monotonic()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(sa.text("VACUUM ANALYZE " + ", ".join(f'"{t}"' for t in tables)))
+        print(f"vacuumed {len(tables)} tables in {time.monotonic() - started:.1f} s", flush=True)
+
+
 GATE_SEED = f"""
 INSERT INTO registry_subjects (subject_number, name, kind, certificate_type, certificate_number,
                                province, filing_password_hash)
@@ -129,6 +144,7 @@ def seed_gate(app) -> dict:
             with db.engine.begin() as connection:
                 for statement in _statements(GATE_SEED):
                     connection.execute(sa.text(statement))
+            vacuum(app)  # the last rows of a new schema are in
         times = []
         for _ in range(3):  # the median of three, as every figure here
             started = time.monotonic()

@@ -106,7 +106,8 @@ def _queue_context(query: reviewing.QueueQuery, now) -> dict:
     return {
         "stages": workflow.QUEUE_STAGES, "stage": query.stage, "query": query,
         "counts": reviewing.stage_counts(), "total": reviewing.total_count(),
-        "overdue": queue_cache.overdue_counts(now), "all_tab": ALL,
+        "overdue": queue_cache.overdue_counts(now), "overdue_shown": reviewing.OVERDUE_SHOWN,
+        "all_tab": ALL,
         "filings": filings, "next_cursor": next_cursor, "previous_cursor": previous_cursor,
         "paged": bool(query.after or query.before), "now": now, "provinces": PROVINCES,
     }  # fmt: skip

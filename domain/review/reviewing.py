@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, exists, func, or_, select, tuple_, update
+from sqlalchemy import Select, exists, func, literal, or_, select, tuple_, union_all, update
 from sqlalchemy.orm import contains_eager, joinedload
 
 from domain import audit
@@ -166,14 +166,24 @@ def total_count() -> int:
     return sum(counters.read().values())
 
 
+OVERDUE_SHOWN = 999  # a queue tab shows up to this many overdue filings, then "999+"
+
+
 def overdue_counts(now: datetime) -> dict[FilingState, int]:
-    """How many filings are past their deadline at each stage (reads every overdue row)."""
-    rows = db.session.execute(
-        select(Filing.state, func.count())
-        .where(Filing.state.in_(workflow.QUEUE_STAGES), Filing.due_at < now)
-        .group_by(Filing.state)
-    ).all()
-    return {state: count for state, count in rows}
+    """How many filings are past their deadline at each stage, up to OVERDUE_SHOWN + 1 (the tab
+    says "999+" then): each stage's count reads at most that many entries of the (state, due_at)
+    index, where counting them all read every overdue row (0.3 s with 600 000 late orders)."""
+    late = [
+        select(literal(state.value).label("state"), func.count().label("late")).select_from(
+            select(literal(1))
+            .where(Filing.state == state, Filing.due_at < now)
+            .limit(OVERDUE_SHOWN + 1)
+            .subquery()
+        )
+        for state in workflow.QUEUE_STAGES
+    ]
+    rows = db.session.execute(union_all(*late)).all()
+    return {FilingState(state): count for state, count in rows if count}
 
 
 # --- claims ---------------------------------------------------------------------------------

@@ -102,6 +102,31 @@ def test_overdue_filter_and_mark(client, login, people):
     assert f'id="filing-{filing.id}" class="overdue"' in page and "已超时" in page
 
 
+def test_queue_tabs_count_overdue_filings_up_to_a_cap(
+    app, make_filing, make_user, client, login, monkeypatch
+):
+    reviewer = make_user(Role.reviewer)
+    late = [make_filing(FilingState.submitted, reviewer=reviewer) for _ in range(3)]
+    late.append(make_filing(FilingState.re_review, reviewer=reviewer))
+    login(reviewer)
+
+    def tabs(shown: int) -> dict[str, str]:
+        monkeypatch.setattr(reviewing, "OVERDUE_SHOWN", shown)
+        with time_machine.travel(max(f.due_at for f in late) + timedelta(hours=1)):
+            login(reviewer)
+            page = client.get("/review/?stage=submitted").get_data(as_text=True)
+        return dict(
+            re.findall(
+                r'stage=(\w+)"[^>]*>\s*[^<]*<span class="count">\d+</span>'
+                r' <span class="count overdue-count"[^>]*>([^<]+)<',
+                page,
+            )
+        )
+
+    assert tabs(3) == {"submitted": "3", "re_review": "1"}
+    assert tabs(2) == {"submitted": "2+", "re_review": "1"}
+
+
 def test_keyset_pages_cover_every_filing_once(app, make_filing, make_user, client, login):
     reviewer = make_user(Role.reviewer)
     ids = {

@@ -6,6 +6,8 @@ from __future__ import annotations
 import html
 import re
 
+from sqlalchemy import event
+
 from domain.lifecycle.states import Action, Role
 from domain.review import reviewing
 from extensions import db
@@ -76,3 +78,25 @@ def test_ids_beyond_an_integer_column_are_404_not_500(client, applicant):
         "/review/filings/2147483648",
     ):
         assert client.get(url).status_code == 404, url
+
+
+def test_the_rendered_panel_asks_the_database_once(client, applicant):
+    """The filing, its owner and its province's rules (the step bar's SMS step) in one query."""
+    filing = walk_to_confirm(client, applicant)
+    client.post(f"/filings/{filing.id}/submit", data={"version": filing.version, "commitment": "y"})
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(" ".join(statement.split()).lower())
+
+    filing_id = filing.id
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        db.session.expunge_all()  # each request starts with an empty session, as when served
+        panel = client.get(f"/filings/{filing_id}/status", headers=HTMX)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert panel.status_code == 200 and 'class="lifecycle"' in panel.get_data(as_text=True)
+    # the tests' settings are read at every request (a server's every 30 s): not the panel's
+    asked = [s for s in statements if "from app_settings" not in s]
+    assert len(asked) == 1 and "join province_rules" in asked[0]
