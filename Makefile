@@ -75,8 +75,11 @@ bench-load: install-test
 bench-import: install-test
 	$(BIN)/python bench/registry_import.py
 
-## make serve: production serving with gunicorn (set DATABASE_URL and BEIAN_SECRET_KEY first)
+## make serve: production serving with gunicorn (set DATABASE_URL and BEIAN_SECRET_KEY first); glibc's
+## allocator backs its large blocks (an upload's pixels) with huge pages: GLIBC_TUNABLES is read when a
+## process starts, so it is set here, not in gunicorn.conf.py (which says why)
 WORKERS ?= $(shell python3 -c "import os; print(2 * (os.cpu_count() or 1) + 1)")
+serve: export GLIBC_TUNABLES := $(if $(GLIBC_TUNABLES),$(GLIBC_TUNABLES):)glibc.malloc.hugetlb=1
 serve: migrate
 	$(BIN)/gunicorn --config gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - \
 		--access-logformat '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s' \

@@ -350,6 +350,25 @@ def outbox_send(limit: int) -> None:
     click.echo(f"{sent} sent, {failed} failed for good" + (f", {read} pages read" if read else ""))
 
 
+AUTOGROUP = Path("/proc/self/autogroup")
+
+
+def lower_cpu_priority(niceness: int) -> None:
+    """This process below the web workers: its nice value and, when it leads a session of its own
+    (systemd, a supervisor, `setsid`: as gunicorn, in another session), its session's. Linux's
+    scheduler first shares the cores between sessions (autogroups) as equals and applies nice
+    values only within each: a nice value alone did nothing against gunicorn's workers in their
+    own session (measured: the niced worker took a core of two through the upload run). A process
+    of another's session (`make run`, a terminal) leaves that session's share alone."""
+    os.nice(niceness)
+    if os.getsid(0) != os.getpid():
+        return
+    try:
+        AUTOGROUP.write_text(f"{niceness}\n")
+    except OSError:  # a kernel without autogroups, or not Linux
+        pass
+
+
 @outbox_group.command("work")
 @click.option("--limit", default=100, show_default=True, help="Messages per round.")
 @click.option(
@@ -368,7 +387,7 @@ def outbox_work(limit: int, rounds: int) -> None:
     idle = float(current_app.config["OUTBOX_WORK_SECONDS"])
     niceness = int(current_app.config["OUTBOX_WORK_NICENESS"])
     if niceness > 0:  # background work: the web workers first (Tesseract inherits it)
-        os.nice(niceness)
+        lower_cpu_priority(niceness)
     done = total_sent = total_failed = 0
     click.echo("outbox worker started")
     try:

@@ -80,8 +80,9 @@ class Config:
     OUTBOX_BACKOFF_SECONDS = 60  # the wait after the first failed try, doubled after each
     OUTBOX_BACKOFF_MAX_SECONDS = 6 * 3600
     OUTBOX_WORK_SECONDS = 5  # how often `outbox work` looks for new messages when idle
-    # `outbox work` runs below the web workers' CPU priority (os.nice): its OCR readings take
-    # seconds of CPU each and must never slow a request (docs/performance.md); 0 leaves it
+    # `outbox work` runs below the web workers' CPU priority (os.nice, and its session's autogroup
+    # when it leads one: cli.lower_cpu_priority): its OCR readings take seconds of CPU each and
+    # must never slow a request (docs/performance.md); 0 leaves it
     OUTBOX_WORK_NICENESS = 10
     PUBLIC_URL = "http://127.0.0.1:5000"  # where applicants reach this app (links in e-mail)
     WEBHOOK_URL = ""  # POSTed a signed JSON event on every transition

@@ -134,8 +134,12 @@ def _allowed_query(provider_code: str) -> Any:
 
 def allowed_domains(provider_code: str) -> set[str]:
     """Every domain the gate lets through (ASCII forms); a subdomain of one passes too."""
-    # Core rows on the session's connection: the ORM's result machinery cost more than the query.
-    return set(db.session.connection().execute(_allowed_query(provider_code)).scalars())
+    # One row, the domains joined by the database (string_agg, group_concat): at 1 000 000 filings
+    # SQLAlchemy's 671 430 result rows cost 1.0 s of CPU, the one string and its split 0.14 s.
+    # A domain name holds no line break.
+    allowed = _allowed_query(provider_code).subquery()
+    joined = db.session.scalar(select(func.aggregate_strings(allowed.c.domain, "\n")))
+    return set(joined.split("\n")) if joined else set()
 
 
 def allowed_among(provider_code: str, names: Iterable[str]) -> set[str]:
@@ -566,11 +570,14 @@ class Export:
             )
             return self.prefix(fmt) + rest[1:] + "\n"
         head = f"{self.prefix(fmt)}count {len(self.domains)} at {stamp}\n"
+        if not self.domains:
+            return head
+        # one join around the separators, not a string per domain (671 430 at 1 000 000 filings)
         if fmt == "text":
-            return head + "".join(f"{domain}\n" for domain in self.domains)
+            return head + "\n".join(self.domains) + "\n"
         # entries for `map $host $var { hostnames; default 0; include FILE; }`: with `hostnames`,
         # ".example.cn" matches example.cn and every name under it
-        return head + "".join(f".{domain} 1;\n" for domain in self.domains)
+        return head + "." + " 1;\n.".join(self.domains) + " 1;\n"
 
 
 def export_now(provider_code: str) -> Export:

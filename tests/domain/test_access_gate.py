@@ -208,7 +208,8 @@ def test_the_refused_list_is_newest_first_and_searchable(app, make_user):
     assert gate.refused_domains(PROVIDER, "old")[0][0].allowed_now
 
 
-def test_the_export_changes_whenever_the_set_does(app):
+def test_the_export_changes_whenever_the_set_does(app, make_user):
+    assert gate.export_now(PROVIDER).domains == ()  # nothing allowed: an empty set, not [""]
     registry_site(1, ["qinghe.cn"])
     first = gate.export_now(PROVIDER)
     assert first.domains == ("qinghe.cn",)
@@ -216,6 +217,11 @@ def test_the_export_changes_whenever_the_set_does(app):
     registry_site(2, ["yunfan.cn"])
     assert gate.export_now(PROVIDER).version != first.version
     assert db.session.scalar(select(func.count()).select_from(GateRefusal)) == 0
+    gate.add_allowed("qinghe.cn", "", make_user(Role.admin))  # allowed for two reasons: once
+    db.session.commit()
+    rows = db.session.execute(gate._allowed_query(PROVIDER)).scalars().all()
+    assert sorted(rows) == ["qinghe.cn", "qinghe.cn", "yunfan.cn"]
+    assert gate.export_now(PROVIDER).domains == ("qinghe.cn", "yunfan.cn")
 
 
 # --- catching up: a moved version is applied from the log of the domains it touched ----------

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -13,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+import cli
 from adapters.sms_aliyun import AliyunSmsGateway
 from domain.lifecycle.states import FilingState, OrderKind, Role
 from domain.support import outbox, sealing
@@ -279,13 +282,31 @@ def test_the_signature_set_in_the_console_is_the_one_sent(
     assert [r.query["SignName"] for r in platform.received] == ["备案台"]
 
 
-def test_the_worker_lowers_its_cpu_priority_below_the_web_workers(app, monkeypatch):
+def test_the_worker_lowers_its_cpu_priority_below_the_web_workers(app, monkeypatch, tmp_path):
     lowered: list[int] = []
     monkeypatch.setattr(os, "nice", lowered.append)  # not this test process's own priority
+    group = tmp_path / "autogroup"  # not this test's session's either
+    monkeypatch.setattr(cli, "AUTOGROUP", group)
+    monkeypatch.setattr(os, "getsid", lambda _pid: os.getpid() + 1)  # of another's session
     app.config["OUTBOX_WORK_NICENESS"] = 10
     result = app.test_cli_runner().invoke(args=["outbox", "work", "--rounds", "1"])
     assert result.exit_code == 0, result.output
-    assert lowered == [10]
-    app.config["OUTBOX_WORK_NICENESS"] = 0
+    assert lowered == [10] and not group.exists()  # the session's share is not its own to lower
+    monkeypatch.setattr(os, "getsid", lambda _pid: os.getpid())  # leading its session (systemd)
     app.test_cli_runner().invoke(args=["outbox", "work", "--rounds", "1"])
-    assert lowered == [10]  # 0: left as started
+    assert lowered == [10, 10] and group.read_text() == "10\n"
+    app.config["OUTBOX_WORK_NICENESS"] = 0
+    group.unlink()
+    app.test_cli_runner().invoke(args=["outbox", "work", "--rounds", "1"])
+    assert lowered == [10, 10] and not group.exists()  # 0: left as started
+
+
+@pytest.mark.skipif(not Path("/proc/self/autogroup").exists(), reason="a kernel without autogroups")
+def test_a_worker_leading_its_session_lowers_the_sessions_share_of_the_cores():
+    """Linux shares the cores between sessions first: the worker in a session of its own (as
+    systemd starts it) lowers that session's nice value, not only its own."""
+    code = "import cli; cli.lower_cpu_priority(7); print(open('/proc/self/autogroup').read())"
+    answer = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=Path(cli.__file__).parent, start_new_session=True, timeout=60)  # fmt: skip
+    assert answer.returncode == 0, answer.stderr
+    assert answer.stdout.split()[-2:] == ["nice", "7"]
