@@ -20,7 +20,7 @@ from extensions import db
 from models import Filing, Person, Subject, User, Website, WebsiteDomain, WebsiteIP, utcnow
 from runtime import current
 from tests.helpers import orders as orders_helpers
-from tests.helpers import transitions
+from tests.helpers import snapshots, transitions
 from tests.helpers.app import PASSWORD, TestApps
 from tests.helpers.postgres import postgres_url, temporary_schema
 from tests.helpers.transitions import APPLICANT_ACTIONS, PATH_TO, SYSTEM_ACTIONS
@@ -64,16 +64,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @sa.event.listens_for(Engine, "connect")
-def _sqlite_without_fsync(dbapi_connection, _record) -> None:
-    """The tests' SQLite files are written without fsync (PRAGMA synchronous=OFF): a commit costs
-    about 0.1 ms instead of up to 9 (fsyncs, on a busy disk), and the suite commits tens of
-    thousands of times. Only what an operating-system crash or power cut would lose is at stake;
-    a killed process loses nothing, and the servers a test starts as processes of their own
-    (tests/helpers/live_server.py: the crash-safety test's SIGKILLs) keep SQLite's default."""
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
+def _commits_without_fsync(dbapi_connection, _record) -> None:
+    """The test process's commits do not wait for the disk. SQLite files are written without fsync
+    (PRAGMA synchronous=OFF): a commit costs about 0.1 ms instead of up to 9 (fsyncs, on a busy
+    disk), and the suite commits tens of thousands of times. PostgreSQL's sessions commit without
+    waiting for the WAL flush (synchronous_commit=off; the server still writes it a moment later,
+    and nothing is ever half-written). Only what an operating-system crash, a power cut or, for
+    PostgreSQL, a crash of the server itself would lose is at stake; a killed client process loses
+    nothing, and the servers a test starts as processes of their own (tests/helpers/live_server.py:
+    the crash-safety test's SIGKILLs) keep the databases' defaults."""
+    module = type(dbapi_connection).__module__
+    if module.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA synchronous=OFF")
         cursor.close()
+    elif module.startswith("psycopg"):
+        dbapi_connection.execute("SET synchronous_commit = off")
+        dbapi_connection.commit()  # a session setting from now on (not undone by a rollback)
 
 
 @pytest.fixture(scope="session")
@@ -122,8 +129,7 @@ def app(database_url, tmp_path, app_config, _tables_created, _apps):
             db.drop_all()
             db.create_all()
             _tables_created.add(database_url)
-        seed_rule_tables()
-        db.session.commit()
+        snapshots.seeded("rules", seed_rule_tables)  # replayed after the first tests (snapshots.py)
         yield application
         db.session.rollback()
         _empty_all_tables()
@@ -136,23 +142,32 @@ def _empty_all_tables() -> None:
     again, as SQLite's do). One query finds the tables that hold rows; only those are emptied: a
     test writes a handful of the 39 tables, and a DELETE of each of them at every test cost more
     than most tests themselves. DELETE, not TRUNCATE: on a test's few rows PostgreSQL's TRUNCATE
-    costs about five times as much (new files for each table)."""
+    costs about five times as much (new files for each table). On PostgreSQL the DELETEs and the
+    restarts go as one string of statements (one round trip, not one each)."""
     tables = list(reversed(db.metadata.sorted_tables))
     with db.engine.begin() as connection:
         probe = sa.union_all(
             *(sa.select(sa.literal(i)).where(sa.exists().select_from(t)) for i, t in enumerate(tables))
         )  # fmt: skip
-        for index in sorted(connection.execute(probe).scalars()):
-            connection.execute(tables[index].delete())
-        if connection.dialect.name == "postgresql":
-            moved = connection.execute(
-                sa.text(
-                    "SELECT sequencename FROM pg_sequences"
-                    " WHERE schemaname = current_schema() AND last_value IS NOT NULL"
-                )
-            ).scalars()
-            for sequence in moved.all():
-                connection.execute(sa.text(f'ALTER SEQUENCE "{sequence}" RESTART'))
+        holding = [tables[index] for index in sorted(connection.execute(probe).scalars())]
+        if connection.dialect.name != "postgresql":
+            for table in holding:
+                connection.execute(table.delete())
+            return
+        statements = [f'DELETE FROM "{table.name}"' for table in holding]
+        statements.append(_RESTART_MOVED_SEQUENCES)
+        connection.exec_driver_sql(";\n".join(statements))
+
+
+# ALTER SEQUENCE … RESTART of each sequence read since its start: setval(start, not called).
+_RESTART_MOVED_SEQUENCES = """DO $$
+DECLARE moved record;
+BEGIN
+    FOR moved IN SELECT sequencename, start_value FROM pg_sequences
+                 WHERE schemaname = current_schema() AND last_value IS NOT NULL LOOP
+        PERFORM setval(quote_ident(moved.sequencename), moved.start_value, false);
+    END LOOP;
+END $$"""
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import idna
 import pytest
 from sqlalchemy import func, select
 
-from demo.seed import EXPIRING_DOMAIN, seed_demo
+from demo.seed import EXPIRING_DOMAIN
 from domain.accounts.accounts import find_user
 from domain.filing import filings, new_domains
 from domain.lifecycle.states import FilingType
@@ -32,6 +32,7 @@ from tests.helpers.domain_lookup import (
     FakeDomainLookup,
     registration,
 )
+from tests.helpers.wizard import load_demo
 
 TODAY = date(2026, 11, 23)
 QINGHE = "913301069755TH2H1L"
@@ -45,8 +46,7 @@ HEADER = (
 
 @pytest.fixture
 def demo(app):
-    seed_demo()
-    db.session.commit()
+    load_demo()  # demo/seed.py's data, committed (replayed after the first load)
 
 
 def codes(verdict) -> list[str]:

@@ -9,7 +9,6 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from demo.seed import seed_demo
 from domain.accounts.accounts import find_user
 from domain.filing.filing_password import (
     TooManyPasswordFailures,
@@ -21,6 +20,7 @@ from domain.rulebook.filing_type import LookupInputError, verify_filing_type
 from extensions import db
 from models import RegistrySubject, utcnow
 from runtime import current
+from tests.helpers.wizard import load_demo
 
 TODAY = date(2026, 11, 23)
 QINGHE = "913301069755TH2H1L"
@@ -31,8 +31,7 @@ B = "applicant2@demo.beiandesk.cn"
 
 @pytest.fixture
 def demo(app):
-    seed_demo()
-    db.session.commit()
+    load_demo()  # demo/seed.py's data, committed (replayed after the first load)
 
 
 def cert_of(subject_number: str) -> str:

@@ -17,6 +17,7 @@ from domain.support import sealing
 from extensions import db
 from models import Filing, OutboxMessage
 from runtime.policy import current_policy
+from tests.helpers import snapshots
 
 QINGHE_USCC = "913301069755TH2H1L"
 SUBJECT_FORM = {
@@ -49,8 +50,9 @@ def subject_form(province: str) -> dict:
 
 
 def load_demo() -> None:
-    seed_demo()
-    db.session.commit()
+    """The demo data set (demo/seed.py), committed; replayed from its first load where the database
+    is as it was then (tests/helpers/snapshots.py)."""
+    snapshots.seeded("demo", seed_demo)
 
 
 def filing_id_from(location: str) -> int:
