@@ -146,10 +146,7 @@ def _empty_all_tables() -> None:
     restarts go as one string of statements (one round trip, not one each)."""
     tables = list(reversed(db.metadata.sorted_tables))
     with db.engine.begin() as connection:
-        probe = sa.union_all(
-            *(sa.select(sa.literal(i)).where(sa.exists().select_from(t)) for i, t in enumerate(tables))
-        )  # fmt: skip
-        holding = [tables[index] for index in sorted(connection.execute(probe).scalars())]
+        holding = snapshots.tables_holding_rows(connection, tables)
         if connection.dialect.name != "postgresql":
             for table in holding:
                 connection.execute(table.delete())

@@ -84,15 +84,18 @@ def _tables() -> list[sa.Table]:
     return list(db.metadata.sorted_tables)
 
 
-def _rows(connection: sa.Connection) -> Rows:
-    """Every row of every table that holds any (one query finds which), by primary key."""
-    tables = _tables()
+def tables_holding_rows(connection: sa.Connection, tables: list[sa.Table]) -> list[sa.Table]:
+    """Those of `tables` that hold a row, in their order: one query for all of them."""
     probe = sa.union_all(
         *(sa.select(sa.literal(i)).where(sa.exists().select_from(t)) for i, t in enumerate(tables))
     )  # fmt: skip
+    return [tables[index] for index in sorted(connection.execute(probe).scalars())]
+
+
+def _rows(connection: sa.Connection) -> Rows:
+    """Every row of every table that holds any, by primary key."""
     rows: Rows = {}
-    for index in sorted(connection.execute(probe).scalars()):
-        table = tables[index]
+    for table in tables_holding_rows(connection, _tables()):
         keys = [column.key for column in table.primary_key.columns]
         found = {}
         for row in connection.execute(sa.select(table)).mappings():
